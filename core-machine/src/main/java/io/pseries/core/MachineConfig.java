@@ -1,0 +1,249 @@
+package io.pseries.core;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.pseries.core.util.Suggest;
+
+/**
+ * The description of a machine: what {@code pseries.machine({...})} accepts.
+ *
+ * @param cpus          number of vCPUs (one thread each), 1..{@value #MAX_CPUS}
+ * @param icMode        interrupt-controller mode: {@code "xics"}, {@code "xive"}, {@code "dual"}
+ *                      (QEMU's ic-mode; default {@code "dual"}) or the name of another
+ *                      controller plugin
+ * @param kernelIrqchip {@code "off"}, {@code "on"} or {@code "allowed"} (QEMU's kernel-irqchip)
+ * @param memory        guest RAM in bytes (a multiple of 64 KiB)
+ * @param devices       devices in creation order
+ * @param seed          seed of every pseudo-random choice the machine makes
+ */
+public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
+                            List<DeviceConfig> devices, long seed, boolean hostXive) {
+
+    public static final int MAX_CPUS = 4096;
+    public static final long MIN_MEMORY = 64L << 20;
+    public static final long MAX_MEMORY = 1L << 40;
+    public static final String DEFAULT_IC_MODE = "dual";
+    public static final Set<String> KERNEL_IRQCHIP = Set.of("off", "on", "allowed");
+    public static final List<String> KEYS = List.of("cpus", "icMode", "kernelIrqchip", "host", "memory", "devices", "seed");
+
+    /** One device: its type and its type-specific options. */
+    public record DeviceConfig(String type, Map<String, Object> options) {
+        public DeviceConfig {
+            options = Map.copyOf(options);
+        }
+
+        public static DeviceConfig of(String type) {
+            return new DeviceConfig(type, Map.of());
+        }
+    }
+
+    public MachineConfig {
+        devices = List.copyOf(devices);
+    }
+
+    /** A default machine: 1 vCPU, dual mode, 1 GiB, a spapr-vty console. */
+    public static MachineConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private int cpus = 1;
+        private String icMode = DEFAULT_IC_MODE;
+        private String kernelIrqchip = "off";
+        private long memory = 1L << 30;
+        private List<DeviceConfig> devices = List.of(DeviceConfig.of("spapr-vty"));
+        private long seed;
+        private boolean hostXive = true;
+
+        public Builder cpus(int n) {
+            this.cpus = n;
+            return this;
+        }
+
+        public Builder icMode(String m) {
+            this.icMode = m;
+            return this;
+        }
+
+        public Builder kernelIrqchip(String k) {
+            this.kernelIrqchip = k;
+            return this;
+        }
+
+        public Builder memory(long bytes) {
+            this.memory = bytes;
+            return this;
+        }
+
+        public Builder devices(List<DeviceConfig> d) {
+            this.devices = d;
+            return this;
+        }
+
+        public Builder device(String type, Map<String, Object> options) {
+            List<DeviceConfig> l = new ArrayList<>(devices);
+            l.add(new DeviceConfig(type, options));
+            devices = l;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder hostXive(boolean x) {
+            this.hostXive = x;
+            return this;
+        }
+
+        public MachineConfig build() {
+            if (cpus < 1 || cpus > MAX_CPUS) {
+                throw bad("cpus", cpus, "an integer from 1 to " + MAX_CPUS
+                    + " (one XIVE IPI per vCPU in the 0x1000 IPI range)");
+            }
+            if (!KERNEL_IRQCHIP.contains(kernelIrqchip)) {
+                throw bad("kernelIrqchip", "'" + kernelIrqchip + "'", "'off', 'on' or 'allowed'"
+                    + Suggest.didYouMean(kernelIrqchip, KERNEL_IRQCHIP));
+            }
+            if (memory < MIN_MEMORY || memory > MAX_MEMORY || memory % (64 * 1024) != 0) {
+                throw bad("memory", memory, "a multiple of 64K between 64M and 1T, e.g. '1G'");
+            }
+            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive);
+        }
+    }
+
+    static IllegalArgumentException bad(String option, Object value, String valid) {
+        return new IllegalArgumentException("invalid machine option " + option + ": " + value + "; expected " + valid);
+    }
+
+    /**
+     * Reads a configuration from plain data (a JS object converted to maps, lists, numbers,
+     * strings and booleans). Unknown keys and ill-typed values are errors naming the option,
+     * the bad value and what is valid.
+     */
+    public static MachineConfig fromMap(Map<String, ?> m) {
+        Builder b = builder();
+        for (String k : m.keySet()) {
+            if (!KEYS.contains(k)) {
+                throw new IllegalArgumentException("unknown machine option '" + k + "'"
+                    + Suggest.didYouMean(k, KEYS) + "; valid options: " + String.join(", ", KEYS));
+            }
+        }
+        Object v;
+        if ((v = m.get("cpus")) != null) {
+            b.cpus((int) integer("cpus", v, 1, MAX_CPUS));
+        }
+        if ((v = m.get("icMode")) != null) {
+            b.icMode(string("icMode", v));
+        }
+        if ((v = m.get("kernelIrqchip")) != null) {
+            b.kernelIrqchip(string("kernelIrqchip", v));
+        }
+        if ((v = m.get("memory")) != null) {
+            b.memory(parseSize("memory", v));
+        }
+        if ((v = m.get("seed")) != null) {
+            b.seed(integer("seed", v, Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+        if ((v = m.get("host")) != null) {
+            if (!(v instanceof Map<?, ?> host)) {
+                throw bad("host", v, "an object such as { xive: true }");
+            }
+            for (Map.Entry<?, ?> e : host.entrySet()) {
+                if (!"xive".equals(e.getKey())) {
+                    throw new IllegalArgumentException("unknown host option '" + e.getKey() + "'; valid options: xive");
+                }
+                if (!(e.getValue() instanceof Boolean x)) {
+                    throw bad("host.xive", e.getValue(), "true or false");
+                }
+                b.hostXive(x);
+            }
+        }
+        if ((v = m.get("devices")) != null) {
+            if (!(v instanceof Collection<?> list)) {
+                throw bad("devices", v, "an array of { type: ... } objects");
+            }
+            List<DeviceConfig> devs = new ArrayList<>();
+            int i = 0;
+            for (Object o : list) {
+                if (!(o instanceof Map<?, ?> dm) || !(dm.get("type") instanceof String type)) {
+                    throw bad("devices[" + i + "]", o, "an object with a string 'type', e.g. { type: 'spapr-vty' }");
+                }
+                Map<String, Object> opts = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : dm.entrySet()) {
+                    if (!"type".equals(e.getKey())) {
+                        opts.put(String.valueOf(e.getKey()), e.getValue());
+                    }
+                }
+                devs.add(new DeviceConfig(type, opts));
+                i++;
+            }
+            b.devices(devs);
+        }
+        return b.build();
+    }
+
+    static String string(String option, Object v) {
+        if (v instanceof String s) {
+            return s;
+        }
+        throw bad(option, v, "a string");
+    }
+
+    /** An integer option, from a Java integer type or an integral double. */
+    public static long integer(String option, Object v, long min, long max) {
+        long l;
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            l = ((Number) v).longValue();
+        } else if (v instanceof java.math.BigInteger bi && bi.bitLength() < 64) {
+            l = bi.longValue();
+        } else if (v instanceof Double d && d == Math.rint(d) && !d.isInfinite()) {
+            l = d.longValue();
+        } else {
+            throw bad(option, v, "an integer from " + min + " to " + max);
+        }
+        if (l < min || l > max) {
+            throw bad(option, l, "an integer from " + min + " to " + max);
+        }
+        return l;
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+
+    /** A size given as a number of bytes or a string such as {@code '512M'} or {@code '1G'}. */
+    public static long parseSize(String option, Object v) {
+        if (v instanceof String s) {
+            Matcher mm = SIZE.matcher(s.trim());
+            if (!mm.matches()) {
+                throw bad(option, "'" + s + "'", "a size such as '512M', '1G' or a number of bytes");
+            }
+            long n = Long.parseLong(mm.group(1));
+            int shift = switch (mm.group(2).toLowerCase(Locale.ROOT)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                case "t" -> 40;
+                default -> 0;
+            };
+            if (n > (Long.MAX_VALUE >> shift)) {
+                throw bad(option, "'" + s + "'", "a size up to 1T");
+            }
+            return n << shift;
+        }
+        return integer(option, v, 0, Long.MAX_VALUE);
+    }
+}

@@ -1,0 +1,39 @@
+package io.pseries.core.guest;
+
+/**
+ * The interrupt-controller driver of the Linux-like guest (Linux's xive/spapr.c + common.c,
+ * or xics/icp-hv.c + ics-rtas.c). Plugins provide one per controller. Every method issues the
+ * same hcalls, RTAS calls and MMIO accesses, in the same order, as the Linux driver, through
+ * {@link GuestOs}, which charges their virtual cost and traces them.
+ */
+public interface GuestIrqDriver {
+    /** {@code "xive"} or {@code "xics"}: the mode the guest runs in. */
+    String name();
+
+    /** Controller discovery and the boot CPU's set-up, including its IPI. */
+    void initBootCpu();
+
+    /** Work done on the boot CPU before a secondary is started (its queue, its IPI). */
+    void prepareCpu(int cpu);
+
+    /** Work the secondary does on itself once started (CPPR). */
+    void setupCpu(int cpu);
+
+    /** The CPU a device interrupt should target when it is started. */
+    int pickTarget(IrqDesc desc);
+
+    /** Maps, routes and unmasks a device interrupt (request_irq). */
+    void startup(IrqDesc desc);
+
+    /** Masks and unroutes a device interrupt (free_irq). */
+    void shutdown(IrqDesc desc);
+
+    /** Moves a started interrupt to another CPU (irq affinity). */
+    void setAffinity(IrqDesc desc, int cpu);
+
+    /** Sends an IPI from one CPU to another. */
+    void sendIpi(int from, int to);
+
+    /** The external-interrupt exception on {@code cpu}: fetch, handle and EOI what is pending. */
+    void handleException(int cpu);
+}

@@ -1,0 +1,481 @@
+package io.pseries.core.guest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+import io.pseries.core.Machine;
+import io.pseries.core.cas.CasResult;
+import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.cpu.VCpu;
+import io.pseries.core.dev.Device;
+import io.pseries.core.dt.DtNode;
+import io.pseries.core.hcall.HcallTable;
+import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.trace.TraceCategory;
+
+/**
+ * A Linux-like guest running on a {@link Machine}: firmware reads the platform's interrupt
+ * modes and performs CAS, the kernel picks its interrupt driver from the post-CAS device tree,
+ * sets up the boot CPU, brings up the secondaries, and starts the device interrupts it finds in
+ * the tree. After boot it takes external interrupts on each vCPU, in virtual time, and counts
+ * what each CPU handled, like {@code /proc/interrupts}.
+ *
+ * <p>Every guest action goes through the machine's guest ABI (hcalls, RTAS, MMIO), so the
+ * trace of a boot is the sequence QEMU would see from Linux.
+ *
+ * <p>Exceptions: a rising OS interrupt input on a running vCPU schedules an exception
+ * {@link GuestTiming#exceptionEntryNs()} after the CPU is free; the driver then fetches,
+ * handles and EOIs; if the input is still up afterwards, another exception follows.
+ */
+public final class GuestOs implements VCpu.Listener {
+
+    /** What the guest offers at CAS and how expensive its operations are. */
+    public record BootOptions(GuestOv5.Offer xive, GuestTiming timing) {
+        public static BootOptions defaults() {
+            return new BootOptions(GuestOv5.Offer.BOTH, GuestTiming.DEFAULT);
+        }
+    }
+
+    /** What a boot did: the mode, the CPUs brought up, the interrupts started, the steps. */
+    public record BootReport(String mode, int cpus, List<Map<String, Object>> irqs, List<String> steps) {
+    }
+
+    /** Linux's first dynamically allocated virq; the IPI gets it. */
+    public static final int IPI_VIRQ = 16;
+
+    private final Machine m;
+    private final BootOptions options;
+    private final GuestTiming timing;
+    private final int ncpus;
+    private final List<String> steps = new ArrayList<>();
+    private final long[] busyUntil;
+    private final boolean[] exceptionPending;
+    private final boolean[] inHandler;
+    private final boolean[] rerun;
+    private final long[] ipis;
+    private final long[] exceptions;
+    private final List<Map<Integer, long[]>> irqCounts = new ArrayList<>();
+    private final Map<Integer, IrqDesc> byVirq = new TreeMap<>();
+    private final Map<Integer, IrqDesc> byHwirq = new TreeMap<>();
+    private final Map<Integer, IrqDesc> ipiByCpu = new HashMap<>();
+    private final long[] regs = new long[HcallTable.NARGS];
+    private int nextVirq = IPI_VIRQ + 1;
+    private GuestIrqDriver driver;
+    private DtNode tree;
+    private boolean attached;
+    private CasResult cas;
+
+    public GuestOs(Machine m, BootOptions options) {
+        this.m = m;
+        this.options = options;
+        this.timing = options.timing();
+        this.ncpus = m.cpus().size();
+        busyUntil = new long[ncpus];
+        exceptionPending = new boolean[ncpus];
+        inHandler = new boolean[ncpus];
+        rerun = new boolean[ncpus];
+        ipis = new long[ncpus];
+        exceptions = new long[ncpus];
+        for (int i = 0; i < ncpus; i++) {
+            irqCounts.add(new HashMap<>());
+        }
+    }
+
+    public Machine machine() {
+        return m;
+    }
+
+    /** The device tree the kernel booted with (after CAS). */
+    public DtNode tree() {
+        return tree;
+    }
+
+    public GuestIrqDriver driver() {
+        return driver;
+    }
+
+    public String mode() {
+        return driver == null ? null : driver.name();
+    }
+
+    public GuestTiming timing() {
+        return timing;
+    }
+
+    // ------------------------------------------------------------------ boot
+
+    /** Runs firmware, CAS, interrupt-controller set-up, SMP bring-up and device start-up. */
+    public BootReport boot() {
+        DtNode pre = m.deviceTree();
+        int platform = platformByte23(pre);
+        int asked = GuestOv5.byte23(options.xive(), platform);
+        step(String.format("firmware: platform interrupt modes 0x%02x, guest offers %s, asks byte 23 = 0x%02x",
+            platform, options.xive().name().toLowerCase(java.util.Locale.ROOT), asked));
+        cas = m.cas(GuestOv5.linuxVector(asked));
+        step(String.format("cas: answer byte 23 = 0x%02x, active controller %s", cas.answer(), cas.mode()));
+        tree = m.deviceTree();
+
+        List<GuestIrqDriverProvider> providers = new ArrayList<>();
+        ServiceLoader.load(GuestIrqDriverProvider.class, GuestOs.class.getClassLoader()).forEach(providers::add);
+        providers.sort((a, b) -> Integer.compare(a.probeOrder(), b.probeOrder()));
+        for (GuestIrqDriverProvider p : providers) {
+            if (p.probe(tree)) {
+                driver = p.create(this);
+                break;
+            }
+        }
+        if (driver == null) {
+            throw new IllegalStateException("the guest found no interrupt controller it can drive in the device tree"
+                + " (drivers tried: " + providers.stream().map(GuestIrqDriverProvider::name).toList() + ")");
+        }
+        step("kernel: interrupt driver " + driver.name());
+        attach();
+
+        driver.initBootCpu();
+        step("cpu 0: interrupt set-up done");
+        for (int c = 1; c < ncpus; c++) {
+            driver.prepareCpu(c);
+            Machine.RtasResult r = rtas(0, "start-cpu", new int[] {m.cpu(c).vcpuId(), 0x10000, c}, 1);
+            if (r.status() != 0) {
+                throw new IllegalStateException("start-cpu " + c + " failed with RTAS status " + r.status());
+            }
+            driver.setupCpu(c);
+            step("cpu " + c + ": started, interrupt set-up done");
+        }
+
+        for (IrqDesc d : discoverDeviceInterrupts()) {
+            register(d);
+            d.setTarget(driver.pickTarget(d));
+            driver.startup(d);
+            d.setStarted(true);
+            step(String.format("irq 0x%x (%s, virq %d) started on cpu %d", d.hwirq(), d.name(), d.virq(), d.target()));
+        }
+        return new BootReport(driver.name(), ncpus, irqTable(), List.copyOf(steps));
+    }
+
+    private static int platformByte23(DtNode tree) {
+        DtNode chosen = tree.child("chosen");
+        byte[] v = chosen == null ? null : chosen.prop("ibm,arch-vec-5-platform-support");
+        if (v != null) {
+            for (int i = 0; i + 1 < v.length; i += 2) {
+                if ((v[i] & 0xff) == 23) {
+                    return v[i + 1] & 0xff;
+                }
+            }
+        }
+        return 0x00;
+    }
+
+    /**
+     * The device interrupts the kernel finds in the tree, in the order Linux starts them:
+     * RTAS event sources, the console, PCI devices, then the other VIO devices (the NVRAM's
+     * interrupt is never requested).
+     */
+    private List<IrqDesc> discoverDeviceInterrupts() {
+        List<IrqDesc> out = new ArrayList<>();
+        DtNode es = tree.child("event-sources");
+        if (es != null) {
+            for (String n : List.of("epow-events", "hot-plug-events")) {
+                DtNode e = es.child(n);
+                if (e != null && e.cells("interrupts") != null) {
+                    long[] irq = e.cells("interrupts");
+                    out.add(new IrqDesc((int) irq[0], nextVirq++, irq[1] == 1, false, n.startsWith("epow") ? "RAS_EPOW" : "RAS_HOTPLUG"));
+                }
+            }
+        }
+        DtNode vdev = tree.child("vdevice");
+        List<IrqDesc> laterVio = new ArrayList<>();
+        if (vdev != null) {
+            for (DtNode d : vdev.children()) {
+                long[] irq = d.cells("interrupts");
+                List<String> type = d.strings("device_type");
+                if (irq == null || type == null || type.contains("nvram")) {
+                    continue;
+                }
+                IrqDesc desc = new IrqDesc((int) irq[0], nextVirq++, irq[1] == 1, false,
+                    type.contains("serial") ? "hvc_console" : "ibmveth " + d.name());
+                (type.contains("serial") ? out : laterVio).add(desc);
+            }
+        }
+        out.addAll(laterVio);
+        return out;
+    }
+
+    private void register(IrqDesc d) {
+        byVirq.put(d.virq(), d);
+        byHwirq.put(d.hwirq(), d);
+    }
+
+    /** Records the IPI of a CPU (all IPIs share {@link #IPI_VIRQ}). */
+    public IrqDesc registerIpi(int cpu, int hwirq) {
+        IrqDesc d = new IrqDesc(hwirq, IPI_VIRQ, false, true, "IPI");
+        d.setTarget(cpu);
+        d.setStarted(true);
+        ipiByCpu.put(cpu, d);
+        byHwirq.putIfAbsent(hwirq, d);
+        return d;
+    }
+
+    public IrqDesc ipiOf(int cpu) {
+        return ipiByCpu.get(cpu);
+    }
+
+    /** The descriptor for a kernel interrupt number, or null. */
+    public IrqDesc byVirq(int virq) {
+        return byVirq.get(virq);
+    }
+
+    /** The descriptor for a hardware interrupt number, or null. */
+    public IrqDesc byHwirq(int hwirq) {
+        return byHwirq.get(hwirq);
+    }
+
+    private List<Map<String, Object>> irqTable() {
+        List<Map<String, Object>> l = new ArrayList<>();
+        for (IrqDesc d : byVirq.values()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("hwirq", d.hwirq());
+            e.put("virq", d.virq());
+            e.put("type", d.lsi() ? "LSI" : "MSI");
+            e.put("name", d.name());
+            e.put("cpu", d.target());
+            l.add(e);
+        }
+        return l;
+    }
+
+    /** Adds a boot step to the report (and the guest trace). */
+    public void step(String s) {
+        steps.add(s);
+        if (m.trace().on(TraceCategory.GUEST)) {
+            m.trace().emit(TraceCategory.GUEST, -1, "boot", "step", s);
+        }
+    }
+
+    // ------------------------------------------------------------------ guest ABI with cost
+
+    private void charge(int cpu, long ns) {
+        long now = m.now();
+        busyUntil[cpu] = Math.max(busyUntil[cpu], now) + ns;
+    }
+
+    /**
+     * An hcall from {@code cpu}: {@code regs} holds R4.. in and the outputs out (a driver keeps
+     * its own scratch array). Traced like any hcall when tracing is on.
+     */
+    public long hcallRegs(int cpu, int opcode, long[] regsInOut) {
+        charge(cpu, timing.hcallNs());
+        if (m.trace().on(TraceCategory.HCALL)) {
+            Machine.HcallResult r = m.hcall(cpu, opcode, regsInOut);
+            System.arraycopy(r.rets(), 0, regsInOut, 0, r.rets().length);
+            return r.rc();
+        }
+        return m.hcall(m.cpu(cpu), opcode, regsInOut);
+    }
+
+    /** Convenience: an hcall with the given arguments; outputs land in {@link #hret()}. */
+    public long hcall(int cpu, int opcode, long... args) {
+        Arrays.fill(regs, 0);
+        System.arraycopy(args, 0, regs, 0, args.length);
+        return hcallRegs(cpu, opcode, regs);
+    }
+
+    /** The outputs of the last {@link #hcall(int, int, long...)}. */
+    public long hret(int i) {
+        return regs[i];
+    }
+
+    /** Like {@link #hcall(int, int, long...)} but a failure is a guest bug: throws with the code. */
+    public void hcallOk(int cpu, int opcode, String what, long... args) {
+        long rc = hcall(cpu, opcode, args);
+        if (rc != PaprRc.H_SUCCESS) {
+            StringBuilder a = new StringBuilder();
+            for (long x : args) {
+                a.append(a.length() == 0 ? "" : ", ").append("0x").append(Long.toHexString(x));
+            }
+            throw new IllegalStateException("guest " + what + "(" + a + ") on cpu " + cpu + " failed: " + PaprRc.name(rc));
+        }
+    }
+
+    public long load(int cpu, long addr, int size) {
+        charge(cpu, timing.mmioNs());
+        return m.load(m.cpu(cpu), addr, size);
+    }
+
+    public void store(int cpu, long addr, int size, long value) {
+        charge(cpu, timing.mmioNs());
+        m.store(m.cpu(cpu), addr, size, value);
+    }
+
+    public Machine.RtasResult rtas(int cpu, String name, int[] args, int nret) {
+        charge(cpu, timing.rtasNs());
+        return m.rtas(cpu, name, args, nret);
+    }
+
+    /** Guest RAM reads are plain memory reads (no MMIO cost). */
+    public int readRam32(long addr) {
+        return m.memory().read32(addr);
+    }
+
+    public long alloc(long size, long align) {
+        return m.memory().alloc(size, align);
+    }
+
+    public int cpuCount() {
+        return ncpus;
+    }
+
+    // ------------------------------------------------------------------ exceptions
+
+    private void attach() {
+        for (VCpu c : m.cpus()) {
+            c.setListener(this);
+        }
+        attached = true;
+    }
+
+    /** Disconnects from the vCPUs (machine reset). */
+    public void detach() {
+        if (attached) {
+            for (VCpu c : m.cpus()) {
+                c.setListener(null);
+            }
+            attached = false;
+        }
+    }
+
+    @Override
+    public void osInterruptChanged(VCpu cpu, boolean level) {
+        if (!level || !cpu.running()) {
+            return;
+        }
+        int i = cpu.index();
+        if (inHandler[i]) {
+            rerun[i] = true;
+        } else {
+            scheduleException(i);
+        }
+    }
+
+    private void scheduleException(int i) {
+        if (exceptionPending[i]) {
+            return;
+        }
+        exceptionPending[i] = true;
+        m.scheduler().at(Math.max(m.now(), busyUntil[i]) + timing.exceptionEntryNs(), now -> takeException(i));
+    }
+
+    private void takeException(int i) {
+        exceptionPending[i] = false;
+        VCpu cpu = m.cpu(i);
+        if (!cpu.osInterrupt() || !cpu.running() || driver == null) {
+            return;
+        }
+        exceptions[i]++;
+        inHandler[i] = true;
+        rerun[i] = false;
+        try {
+            driver.handleException(i);
+        } finally {
+            inHandler[i] = false;
+        }
+        if (cpu.osInterrupt()) {
+            scheduleException(i);
+        }
+    }
+
+    /**
+     * The kernel's generic handling of one fetched interrupt: account it, run the device
+     * handler (which deasserts a level-triggered device), charge the handler's cost.
+     */
+    public void handle(int cpu, IrqDesc d) {
+        charge(cpu, timing.handlerNs());
+        if (d.ipi()) {
+            ipis[cpu]++;
+        } else {
+            irqCounts.get(cpu).computeIfAbsent(d.hwirq(), k -> new long[1])[0]++;
+            Device owner = m.lineOwner(d.hwirq());
+            if (owner != null) {
+                owner.guestHandled(d.hwirq());
+            }
+        }
+        if (m.trace().on(TraceCategory.GUEST)) {
+            m.trace().emit(TraceCategory.GUEST, cpu, "handle", "hwirq", d.hwirq(), "virq", d.virq(), "ipi", d.ipi());
+        }
+    }
+
+    /** A fetched interrupt number the kernel does not know (Linux: "spurious"). */
+    public void spurious(int cpu, long value) {
+        m.trace().emit(TraceCategory.GUEST, cpu, "spurious", "value", value);
+    }
+
+    // ------------------------------------------------------------------ runtime API
+
+    /** Sends an IPI from {@code from} to {@code to} (both must be online). */
+    public void ipi(long from, long to) {
+        VCpu f = m.cpu(from);
+        VCpu t = m.cpu(to);
+        if (!f.running() || !t.running()) {
+            throw new IllegalStateException("cpu " + (f.running() ? to : from) + " is not online");
+        }
+        driver.sendIpi(f.index(), t.index());
+    }
+
+    /** Moves a started device interrupt to another CPU. */
+    public void setAffinity(long hwirq, long cpu) {
+        IrqDesc d = byHwirq.get((int) hwirq);
+        if (d == null || d.ipi() || !d.started()) {
+            throw new IllegalArgumentException(String.format("IRQ 0x%x is not a started device interrupt of the guest", hwirq));
+        }
+        VCpu c = m.cpu(cpu);
+        if (!c.running()) {
+            throw new IllegalStateException("cpu " + cpu + " is not online");
+        }
+        driver.setAffinity(d, c.index());
+        d.setTarget(c.index());
+    }
+
+    /** Per-vCPU counts, like /proc/interrupts: {@code [{ ipis, irqs: { "4096": n } }]}. */
+    public List<Map<String, Object>> stats() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < ncpus; i++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("ipis", ipis[i]);
+            Map<String, Object> irqs = new LinkedHashMap<>();
+            for (Map.Entry<Integer, long[]> c : new TreeMap<>(irqCounts.get(i)).entrySet()) {
+                irqs.put(Integer.toString(c.getKey()), c.getValue()[0]);
+            }
+            e.put("irqs", irqs);
+            e.put("exceptions", exceptions[i]);
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** IPIs taken by one CPU. */
+    public long ipisTaken(int cpu) {
+        return ipis[cpu];
+    }
+
+    /** Device interrupts of one number taken by one CPU. */
+    public long irqsTaken(int cpu, int hwirq) {
+        long[] c = irqCounts.get(cpu).get(hwirq);
+        return c == null ? 0 : c[0];
+    }
+
+    /** The interrupts the guest started, by kernel number. */
+    public Map<Integer, IrqDesc> interrupts() {
+        return Collections.unmodifiableMap(byVirq);
+    }
+
+    public CasResult casResult() {
+        return cas;
+    }
+}

@@ -1,0 +1,113 @@
+package io.pseries.core.util;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Writes plain data (maps with string keys, collections, arrays of primitives, strings,
+ * numbers, booleans, null) as JSON. Machine state dumps ({@code pic()}, statistics, device
+ * trees) are built as such data and cross to JavaScript as JSON, which GraalJS parses into
+ * ordinary JS objects. Kept here instead of a JSON library: the project only ever writes this
+ * narrow subset, and the core module stays free of dependencies.
+ */
+public final class Json {
+    private Json() {
+    }
+
+    public static String write(Object v) {
+        StringBuilder sb = new StringBuilder(256);
+        write(sb, v);
+        return sb.toString();
+    }
+
+    public static void write(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof String s) {
+            string(sb, s);
+        } else if (v instanceof Boolean b) {
+            sb.append(b.booleanValue());
+        } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            long l = ((Number) v).longValue();
+            if (Math.abs(l) > (1L << 53) - 1) {
+                throw new IllegalArgumentException("integer " + l + " does not fit a JSON/JS number exactly");
+            }
+            sb.append(l);
+        } else if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                sb.append("null");
+            } else {
+                sb.append(d);
+            }
+        } else if (v instanceof Map<?, ?> m) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                string(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                write(sb, e.getValue());
+            }
+            sb.append('}');
+        } else if (v instanceof Collection<?> c) {
+            sb.append('[');
+            boolean first = true;
+            for (Object o : c) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                write(sb, o);
+            }
+            sb.append(']');
+        } else if (v instanceof long[] a) {
+            sb.append('[');
+            for (int i = 0; i < a.length; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                write(sb, a[i]);
+            }
+            sb.append(']');
+        } else if (v instanceof int[] a) {
+            sb.append('[');
+            for (int i = 0; i < a.length; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append(a[i]);
+            }
+            sb.append(']');
+        } else if (v instanceof Object[] a) {
+            write(sb, java.util.Arrays.asList(a));
+        } else {
+            throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
+        }
+    }
+
+    private static void string(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

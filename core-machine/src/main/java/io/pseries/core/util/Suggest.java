@@ -1,0 +1,55 @@
+package io.pseries.core.util;
+
+import java.util.Collection;
+
+/** "Did you mean" help for misspelled names: the closest candidate by edit distance. */
+public final class Suggest {
+    private Suggest() {
+    }
+
+    /** The candidate closest to {@code bad}, or {@code null} when none is reasonably close. */
+    public static String closest(String bad, Collection<String> candidates) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = distance(bad.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        int limit = Math.max(2, Math.min(bad.length(), best.length()) / 2);
+        return bestD <= limit ? best : null;
+    }
+
+    /** " (did you mean 'x'?)" or the empty string. */
+    public static String didYouMean(String bad, Collection<String> candidates) {
+        String c = closest(bad, candidates);
+        return c == null ? "" : " (did you mean '" + c + "'?)";
+    }
+
+    /** Levenshtein distance with adjacent transpositions counted as one edit. */
+    public static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    v = Math.min(v, d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}
