@@ -1,0 +1,311 @@
+// Type declarations for the pseries JavaScript API.
+//
+// Scripts run as ES modules with a global `pseries`. Reference this file from a script with
+//   /// <reference path="../script-api/pseries.d.ts" />
+// or list it in a jsconfig/tsconfig "files" entry to get editor completion and `tsc --checkJs`.
+//
+// Integers: every integer argument accepts a number or a BigInt; every integer result is a
+// number when it is a safe integer (|v| <= 2^53 - 1) and a BigInt otherwise. 64-bit register
+// values are signed two's complement (all-ones is -1). MMIO values are the architected
+// big-endian register values.
+
+export {};
+
+declare global {
+  /** An integer argument: a JS number (integral, safe) or a BigInt. */
+  type Int = number | bigint;
+
+  /** The pseries API. */
+  const pseries: Pseries;
+
+  interface Pseries {
+    /** Creates a machine. An invalid option throws an Error naming the option, the bad value and the valid ones. */
+    machine(options?: MachineOptions): Machine;
+    /** The pseries version. */
+    readonly version: string;
+    /** The interrupt-controller modes the installed plugins offer, e.g. ['dual', 'xics', 'xive']. */
+    readonly icModes: string[];
+    /** Whether JavaScript runs on the optimizing runtime (true) or the interpreter (false). */
+    readonly optimized: boolean;
+    /** The arguments given after the script name on the command line. */
+    readonly args: string[];
+  }
+
+  interface MachineOptions {
+    /** Number of vCPUs (one thread each), 1..4096. Default 1. */
+    cpus?: number;
+    /** Interrupt-controller mode, as QEMU's ic-mode. Default 'dual'. */
+    icMode?: 'xics' | 'xive' | 'dual' | string;
+    /**
+     * QEMU's kernel-irqchip. 'off' (default) uses the emulated controllers; 'allowed' falls back to
+     * them (the simulated in-kernel devices are not modelled yet); 'on' is refused for that reason.
+     */
+    kernelIrqchip?: 'off' | 'on' | 'allowed';
+    /** Capabilities of the simulated host. */
+    host?: { xive?: boolean };
+    /** Guest RAM: bytes or a size string such as '512M' or '1G'. Default '1G'. */
+    memory?: Int | string;
+    /** Devices in creation order. Default [{ type: 'spapr-vty' }]. */
+    devices?: DeviceOptions[];
+    /** Seed of every pseudo-random choice: same configuration and seed, same run. Default 0. */
+    seed?: Int;
+  }
+
+  type DeviceOptions =
+    | { type: 'spapr-vty'; reg?: Int; id?: string }
+    | { type: 'spapr-nvram'; reg?: Int; id?: string }
+    | { type: 'spapr-vlan'; reg?: Int; id?: string; mac?: string };
+
+  interface HcallResult {
+    /** R3: H_SUCCESS = 0, H_FUNCTION = -2, H_PARAMETER = -4, H_P2 = -55 ... */
+    rc: number;
+    /** The name of rc, e.g. 'H_P2'. */
+    rcName: string;
+    /** R4.. outputs, as many as the hcall defines. */
+    ret: Array<number | bigint>;
+  }
+
+  interface RtasResult {
+    /** The RTAS status word (0 success, -1 hardware error, -3 parameter error). */
+    status: number;
+    /** The other outputs, as unsigned 32-bit values. */
+    ret: number[];
+  }
+
+  interface RtasOptions {
+    /** The calling vCPU. Default 0. */
+    cpu?: Int;
+    /** Output words the caller reserves, status included. Default: the call's usual count. */
+    nret?: Int;
+  }
+
+  /** What the guest offers at CAS, like a Linux kernel with or without xive=off. */
+  type XiveOffer = 'exploitation' | 'legacy' | 'both';
+
+  interface CasResult {
+    /** The active interrupt controller after CAS. */
+    mode: 'xive' | 'xics' | string;
+    /** Option vector 5 byte 23 as the guest sent it. */
+    requested: number;
+    /** Byte 23 of the negotiated vector (QEMU's answer). */
+    answer: number;
+    /** Whether the active controller changed. */
+    switched: boolean;
+    /** The negotiated option vector 5, encoded (length byte, then option bytes). */
+    ov5: number[];
+  }
+
+  /** The Error m.cas throws when QEMU would refuse the guest. */
+  interface CasError extends Error {
+    /** QEMU's own message. */
+    qemuMessage: string;
+    /** true when QEMU would terminate the guest; false when the CAS hcall returns an error. */
+    fatal: boolean;
+    /** The hcall return code (0 when fatal). */
+    rc: number;
+  }
+
+  interface GuestMemory {
+    read8(addr: Int): number;
+    read16(addr: Int): number;
+    read32(addr: Int): number;
+    read64(addr: Int): number | bigint;
+    write8(addr: Int, value: Int): void;
+    write16(addr: Int, value: Int): void;
+    write32(addr: Int, value: Int): void;
+    write64(addr: Int, value: Int): void;
+    /** Reserves zeroed guest memory and returns its guest physical address. */
+    alloc(size: Int, align?: Int): number;
+    /** RAM size in bytes. */
+    readonly size: number | bigint;
+  }
+
+  /** A claimed device interrupt line. A line ignores a repeated level. */
+  interface IrqLine {
+    readonly irq: number;
+    readonly type: 'MSI' | 'LSI';
+    /** The device that drives it. */
+    readonly driver: string;
+    raise(): IrqLine;
+    lower(): IrqLine;
+    /** Raise then lower: one MSI, or a brief level pulse. */
+    pulse(): IrqLine;
+    readonly level: boolean;
+  }
+
+  interface BootOptions {
+    /** What the guest offers at CAS. Default 'both'. */
+    xive?: XiveOffer;
+    /** Virtual cost of guest operations in ns (defaults: exceptionEntryNs 100, mmioNs 40, hcallNs 1500, rtasNs 4000, handlerNs 250). */
+    timing?: { exceptionEntryNs?: number; mmioNs?: number; hcallNs?: number; rtasNs?: number; handlerNs?: number };
+  }
+
+  interface BootReport {
+    /** The interrupt mode the guest runs in. */
+    mode: 'xive' | 'xics' | string;
+    cpus: number;
+    /** The device interrupts started: hardware number, kernel irq number, type, name and target CPU. */
+    irqs: Array<{ hwirq: number; virq: number; type: 'MSI' | 'LSI'; name: string; cpu: number }>;
+    /** What the boot did, step by step. */
+    steps: string[];
+  }
+
+  interface CpuStats {
+    /** IPIs taken (interrupts, as /proc/interrupts counts them). */
+    ipis: number;
+    /** Device interrupts taken, by interrupt number as a decimal string. */
+    irqs: { [irq: string]: number };
+    /** External-interrupt exceptions taken. */
+    exceptions: number;
+  }
+
+  interface Guest {
+    /** Sends an IPI from one online vCPU to another. */
+    ipi(from: Int, to: Int): void;
+    /** Per-vCPU counts, indexed by vCPU. */
+    stats(): CpuStats[];
+    /** Moves a started device interrupt to another vCPU (irq affinity). */
+    setAffinity(irq: Int, cpu: Int): void;
+    readonly booted: boolean;
+    /** 'xive' or 'xics' once booted, else null. */
+    readonly mode: string | null;
+  }
+
+  interface DtNode {
+    name: string;
+    path: string;
+    /** Values as dtc reads them: a string, a list of strings, a list of 32-bit cells, true (empty) or bytes. */
+    props: { [name: string]: string | string[] | number[] | true | Uint8Array };
+    children: { [name: string]: DtNode };
+  }
+
+  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error';
+
+  interface MachineEvent {
+    event: EventName | string;
+    /** Short name: the hcall or RTAS call name, 'load'/'store', 'present', 'cas', 'guest_error'. */
+    name: string;
+    /** Virtual time in ns. */
+    time: number;
+    seq: number;
+    cpu: number | null;
+    /** Event-specific fields (args, rc, rets, addr, size, value, lisn, message ...). */
+    [field: string]: unknown;
+  }
+
+  interface XiveThreadContext {
+    nsr: number; cppr: number; ipb: number; lsmfb: number; ack: number; inc: number; age: number; pipr: number;
+    /** WORD2: valid bit and CAM line. */
+    w2: number;
+  }
+
+  interface XivePic {
+    mode: 'xive';
+    cpus: Array<{ cpu: number; os: XiveThreadContext }>;
+    /** Claimed sources only. */
+    sources: Array<{ lisn: number; type: 'MSI' | 'LSI'; pq: '--' | 'P-' | 'PQ' | '-Q'; asserted: boolean; masked: boolean;
+      eisn: number; server: number; priority: number; end: number }>;
+    /** Valid ENDs (event queues). */
+    queues: Array<{ end: number; server: number; priority: number; enqueue: boolean; notify: boolean; escalate: boolean;
+      qaddr: number; qsize: number; entries: number; index: number; generation: number; esn: string; ese: string }>;
+  }
+
+  interface XicsPic {
+    mode: 'xics';
+    icps: Array<{ server: number; xirr: number; cppr: number; mfrr: number }>;
+    sources: Array<{ irq: number; server: number; priority: number; savedPriority: number; masked: boolean; lsi: boolean; asserted: boolean }>;
+  }
+
+  interface Machine {
+    /** Number of vCPUs. */
+    readonly cpus: number;
+    /** The active interrupt controller: 'xics' or 'xive'. */
+    readonly icMode: 'xics' | 'xive' | string;
+    /** Virtual time in ns. */
+    readonly now: number | bigint;
+    /** The configuration the machine was built from. */
+    readonly config: MachineOptions;
+    /** Guest RAM. */
+    readonly mem: GuestMemory;
+    /** The guest model (after boot()). */
+    readonly guest: Guest;
+    /** What the guest printed with RTAS display-character. */
+    readonly console: string;
+
+    /** A hypervisor call on behalf of a vCPU, by name ('H_INT_ESB') or number, with R4.. arguments. */
+    hcall(cpu: Int, nameOrNumber: string | Int, ...args: Int[]): HcallResult;
+    /** An RTAS call by name, e.g. m.rtas('ibm,get-xive', 0x1000); a trailing { cpu, nret } object sets the caller. */
+    rtas(name: string, ...args: Array<Int | RtasOptions>): RtasResult;
+    /** A load of 1, 2, 4 or 8 bytes at a guest physical address (MMIO or RAM), on behalf of a vCPU. */
+    load(cpu: Int, addr: Int, size: 1 | 2 | 4 | 8): number | bigint;
+    /** The matching store. */
+    store(cpu: Int, addr: Int, size: 1 | 2 | 4 | 8, value: Int): void;
+
+    /**
+     * ibm,client-architecture-support from the boot CPU. Pass what the guest offers, the raw option
+     * vector 5 (length byte first), or { ov5: null } for a guest that sends no vector 5. Throws a
+     * CasError carrying QEMU's message when QEMU would refuse.
+     */
+    cas(request: { xive: XiveOffer } | { ov5: ArrayLike<number> | null } | ArrayLike<number>): CasResult;
+
+    /** The current flattened device tree (what QEMU hands the guest now: pre- or post-CAS). */
+    fdt(): Uint8Array;
+    /** The tree (or the node at a path such as '/chosen') as plain data. */
+    dt(path?: string): DtNode;
+    /** The tree as dts text, as `dtc -I dtb -O dts` prints it. */
+    dts(): string;
+
+    /** The line of a claimed device interrupt (0x1000..0x1fff). */
+    irq(number: Int): IrqLine;
+
+    /** Boots the Linux-like guest model: CAS, interrupt set-up on every vCPU, device interrupts. */
+    boot(options?: BootOptions): BootReport;
+
+    /** Advances virtual time; returns the new time. */
+    run(options: { ns: Int }): number | bigint;
+    /** Runs until no event is pending (throws after 50M events: an interrupt storm). Returns the time. */
+    runUntilIdle(): number | bigint;
+
+    /** Subscribes to machine events, delivered on the script's thread; returns the unsubscribe function. */
+    on(event: EventName, listener: (e: MachineEvent) => void): () => void;
+
+    /** The interrupt-controller state, the structured twin of QEMU's `info pic`. */
+    pic(): XivePic | XicsPic;
+    /** The same as text, in the spirit of QEMU's `info pic`. */
+    pic(format: 'text'): string;
+
+    /** Machine reset, as the guest's reboot: back to the pre-CAS state. */
+    reset(): void;
+    /** The machine's devices and interrupt numbers. */
+    info(): { cpus: number; icMode: string; active: string; memory: number; devices: Array<{ type: string; name: string; irqs: number[] }> };
+    /** Keeps the last n events of every kind (0: off), for events(). */
+    recordEvents(n: number): void;
+    /** The recorded events, oldest first. */
+    events(): MachineEvent[];
+    /** The hcall names the machine knows. */
+    hcallNames(): string[];
+
+    /** XIVE internals, on machines with a XIVE controller. */
+    readonly xive?: XiveInternals;
+  }
+
+  /** Direct access to XIVE tables, for prototyping (not what a guest can do). */
+  interface XiveInternals {
+    /** The EAS word of a LISN. */
+    eas(lisn: Int): bigint;
+    /** Sets the EAS word of a LISN. */
+    setEas(lisn: Int, word: Int): void;
+    /** The eight END words of an END index. */
+    end(index: Int): number[];
+    /** Sets one END word. */
+    setEnd(index: Int, word: Int, value: Int): void;
+    /** The END index sPAPR uses for (vCPU id, priority): (vcpu << 3) + priority. */
+    endIndex(vcpu: Int, priority: Int): number;
+    /** The PQ bits of a source (0..3). */
+    pq(lisn: Int): number;
+    /** Events written into event queues since creation. */
+    readonly enqueued: number;
+    /** Constants: ESB and TIMA addresses. */
+    readonly layout: { esbBase: number; endEsbBase: number; timaBase: number; timaOsPage: number; esbShift: number; nrIrqs: number; nrEnds: number };
+  }
+}

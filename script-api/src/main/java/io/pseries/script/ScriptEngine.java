@@ -1,0 +1,192 @@
+package io.pseries.script;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.FileSystem;
+import org.graalvm.polyglot.io.IOAccess;
+
+import io.pseries.core.Machine;
+import io.pseries.script.host.PseriesHost;
+import io.pseries.script.spi.ScriptPlugin;
+
+/**
+ * The GraalJS host: one shared {@link Engine} (so parsed and compiled code is reused between
+ * contexts) and a factory of script contexts that see exactly the {@code pseries} API.
+ *
+ * <p>A context gets: the {@code pseries} global, {@code console}, ES modules, and read-only
+ * file access for the script and its imports. It does not get Java classes
+ * ({@code Java.type} is refused), other polyglot languages, {@code load()}, or any write access.
+ * Only members annotated {@code @HostAccess.Export} on the API's host objects are reachable.
+ *
+ * <p>Threading: contexts are single-threaded; create one per thread. The engine is shared and
+ * thread-safe.
+ */
+public final class ScriptEngine implements AutoCloseable {
+    /** Host access: exported members only, plus reading Java arrays the API returns. */
+    public static final HostAccess HOST_ACCESS = HostAccess.newBuilder(HostAccess.EXPLICIT)
+        .allowArrayAccess(true).allowListAccess(true).build();
+
+    private static final String PRELUDE = resource("pseries-api.js");
+    private static final Properties PROPS = properties();
+
+    private final Engine engine;
+    private final List<ScriptPlugin> plugins = new ArrayList<>();
+
+    public ScriptEngine() {
+        engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
+        ServiceLoader.load(ScriptPlugin.class, ScriptEngine.class.getClassLoader()).forEach(plugins::add);
+    }
+
+    /** The pseries version string. */
+    public static String version() {
+        return PROPS.getProperty("version", "unknown");
+    }
+
+    /** The GraalJS version the build uses. */
+    public static String graalVersion() {
+        return PROPS.getProperty("graalvm", "unknown");
+    }
+
+    /** Whether the optimizing (JIT) runtime is active, rather than the interpreter. */
+    public boolean optimized() {
+        return !"Interpreted".equals(engine.getImplementationName());
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** A context configuration: where output goes, script arguments, a hook on machine creation. */
+    public static final class Options {
+        OutputStream out = System.out;
+        OutputStream err = System.err;
+        List<String> args = List.of();
+        Consumer<Machine> onMachine;
+        Path root;
+
+        public Options out(OutputStream o) {
+            out = o;
+            return this;
+        }
+
+        public Options err(OutputStream e) {
+            err = e;
+            return this;
+        }
+
+        public Options args(List<String> a) {
+            args = a;
+            return this;
+        }
+
+        public Options onMachine(Consumer<Machine> c) {
+            onMachine = c;
+            return this;
+        }
+
+        /** Directory imports resolve against (the script's directory). */
+        public Options root(Path r) {
+            root = r;
+            return this;
+        }
+    }
+
+    /** A new context with the {@code pseries} global installed. */
+    public Context newContext(Options o) {
+        Context.Builder b = Context.newBuilder("js").engine(engine)
+            .allowHostAccess(HOST_ACCESS)
+            .allowHostClassLookup(className -> false)
+            .allowPolyglotAccess(PolyglotAccess.NONE)
+            .allowCreateThread(false)
+            .allowNativeAccess(false)
+            .allowIO(IOAccess.newBuilder().fileSystem(FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem())).build())
+            .option("js.load", "false")
+            .option("js.esm-eval-returns-exports", "true")
+            .out(o.out)
+            .err(o.err);
+        if (o.root != null) {
+            b.currentWorkingDirectory(o.root.toAbsolutePath());
+        }
+        Context ctx = b.build();
+        ctx.enter();
+        try {
+            install(ctx, o);
+        } finally {
+            ctx.leave();
+        }
+        return ctx;
+    }
+
+    private void install(Context ctx, Options o) {
+        Value makePlugins = ctx.eval(Source.newBuilder("js",
+            "(function(host, n, names, fns) { const out = []; for (let i = 0; i < n; i++) {"
+                + " const fn = fns[i]; out.push({ name: names[i], appliesTo: (h) => host.pluginApplies(i, h),"
+                + " bind: (h, helpers) => fn(host.pluginHost(i, h), helpers) }); } return out; })",
+            "pseries-plugins.js").internal(true).buildLiteral());
+        PseriesHost host = new PseriesHost(version(), optimized(), o.args, plugins, o.onMachine);
+        String[] names = new String[plugins.size()];
+        Value fns = ctx.eval("js", "[]");
+        for (int i = 0; i < plugins.size(); i++) {
+            ScriptPlugin p = plugins.get(i);
+            names[i] = p.name();
+            fns.setArrayElement(i, ctx.eval(Source.newBuilder("js", p.bindingSource(), "pseries-plugin-" + p.name() + ".js")
+                .internal(true).buildLiteral()));
+        }
+        Value pluginList = makePlugins.execute(host, plugins.size(), names, fns);
+        Value prelude = ctx.eval(Source.newBuilder("js", PRELUDE, "pseries-api.js").internal(true).buildLiteral());
+        ctx.getBindings("js").putMember("pseries", prelude.execute(host, pluginList));
+    }
+
+    /** A source for a script file, loaded as an ES module. */
+    public static Source moduleSource(Path file) {
+        try {
+            return Source.newBuilder("js", file.toFile()).mimeType("application/javascript+module").build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ScriptEngine.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Properties properties() {
+        Properties p = new Properties();
+        try (InputStream in = ScriptEngine.class.getResourceAsStream("pseries.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

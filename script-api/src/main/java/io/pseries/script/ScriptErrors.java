@@ -1,0 +1,98 @@
+package io.pseries.script;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SourceSection;
+
+/**
+ * Turns a script failure into what a user needs: {@code file:line:column: message}, the
+ * source line with a caret under the column, and the script's own call stack. Java stack
+ * traces only with {@code verbose}.
+ */
+public final class ScriptErrors {
+    private static final int MAX_FRAMES = 8;
+
+    private ScriptErrors() {
+    }
+
+    /** The first frame in the user's script (frames of the API's internal sources are skipped). */
+    public static SourceSection userLocation(PolyglotException e) {
+        for (PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
+            SourceSection s = f.getSourceLocation();
+            if (f.isGuestFrame() && s != null && !s.getSource().isInternal()) {
+                return s;
+            }
+        }
+        SourceSection s = e.getSourceLocation();
+        return s != null && !s.getSource().isInternal() ? s : null;
+    }
+
+    /** The message alone, with the JS error type ({@code TypeError: ...}). */
+    public static String message(PolyglotException e) {
+        String msg = e.getMessage();
+        if (msg == null) {
+            msg = "(no message)";
+        }
+        if (e.isHostException()) {
+            Throwable t = e.asHostException();
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            return "Error: " + m;
+        }
+        return msg;
+    }
+
+    /** The full report. */
+    public static String describe(PolyglotException e, boolean verbose) {
+        StringBuilder sb = new StringBuilder();
+        SourceSection at = userLocation(e);
+        if (at != null) {
+            sb.append(name(at)).append(':').append(at.getStartLine()).append(':').append(at.getStartColumn()).append(": ");
+        }
+        sb.append(message(e)).append('\n');
+        if (at != null && at.getSource().hasCharacters()) {
+            int line = at.getStartLine();
+            if (line >= 1 && line <= at.getSource().getLineCount()) {
+                CharSequence text = at.getSource().getCharacters(line);
+                sb.append("    ").append(text.toString().replace('\t', ' ')).append('\n');
+                sb.append("    ").append(" ".repeat(Math.max(0, at.getStartColumn() - 1))).append("^\n");
+            }
+        }
+        int frames = 0;
+        for (PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
+            SourceSection s = f.getSourceLocation();
+            if (!f.isGuestFrame() || s == null || s.getSource().isInternal()) {
+                continue;
+            }
+            if (frames++ >= MAX_FRAMES) {
+                sb.append("    ...\n");
+                break;
+            }
+            String fn = f.getRootName();
+            sb.append("    at ").append(fn == null || fn.isEmpty() || fn.startsWith(":") ? "<top level>" : fn)
+              .append(" (").append(name(s)).append(':').append(s.getStartLine()).append(':').append(s.getStartColumn()).append(")\n");
+        }
+        if (verbose && e.isHostException()) {
+            StringWriter w = new StringWriter();
+            e.asHostException().printStackTrace(new PrintWriter(w));
+            sb.append("Java stack trace:\n").append(w);
+        }
+        return sb.toString();
+    }
+
+    private static String name(SourceSection s) {
+        String p = s.getSource().getPath();
+        return p != null ? relative(p) : s.getSource().getName();
+    }
+
+    private static String relative(String path) {
+        try {
+            java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+            java.nio.file.Path p = java.nio.file.Path.of(path).toAbsolutePath();
+            return p.startsWith(cwd) ? cwd.relativize(p).toString() : path;
+        } catch (RuntimeException ex) {
+            return path;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.pseries.script.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import io.pseries.core.trace.TraceCategory;
+import io.pseries.core.util.Suggest;
+import io.pseries.script.ScriptEngine;
+import io.pseries.script.ScriptRunner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pseries run FILE.js [ARGS...]}. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run a JavaScript file (an ES module) against the pseries API.",
+        "The script's arguments are in pseries.args. A script error prints file:line:column and the message,",
+        "and the exit code is 1."})
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE.js", description = "the script to run")
+    Path file;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments for the script (pseries.args)")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--trace", split = ",", paramLabel = "EVENT",
+        description = "print these trace events of every machine to stderr: irq, hcall, rtas, mmio, cas, guest_error, guest, intc (comma-separated)")
+    List<String> trace = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "on a script error, also print the Java stack trace")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Set<TraceCategory> cats = EnumSet.noneOf(TraceCategory.class);
+        for (String t : trace) {
+            TraceCategory c = TraceCategory.fromJsName(t.trim());
+            if (c == null) {
+                List<String> names = new ArrayList<>();
+                for (TraceCategory x : TraceCategory.values()) {
+                    names.add(x.jsName());
+                }
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown trace event '" + t + "'"
+                    + Suggest.didYouMean(t, names) + "; valid: " + String.join(", ", names));
+            }
+            cats.add(c);
+        }
+        try (ScriptEngine engine = new ScriptEngine()) {
+            PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
+            PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
+            return ScriptRunner.run(engine, file, args, out, err, cats, verbose);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.pseries.script.host;
+
+import java.util.List;
+import java.util.Map;
+
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.Value;
+
+import io.pseries.core.Machine;
+import io.pseries.core.MachineConfig;
+import io.pseries.core.util.Json;
+import io.pseries.script.spi.ScriptPlugin;
+
+/**
+ * The Java half of the {@code pseries} global of one script context: creates machines and
+ * answers the global's informational members.
+ */
+public final class PseriesHost {
+    private final String version;
+    private final boolean optimized;
+    private final List<String> args;
+    private final List<ScriptPlugin> plugins;
+    private final java.util.function.Consumer<Machine> onCreate;
+
+    public PseriesHost(String version, boolean optimized, List<String> args, List<ScriptPlugin> plugins,
+                       java.util.function.Consumer<Machine> onCreate) {
+        this.version = version;
+        this.optimized = optimized;
+        this.args = List.copyOf(args);
+        this.plugins = plugins;
+        this.onCreate = onCreate;
+    }
+
+    @HostAccess.Export
+    public MachineHost machine(Value options) {
+        Object o = Values.toJava(options, "pseries.machine options");
+        @SuppressWarnings("unchecked")
+        Map<String, ?> map = o == null ? Map.of() : (Map<String, ?>) o;
+        Machine m = Machine.create(MachineConfig.fromMap(map));
+        if (onCreate != null) {
+            onCreate.accept(m);
+        }
+        return new MachineHost(m);
+    }
+
+    @HostAccess.Export
+    public String version() {
+        return version;
+    }
+
+    @HostAccess.Export
+    public String icModes() {
+        return Json.write(Machine.availableIcModes());
+    }
+
+    @HostAccess.Export
+    public boolean optimized() {
+        return optimized;
+    }
+
+    @HostAccess.Export
+    public String args() {
+        return Json.write(args);
+    }
+
+    @HostAccess.Export
+    public boolean pluginApplies(int i, MachineHost h) {
+        return plugins.get(i).appliesTo(h.machine());
+    }
+
+    @HostAccess.Export
+    public Object pluginHost(int i, MachineHost h) {
+        return plugins.get(i).hostFor(h.machine());
+    }
+}

@@ -1,0 +1,86 @@
+package io.pseries.script.host;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.graalvm.polyglot.Value;
+
+/** Converts script values (plain JS data) into Java data: maps, lists, numbers, strings, booleans. */
+public final class Values {
+    private Values() {
+    }
+
+    /**
+     * A plain-data copy of a JS value. Objects become {@code Map<String,Object>} (insertion
+     * order kept), arrays become lists, integral numbers {@code Long}, BigInts {@code Long} or
+     * {@code BigInteger}, other numbers {@code Double}. Functions and host objects are errors
+     * naming {@code where} they were found.
+     */
+    public static Object toJava(Value v, String where) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        if (v.isString()) {
+            return v.asString();
+        }
+        if (v.isNumber()) {
+            if (v.fitsInLong()) {
+                return v.asLong();
+            }
+            if (v.fitsInDouble()) {
+                return v.asDouble();
+            }
+            if (v.fitsInBigInteger()) {
+                return v.asBigInteger();
+            }
+            throw new IllegalArgumentException(where + ": unsupported number " + v);
+        }
+        if (v.canExecute()) {
+            throw new IllegalArgumentException(where + ": a function is not allowed here");
+        }
+        if (v.hasArrayElements()) {
+            List<Object> l = new ArrayList<>();
+            for (long i = 0; i < v.getArraySize(); i++) {
+                l.add(toJava(v.getArrayElement(i), where + "[" + i + "]"));
+            }
+            return l;
+        }
+        if (v.hasMembers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (String k : v.getMemberKeys()) {
+                Value e = v.getMember(k);
+                if (e == null || (e.canExecute() && !e.hasArrayElements())) {
+                    throw new IllegalArgumentException(where + "." + k + ": a function is not allowed here");
+                }
+                if (e.isNull() && "undefined".equals(e.toString())) {
+                    continue;
+                }
+                m.put(k, toJava(e, where + "." + k));
+            }
+            return m;
+        }
+        throw new IllegalArgumentException(where + ": unsupported value " + v);
+    }
+
+    /** A JS value as a Java long, accepting integral numbers and BigInts in [-2^63, 2^64). */
+    public static long toLong(Value v, String what) {
+        if (v.isNumber()) {
+            if (v.fitsInLong()) {
+                return v.asLong();
+            }
+            if (v.fitsInBigInteger()) {
+                BigInteger b = v.asBigInteger();
+                if (b.signum() >= 0 && b.bitLength() <= 64) {
+                    return b.longValue();
+                }
+            }
+        }
+        throw new IllegalArgumentException(what + " must be an integer (number or BigInt) that fits 64 bits, got " + v);
+    }
+}

@@ -1,0 +1,428 @@
+// The pseries JavaScript API (see pseries.d.ts for the documented surface).
+//
+// This file is evaluated once per script context as a function of the Java host. It turns the
+// host's primitive-only methods into the plain objects, numbers and BigInts scripts use, and
+// checks arguments so that mistakes are reported with the script's own file and line.
+(function (host, plugins) {
+  'use strict';
+
+  const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+  const TWO64 = 1n << 64n;
+  const MIN64 = -(1n << 63n);
+
+  // ------------------------------------------------------------------ integers
+
+  /** A script integer (number or BigInt) as a value the host reads as a 64-bit long. */
+  function int64(v, what) {
+    if (typeof v === 'bigint') {
+      if (v < MIN64 || v >= TWO64) {
+        throw new RangeError(`${what} must fit 64 bits, got ${v}n`);
+      }
+      return BigInt.asIntN(64, v);
+    }
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v)) {
+        throw new TypeError(`${what} must be an integer, got ${v}`);
+      }
+      if (!Number.isSafeInteger(v)) {
+        throw new RangeError(`${what} ${v} is not a safe integer; pass it as a BigInt (${BigInt(Math.trunc(v))}n)`);
+      }
+      return v;
+    }
+    throw new TypeError(`${what} must be a number or a BigInt, got ${typeof v === 'string' ? `'${v}'` : typeof v}`);
+  }
+
+  /** A small non-negative integer (cpu index, size...). */
+  function small(v, what) {
+    const x = int64(v, what);
+    const n = Number(x);
+    if (n < 0 || n > 0x7fffffff) {
+      throw new RangeError(`${what} must be between 0 and 2147483647, got ${v}`);
+    }
+    return n;
+  }
+
+  /** A host long as a script integer: a number when safe, a BigInt otherwise. */
+  function fromLong(v) {
+    return Number.isSafeInteger(v) ? Number(v) : BigInt(v);
+  }
+
+  function parseJson(s) {
+    if (s.indexOf('"$big"') < 0) {
+      return JSON.parse(s);
+    }
+    return JSON.parse(s, (k, v) => (v !== null && typeof v === 'object' && typeof v.$big === 'string') ? BigInt(v.$big) : v);
+  }
+
+  // ------------------------------------------------------------------ "did you mean"
+
+  function distance(a, b) {
+    const d = [];
+    for (let i = 0; i <= a.length; i++) { d.push([i]); }
+    for (let j = 1; j <= b.length; j++) { d[0][j] = j; }
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const c = a[i - 1] === b[j - 1] ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + c);
+      }
+    }
+    return d[a.length][b.length];
+  }
+
+  function closest(name, names) {
+    let best = null;
+    let bestD = Infinity;
+    for (const n of names) {
+      const dd = distance(name.toLowerCase(), n.toLowerCase());
+      if (dd < bestD) { bestD = dd; best = n; }
+    }
+    return best !== null && bestD <= Math.max(2, Math.floor(Math.min(name.length, best.length) / 2)) ? best : null;
+  }
+
+  const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString', 'length', 'prototype', 'nodeType', 'asymmetricMatch', '$$typeof']);
+  const NOT_YET = { restore: 'snapshots are not available in this version', snapshot: 'snapshots are not available in this version' };
+
+  /**
+   * Makes unknown member reads on an API object throw a clear error naming the closest valid
+   * member. The trap sits on the prototype, so reading a member that exists costs nothing.
+   */
+  function guard(obj, what) {
+    const names = () => Object.getOwnPropertyNames(obj).filter(n => !n.startsWith('_'));
+    const trap = new Proxy(Object.create(null), {
+      get(_t, prop, receiver) {
+        if (typeof prop === 'symbol' || PASS_THROUGH.has(prop) || prop in Object.prototype) {
+          return Reflect.get(Object.prototype, prop, receiver);
+        }
+        if (NOT_YET[prop]) {
+          throw new TypeError(`${what}.${prop}: ${NOT_YET[prop]}`);
+        }
+        const c = closest(String(prop), names());
+        throw new TypeError(`${what}.${String(prop)} does not exist` + (c ? ` (did you mean ${what}.${c}?)` : '') +
+          `; available: ${names().join(', ')}`);
+      },
+      has(_t, prop) { return prop in Object.prototype; },
+    });
+    Object.setPrototypeOf(obj, trap);
+    return obj;
+  }
+
+  function plainObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+  }
+
+  // ------------------------------------------------------------------ the machine object
+
+  function makeMachine(h) {
+    const ncpus = h.cpuCount();
+    const rcNames = new Map();
+    let hcallNameList = null;
+    const cpuArg = (c) => {
+      const n = small(c, 'cpu');
+      if (n >= ncpus) {
+        throw new RangeError(`cpu ${n} does not exist: the machine has ${ncpus} vCPU${ncpus === 1 ? ' (0)' : `s (0..${ncpus - 1})`}`);
+      }
+      return n;
+    };
+    const sizeArg = (s) => {
+      const n = small(s, 'size');
+      if (n !== 1 && n !== 2 && n !== 4 && n !== 8) {
+        throw new RangeError(`size must be 1, 2, 4 or 8 bytes, got ${s}`);
+      }
+      return n;
+    };
+    const rcName = (rc) => {
+      let n = rcNames.get(rc);
+      if (n === undefined) { n = h.rcName(rc); rcNames.set(rc, n); }
+      return n;
+    };
+    const opcodeOf = (nameOrNumber) => {
+      if (typeof nameOrNumber === 'string') {
+        return h.hcallOpcode(nameOrNumber);
+      }
+      return int64(nameOrNumber, 'hcall number');
+    };
+
+    const mem = guard({
+      read8: (a) => fromLong(h.memRead(int64(a, 'address'), 1)),
+      read16: (a) => fromLong(h.memRead(int64(a, 'address'), 2)),
+      read32: (a) => fromLong(h.memRead(int64(a, 'address'), 4)),
+      read64: (a) => fromLong(h.memRead(int64(a, 'address'), 8)),
+      write8: (a, v) => h.memWrite(int64(a, 'address'), 1, int64(v, 'value')),
+      write16: (a, v) => h.memWrite(int64(a, 'address'), 2, int64(v, 'value')),
+      write32: (a, v) => h.memWrite(int64(a, 'address'), 4, int64(v, 'value')),
+      write64: (a, v) => h.memWrite(int64(a, 'address'), 8, int64(v, 'value')),
+      alloc: (size, align = 8) => fromLong(h.memAlloc(int64(size, 'size'), int64(align, 'align'))),
+      get size() { return fromLong(h.memSize()); },
+    }, 'm.mem');
+
+    const guest = guard({
+      ipi(from, to) { h.guestIpi(cpuArg(from), cpuArg(to)); },
+      stats() { return JSON.parse(h.guestStats()); },
+      setAffinity(irq, cpu) { h.guestAffinity(int64(irq, 'irq'), cpuArg(cpu)); },
+      get booted() { return h.guestBooted(); },
+      get mode() { return h.guestBooted() ? h.guestMode() : null; },
+    }, 'm.guest');
+
+    const lines = new Map();
+    function line(n) {
+      const num = Number(int64(n, 'irq'));
+      let l = lines.get(num);
+      if (l === undefined) {
+        const info = JSON.parse(h.irqInfo(num));
+        l = guard({
+          irq: info.irq,
+          type: info.type,
+          driver: info.driver,
+          raise() { h.irqSet(num, true); return l; },
+          lower() { h.irqSet(num, false); return l; },
+          pulse() { h.irqPulse(num); return l; },
+          get level() { return h.irqLevel(num); },
+        }, `m.irq(0x${num.toString(16)})`);
+        lines.set(num, l);
+      }
+      return l;
+    }
+
+    function dtValue(v) {
+      if (v !== null && typeof v === 'object' && Array.isArray(v.bytes)) {
+        return Uint8Array.from(v.bytes);
+      }
+      return v;
+    }
+    function dtNode(n) {
+      for (const k of Object.keys(n.props)) { n.props[k] = dtValue(n.props[k]); }
+      for (const k of Object.keys(n.children)) { dtNode(n.children[k]); }
+      return n;
+    }
+
+    const m = {
+      get cpus() { return ncpus; },
+      get icMode() { return h.icMode(); },
+      get now() { return fromLong(h.now()); },
+      get config() { return JSON.parse(h.config()); },
+      get mem() { return mem; },
+      get guest() { return guest; },
+
+      hcall(cpu, nameOrNumber, ...args) {
+        const c = cpuArg(cpu);
+        const op = opcodeOf(nameOrNumber);
+        if (args.length > 9) {
+          throw new RangeError(`an hcall takes at most 9 arguments (R4..R12), got ${args.length}`);
+        }
+        const a = new Array(args.length);
+        for (let i = 0; i < args.length; i++) { a[i] = int64(args[i], `hcall argument ${i}`); }
+        const r = h.hcall(c, op, a);
+        const n = r.length;
+        const ret = new Array(n - 1);
+        for (let i = 1; i < n; i++) { ret[i - 1] = fromLong(r[i]); }
+        const rc = fromLong(r[0]);
+        return { rc, rcName: rcName(r[0]), ret };
+      },
+
+      rtas(name, ...args) {
+        if (typeof name !== 'string') {
+          throw new TypeError(`m.rtas: the first argument is the RTAS call name, e.g. 'ibm,get-xive', got ${typeof name}`);
+        }
+        let cpu = 0;
+        let nret = -1;
+        if (args.length > 0 && plainObject(args[args.length - 1])) {
+          const o = args.pop();
+          for (const k of Object.keys(o)) {
+            if (k !== 'cpu' && k !== 'nret') {
+              throw new TypeError(`m.rtas: unknown option '${k}'; valid options: cpu, nret`);
+            }
+          }
+          if (o.cpu !== undefined) { cpu = cpuArg(o.cpu); }
+          if (o.nret !== undefined) { nret = small(o.nret, 'nret'); }
+        }
+        const a = args.map((x, i) => int64(x, `RTAS argument ${i}`));
+        const r = h.rtas(cpu, name, a, nret);
+        const ret = [];
+        for (let i = 1; i < r.length; i++) { ret.push(r[i] >>> 0); }
+        return { status: r.length > 0 ? r[0] : 0, ret };
+      },
+
+      load(cpu, addr, size) {
+        return fromLong(h.load(cpuArg(cpu), int64(addr, 'address'), sizeArg(size)));
+      },
+      store(cpu, addr, size, value) {
+        h.store(cpuArg(cpu), int64(addr, 'address'), sizeArg(size), int64(value, 'value'));
+      },
+
+      cas(request) {
+        let res;
+        if (Array.isArray(request) || ArrayBuffer.isView(request)) {
+          res = h.casRaw(Array.from(request, (b, i) => small(b, `option vector byte ${i}`)));
+        } else if (plainObject(request)) {
+          const keys = Object.keys(request);
+          if (keys.length === 1 && keys[0] === 'xive') {
+            if (!['exploitation', 'legacy', 'both'].includes(request.xive)) {
+              throw new TypeError(`m.cas: xive must be 'exploitation', 'legacy' or 'both', got ${JSON.stringify(request.xive)}`);
+            }
+            res = h.casOffer(request.xive);
+          } else if (keys.length === 1 && keys[0] === 'ov5') {
+            const v = request.ov5;
+            res = h.casRaw(v === null ? null : Array.from(v, (b, i) => small(b, `option vector byte ${i}`)));
+          } else {
+            throw new TypeError(`m.cas: expected { xive: 'exploitation' | 'legacy' | 'both' }, { ov5: bytes | null } or the raw option vector 5 bytes, got keys ${keys.join(', ') || '(none)'}`);
+          }
+        } else {
+          throw new TypeError('m.cas: expected { xive: ... }, { ov5: ... } or the raw option vector 5 bytes');
+        }
+        const r = JSON.parse(res);
+        if (!r.ok) {
+          const e = new Error(r.fatal ? `QEMU would terminate the guest: ${r.message}` : `CAS failed with ${r.rcName}: ${r.message}`);
+          e.qemuMessage = r.message;
+          e.fatal = r.fatal;
+          e.rc = r.rc;
+          throw e;
+        }
+        return { mode: r.mode, requested: r.requested, answer: r.answer, switched: r.switched, ov5: r.ov5 };
+      },
+
+      fdt() {
+        const b = h.fdt();
+        const n = b.length;
+        const out = new Uint8Array(n);
+        for (let i = 0; i < n; i++) { out[i] = b[i]; }
+        return out;
+      },
+      dt(path) {
+        if (path !== undefined && typeof path !== 'string') {
+          throw new TypeError('m.dt: the path must be a string such as "/chosen"');
+        }
+        return dtNode(JSON.parse(h.dt(path === undefined ? null : path)));
+      },
+      dts() { return h.dts(); },
+
+      irq: line,
+
+      boot(options) {
+        if (options !== undefined && !plainObject(options)) {
+          throw new TypeError('m.boot: options must be an object such as { xive: \'both\' }');
+        }
+        return JSON.parse(h.boot(options === undefined ? null : options));
+      },
+
+      run(opts) {
+        if (!plainObject(opts) || Object.keys(opts).length !== 1 || opts.ns === undefined) {
+          throw new TypeError('m.run: expected { ns: <virtual nanoseconds> }');
+        }
+        h.run(int64(opts.ns, 'ns'));
+        return fromLong(h.now());
+      },
+      runUntilIdle() { h.runUntilIdle(); return fromLong(h.now()); },
+
+      on(event, fn) {
+        if (typeof fn !== 'function') {
+          throw new TypeError(`m.on: the listener must be a function, got ${typeof fn}`);
+        }
+        const sub = h.on(String(event), (json) => fn(parseJson(json)));
+        let active = true;
+        return () => { if (active) { active = false; sub.unsubscribe(); } };
+      },
+
+      pic(format) {
+        if (format === 'text') { return h.picText(); }
+        if (format !== undefined) { throw new TypeError(`m.pic: format must be 'text' or omitted, got ${JSON.stringify(format)}`); }
+        return JSON.parse(h.pic());
+      },
+      reset() { h.reset(); },
+      info() { return JSON.parse(h.info()); },
+      events() { return JSON.parse(h.recentEvents()).map(parseJson); },
+      recordEvents(n) { h.traceRing(small(n, 'n')); },
+      get console() { return h.console(); },
+      hcallNames() {
+        if (hcallNameList === null) { hcallNameList = JSON.parse(h.hcallNames()); }
+        return hcallNameList.slice();
+      },
+    };
+
+    for (let i = 0; i < plugins.length; i += 1) {
+      const p = plugins[i];
+      if (p.appliesTo(h)) {
+        const api = p.bind(h, { int64, small, fromLong, guard, parseJson });
+        Object.defineProperty(m, p.name, { value: api, enumerable: true });
+      }
+    }
+    return guard(m, 'm');
+  }
+
+  // ------------------------------------------------------------------ console
+
+  /** A readable rendering of a value, close to Node's util.inspect for plain data. */
+  function inspect(v, depth, seen) {
+    if (typeof v === 'string') { return depth === 0 ? v : JSON.stringify(v); }
+    if (typeof v === 'bigint') { return `${v}n`; }
+    if (typeof v === 'function') { return `[Function${v.name ? ': ' + v.name : ''}]`; }
+    if (v === null || typeof v !== 'object') { return String(v); }
+    if (seen.has(v)) { return '[Circular]'; }
+    if (v instanceof Error) { return v.stack || `${v.name}: ${v.message}`; }
+    if (depth > 4) { return Array.isArray(v) ? '[Array]' : '[Object]'; }
+    seen.add(v);
+    try {
+      if (ArrayBuffer.isView(v)) {
+        const items = Array.from(v.slice(0, 64), (x) => x.toString(16).padStart(2, '0'));
+        return `${v.constructor.name}(${v.length}) [${items.join(' ')}${v.length > 64 ? ' ...' : ''}]`;
+      }
+      if (Array.isArray(v)) {
+        const items = v.slice(0, 100).map((x) => inspect(x, depth + 1, seen));
+        if (v.length > 100) { items.push(`... ${v.length - 100} more items`); }
+        const one = `[ ${items.join(', ')} ]`;
+        return one.length <= 72 ? (items.length ? one : '[]') : `[\n${indent(items.join(',\n'))}\n]`;
+      }
+      const keys = Object.keys(v);
+      if (keys.length === 0) { return '{}'; }
+      const items = keys.map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inspect(v[k], depth + 1, seen)}`);
+      const one = `{ ${items.join(', ')} }`;
+      return one.length <= 72 ? one : `{\n${indent(items.join(',\n'))}\n}`;
+    } finally {
+      seen.delete(v);
+    }
+  }
+  function indent(s) { return s.split('\n').map((l) => '  ' + l).join('\n'); }
+  function format(args) { return args.map((a) => inspect(a, 0, new Set())).join(' '); }
+
+  const original = globalThis.console;
+  if (original) {
+    const out = original.log.bind(original);
+    const err = (original.error || original.log).bind(original);
+    globalThis.console = Object.assign(Object.create(null), original, {
+      log: (...a) => out(format(a)),
+      info: (...a) => out(format(a)),
+      debug: (...a) => out(format(a)),
+      warn: (...a) => err(format(a)),
+      error: (...a) => err(format(a)),
+      table: (rows) => out(table(rows)),
+    });
+  }
+
+  /** console.table for arrays of plain objects (what the examples print). */
+  function table(rows) {
+    if (!Array.isArray(rows) || rows.length === 0) { return format([rows]); }
+    const cols = ['(index)'];
+    for (const r of rows) { for (const k of Object.keys(r !== null && typeof r === 'object' ? r : { Values: r })) { if (!cols.includes(k)) { cols.push(k); } } }
+    const cells = rows.map((r, i) => cols.map((c) => c === '(index)' ? String(i) : inspect((r !== null && typeof r === 'object' ? r : { Values: r })[c], 1, new Set())));
+    const w = cols.map((c, j) => Math.max(c.length, ...cells.map((row) => row[j] === 'undefined' ? 0 : row[j].length)));
+    const line = (vals) => '│ ' + vals.map((x, j) => (x === 'undefined' ? '' : x).padEnd(w[j])).join(' │ ') + ' │';
+    const sep = (l, m, r) => l + w.map((x) => '─'.repeat(x + 2)).join(m) + r;
+    return [sep('┌', '┬', '┐'), line(cols), sep('├', '┼', '┤'), ...cells.map(line), sep('└', '┴', '┘')].join('\n');
+  }
+
+  // ------------------------------------------------------------------ the pseries global
+
+  const pseries = guard({
+    machine(options) {
+      if (options !== undefined && !plainObject(options)) {
+        throw new TypeError('pseries.machine: options must be an object such as { cpus: 4, icMode: \'xive\' }');
+      }
+      return makeMachine(host.machine(options === undefined ? {} : options));
+    },
+    get version() { return host.version(); },
+    get icModes() { return JSON.parse(host.icModes()); },
+    get optimized() { return host.optimized(); },
+    get args() { return JSON.parse(host.args()); },
+  }, 'pseries');
+
+  return pseries;
+})
