@@ -61,6 +61,7 @@ public final class GuestOs implements VCpu.Listener {
     private final boolean[] rerun;
     private final long[] ipis;
     private final long[] exceptions;
+    private final io.pseries.core.sched.Scheduler.Action[] exceptionAction;
     private final List<Map<Integer, long[]>> irqCounts = new ArrayList<>();
     private final Map<Integer, IrqDesc> byVirq = new TreeMap<>();
     private final Map<Integer, IrqDesc> byHwirq = new TreeMap<>();
@@ -83,6 +84,11 @@ public final class GuestOs implements VCpu.Listener {
         rerun = new boolean[ncpus];
         ipis = new long[ncpus];
         exceptions = new long[ncpus];
+        exceptionAction = new io.pseries.core.sched.Scheduler.Action[ncpus];
+        for (int i = 0; i < ncpus; i++) {
+            final int cpu = i;
+            exceptionAction[i] = now -> takeException(cpu);
+        }
         for (int i = 0; i < ncpus; i++) {
             irqCounts.add(new HashMap<>());
         }
@@ -369,7 +375,7 @@ public final class GuestOs implements VCpu.Listener {
             return;
         }
         exceptionPending[i] = true;
-        m.scheduler().at(Math.max(m.now(), busyUntil[i]) + timing.exceptionEntryNs(), now -> takeException(i));
+        m.scheduler().at(Math.max(m.now(), busyUntil[i]) + timing.exceptionEntryNs(), exceptionAction[i]);
     }
 
     private void takeException(int i) {
