@@ -19,7 +19,7 @@ const m = pseries.machine({
 
 const boot = m.boot();
 console.log(`booted ${boot.cpus} vCPUs in ${boot.mode} mode (pseries ${pseries.version})`);
-console.table(boot.irqs);
+console.table(boot.irqs.map((i) => ({ irq: `0x${i.hwirq.toString(16)}`, virq: i.virq, type: i.type, name: i.name, cpu: i.cpu })));
 
 // an IPI workload: a ring, then every CPU to every other, `rounds` times
 const start = Date.now();
