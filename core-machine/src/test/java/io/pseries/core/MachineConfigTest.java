@@ -1,0 +1,338 @@
+package io.pseries.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import io.pseries.core.MachineConfig.DeviceConfig;
+import io.pseries.core.dev.Device;
+import io.pseries.core.dev.Devices;
+import io.pseries.core.dev.VioDevice;
+
+class MachineConfigTest {
+
+    private static String error(Executable e) {
+        return assertThrows(IllegalArgumentException.class, e).getMessage();
+    }
+
+    private static void assertMentions(String message, String... parts) {
+        for (String p : parts) {
+            assertTrue(message.contains(p), "expected '" + p + "' in: " + message);
+        }
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ defaults
+
+    @Test
+    void defaultsAreOneCpuDualModeOneGiBAndAConsole() {
+        MachineConfig c = MachineConfig.defaults();
+        assertEquals(1, c.cpus());
+        assertEquals("dual", c.icMode());
+        assertEquals("off", c.kernelIrqchip());
+        assertEquals(1L << 30, c.memory());
+        assertEquals(List.of(DeviceConfig.of("spapr-vty")), c.devices());
+        assertEquals(0, c.seed());
+        assertTrue(c.hostXive());
+    }
+
+    @Test
+    void anEmptyMapGivesTheDefaults() {
+        assertEquals(MachineConfig.defaults(), MachineConfig.fromMap(Map.of()));
+    }
+
+    @Test
+    void fromMapReadsEveryOption() {
+        MachineConfig c = MachineConfig.fromMap(map("cpus", 4, "icMode", "xive", "kernelIrqchip", "allowed",
+            "memory", "2G", "seed", 42L, "host", map("xive", false),
+            "devices", List.of(map("type", "spapr-vty"), map("type", "spapr-vlan", "mac", "52:54:00:12:34:56"))));
+        assertEquals(4, c.cpus());
+        assertEquals("xive", c.icMode());
+        assertEquals("allowed", c.kernelIrqchip());
+        assertEquals(2L << 30, c.memory());
+        assertEquals(42, c.seed());
+        assertEquals(false, c.hostXive());
+        assertEquals(List.of(DeviceConfig.of("spapr-vty"),
+            new DeviceConfig("spapr-vlan", Map.of("mac", "52:54:00:12:34:56"))), c.devices());
+    }
+
+    @Test
+    void integralDoublesAreAcceptedAsIntegers() {
+        // numbers come from JavaScript as doubles
+        assertEquals(8, MachineConfig.fromMap(map("cpus", 8.0)).cpus());
+        assertEquals(1L << 30, MachineConfig.fromMap(map("memory", 1073741824.0)).memory());
+    }
+
+    // ------------------------------------------------------------------ cpus
+
+    @Test
+    void zeroCpusIsRejectedNamingTheRange() {
+        String m = error(() -> MachineConfig.fromMap(map("cpus", 0)));
+        assertEquals("invalid machine option cpus: 0; expected an integer from 1 to 4096", m);
+    }
+
+    @Test
+    void moreThan4096CpusIsRejectedNamingTheRange() {
+        String m = error(() -> MachineConfig.fromMap(map("cpus", 4097)));
+        assertMentions(m, "cpus", "4097", "1 to 4096");
+    }
+
+    @Test
+    void theBuilderChecksCpusToo() {
+        assertMentions(error(() -> MachineConfig.builder().cpus(0).build()), "cpus", ": 0;", "1 to 4096");
+        assertMentions(error(() -> MachineConfig.builder().cpus(4097).build()), "cpus", "4097", "1 to 4096");
+        assertEquals(4096, MachineConfig.builder().cpus(4096).build().cpus());
+    }
+
+    @Test
+    void fractionalOrTextualCpusAreRejected() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("cpus", 1.5))), "cpus", "1.5", "an integer");
+        assertMentions(error(() -> MachineConfig.fromMap(map("cpus", "4"))), "cpus", "4", "an integer from 1 to 4096");
+    }
+
+    // ------------------------------------------------------------------ unknown keys
+
+    @Test
+    void unknownKeySuggestsTheClosestOption() {
+        String m = error(() -> MachineConfig.fromMap(map("cpu", 2)));
+        assertEquals("unknown machine option 'cpu' (did you mean 'cpus'?); valid options: "
+            + "cpus, icMode, kernelIrqchip, host, memory, devices, seed", m);
+    }
+
+    @Test
+    void unknownKeyWithNothingCloseListsTheOptionsWithoutASuggestion() {
+        String m = error(() -> MachineConfig.fromMap(map("frobnicate", 1)));
+        assertMentions(m, "unknown machine option 'frobnicate'", "valid options: cpus");
+        assertTrue(!m.contains("did you mean"), m);
+    }
+
+    @Test
+    void misspelledCamelCaseOptionIsSuggested() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("icmode", "xive"))), "(did you mean 'icMode'?)");
+        assertMentions(error(() -> MachineConfig.fromMap(map("memroy", "1G"))), "(did you mean 'memory'?)");
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Test
+    void memoryStringsWithSuffixes() {
+        assertEquals(512L << 20, MachineConfig.fromMap(map("memory", "512M")).memory());
+        assertEquals(1L << 30, MachineConfig.fromMap(map("memory", "1G")).memory());
+        assertEquals(1L << 30, MachineConfig.fromMap(map("memory", "1g")).memory());
+        assertEquals(1L << 30, MachineConfig.fromMap(map("memory", "1GiB")).memory());
+        assertEquals(1L << 30, MachineConfig.fromMap(map("memory", " 1 G ")).memory());
+        assertEquals(1L << 40, MachineConfig.fromMap(map("memory", "1T")).memory());
+        assertEquals(65536L * 1024, MachineConfig.fromMap(map("memory", "65536K")).memory());
+        assertEquals(128L << 20, MachineConfig.fromMap(map("memory", String.valueOf(128L << 20))).memory());
+    }
+
+    @Test
+    void parseSizeAcceptsNumbersAndSuffixedStrings() {
+        assertEquals(512L << 20, MachineConfig.parseSize("memory", "512M"));
+        assertEquals(3L << 10, MachineConfig.parseSize("memory", "3k"));
+        assertEquals(7, MachineConfig.parseSize("memory", 7));
+        assertEquals(7, MachineConfig.parseSize("memory", "7"));
+    }
+
+    @Test
+    void malformedMemoryStringIsRejectedNamingOptionValueAndForm() {
+        String m = error(() -> MachineConfig.fromMap(map("memory", "1.5G")));
+        assertEquals("invalid machine option memory: '1.5G'; expected a size such as '512M', '1G' or a number of bytes", m);
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", "lots"))), "memory", "'lots'", "'512M'");
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", "1X"))), "memory", "'1X'");
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", "-1G"))), "memory", "'-1G'");
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", ""))), "memory", "''");
+    }
+
+    @Test
+    void memoryBelow64MiBIsRejected() {
+        String m = error(() -> MachineConfig.fromMap(map("memory", "32M")));
+        assertEquals("invalid machine option memory: 33554432; expected a multiple of 64K between 64M and 1T, e.g. '1G'", m);
+    }
+
+    @Test
+    void memoryAbove1TiBIsRejected() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", "2T"))), "memory", "2199023255552", "between 64M and 1T");
+    }
+
+    @Test
+    void memoryNotAMultipleOf64KiBIsRejected() {
+        long bytes = (64L << 20) + 4096;
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", bytes))), "memory", String.valueOf(bytes), "multiple of 64K");
+    }
+
+    @Test
+    void memorySizeOverflowingTheShiftIsRejected() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", "9000000000000T"))), "memory", "'9000000000000T'", "up to 1T");
+    }
+
+    @Test
+    @Disabled("BUG: MachineConfig.parseSize hands a digit string too long for a long to Long.parseLong, so the error"
+        + " is NumberFormatException 'For input string: \"99999999999999999999\"', which names neither the option"
+        + " (memory) nor what is valid")
+    void memoryWithTooManyDigitsIsRejectedNamingTheOption() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("memory", "99999999999999999999M"))),
+            "invalid machine option memory", "'99999999999999999999M'");
+    }
+
+    // ------------------------------------------------------------------ kernelIrqchip, host, seed
+
+    @Test
+    void kernelIrqchipAcceptsOffOnAllowed() {
+        for (String k : List.of("off", "on", "allowed")) {
+            assertEquals(k, MachineConfig.fromMap(map("kernelIrqchip", k)).kernelIrqchip());
+        }
+    }
+
+    @Test
+    void badKernelIrqchipNamesTheValidValuesAndSuggests() {
+        String m = error(() -> MachineConfig.fromMap(map("kernelIrqchip", "alowed")));
+        assertEquals("invalid machine option kernelIrqchip: 'alowed'; expected 'off', 'on' or 'allowed'"
+            + " (did you mean 'allowed'?)", m);
+        assertMentions(error(() -> MachineConfig.fromMap(map("kernelIrqchip", true))), "kernelIrqchip", "true", "a string");
+    }
+
+    @Test
+    void hostOptionsAreChecked() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", map("xive", "yes")))), "host.xive", "yes", "true or false");
+        assertEquals("unknown host option 'xics'; valid options: xive",
+            error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", true))), "host", "{ xive: true }");
+    }
+
+    @Test
+    void seedMustBeAnInteger() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("seed", 0.5))), "seed", "0.5", "an integer");
+        assertEquals(-7, MachineConfig.fromMap(map("seed", -7)).seed());
+    }
+
+    @Test
+    void icModeMustBeAString() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("icMode", 3))), "icMode", "3", "a string");
+    }
+
+    // ------------------------------------------------------------------ icMode (checked against the plugins)
+
+    @Test
+    void unknownIcModeSuggestsTheClosestAvailableMode() {
+        MachineConfig c = MachineConfig.builder().icMode("xiv").build();
+        String m = error(() -> FakeIntc.machine(c));
+        assertEquals("invalid machine option icMode: 'xiv' (did you mean 'xive'?); expected one of xics, xive, dual", m);
+    }
+
+    @Test
+    void dualIsOnlyAvailableWithBothControllers() {
+        MachineConfig c = MachineConfig.builder().build();
+        String m = error(() -> new Machine(c, List.of(FakeIntc.XIVE)));
+        assertMentions(m, "icMode: 'dual'", "expected one of xive");
+    }
+
+    @Test
+    void noPluginAtAllIsExplained() {
+        String m = error(() -> new Machine(MachineConfig.defaults(), List.of()));
+        assertMentions(m, "icMode: 'dual'", "no interrupt-controller plugin is on the class path");
+    }
+
+    @Test
+    void kernelIrqchipOnIsRefusedByTheMachine() {
+        MachineConfig c = MachineConfig.builder().kernelIrqchip("on").build();
+        assertMentions(error(() -> FakeIntc.machine(c)), "kernelIrqchip", "'on'", "'off'", "'allowed'");
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    @Test
+    void devicesMustBeAList() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("devices", "spapr-vty"))), "devices", "spapr-vty", "an array");
+    }
+
+    @Test
+    void aDeviceNeedsAStringType() {
+        String m = error(() -> MachineConfig.fromMap(map("devices", List.of(map("type", "spapr-vty"), map("mac", "x")))));
+        assertMentions(m, "devices[1]", "{mac=x}", "a string 'type'");
+    }
+
+    @Test
+    void deviceOptionsExceptTypeAreKept() {
+        MachineConfig c = MachineConfig.fromMap(map("devices", List.of(map("type", "spapr-vty", "reg", 0x71000010L))));
+        assertEquals(Map.of("reg", 0x71000010L), c.devices().get(0).options());
+    }
+
+    @Test
+    void unknownDeviceTypeSuggestsTheClosest() {
+        String m = error(() -> Devices.create(List.of(DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-vtty"))));
+        assertEquals("invalid machine option devices[1].type: 'spapr-vtty' (did you mean 'spapr-vty'?);"
+            + " valid types: spapr-nvram, spapr-vlan, spapr-vty", m);
+    }
+
+    @Test
+    void unknownDeviceTypeIsRefusedAtMachineCreation() {
+        MachineConfig c = MachineConfig.fromMap(map("devices", List.of(map("type", "spapr-vln"))));
+        assertMentions(error(() -> FakeIntc.machine(c)), "devices[0].type", "'spapr-vln'", "(did you mean 'spapr-vlan'?)");
+    }
+
+    @Test
+    void unknownVioOptionSuggestsTheClosest() {
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mak", "52:54:00:00:00:09")))));
+        assertEquals("unknown option 'mak' for device spapr-vlan (did you mean 'mac'?); valid options: id, mac, reg", m);
+    }
+
+    @Test
+    void macIsOnlyAnOptionOfTheVlan() {
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("mac", "52:54:00:00:00:09")))));
+        assertMentions(m, "unknown option 'mac' for device spapr-vty", "valid options: id, reg");
+    }
+
+    @Test
+    void badMacIsRejectedShowingTheForm() {
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mac", "52:54:00")))));
+        assertEquals("invalid spapr-vlan option mac: 52:54:00; expected 'xx:xx:xx:xx:xx:xx'", m);
+        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mac", 5))))), "mac: 5");
+    }
+
+    @Test
+    void badVioRegIsRejectedNamingTheRange() {
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", -1)))));
+        assertEquals("invalid machine option spapr-vty.reg: -1; expected an integer from 0 to 4294967295", m);
+        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-nvram", Map.of("reg", "x"))))),
+            "spapr-nvram.reg", "x");
+    }
+
+    @Test
+    void duplicateVioRegIsRejected() {
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", 0x71000005L)),
+            new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000005L)))));
+        assertEquals("devices[1] (spapr-vlan): VIO reg 0x71000005 is already used by another device", m);
+    }
+
+    @Test
+    void vioRegsAreAllocatedFrom0x71000000SkippingExplicitOnes() {
+        List<Device> d = Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000001L)),
+            DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-nvram")));
+        List<Long> regs = new ArrayList<>();
+        for (Device x : d) {
+            regs.add(((VioDevice) x).reg());
+        }
+        assertEquals(List.of(0x71000001L, 0x71000000L, 0x71000002L), regs);
+        // QEMU's spapr_vio_reg_to_irq: 0x1100 | (reg & 0xff) (qemu-observed: vty 0x1100, nvram 0x1101, l-lan 0x1102)
+        assertEquals(0x1101, ((VioDevice) d.get(0)).irq());
+        assertEquals(0x1100, ((VioDevice) d.get(1)).irq());
+        assertEquals(0x1102, ((VioDevice) d.get(2)).irq());
+    }
+}

@@ -1,0 +1,274 @@
+package io.pseries.core.dt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.pseries.core.FakeIntc;
+import io.pseries.core.Machine;
+import io.pseries.core.MachineConfig;
+import io.pseries.core.cas.GuestOv5;
+
+/**
+ * The device tree checked against the real device-tree compiler: the blob {@link Fdt#write}
+ * produces must decompile without a warning, {@link Dts#render} must print exactly what
+ * {@code dtc -I dtb -O dts} (1.6) prints, and blobs dtc writes must read back.
+ * Skipped, saying why, when {@code dtc} is not on the PATH (apt-get install device-tree-compiler).
+ */
+class DtcCompatTest {
+
+    private static final String INTERRUPT_PROVIDER_WARNING = "Missing #address-cells in interrupt provider";
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void needDtc() {
+        boolean found;
+        try {
+            Process p = new ProcessBuilder("which", "dtc").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            found = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            found = false;
+        }
+        if (!found) {
+            System.out.println("DtcCompatTest skipped: dtc is not on the PATH (apt-get install device-tree-compiler)");
+        }
+        Assumptions.assumeTrue(found, "dtc is not on the PATH (apt-get install device-tree-compiler)");
+    }
+
+    record Result(int exit, String stdout, String stderr) {
+    }
+
+    private Result dtc(byte[] input, String... args) throws IOException, InterruptedException {
+        Path in = Files.createTempFile(tmp, "in", ".bin");
+        Files.write(in, input);
+        List<String> cmd = new java.util.ArrayList<>(List.of("dtc"));
+        cmd.addAll(List.of(args));
+        cmd.add(in.toString());
+        Process p = new ProcessBuilder(cmd).start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "dtc did not finish");
+        return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
+            new String(err.join(), StandardCharsets.UTF_8));
+    }
+
+    private static byte[] readAll(java.io.InputStream s) {
+        try {
+            return s.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Result decompile(DtNode tree) throws IOException, InterruptedException {
+        return dtc(Fdt.write(tree, 0), "-I", "dtb", "-O", "dts");
+    }
+
+    private static Machine machine(String icMode) {
+        return FakeIntc.machine(MachineConfig.builder().cpus(4).icMode(icMode)
+            .device("spapr-nvram", Map.of()).device("spapr-vlan", Map.of()).build());
+    }
+
+    private void assertCleanAndRenderedLikeDtc(DtNode tree) throws Exception {
+        Result r = decompile(tree);
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals("", r.stderr(), "dtc warned");
+        assertEquals(r.stdout(), Dts.render(tree));
+    }
+
+    /** The set of "node: message" warnings in dtc's stderr. */
+    private static TreeSet<String> warnings(String stderr) {
+        TreeSet<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile("Warning \\((\\w+)\\): (\\S+): (.*)").matcher(stderr);
+        while (m.find()) {
+            out.add(m.group(2) + ": " + m.group(3));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ the machine's tree
+
+    @Test
+    void dualModeTreeBeforeCasIsWarningFreeAndRendersLikeDtc() throws Exception {
+        assertCleanAndRenderedLikeDtc(machine("dual").deviceTree());
+    }
+
+    @Test
+    void dualModeTreeAfterCasPickedXiveIsWarningFreeAndRendersLikeDtc() throws Exception {
+        Machine m = machine("dual");
+        m.cas(GuestOv5.linuxVector(0x40));
+        DtNode tree = m.deviceTree();
+        assertTrue(tree.child("interrupt-controller@60302031b0000") != null);
+        assertCleanAndRenderedLikeDtc(tree);
+    }
+
+    @Test
+    void xiveOnlyTreeIsWarningFreeAndRendersLikeDtc() throws Exception {
+        assertCleanAndRenderedLikeDtc(machine("xive").deviceTree());
+    }
+
+    @Test
+    void xicsOnlyTreeIsWarningFreeAndRendersLikeDtc() throws Exception {
+        assertCleanAndRenderedLikeDtc(machine("xics").deviceTree());
+    }
+
+    @Test
+    void fdtBlobOfTheMachineMatchesItsTree() throws Exception {
+        Machine m = machine("dual");
+        Result r = dtc(m.fdt(), "-I", "dtb", "-O", "dts");
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals(Dts.render(m.deviceTree()), r.stdout());
+    }
+
+    @Test
+    void withoutDtcCleanTheTreeWarnsLikeQemusMissingAddressCellsInInterruptProviders() throws Exception {
+        Machine m = machine("xive");
+        m.setDtcClean(false);
+        DtNode tree = m.deviceTree();
+        assertTrue(!tree.child("event-sources").has("#address-cells"));
+        Result r = decompile(tree);
+        assertEquals(0, r.exit(), "warnings only");
+        assertEquals(new TreeSet<>(List.of(
+            "/event-sources: " + INTERRUPT_PROVIDER_WARNING,
+            "/interrupt-controller@60302031b0000: " + INTERRUPT_PROVIDER_WARNING)), warnings(r.stderr()), r.stderr());
+        assertEquals(r.stdout(), Dts.render(tree), "the rendering does not depend on the warnings");
+    }
+
+    @Test
+    void withoutDtcCleanTheXicsTreeWarnsForItsNodeToo() throws Exception {
+        Machine m = machine("xics");
+        m.setDtcClean(false);
+        assertEquals(new TreeSet<>(List.of(
+            "/event-sources: " + INTERRUPT_PROVIDER_WARNING,
+            "/interrupt-controller: " + INTERRUPT_PROVIDER_WARNING)), warnings(decompile(m.deviceTree()).stderr()));
+    }
+
+    @Test
+    void dtcCleanAddsAddressCellsZeroOnlyWhereItWasMissing() {
+        Machine m = machine("xive");
+        DtNode tree = m.deviceTree();
+        assertEquals(0, tree.child("event-sources").cells("#address-cells")[0]);
+        assertEquals(0, tree.child("interrupt-controller@60302031b0000").cells("#address-cells")[0]);
+        assertEquals(1, tree.child("vdevice").cells("#address-cells")[0], "vdevice keeps its own value");
+        assertTrue(m.dtcClean());
+        m.setDtcClean(false);
+        assertTrue(!m.deviceTree().child("interrupt-controller@60302031b0000").has("#address-cells"));
+    }
+
+    @Test
+    void qemusOwnTreeGivesTheSameWarnings() throws Exception {
+        Path ref = null;
+        for (String p : new String[] {"../../shared/reference/qemu-dt", "../shared/reference/qemu-dt",
+            "/work/shared/reference/qemu-dt"}) {
+            if (Files.isRegularFile(Path.of(p, "xive_smp4.dts"))) {
+                ref = Path.of(p);
+                break;
+            }
+        }
+        Assumptions.assumeTrue(ref != null, "shared/reference/qemu-dt not found");
+        for (String[] c : new String[][] {{"xive_smp4.dts", "/interrupt-controller@60302031b0000"},
+            {"xics_smp4.dts", "/interrupt-controller"}}) {
+            String dts = Files.readString(ref.resolve(c[0])).replace("<(random, elided)>", "<0x00>");
+            Result blob = dtc(dts.getBytes(StandardCharsets.UTF_8), "-q", "-I", "dts", "-O", "dtb", "-o",
+                tmp.resolve(c[0] + ".dtb").toString());
+            assertEquals(0, blob.exit(), blob.stderr());
+            Result r = dtc(Files.readAllBytes(tmp.resolve(c[0] + ".dtb")), "-I", "dtb", "-O", "dts");
+            assertEquals(new TreeSet<>(List.of("/event-sources: " + INTERRUPT_PROVIDER_WARNING,
+                c[1] + ": " + INTERRUPT_PROVIDER_WARNING)), warnings(r.stderr()), c[0]);
+        }
+    }
+
+    // ------------------------------------------------------------------ the renderer on its own
+
+    @Test
+    void valueGuessesMatchDtcOnTrickyValues() throws Exception {
+        DtNode root = new DtNode("");
+        root.setString("plain", "hvterm1");
+        root.setString("list", "hcall-pft", "hcall-term", "");
+        root.setString("escapes", "a\"b\\c\td\ne\rf\u0007g\bh\u000bi\u000cj");
+        root.set("nul-first", new byte[] {0, 'a', 'b', 0});
+        root.set("mostly-nul", new byte[] {0, 0, 'a', 0});
+        root.set("one-nul", new byte[] {0});
+        root.set("no-terminator", new byte[] {'a', 'b', 'c', 'd'});
+        root.set("odd-bytes", new byte[] {1, 2, 3});
+        root.set("high-bit", new byte[] {(byte) 0xe9, 't', 'e', 0});
+        root.set("vec5", new byte[] {0, 0});
+        root.setCells("cells", 0, 1, 0xffffffffL, 0x12345678);
+        root.setU64s("u64", 0x6030203180000L);
+        root.setEmpty("empty");
+        root.addChild("child@1").setCells("reg", 1);
+        Result r = decompile(root);
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals(r.stdout(), Dts.render(root));
+    }
+
+    @Test
+    void valueGuessesMatchDtcOnRandomValues() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(20240607);
+        byte[] alphabet = {0, 0, 0, 'a', 'Z', '"', '\\', '\'', ' ', 7, 8, 9, 10, 11, 12, 13, 0x1b, 0x7f, (byte) 0x80, (byte) 0xff};
+        DtNode root = new DtNode("");
+        for (int i = 0; i < 2000; i++) {
+            byte[] v = new byte[1 + rnd.nextInt(12)];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = rnd.nextInt(4) == 0 ? (byte) rnd.nextInt(256) : alphabet[rnd.nextInt(alphabet.length)];
+            }
+            if (rnd.nextBoolean()) {
+                v[v.length - 1] = 0;
+            }
+            root.set("p" + i, v);
+        }
+        Result r = decompile(root);
+        assertEquals(0, r.exit(), r.stderr());
+        String[] ours = Dts.render(root).split("\n");
+        String[] theirs = r.stdout().split("\n");
+        assertEquals(theirs.length, ours.length);
+        for (int i = 0; i < ours.length; i++) {
+            assertEquals(theirs[i], ours[i], "line " + (i + 1));
+        }
+    }
+
+    // ------------------------------------------------------------------ reading dtc's blobs
+
+    @Test
+    void blobsWrittenByDtcReadBack() throws Exception {
+        Machine m = machine("dual");
+        m.cas(GuestOv5.linuxVector(0x00));
+        DtNode tree = m.deviceTree();
+        Path out = tmp.resolve("dtc.dtb");
+        Result r = dtc(Dts.render(tree).getBytes(StandardCharsets.UTF_8), "-I", "dts", "-O", "dtb", "-o", out.toString());
+        assertEquals(0, r.exit(), r.stderr());
+        assertEquals("", r.stderr());
+        FdtTest.assertSameTree(tree, Fdt.read(Files.readAllBytes(out)), "/");
+    }
+
+    @Test
+    void blobsWithReservationsAndPaddingFromDtcReadBack() throws Exception {
+        String dts = "/dts-v1/;\n/memreserve/ 0x1000 0x2000;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <0>;\n\tmodel = \"x\";\n\tn@1 {\n\t\treg = <0x01>;\n\t};\n};\n";
+        Path out = tmp.resolve("pad.dtb");
+        Result r = dtc(dts.getBytes(StandardCharsets.UTF_8), "-I", "dts", "-O", "dtb", "-p", "1024", "-o", out.toString());
+        assertEquals(0, r.exit(), r.stderr());
+        DtNode back = Fdt.read(Files.readAllBytes(out));
+        assertEquals(List.of("x"), back.strings("model"));
+        assertEquals(1, back.child("n@1").cells("reg")[0]);
+    }
+}

@@ -1,0 +1,83 @@
+package io.pseries.core.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+class SuggestTest {
+
+    @Test
+    void distanceIsLevenshtein() {
+        assertEquals(3, Suggest.distance("kitten", "sitting"));
+        assertEquals(0, Suggest.distance("cpus", "cpus"));
+        assertEquals(4, Suggest.distance("", "cpus"));
+        assertEquals(4, Suggest.distance("cpus", ""));
+        assertEquals(1, Suggest.distance("cpu", "cpus"));
+        assertEquals(2, Suggest.distance("xive", "xics"), "two substitutions");
+    }
+
+    @Test
+    void anAdjacentTranspositionIsOneEdit() {
+        assertEquals(1, Suggest.distance("memroy", "memory"));
+        assertEquals(1, Suggest.distance("ab", "ba"));
+        assertEquals(2, Suggest.distance("abc", "cba"));
+    }
+
+    @Test
+    void distanceIsSymmetric() {
+        for (String[] p : new String[][] {{"icMode", "icmod"}, {"spapr-vty", "spapr-vlan"}, {"a", "xyz"}}) {
+            assertEquals(Suggest.distance(p[0], p[1]), Suggest.distance(p[1], p[0]), p[0] + "/" + p[1]);
+        }
+    }
+
+    @Test
+    void closestPicksTheNearestCandidate() {
+        List<String> keys = List.of("cpus", "icMode", "kernelIrqchip", "host", "memory", "devices", "seed");
+        assertEquals("cpus", Suggest.closest("cpu", keys));
+        assertEquals("memory", Suggest.closest("memroy", keys));
+        assertEquals("devices", Suggest.closest("device", keys));
+        assertEquals("kernelIrqchip", Suggest.closest("kernel-irqchip", keys));
+    }
+
+    @Test
+    void closestIgnoresCaseButReturnsTheCandidateAsWritten() {
+        assertEquals("icMode", Suggest.closest("ICMODE", List.of("cpus", "icMode")));
+        assertEquals("H_INT_ESB", Suggest.closest("h_int_esb", List.of("H_INT_ESB", "H_EOI")));
+    }
+
+    @Test
+    void nothingIsSuggestedWhenNothingIsClose() {
+        assertNull(Suggest.closest("frobnicate", List.of("cpus", "memory")));
+        assertNull(Suggest.closest("x", List.of()));
+        // short names: up to two edits are allowed
+        assertEquals("id", Suggest.closest("ix", List.of("id", "mac")));
+        assertNull(Suggest.closest("mac", List.of("id", "reg")));
+    }
+
+    @Test
+    void theAllowanceGrowsWithTheLength() {
+        // limit = max(2, min(len(bad), len(candidate)) / 2): 5 edits for an 11-letter misspelling
+        assertEquals("kernelIrqchip", Suggest.closest("kernlIrqchp", List.of("kernelIrqchip")));
+        assertNull(Suggest.closest("kxrxexlxrx", List.of("kernelIrqchip")));
+    }
+
+    @Test
+    void didYouMeanFormatsTheSuggestionOrNothing() {
+        assertEquals(" (did you mean 'spapr-vty'?)", Suggest.didYouMean("spapr-vtty", List.of("spapr-vlan", "spapr-vty")));
+        assertEquals("", Suggest.didYouMean("zzzzzzzz", List.of("spapr-vlan", "spapr-vty")));
+    }
+
+    @Test
+    @Disabled("BUG: on a tie Suggest.closest returns whichever candidate the collection yields first, and"
+        + " MachineConfig.KERNEL_IRQCHIP is a Set.of, whose iteration order changes from JVM run to JVM run: the error"
+        + " for kernelIrqchip 'of' says \"did you mean 'off'?\" in some runs and \"did you mean 'on'?\" in others"
+        + " (8 runs of the same program: 4 'off', 4 'on'), against the project's same-input-same-output rule")
+    void aTieIsBrokenTheSameWayWhateverTheCandidateOrder() {
+        assertEquals(Suggest.closest("of", List.of("off", "on", "allowed")),
+            Suggest.closest("of", List.of("on", "allowed", "off")));
+    }
+}
