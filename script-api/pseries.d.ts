@@ -277,7 +277,7 @@ declare global {
     /** Machine reset, as the guest's reboot: back to the pre-CAS state. */
     reset(): void;
     /** The machine's devices and interrupt numbers. */
-    info(): { cpus: number; icMode: string; active: string; memory: number; devices: Array<{ type: string; name: string; irqs: number[] }> };
+    info(): { cpus: number; icMode: string; active: string; memory: number; devices: Array<{ type: string; name: string; irqs: number[] }>; warnings: string[] };
     /** Keeps the last n events of every kind (0: off), for events(). */
     recordEvents(n: number): void;
     /** The recorded events, oldest first. */

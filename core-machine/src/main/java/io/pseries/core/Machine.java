@@ -94,6 +94,7 @@ public final class Machine implements IntcHost {
     private String osTerm;
     private long todOffsetNs;
     private long resets;
+    private final List<String> warnings = new ArrayList<>();
 
     /** Creates a machine with every interrupt-controller plugin found on the class path. */
     public static Machine create(MachineConfig config) {
@@ -128,8 +129,9 @@ public final class Machine implements IntcHost {
                 + " to fall back to the emulated controllers as QEMU does");
         }
         if ("allowed".equals(config.kernelIrqchip())) {
-            trace.emit(TraceCategory.UNIMPLEMENTED, -1, "kernel_irqchip",
-                "message", "kernel_irqchip allowed but unavailable: falling back to kernel-irqchip=off");
+            // QEMU prints this warning and uses the emulated controllers
+            warnings.add("kernel_irqchip allowed but unavailable: the simulated in-kernel interrupt controllers are"
+                + " not modelled; falling back to kernel-irqchip=off");
         }
         List<InterruptControllerProvider> chosen = choose(config.icMode(), providers);
 
@@ -298,6 +300,11 @@ public final class Machine implements IntcHost {
 
     public EventSources eventSources() {
         return eventSources;
+    }
+
+    /** Warnings from machine creation, as QEMU would print them. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
     }
 
     /** What the guest printed through RTAS display-character. */
@@ -1087,6 +1094,7 @@ public final class Machine implements IntcHost {
             devs.add(d.info());
         }
         m.put("devices", devs);
+        m.put("warnings", new ArrayList<>(warnings));
         return m;
     }
 }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +30,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     public static final long MIN_MEMORY = 64L << 20;
     public static final long MAX_MEMORY = 1L << 40;
     public static final String DEFAULT_IC_MODE = "dual";
-    public static final Set<String> KERNEL_IRQCHIP = Set.of("off", "on", "allowed");
+    public static final List<String> KERNEL_IRQCHIP = List.of("off", "on", "allowed");
     public static final List<String> KEYS = List.of("cpus", "icMode", "kernelIrqchip", "host", "memory", "devices", "seed");
 
     /** One device: its type and its type-specific options. */
@@ -231,7 +230,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             if (!mm.matches()) {
                 throw bad(option, "'" + s + "'", "a size such as '512M', '1G' or a number of bytes");
             }
-            long n = Long.parseLong(mm.group(1));
+            long n;
+            try {
+                n = Long.parseLong(mm.group(1));
+            } catch (NumberFormatException e) {
+                throw bad(option, "'" + s + "'", "a size up to 1T, such as '512M' or '1G'");
+            }
             int shift = switch (mm.group(2).toLowerCase(Locale.ROOT)) {
                 case "k" -> 10;
                 case "m" -> 20;

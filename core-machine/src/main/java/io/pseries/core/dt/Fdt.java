@@ -104,9 +104,25 @@ public final class Fdt {
         int structOff = b.getInt(8);
         int stringsOff = b.getInt(12);
         int version = b.getInt(20);
-        if (total > blob.length || version < LAST_COMPATIBLE_VERSION) {
-            throw new IllegalArgumentException("bad FDT header: totalsize " + total + ", version " + version);
+        if (total > blob.length) {
+            throw new IllegalArgumentException("truncated FDT: the header says " + total + " bytes, the blob has " + blob.length);
         }
+        if (version < LAST_COMPATIBLE_VERSION) {
+            throw new IllegalArgumentException("unsupported FDT version " + version + " (need " + LAST_COMPATIBLE_VERSION + " or later)");
+        }
+        if (structOff < HEADER_SIZE || structOff >= total || (structOff & 3) != 0 || stringsOff < 0 || stringsOff > total) {
+            throw new IllegalArgumentException("bad FDT header: structure block at " + structOff + ", strings at "
+                + stringsOff + ", totalsize " + total);
+        }
+        try {
+            return readStructure(b, blob, structOff, stringsOff);
+        } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated or corrupt FDT structure block (a token, name or property runs"
+                + " past the end of the blob)", e);
+        }
+    }
+
+    private static DtNode readStructure(ByteBuffer b, byte[] blob, int structOff, int stringsOff) {
         int[] pos = {structOff};
         int tok = b.getInt(pos[0]);
         while (tok == FDT_NOP) {

@@ -11,6 +11,9 @@ import java.util.Map;
  * narrow subset, and the core module stays free of dependencies.
  */
 public final class Json {
+    /** The largest integer a JS number holds exactly (2^53 - 1). */
+    public static final long MAX_SAFE = (1L << 53) - 1;
+
     private Json() {
     }
 
@@ -29,7 +32,7 @@ public final class Json {
             sb.append(b.booleanValue());
         } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             long l = ((Number) v).longValue();
-            if (Math.abs(l) > (1L << 53) - 1) {
+            if (l > MAX_SAFE || l < -MAX_SAFE) {
                 throw new IllegalArgumentException("integer " + l + " does not fit a JSON/JS number exactly");
             }
             sb.append(l);
@@ -64,22 +67,14 @@ public final class Json {
                 write(sb, o);
             }
             sb.append(']');
-        } else if (v instanceof long[] a) {
+        } else if (v.getClass().isArray() && v.getClass().getComponentType().isPrimitive()) {
             sb.append('[');
-            for (int i = 0; i < a.length; i++) {
+            int n = java.lang.reflect.Array.getLength(v);
+            for (int i = 0; i < n; i++) {
                 if (i > 0) {
                     sb.append(',');
                 }
-                write(sb, a[i]);
-            }
-            sb.append(']');
-        } else if (v instanceof int[] a) {
-            sb.append('[');
-            for (int i = 0; i < a.length; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                sb.append(a[i]);
+                write(sb, java.lang.reflect.Array.get(v, i));
             }
             sb.append(']');
         } else if (v instanceof Object[] a) {

@@ -7,13 +7,16 @@ public final class Suggest {
     private Suggest() {
     }
 
-    /** The candidate closest to {@code bad}, or {@code null} when none is reasonably close. */
+    /**
+     * The candidate closest to {@code bad}, or {@code null} when none is reasonably close. Ties
+     * go to the alphabetically first candidate, so the answer never depends on collection order.
+     */
     public static String closest(String bad, Collection<String> candidates) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String c : candidates) {
             int d = distance(bad.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestD) {
+            if (d < bestD || (d == bestD && best != null && c.compareTo(best) < 0)) {
                 bestD = d;
                 best = c;
             }

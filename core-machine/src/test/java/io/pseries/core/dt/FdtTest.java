@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class FdtTest {
@@ -226,7 +225,7 @@ class FdtTest {
         byte[] full = Fdt.write(sampleTree(), 0);
         byte[] cut = Arrays.copyOf(full, full.length - 20);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fdt.read(cut));
-        assertTrue(e.getMessage().contains("totalsize " + full.length), e.getMessage());
+        assertEquals("truncated FDT: the header says " + full.length + " bytes, the blob has " + cut.length, e.getMessage());
     }
 
     @Test
@@ -257,9 +256,6 @@ class FdtTest {
     }
 
     @Test
-    @Disabled("BUG: Fdt.read promises an IllegalArgumentException naming what is wrong, but a blob whose header is"
-        + " consistent (totalsize = length) while its structure block is cut short fails with a bare"
-        + " IndexOutOfBoundsException from ByteBuffer/System.arraycopy; libfdt reports FDT_ERR_TRUNCATED")
     void truncatedStructureBlockWithConsistentHeaderIsRejectedClearly() {
         byte[] full = Fdt.write(sampleTree(), 0);
         int cutAt = header(full, 2) + 24; // inside the root's first property value
@@ -274,8 +270,6 @@ class FdtTest {
     }
 
     @Test
-    @Disabled("BUG: Fdt.read does not check that off_dt_struct lies inside the blob; a corrupt offset gives a bare"
-        + " IndexOutOfBoundsException instead of the documented IllegalArgumentException")
     void structureOffsetOutsideTheBlobIsRejectedClearly() {
         byte[] blob = Fdt.write(sampleTree(), 0);
         ByteBuffer.wrap(blob).putInt(8, blob.length + 64);

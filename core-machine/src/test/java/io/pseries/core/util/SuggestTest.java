@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class SuggestTest {
@@ -72,10 +71,6 @@ class SuggestTest {
     }
 
     @Test
-    @Disabled("BUG: on a tie Suggest.closest returns whichever candidate the collection yields first, and"
-        + " MachineConfig.KERNEL_IRQCHIP is a Set.of, whose iteration order changes from JVM run to JVM run: the error"
-        + " for kernelIrqchip 'of' says \"did you mean 'off'?\" in some runs and \"did you mean 'on'?\" in others"
-        + " (8 runs of the same program: 4 'off', 4 'on'), against the project's same-input-same-output rule")
     void aTieIsBrokenTheSameWayWhateverTheCandidateOrder() {
         assertEquals(Suggest.closest("of", List.of("off", "on", "allowed")),
             Suggest.closest("of", List.of("on", "allowed", "off")));
