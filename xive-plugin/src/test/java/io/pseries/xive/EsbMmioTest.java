@@ -75,6 +75,13 @@ class EsbMmioTest {
         assertEquals(0b00, m.load(0, mgmt(N) + 0x800, 8));
     }
 
+    @Test
+    void endEsbPages_areNotMapped_asQemuKeepsThemDisabled() {
+        // H_INT_GET_QUEUE_INFO reports END ESB pages at END_ESB_BASE, but QEMU sPAPR never enables them
+        assertEquals(-1L, m.load(0, XiveTestSupport.END_ESB_BASE + 0x800, 8));
+        assertTrue(anyMessageContains(errors, "unassigned"), errors.toString());
+    }
+
     // ------------------------------------------------------------------ management-page loads
 
     @ParameterizedTest(name = "LOAD_EOI at mgmt+{0} from PQ 11 returns 1, PQ 10, forwards")

@@ -315,6 +315,35 @@ class EventQueueTest {
         assertEquals(0, osReg(m, 1, ThreadContext.IPB));
     }
 
+    @Test
+    void endWithUnknownNvt_logsGuestError_afterQueueing() {
+        fourKQueue();
+        setEndWord(m, 0, PRIO, 6, 0x405);                 // NVT 0x405: no vCPU 5
+        event();
+        assertEquals(0x8000_0123, entry(QPAGE, 0));
+        assertTrue(anyMessageContains(errors, "no NVT"), errors.toString());
+        assertEquals(0, osReg(m, 0, ThreadContext.IPB));
+    }
+
+    @Test
+    void easPointingBeyondTheEndTable_logsGuestError() {
+        fourKQueue();
+        XiveRouter r = XiveTestSupport.xive(m).router();
+        r.setEas(LISN, Eas.VALID | ((long) r.nrEnds() << 32) | EISN);
+        event();
+        assertTrue(anyMessageContains(errors, "No END"), errors.toString());
+        assertEquals(0, enqueued(m));
+    }
+
+    @Test
+    void endFormat0_camIgnoreBit_isUnsupported_noDelivery() {
+        fourKQueue();
+        setEndWord(m, 0, PRIO, 7, endWord(m, 0, PRIO, 7) | End.W7_F0_IGNORE);
+        event();
+        assertEquals(1, queueIndex(m, 0, PRIO));
+        assertEquals(0, osReg(m, 0, ThreadContext.IPB), "logical-server notification is not modelled (P9 QEMU)");
+    }
+
     // ------------------------------------------------------------------ escalation
 
     /**
