@@ -151,11 +151,10 @@ public final class XiveRouter implements XiveSource.Notifier {
             t.ipbUpdate(ring, ThreadContext.priorityToIpb(priority));
             return;
         }
+        // no thread, or two threads holding the NVT (already reported): both go on to backlog and escalation
         if (m == Presenter.NO_MATCH) {
             trace.emit(TraceCategory.UNIMPLEMENTED, -1, "presenter",
                 "message", String.format("XIVE: NVT %x/%x is not dispatched", nvtBlk, nvtIdx));
-        } else {
-            return;
         }
         if ((w0 & End.W0_BACKLOG) != 0) {
             // sPAPR keeps no NVT table, so there is nowhere to record the backlog (QEMU asserts)

@@ -30,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -467,9 +466,6 @@ class EventQueueTest {
         }
 
         @Test
-        @Disabled("BUG: a notification whose NVT is held by two thread contexts is dropped without"
-            + " escalation; QEMU 7.2 xive_presenter_notify returns false (count < 0) and the router"
-            + " goes on to backlog/escalation")
         void escalation_ambiguousMatch_isTreatedAsNoMatch_andEscalates() {
             addW0(End.W0_ESCALATE_CTL);
             m.store(1, HV + 0x18, 4, 0x8000_0400L);   // vCPU 1 also holds NVT 0x400
