@@ -2,15 +2,16 @@
 # Runs the JMH benchmarks of the benchmarks/ module and prints one machine-readable line per
 # figure after JMH's own report:
 #
-#   BENCH B1 internal median_ns=40.6 p_gc_alloc_B_per_op=0.000 ops_per_s=24.6e6 ratio_vs_qemu_tcg=24.6 goal_ns=25
+#   BENCH B1 internal median_ns=40.048 p_gc_alloc_B_per_op=0 ops_per_s=24970092 ratio_vs_qemu_tcg=24.97 goal_ns=25 unit=ns/op samples=5
 #
 # Usage: benchmarks/run.sh [--full] [--no-build] [--json FILE] [--] [JMH args...]
 #   default     quick mode: 1 fork, warmup 3 x 1 s, measurement 5 x 1 s, -prof gc
 #   --full      3 forks, warmup 5 x 1 s, measurement 10 x 1 s, -prof gc
 #   --no-build  do not run Maven even if the jar is missing or older than the sources
 #   --json FILE keep JMH's JSON result there (default: a temporary file)
-#   JMH args    passed through after ours (later options win), e.g. a benchmark regex
-#               'XiveEndToEndBench.mmio' or '-prof stack'. Default regex: XiveEndToEndBench.
+#   JMH args    passed through, e.g. a benchmark regex 'XiveEndToEndBench.mmio', '-prof stack'
+#               or '-i 20' (a -f/-wi/-w/-i/-r given here replaces the mode's; -rf/-rff are
+#               run.sh's own). Default regex: XiveEndToEndBench.
 #
 # Needs Temurin 25: $JAVA_HOME if its release file says JAVA_VERSION="25...", else
 # /usr/lib/jvm/temurin-25*. Parses JMH's JSON with jq if present (BENCH_NO_JQ=1: python3), else python3.
@@ -76,10 +77,20 @@ benchjar="$(jar)"
 
 # ---------------------------------------------------------------- run JMH
 if [[ $full == 1 ]]; then
-    mode=(-f 3 -wi 5 -w 1s -i 10 -r 1s)
+    defaults=(-f 3 -wi 5 -w 1s -i 10 -r 1s)
 else
-    mode=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
+    defaults=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
 fi
+# JMH refuses an option given twice: keep a default only when the caller did not give it
+mode=()
+for ((k = 0; k < ${#defaults[@]}; k += 2)); do
+    opt="${defaults[k]}"
+    given=0
+    for a in "${jmh_args[@]+"${jmh_args[@]}"}"; do
+        [[ "$a" == "$opt" ]] && given=1
+    done
+    [[ $given == 0 ]] && mode+=("$opt" "${defaults[k+1]}")
+done
 # a benchmark regex is any argument that is not an option or an option's value; default B1
 has_regex=0
 prev=""
