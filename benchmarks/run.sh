@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Runs the JMH benchmarks of the benchmarks/ module and prints one machine-readable line per
+# figure after JMH's own report:
+#
+#   BENCH B1 internal median_ns=40.048 p_gc_alloc_B_per_op=0 ops_per_s=24970092 ratio_vs_qemu_tcg=24.97 goal_ns=25 unit=ns/op samples=5
+#
+# Usage: benchmarks/run.sh [--full] [--no-build] [--json FILE] [--] [JMH args...]
+#   default     quick mode: 1 fork, warmup 3 x 1 s, measurement 5 x 1 s, -prof gc
+#   --full      3 forks, warmup 5 x 1 s, measurement 10 x 1 s, -prof gc
+#   --no-build  do not run Maven even if the jar is missing or older than the sources
+#   --json FILE keep JMH's JSON result there (default: a temporary file)
+#   JMH args    passed through, e.g. a benchmark regex 'XiveEndToEndBench.mmio', '-prof stack'
+#               or '-i 20' (a -f/-wi/-w/-i/-r given here replaces the mode's; -rf/-rff are
+#               run.sh's own). Default regex: XiveEndToEndBench.
+#
+# Needs Temurin 25: $JAVA_HOME if its release file says JAVA_VERSION="25...", else
+# /usr/lib/jvm/temurin-25*. Parses JMH's JSON with jq if present (BENCH_NO_JQ=1: python3), else python3.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+full=0
+build=1
+json=""
+jmh_args=()
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --full) full=1; shift ;;
+        --no-build) build=0; shift ;;
+        --json) json="$2"; shift 2 ;;
+        --) shift; jmh_args+=("$@"); break ;;
+        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) jmh_args+=("$1"); shift ;;
+    esac
+done
+
+# ---------------------------------------------------------------- find Temurin 25
+is_jdk25() {
+    [[ -n "$1" && -x "$1/bin/java" && -f "$1/release" ]] && grep -q '^JAVA_VERSION="25' "$1/release"
+}
+jdk=""
+if is_jdk25 "${JAVA_HOME:-}"; then
+    jdk="$JAVA_HOME"
+else
+    for d in /usr/lib/jvm/temurin-25*; do
+        if is_jdk25 "$d"; then jdk="$d"; break; fi
+    done
+fi
+if [[ -z "$jdk" ]]; then
+    echo "run.sh: Temurin 25 not found: JAVA_HOME (${JAVA_HOME:-unset}) is not a JDK 25 (its release file" \
+         "must say JAVA_VERSION=\"25...\") and there is no /usr/lib/jvm/temurin-25*." \
+         "Install Temurin 25 or export JAVA_HOME to it." >&2
+    exit 2
+fi
+export JAVA_HOME="$jdk"
+java="$jdk/bin/java"
+
+# ---------------------------------------------------------------- build if needed
+jar() { ls "$root"/benchmarks/target/benchmarks-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -1; }
+need_build=0
+if [[ -z "$(jar)" || ! -d "$root/benchmarks/target/lib" ]]; then
+    need_build=1
+elif [[ -n "$(find "$root" -path '*/src/main/*' -newer "$(jar)" -type f -print -quit 2>/dev/null)" ]]; then
+    need_build=1
+fi
+if [[ $need_build == 1 ]]; then
+    if [[ $build == 0 ]]; then
+        echo "run.sh: benchmarks jar missing or older than the sources, and --no-build given" >&2
+        [[ -z "$(jar)" ]] && exit 2
+    else
+        echo "run.sh: building (mvn -q -DskipTests package -pl benchmarks -am)" >&2
+        (cd "$root" && mvn -q -DskipTests package -pl benchmarks -am)
+    fi
+fi
+benchjar="$(jar)"
+
+# ---------------------------------------------------------------- run JMH
+if [[ $full == 1 ]]; then
+    defaults=(-f 3 -wi 5 -w 1s -i 10 -r 1s)
+else
+    defaults=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
+fi
+# JMH refuses an option given twice: keep a default only when the caller did not give it
+mode=()
+for ((k = 0; k < ${#defaults[@]}; k += 2)); do
+    opt="${defaults[k]}"
+    given=0
+    for a in "${jmh_args[@]+"${jmh_args[@]}"}"; do
+        [[ "$a" == "$opt" ]] && given=1
+    done
+    [[ $given == 0 ]] && mode+=("$opt" "${defaults[k+1]}")
+done
+# a benchmark regex is any argument that is not an option or an option's value; default B1
+has_regex=0
+prev=""
+for a in "${jmh_args[@]+"${jmh_args[@]}"}"; do
+    if [[ "$a" != -* && ( -z "$prev" || "$prev" != -* ) ]]; then has_regex=1; fi
+    prev="$a"
+done
+regex=()
+[[ $has_regex == 0 ]] && regex=(XiveEndToEndBench)
+
+tmpjson=""
+if [[ -z "$json" ]]; then
+    tmpjson="$(mktemp "${TMPDIR:-/tmp}/pseries-jmh.XXXXXX.json")"
+    json="$tmpjson"
+    trap 'rm -f "$tmpjson"' EXIT
+fi
+
+"$java" -cp "$benchjar:$root/benchmarks/target/lib/*" org.openjdk.jmh.Main \
+    "${mode[@]}" -prof gc -rf json -rff "$json" "${regex[@]+"${regex[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}"
+
+# ---------------------------------------------------------------- one line per figure
+# Benchmark id per class (performance.md); QEMU 7.2 TCG anchor in ns per interrupt (1.0 M/s
+# XIVE self-IPIs, 165 k/s XICS) and the goal in ns where performance.md sets one.
+echo
+if [[ -z "${BENCH_NO_JQ:-}" ]] && command -v jq >/dev/null 2>&1; then
+    jq -r '
+      def bid: if test("XiveEndToEndBench") then {id: "B1", qemu_ns: 1000, goal: 25} else {id: "-", qemu_ns: null, goal: null} end;
+      def num: if . == null then "NA" elif (. | type) == "number" then ((. * 1000 | round) / 1000 | tostring) else tostring end;
+      .[] |
+      (.benchmark | bid) as $b |
+      (.benchmark | split(".") | last) as $variant |
+      ((.params // {}) | to_entries | map("\(.key)=\(.value)") | join(",")) as $p |
+      (.primaryMetric.scorePercentiles["50.0"]) as $med |
+      ((.secondaryMetrics // {}) | to_entries | map(select(.key | endswith("gc.alloc.rate.norm"))) | first | .value.scorePercentiles["50.0"]) as $alloc |
+      "BENCH \($b.id) \($variant)\(if $p == "" then "" else "[" + $p + "]" end)"
+      + " median_ns=\($med | num)"
+      + " p_gc_alloc_B_per_op=\($alloc | num)"
+      + " ops_per_s=\(1e9 / $med | floor)"
+      + (if $b.qemu_ns != null then " ratio_vs_qemu_tcg=\($b.qemu_ns / $med | num)" else "" end)
+      + (if $b.goal != null then " goal_ns=\($b.goal)" else "" end)
+      + " unit=\(.primaryMetric.scoreUnit) samples=\(.primaryMetric.rawData | flatten | length)"
+    ' "$json"
+else
+    python3 - "$json" <<'EOF'
+import json, sys
+def bid(name):
+    return ("B1", 1000, 25) if "XiveEndToEndBench" in name else ("-", None, None)
+def num(v):
+    return "NA" if v is None else ("%.3f" % v).rstrip("0").rstrip(".")
+for r in json.load(open(sys.argv[1])):
+    i, qemu, goal = bid(r["benchmark"])
+    variant = r["benchmark"].split(".")[-1]
+    p = ",".join("%s=%s" % kv for kv in (r.get("params") or {}).items())
+    med = r["primaryMetric"]["scorePercentiles"]["50.0"]
+    alloc = None
+    for k, v in (r.get("secondaryMetrics") or {}).items():
+        if k.endswith("gc.alloc.rate.norm"):
+            alloc = v["scorePercentiles"]["50.0"]
+    line = "BENCH %s %s%s median_ns=%s p_gc_alloc_B_per_op=%s ops_per_s=%d" % (
+        i, variant, "[%s]" % p if p else "", num(med), num(alloc), int(1e9 / med))
+    if qemu is not None:
+        line += " ratio_vs_qemu_tcg=%s" % num(qemu / med)
+    if goal is not None:
+        line += " goal_ns=%d" % goal
+    samples = sum(len(f) for f in r["primaryMetric"]["rawData"])
+    line += " unit=%s samples=%d" % (r["primaryMetric"]["scoreUnit"], samples)
+    print(line)
+EOF
+fi
