@@ -84,6 +84,7 @@ public final class Machine implements IntcHost {
     private final Map<Integer, Device> lineOwners = new TreeMap<>();
     private final List<Device> devices = new ArrayList<>();
     private final EventSources eventSources = new EventSources();
+    private final io.pseries.core.dev.pci.SpaprPhb phb = new io.pseries.core.dev.pci.SpaprPhb(0);
     private final OptionVector ov5;
     private final StringBuilder console = new StringBuilder();
     private final long[] hcallRegs = new long[HcallTable.NARGS];
@@ -158,7 +159,8 @@ public final class Machine implements IntcHost {
             }
         }
         devices.add(eventSources);
-        devices.addAll(Devices.create(config.devices()));
+        devices.add(phb);
+        devices.addAll(Devices.create(config.devices(), phb));
         for (Device d : devices) {
             d.realize(this);
         }
@@ -300,6 +302,11 @@ public final class Machine implements IntcHost {
 
     public EventSources eventSources() {
         return eventSources;
+    }
+
+    /** The PCI host bridge (QEMU's default PHB, always present). */
+    public io.pseries.core.dev.pci.SpaprPhb phb() {
+        return phb;
     }
 
     /** Warnings from machine creation, as QEMU would print them. */
@@ -866,6 +873,7 @@ public final class Machine implements IntcHost {
         writeRtas(root.addChild("rtas"));
         eventSources.writeDeviceTree(root);
         writeCpus(root.addChild("cpus"));
+        phb.writeDeviceTree(root);
 
         DtNode vdev = root.addChild("vdevice");
         vdev.setEmpty("interrupt-controller");
@@ -875,7 +883,7 @@ public final class Machine implements IntcHost {
         vdev.setString("compatible", "IBM,vdevice");
         vdev.setString("device_type", "vdevice");
         for (Device d : devices) {
-            if (d != eventSources) {
+            if (d != eventSources && d != phb) {
                 d.writeDeviceTree(root);
             }
         }
@@ -1029,7 +1037,6 @@ public final class Machine implements IntcHost {
         }
         scheduler.dropPending();
         memory.resetAllocator();
-        irqSpace.resetMsis();
         poweredOff = false;
         osTerm = null;
         if (guest != null) {
@@ -1047,7 +1054,7 @@ public final class Machine implements IntcHost {
     }
 
     /** Default bound of {@link #runUntilIdle()}. */
-    public static final long IDLE_EVENT_LIMIT = 50_000_000L;
+    public static final long IDLE_EVENT_LIMIT = 10_000_000L;
 
     /** Fires events until none is pending. */
     public long runUntilIdle() {

@@ -272,9 +272,9 @@ class MachineConfigTest {
 
     @Test
     void unknownDeviceTypeSuggestsTheClosest() {
-        String m = error(() -> Devices.create(List.of(DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-vtty"))));
+        String m = error(() -> Devices.create(List.of(DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-vtty")), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("invalid machine option devices[1].type: 'spapr-vtty' (did you mean 'spapr-vty'?);"
-            + " valid types: spapr-nvram, spapr-vlan, spapr-vty", m);
+            + " valid types: pci-bridge, spapr-nvram, spapr-vlan, spapr-vty, virtio-blk-pci, virtio-net-pci", m);
     }
 
     @Test
@@ -285,42 +285,42 @@ class MachineConfigTest {
 
     @Test
     void unknownVioOptionSuggestsTheClosest() {
-        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mak", "52:54:00:00:00:09")))));
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mak", "52:54:00:00:00:09"))), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("unknown option 'mak' for device spapr-vlan (did you mean 'mac'?); valid options: id, mac, reg", m);
     }
 
     @Test
     void macIsOnlyAnOptionOfTheVlan() {
-        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("mac", "52:54:00:00:00:09")))));
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("mac", "52:54:00:00:00:09"))), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertMentions(m, "unknown option 'mac' for device spapr-vty", "valid options: id, reg");
     }
 
     @Test
     void badMacIsRejectedShowingTheForm() {
-        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mac", "52:54:00")))));
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mac", "52:54:00"))), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("invalid spapr-vlan option mac: 52:54:00; expected 'xx:xx:xx:xx:xx:xx'", m);
-        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mac", 5))))), "mac: 5");
+        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("mac", 5))), new io.pseries.core.dev.pci.SpaprPhb(0))), "mac: 5");
     }
 
     @Test
     void badVioRegIsRejectedNamingTheRange() {
-        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", -1)))));
+        String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", -1))), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("invalid machine option spapr-vty.reg: -1; expected an integer from 0 to 4294967295", m);
-        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-nvram", Map.of("reg", "x"))))),
+        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-nvram", Map.of("reg", "x"))), new io.pseries.core.dev.pci.SpaprPhb(0))),
             "spapr-nvram.reg", "x");
     }
 
     @Test
     void duplicateVioRegIsRejected() {
         String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", 0x71000005L)),
-            new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000005L)))));
+            new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000005L))), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("devices[1] (spapr-vlan): VIO reg 0x71000005 is already used by another device", m);
     }
 
     @Test
     void vioRegsAreAllocatedFrom0x71000000SkippingExplicitOnes() {
         List<Device> d = Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000001L)),
-            DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-nvram")));
+            DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-nvram")), new io.pseries.core.dev.pci.SpaprPhb(0));
         List<Long> regs = new ArrayList<>();
         for (Device x : d) {
             regs.add(((VioDevice) x).reg());

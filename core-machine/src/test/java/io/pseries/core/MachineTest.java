@@ -101,11 +101,14 @@ class MachineTest {
         void eventSourcesAndVioClaimTheirQemuNumbersInEveryController() {
             Machine m = FakeIntc.machine(MachineConfig.builder().device("spapr-nvram", Map.of())
                 .device("spapr-vlan", Map.of()).build());
-            // qemu-observed "IRQ numbers": EPOW 0x1000, hot-plug 0x1001, vty 0x1100, nvram 0x1101, l-lan 0x1102
-            Map<Integer, Boolean> expected = Map.of(0x1000, false, 0x1001, false, 0x1100, false, 0x1101, false, 0x1102, false);
+            // qemu-observed "IRQ numbers": EPOW 0x1000, hot-plug 0x1001, vty 0x1100, nvram 0x1101, l-lan 0x1102,
+            // and the default PHB's LSIs 0x1200-0x1203 (level)
+            Map<Integer, Boolean> expected = Map.of(0x1000, false, 0x1001, false, 0x1100, false, 0x1101, false, 0x1102, false,
+                0x1200, true, 0x1201, true, 0x1202, true, 0x1203, true);
             assertEquals(expected, FakeIntc.of(m, "xics").claims);
             assertEquals(expected, FakeIntc.of(m, "xive").claims);
-            assertArrayEquals(new int[] {0x1000, 0x1001, 0x1100, 0x1101, 0x1102}, m.irqSpace().claimedIrqs());
+            assertArrayEquals(new int[] {0x1000, 0x1001, 0x1100, 0x1101, 0x1102, 0x1200, 0x1201, 0x1202, 0x1203},
+                m.irqSpace().claimedIrqs());
             assertEquals("spapr-vty vty@71000000", m.irq(0x1100).driver());
         }
 
@@ -176,12 +179,12 @@ class MachineTest {
 
         @Test
         void claimGoesToEveryController() {
-            IrqLine l = m.claimIrq(0x1200, true, "phb INTA");
+            IrqLine l = m.claimIrq(0x1210, true, "a second PHB's INTA");
             assertTrue(l.lsi());
-            assertEquals(Boolean.TRUE, xics.claims.get(0x1200));
-            assertEquals(Boolean.TRUE, xive.claims.get(0x1200));
-            assertTrue(m.irqSpace().isLsi(0x1200));
-            assertSame(l, m.irq(0x1200));
+            assertEquals(Boolean.TRUE, xics.claims.get(0x1210));
+            assertEquals(Boolean.TRUE, xive.claims.get(0x1210));
+            assertTrue(m.irqSpace().isLsi(0x1210));
+            assertSame(l, m.irq(0x1210));
         }
 
         @Test
@@ -221,7 +224,8 @@ class MachineTest {
         @Test
         void unknownLineNamesTheClaimedOnes() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.irq(0x1105));
-            assertEquals("IRQ 4357 (0x1105) is not a claimed device interrupt; claimed: 0x1000, 0x1001, 0x1100", e.getMessage());
+            assertEquals("IRQ 4357 (0x1105) is not a claimed device interrupt; claimed: 0x1000, 0x1001, 0x1100, 0x1200,"
+                + " 0x1201, 0x1202, 0x1203", e.getMessage());
         }
 
         @Test

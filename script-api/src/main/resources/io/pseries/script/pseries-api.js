@@ -157,7 +157,7 @@
 
     const guest = guard({
       ipi(from, to) { h.guestIpi(cpuArg(from), cpuArg(to)); },
-      stats() { return JSON.parse(h.guestStats()); },
+      stats() { return parseJson(h.guestStats()); },
       setAffinity(irq, cpu) { h.guestAffinity(int64(irq, 'irq'), cpuArg(cpu)); },
       get booted() { return h.guestBooted(); },
       get mode() { return h.guestBooted() ? h.guestMode() : null; },
@@ -168,7 +168,7 @@
       const num = Number(int64(n, 'irq'));
       let l = lines.get(num);
       if (l === undefined) {
-        const info = JSON.parse(h.irqInfo(num));
+        const info = parseJson(h.irqInfo(num));
         l = guard({
           irq: info.irq,
           type: info.type,
@@ -199,7 +199,7 @@
       get cpus() { return ncpus; },
       get icMode() { return h.icMode(); },
       get now() { return fromLong(h.now()); },
-      get config() { return JSON.parse(h.config()); },
+      get config() { return parseJson(h.config()); },
       get mem() { return mem; },
       get guest() { return guest; },
 
@@ -291,7 +291,7 @@
         if (path !== undefined && typeof path !== 'string') {
           throw new TypeError('m.dt: the path must be a string such as "/chosen"');
         }
-        return dtNode(JSON.parse(h.dt(path === undefined ? null : path)));
+        return dtNode(parseJson(h.dt(path === undefined ? null : path)));
       },
       dts() { return h.dts(); },
 
@@ -301,7 +301,7 @@
         if (options !== undefined && !plainObject(options)) {
           throw new TypeError('m.boot: options must be an object such as { xive: \'both\' }');
         }
-        return JSON.parse(h.boot(options === undefined ? null : options));
+        return parseJson(h.boot(options === undefined ? null : options));
       },
 
       run(opts) {
@@ -325,11 +325,11 @@
       pic(format) {
         if (format === 'text') { return h.picText(); }
         if (format !== undefined) { throw new TypeError(`m.pic: format must be 'text' or omitted, got ${JSON.stringify(format)}`); }
-        return JSON.parse(h.pic());
+        return parseJson(h.pic());
       },
       reset() { h.reset(); },
-      info() { return JSON.parse(h.info()); },
-      events() { return JSON.parse(h.recentEvents()).map(parseJson); },
+      info() { return parseJson(h.info()); },
+      events() { return parseJson(h.recentEvents()); },
       recordEvents(n) { h.traceRing(small(n, 'n')); },
       get console() { return h.console(); },
       hcallNames() {

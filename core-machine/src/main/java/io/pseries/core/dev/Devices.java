@@ -3,45 +3,104 @@ package io.pseries.core.dev;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import io.pseries.core.MachineConfig;
+import io.pseries.core.dev.pci.PciBridge;
+import io.pseries.core.dev.pci.PciDevice;
+import io.pseries.core.dev.pci.SpaprPhb;
+import io.pseries.core.dev.pci.VirtioPci;
 import io.pseries.core.util.Suggest;
 
-/** Creates devices from their configuration, checking types, options and addresses. */
+/**
+ * Creates devices from their configuration, checking types, options and addresses. VIO devices
+ * become machine devices; PCI devices are plugged into the host bridge.
+ */
 public final class Devices {
     /** Every device type a configuration may name. */
-    public static final Set<String> TYPES = new TreeSet<>(List.of("spapr-vty", "spapr-vlan", "spapr-nvram"));
+    public static final Set<String> TYPES = new TreeSet<>(List.of("spapr-vty", "spapr-vlan", "spapr-nvram",
+        "virtio-net-pci", "virtio-blk-pci", "pci-bridge"));
+
+    private static final Set<String> PCI_OPTIONS = Set.of("id", "bus", "addr");
+    private static final Set<String> VIRTIO_OPTIONS = Set.of("id", "bus", "addr", "vectors", "msi");
 
     private Devices() {
     }
 
-    public static List<Device> create(List<MachineConfig.DeviceConfig> configs) {
+    /** Creates the VIO devices (returned) and plugs the PCI ones into {@code phb}, in configuration order. */
+    public static List<Device> create(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
         List<Device> out = new ArrayList<>();
         Set<Long> vioRegs = new HashSet<>();
+        Set<String> ids = new HashSet<>();
         long nextReg = VioDevice.REG_BASE;
         int vlans = 0;
         int index = 0;
+        Map<String, Integer> perType = new java.util.HashMap<>();
         for (MachineConfig.DeviceConfig c : configs) {
+            String where = "devices[" + index + "]";
             if (!TYPES.contains(c.type())) {
-                throw new IllegalArgumentException("invalid machine option devices[" + index + "].type: '" + c.type()
+                throw new IllegalArgumentException("invalid machine option " + where + ".type: '" + c.type()
                     + "'" + Suggest.didYouMean(c.type(), TYPES) + "; valid types: " + String.join(", ", TYPES));
             }
-            while (vioRegs.contains(nextReg)) {
-                nextReg++;
+            Object idOpt = c.options().get("id");
+            if (idOpt != null && !(idOpt instanceof String)) {
+                throw new IllegalArgumentException("invalid machine option " + where + ".id: " + idOpt + "; expected a string");
             }
-            VioDevice d = VioDevice.create(c, nextReg, c.type().equals("spapr-vlan") ? vlans++ : 0);
-            if (!vioRegs.add(d.reg())) {
-                throw new IllegalArgumentException(String.format(
-                    "devices[%d] (%s): VIO reg 0x%x is already used by another device", index, c.type(), d.reg()));
+            if (idOpt != null && !ids.add((String) idOpt)) {
+                throw new IllegalArgumentException("invalid machine option " + where + ".id: '" + idOpt + "' is used twice");
             }
-            if (d.reg() == nextReg) {
-                nextReg++;
+            switch (c.type()) {
+                case "virtio-net-pci", "virtio-blk-pci", "pci-bridge" -> {
+                    boolean bridge = c.type().equals("pci-bridge");
+                    check(where, c, bridge ? PCI_OPTIONS : VIRTIO_OPTIONS);
+                    int n = perType.merge(c.type(), 1, Integer::sum) - 1;
+                    String id = idOpt != null ? (String) idOpt : c.type().replace("-pci", "") + n;
+                    PciDevice d;
+                    if (bridge) {
+                        d = new PciBridge(id);
+                    } else {
+                        boolean net = c.type().equals("virtio-net-pci");
+                        Object v = c.options().containsKey("vectors") ? c.options().get("vectors") : c.options().get("msi");
+                        int vectors = v == null ? (net ? 4 : 0) : (int) MachineConfig.integer(where + ".vectors", v, 0, 2048);
+                        d = new VirtioPci(net, id, vectors);
+                    }
+                    Object bus = c.options().get("bus");
+                    if (bus != null && !(bus instanceof String)) {
+                        throw new IllegalArgumentException("invalid machine option " + where + ".bus: " + bus
+                            + "; expected the id of a pci-bridge, or 'pci.0'");
+                    }
+                    Object addr = c.options().get("addr");
+                    Integer slot = addr == null ? null : (int) MachineConfig.integer(where + ".addr", addr, 0, SpaprPhb.PCI_SLOTS - 1);
+                    phb.plug(d, (String) bus, slot);
+                }
+                default -> {
+                    while (vioRegs.contains(nextReg)) {
+                        nextReg++;
+                    }
+                    VioDevice d = VioDevice.create(c, nextReg, c.type().equals("spapr-vlan") ? vlans++ : 0);
+                    if (!vioRegs.add(d.reg())) {
+                        throw new IllegalArgumentException(String.format(
+                            "%s (%s): VIO reg 0x%x is already used by another device", where, c.type(), d.reg()));
+                    }
+                    if (d.reg() == nextReg) {
+                        nextReg++;
+                    }
+                    out.add(d);
+                }
             }
-            out.add(d);
             index++;
         }
         return out;
+    }
+
+    private static void check(String where, MachineConfig.DeviceConfig c, Set<String> valid) {
+        for (Map.Entry<String, Object> e : c.options().entrySet()) {
+            if (!valid.contains(e.getKey())) {
+                throw new IllegalArgumentException("unknown option '" + e.getKey() + "' for device " + c.type() + " (" + where + ")"
+                    + Suggest.didYouMean(e.getKey(), valid) + "; valid options: " + String.join(", ", new TreeSet<>(valid)));
+            }
+        }
     }
 }

@@ -210,8 +210,109 @@ public final class GuestOs implements VCpu.Listener {
                 (type.contains("serial") ? out : laterVio).add(desc);
             }
         }
+        out.addAll(pciInterrupts());
         out.addAll(laterVio);
         return out;
+    }
+
+    /**
+     * PCI probe as Linux's pseries code does it, for every function under every PHB: turn MSIs
+     * off ({@code ibm,change-msi} function 3, then 1, with 0 vectors), ask the EEH PE address
+     * ({@code ibm,get-config-addr-info2}); then what the drivers request: MSI-X vectors for a
+     * node with {@code ibm,req#msi-x} ({@code ibm,change-msi} function 4, then
+     * {@code ibm,query-interrupt-source-number} per vector), else INTx through the PHB's
+     * {@code interrupt-map} after swizzling the pin through bridges. Bridges get no driver.
+     */
+    private List<IrqDesc> pciInterrupts() {
+        List<IrqDesc> msis = new ArrayList<>();
+        List<IrqDesc> intx = new ArrayList<>();
+        int[] virtio = {0};
+        for (DtNode phb : tree.children()) {
+            List<String> compat = phb.strings("compatible");
+            if (compat == null || !compat.contains("IBM,Logical_PHB")) {
+                continue;
+            }
+            long[] reg = phb.cells("reg");
+            long buid = (reg[0] << 32) | reg[1];
+            probeBus(phb, phb, buid, List.of(), msis, intx, virtio);
+        }
+        List<IrqDesc> out = new ArrayList<>(msis);
+        out.addAll(intx);
+        return out;
+    }
+
+    private void probeBus(DtNode phb, DtNode busNode, long buid, List<Integer> bridgeSlots,
+                          List<IrqDesc> msis, List<IrqDesc> intx, int[] virtio) {
+        for (DtNode dev : busNode.children()) {
+            long[] reg = dev.cells("reg");
+            if (reg == null || reg.length == 0) {
+                continue;
+            }
+            int cfg = (int) reg[0];
+            int hi = (int) (buid >>> 32);
+            int lo = (int) buid;
+            // rtas_disable_msi: the explicit MSI function first, the generic one only if that failed
+            if (rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 3, 0, 1}, 4).status() != 0) {
+                rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 1, 0, 1}, 4);
+            }
+            rtas(0, "ibm,get-config-addr-info2", new int[] {cfg, hi, lo, 0}, 2);
+            long[] cls = dev.cells("class-code");
+            boolean bridge = cls != null && (cls[0] >> 8) == 0x0604;
+            int slot = (cfg >> 11) & 0x1f;
+            if (bridge) {
+                List<Integer> path = new ArrayList<>(bridgeSlots);
+                path.add(slot);
+                probeBus(phb, dev, buid, path, msis, intx, virtio);
+                continue;
+            }
+            String base = "virtio" + virtio[0]++;
+            long[] msix = dev.cells("ibm,req#msi-x");
+            boolean net = dev.name().startsWith("ethernet");
+            if (msix != null && msix[0] > 0) {
+                Machine.RtasResult r = rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 4, (int) msix[0], 1}, 4);
+                if (r.status() == 0) {
+                    int granted = r.rets()[0];
+                    int used = Math.min(granted, net ? 3 : 2);
+                    for (int k = 0; k < used; k++) {
+                        Machine.RtasResult q = rtas(0, "ibm,query-interrupt-source-number", new int[] {cfg, hi, lo, k}, 3);
+                        if (q.status() == 0) {
+                            String vec = k == 0 ? "config" : net ? (k == 1 ? "input.0" : "output.0") : "req.0";
+                            msis.add(new IrqDesc(q.rets()[0], nextVirq++, q.rets()[1] == 0, false, base + "-" + vec));
+                        }
+                    }
+                    continue;
+                }
+            }
+            long[] pin = dev.cells("interrupts");
+            if (pin != null && pin[0] >= 1 && pin[0] <= 4) {
+                int p = (int) pin[0] - 1;
+                int s = slot;
+                for (int i = bridgeSlots.size() - 1; i >= 0; i--) {
+                    p = (p + s) % 4;
+                    s = bridgeSlots.get(i);
+                }
+                int lsi = lookupInterruptMap(phb, s, p + 1);
+                if (lsi >= 0) {
+                    intx.add(new IrqDesc(lsi, nextVirq++, true, false, base));
+                }
+            }
+        }
+    }
+
+    /** The interrupt number the PHB's interrupt-map gives (slot, pin 1..4), or -1. */
+    private static int lookupInterruptMap(DtNode phb, int slot, int pin) {
+        long[] map = phb.cells("interrupt-map");
+        long[] mask = phb.cells("interrupt-map-mask");
+        if (map == null || mask == null) {
+            return -1;
+        }
+        long addr = ((long) slot << 11) & mask[0];
+        for (int i = 0; i + 6 < map.length; i += 7) {
+            if ((map[i] & mask[0]) == addr && (map[i + 3] & mask[3]) == pin) {
+                return (int) map[i + 5];
+            }
+        }
+        return -1;
     }
 
     private void register(IrqDesc d) {

@@ -9,6 +9,9 @@ import java.util.Map;
  * trees) are built as such data and cross to JavaScript as JSON, which GraalJS parses into
  * ordinary JS objects. Kept here instead of a JSON library: the project only ever writes this
  * narrow subset, and the core module stays free of dependencies.
+ *
+ * <p>Integers beyond 2^53 - 1 in magnitude are written as {@code {"$big": "digits"}}, which the
+ * script API turns into a BigInt, so no value loses precision on the way.
  */
 public final class Json {
     /** The largest integer a JS number holds exactly (2^53 - 1). */
@@ -33,9 +36,11 @@ public final class Json {
         } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             long l = ((Number) v).longValue();
             if (l > MAX_SAFE || l < -MAX_SAFE) {
-                throw new IllegalArgumentException("integer " + l + " does not fit a JSON/JS number exactly");
+                // beyond a JS number's exact range: the script side revives this as a BigInt
+                sb.append("{\"$big\":\"").append(l).append("\"}");
+            } else {
+                sb.append(l);
             }
-            sb.append(l);
         } else if (v instanceof Number n) {
             double d = n.doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {

@@ -479,24 +479,9 @@ public final class MachineHost {
         o.put("seq", ev.seq());
         o.put("cpu", ev.cpu() < 0 ? null : ev.cpu());
         for (Map.Entry<String, Object> e : ev.fields().entrySet()) {
-            o.putIfAbsent(e.getKey(), bigSafe(e.getValue()));
+            o.putIfAbsent(e.getKey(), e.getValue());
         }
         return Json.write(o);
-    }
-
-    /** 64-bit values that JS numbers cannot hold exactly travel as {"$big": "digits"}. */
-    static Object bigSafe(Object v) {
-        if (v instanceof Long l && Math.abs(l) > (1L << 53) - 1) {
-            return Map.of("$big", Long.toString(l));
-        }
-        if (v instanceof List<?> list) {
-            List<Object> out = new ArrayList<>();
-            for (Object x : list) {
-                out.add(bigSafe(x));
-            }
-            return out;
-        }
-        return v;
     }
 
     @HostAccess.Export
