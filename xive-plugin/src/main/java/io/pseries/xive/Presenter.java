@@ -29,6 +29,8 @@ public final class Presenter {
     private final int[] heldPool;
     private final int[] heldPhys;
     private final Trace trace;
+    /** Bumped whenever a CAM holding changes, so callers may cache {@link #match} answers. */
+    private int epoch;
 
     public Presenter(ThreadContext[] tctx, Trace trace) {
         this.tctx = tctx;
@@ -82,10 +84,16 @@ public final class Presenter {
         update(phys, heldPhys, thread, camPhys);
     }
 
-    private static void update(CamTable table, int[] held, int thread, int cam) {
+    /** Changes whenever any thread context's CAM holdings change. */
+    public int epoch() {
+        return epoch;
+    }
+
+    private void update(CamTable table, int[] held, int thread, int cam) {
         if (held[thread] == cam) {
             return;
         }
+        epoch++;
         int old = held[thread];
         held[thread] = cam;
         if (old != -1) {

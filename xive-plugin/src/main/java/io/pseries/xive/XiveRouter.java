@@ -40,6 +40,11 @@ public final class XiveRouter implements XiveSource.Notifier {
     private final NvtDirectory nvts;
     private final Trace trace;
     private long enqueued;
+    /** Per END: the RAM page holding its whole queue, or null (not cached, or the queue spans pages). */
+    private final byte[][] queuePage;
+    /** Per END: the last thread/ring the presenter matched, valid while matchEpoch equals the presenter's. */
+    private final long[] matchCache;
+    private final int[] matchEpoch;
 
     public XiveRouter(int nrIrqs, int nrEnds, GuestMemory memory, Presenter presenter, NvtDirectory nvts, Trace trace) {
         this.eat = new long[nrIrqs];
@@ -49,6 +54,10 @@ public final class XiveRouter implements XiveSource.Notifier {
         this.presenter = presenter;
         this.nvts = nvts;
         this.trace = trace;
+        this.queuePage = new byte[nrEnds][];
+        this.matchCache = new long[nrEnds];
+        this.matchEpoch = new int[nrEnds];
+        java.util.Arrays.fill(matchEpoch, presenter.epoch() - 1);
     }
 
     public int nrIrqs() {
@@ -73,6 +82,11 @@ public final class XiveRouter implements XiveSource.Notifier {
 
     public void setEndWord(int idx, int word, int v) {
         endt[idx * End.WORDS + word] = v;
+        // any END change can move its queue or its target: drop what was derived from it
+        if (word != 1) {
+            queuePage[idx] = null;
+            matchEpoch[idx] = presenter.epoch() - 1;
+        }
     }
 
     /** Events written into event queues since creation. */
@@ -134,12 +148,22 @@ public final class XiveRouter implements XiveSource.Notifier {
         }
         int nvtBlk = Field.get32(End.W6_NVT_BLOCK, w6);
         int nvtIdx = Field.get32(End.W6_NVT_INDEX, w6);
-        if (!nvts.exists(nvtBlk, nvtIdx)) {
-            trace.guestError(-1, String.format("XIVE: no NVT %x/%x", nvtBlk, nvtIdx));
-            return;
+        long m;
+        if (matchEpoch[idx] == presenter.epoch()) {
+            // same END words and no context pushed or pulled since: the same thread and ring
+            m = matchCache[idx];
+        } else {
+            if (!nvts.exists(nvtBlk, nvtIdx)) {
+                trace.guestError(-1, String.format("XIVE: no NVT %x/%x", nvtBlk, nvtIdx));
+                return;
+            }
+            m = presenter.match(format, nvtBlk, nvtIdx, (w7 & End.W7_F0_IGNORE) != 0,
+                Field.get32(End.W7_F1_LOG_SERVER_ID, w7));
+            if (m >= 0) {
+                matchCache[idx] = m;
+                matchEpoch[idx] = presenter.epoch();
+            }
         }
-        long m = presenter.match(format, nvtBlk, nvtIdx, (w7 & End.W7_F0_IGNORE) != 0,
-            Field.get32(End.W7_F1_LOG_SERVER_ID, w7));
         if (m >= 0) {
             int thread = (int) (m >>> 8);
             int ring = (int) (m & 0xff);
@@ -199,11 +223,24 @@ public final class XiveRouter implements XiveSource.Notifier {
         int index = w1 & End.W1_PAGE_OFF;
         int gen = (w1 & End.W1_GENERATION) != 0 ? 1 : 0;
         long a = qaddr + ((long) index << 2);
-        if (!memory.contains(a, 4)) {
-            trace.guestError(-1, String.format("XIVE: failed to write END data @0x%x", a), "addr", a);
-            return;
+        int entry = (gen << 31) | (data & 0x7fff_ffff);
+        byte[] page = queuePage[base / End.WORDS];
+        if (page != null) {
+            GuestMemory.putInt(page, (int) (a & (GuestMemory.PAGE_SIZE - 1)), entry);
+        } else {
+            if (!memory.contains(a, 4)) {
+                trace.guestError(-1, String.format("XIVE: failed to write END data @0x%x", a), "addr", a);
+                return;
+            }
+            long bytes = 4L * End.entries(qsize);
+            if ((qaddr & (GuestMemory.PAGE_SIZE - 1)) + bytes <= GuestMemory.PAGE_SIZE && memory.contains(qaddr, (int) bytes)) {
+                page = memory.page(qaddr);
+                queuePage[base / End.WORDS] = page;
+                GuestMemory.putInt(page, (int) (a & (GuestMemory.PAGE_SIZE - 1)), entry);
+            } else {
+                memory.write32(a, entry);
+            }
         }
-        memory.write32(a, (gen << 31) | (data & 0x7fff_ffff));
         enqueued++;
         index = (index + 1) & (End.entries(qsize) - 1);
         if (index == 0) {

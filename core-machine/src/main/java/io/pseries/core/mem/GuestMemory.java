@@ -66,6 +66,21 @@ public final class GuestMemory {
         return l2 == null ? null : l2[(int) (p & (L2_SIZE - 1))];
     }
 
+    /**
+     * The backing array of the RAM page holding {@code addr} (allocated if needed), for
+     * components that write many entries into one page (an event queue). Index it with
+     * {@code addr & (PAGE_SIZE - 1)}; pages are never freed, so a reference stays valid.
+     */
+    public byte[] page(long addr) {
+        check(addr, 1);
+        return pageForWrite(addr);
+    }
+
+    /** Big-endian 32-bit store into a page obtained from {@link #page(long)}. */
+    public static void putInt(byte[] page, int offset, int v) {
+        BE32.set(page, offset, v);
+    }
+
     private byte[] pageForWrite(long addr) {
         long p = addr >>> PAGE_SHIFT;
         int i1 = (int) (p >>> L2_SHIFT);

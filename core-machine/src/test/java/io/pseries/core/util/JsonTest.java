@@ -27,20 +27,18 @@ class JsonTest {
     }
 
     @Test
-    void integersBeyondWhatAJsNumberHoldsExactlyAreRefused() {
+    void integersBeyondWhatAJsNumberHoldsExactlyTravelAsBigIntMarkers() {
         long max = (1L << 53) - 1;
         assertEquals(String.valueOf(max), Json.write(max));
         assertEquals(String.valueOf(-max), Json.write(-max));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.write(1L << 53));
-        assertEquals("integer 9007199254740992 does not fit a JSON/JS number exactly", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Json.write(0x6010000000000000L));
-        assertThrows(IllegalArgumentException.class, () -> Json.write(Long.MIN_VALUE + 1));
-        assertThrows(IllegalArgumentException.class, () -> Json.write(-1L << 53));
+        assertEquals("{\"$big\":\"9007199254740992\"}", Json.write(1L << 53));
+        assertEquals("{\"$big\":\"" + 0x6010000000000000L + "\"}", Json.write(0x6010000000000000L));
+        assertEquals("{\"$big\":\"-9007199254740992\"}", Json.write(-1L << 53));
     }
 
     @Test
-    void longMinValueIsRefusedLikeEveryOtherUnsafeInteger() {
-        assertThrows(IllegalArgumentException.class, () -> Json.write(Long.MIN_VALUE));
+    void longMinValueTravelsAsABigIntMarkerLikeEveryOtherUnsafeInteger() {
+        assertEquals("{\"$big\":\"-9223372036854775808\"}", Json.write(Long.MIN_VALUE));
     }
 
     @Test
@@ -86,8 +84,8 @@ class JsonTest {
     }
 
     @Test
-    void longArrayElementsAreRangeChecked() {
-        assertThrows(IllegalArgumentException.class, () -> Json.write(new long[] {1, -1L >>> 1}));
+    void longArrayElementsBeyondTheSafeRangeBecomeBigIntMarkers() {
+        assertEquals("[1,{\"$big\":\"9223372036854775807\"}]", Json.write(new long[] {1, -1L >>> 1}));
     }
 
     @Test
