@@ -195,9 +195,11 @@ public final class Ics {
         setStatus(srcno, XicsRules.rejected(flags[srcno], status[srcno] & 0xFF));
     }
 
-    /** ics_eoi. */
+    /** ics_eoi: an LSI is no longer "sent"; an MSI's status does not change. */
     public void eoi(int srcno) {
-        setStatus(srcno, XicsRules.eoied(flags[srcno], status[srcno] & 0xFF));
+        if ((flags[srcno] & FLAG_LSI) != 0) {
+            setStatus(srcno, XicsRules.eoied(flags[srcno], status[srcno] & 0xFF));
+        }
     }
 
     /** ics_resend: every candidate, in ascending source order (see the class comment). */
