@@ -192,7 +192,7 @@ class XicsGuestBootTest {
     }
 
     @Test
-    void boot_isTheObservedRtasAndHcallSequence() {
+    void boot_isLinuxsRtasAndHcallSequence_mapCheckThenTheObservedStartUp() {
         Machine m = Machine.create(MachineConfig.builder().cpus(CPUS).icMode("xics").build());
         List<String> calls = new ArrayList<>();
         m.on(TraceCategory.RTAS, e -> {
@@ -208,6 +208,7 @@ class XicsGuestBootTest {
         }
         for (int irq : DEVICES) {
             String i = Integer.toHexString(irq);
+            want.add("ibm,get-xive[" + i + "] -> 0[0, ff]");
             want.add("ibm,set-xive[" + i + ", 0, 5] -> 0[]");
             want.add("ibm,int-on[" + i + "] -> 0[]");
             want.add("ibm,get-xive[" + i + "] -> 0[0, 5]");

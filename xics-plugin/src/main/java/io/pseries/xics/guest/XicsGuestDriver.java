@@ -21,8 +21,9 @@ import io.pseries.core.Machine;
  *       ics-rtas; the default server is the boot CPU's hard id;</li>
  *   <li>per CPU (xics_setup_cpu, on that CPU): base CPPR 0xFF in the driver's CPPR stack and
  *       {@code H_CPPR(0xFF)}; the IPI is hardware number 2 on every CPU;</li>
- *   <li>device start-up (ics_rtas_startup, then the affinity the core sets up right after):
- *       {@code ibm,set-xive(irq, server, 5)}, {@code ibm,int-on(irq)}, {@code ibm,get-xive(irq)},
+ *   <li>device start-up (the mapping check, ics_rtas_startup, then the affinity the core sets
+ *       up right after): {@code ibm,get-xive(irq)}, {@code ibm,set-xive(irq, server, 5)},
+ *       {@code ibm,int-on(irq)}, {@code ibm,get-xive(irq)},
  *       {@code ibm,set-xive(irq, server, priority read)}; every device interrupt targets the
  *       default server (the boot CPU); mask = {@code ibm,int-off} then
  *       {@code ibm,set-xive(irq, default server, 0xFF)};</li>
@@ -128,10 +129,19 @@ public final class XicsGuestDriver implements GuestIrqDriver {
         return 0;
     }
 
-    /** ics_rtas_startup (unmask), then the affinity the irq core applies right after. */
+    /**
+     * The mapping check (xics_host_map -> ics_rtas_check: does RTAS know the number?), then
+     * ics_rtas_startup (unmask), then the affinity the irq core applies right after. Linux maps
+     * an interrupt when a driver parses it from the tree, just before request_irq for the event
+     * sources; the guest model has no separate map step, so the check opens the start-up.
+     */
     @Override
     public void startup(IrqDesc d) {
         int hw = d.hwirq();
+        if (os.rtas(0, "ibm,get-xive", new int[] {hw}, 3).status() != 0) {
+            os.step(String.format("xics: irq 0x%x is unknown to RTAS, not mapped", hw));
+            return;
+        }
         int server = vcpuId(d.target());
         if (!rtasOk(0, "ibm,set-xive", 1, hw, server, DEFAULT_PRIORITY)) {
             return;
