@@ -2,6 +2,7 @@ package io.pseries.xics.guest;
 
 import java.util.Arrays;
 
+import io.pseries.core.Machine;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.guest.GuestIrqDriver;
 import io.pseries.core.guest.GuestOs;
@@ -9,7 +10,6 @@ import io.pseries.core.guest.IrqDesc;
 import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
-import io.pseries.core.Machine;
 
 /**
  * The guest's XICS driver, doing what Linux's arch/powerpc/sysdev/xics (xics-common.c,
