@@ -1,0 +1,395 @@
+package io.pseries.xics;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pseries.core.cas.OptionVector;
+import io.pseries.core.cpu.VCpu;
+import io.pseries.core.dt.DtNode;
+import io.pseries.core.hcall.Hcalls;
+import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.intc.CasRole;
+import io.pseries.core.intc.IntcHost;
+import io.pseries.core.intc.InterruptController;
+import io.pseries.core.rtas.RtasCall;
+import io.pseries.core.rtas.RtasStatus;
+
+/**
+ * The sPAPR XICS controller as QEMU's pseries machine exposes it (hw/intc/xics_spapr.c): one
+ * {@link Ics} for interrupts 0x1000-0x1FFF, one {@link Icp} per vCPU, the six presentation
+ * hcalls, the four XICS RTAS calls and the {@code /interrupt-controller} node. PAPR's ICP is
+ * reached only through hcalls: there is no MMIO.
+ *
+ * <pre>
+ *  device line ─► setIrq ─► Ics ─► Icp ─► VCpu OS interrupt input (only while active)
+ *  H_CPPR 0x68 · H_IPI 0x6C · H_XIRR 0x74 · H_XIRR_X 0x2FC · H_EOI 0x64 · H_IPOLL 0x70 ─► Icp
+ *  ibm,set-xive · ibm,get-xive · ibm,int-off · ibm,int-on ─► Ics
+ * </pre>
+ *
+ * <p><b>Argument handling</b> follows QEMU's C types: CPPR and MFRR are truncated to 8 bits,
+ * the EOI value to 32, server numbers to a C {@code int} and looked up by vCPU id.
+ *
+ * <p><b>Gating</b> (facts §9.9): once CAS negotiated XIVE exploitation, every XICS hcall
+ * answers H_HARDWARE and every XICS RTAS call status -1, with a {@code guest_error} event, as
+ * QEMU's check_emulated_xics. As in QEMU, H_XIRR and H_XIRR_X perform the accept before that
+ * check; the ICP's output only reaches the vCPU while this controller is active.
+ *
+ * <p>Threading: the machine's thread only.
+ */
+public final class SpaprXics implements InterruptController {
+    /** The timebase frequency of the device tree's CPU nodes (0x1e848000 = 512 MHz). */
+    public static final long TIMEBASE_HZ = 512_000_000L;
+
+    private final IntcHost host;
+    private final Ics ics;
+    private final Icp icp;
+    private final VCpu[] cpus;
+
+    public SpaprXics(IntcHost host) {
+        this.host = host;
+        int n = host.config().cpus();
+        this.cpus = new VCpu[n];
+        this.ics = new Ics(host.trace());
+        this.icp = new Icp(n, ics, this::drive, host.trace());
+        registerHcalls();
+        registerRtas();
+    }
+
+    @Override
+    public String name() {
+        return "xics";
+    }
+
+    @Override
+    public CasRole casRole() {
+        return CasRole.LEGACY;
+    }
+
+    public Ics ics() {
+        return ics;
+    }
+
+    public Icp icp() {
+        return icp;
+    }
+
+    private void drive(int cpu, boolean level) {
+        VCpu c = cpus[cpu];
+        if (c != null && host.isActive(this)) {
+            c.setOsInterrupt(level);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void cpuCreated(VCpu cpu) {
+        cpus[cpu.index()] = cpu;
+        icp.addServer(cpu.index(), cpu.vcpuId());
+    }
+
+    @Override
+    public void claim(int irq, boolean lsi) {
+        int s = srcno(irq);
+        if (ics.isClaimed(s)) {
+            throw new IllegalStateException(String.format("IRQ %d is not free", irq));
+        }
+        ics.claim(s, lsi);
+    }
+
+    @Override
+    public void free(int irq) {
+        ics.free(srcno(irq));
+    }
+
+    private static int srcno(int irq) {
+        if (!Ics.valid(irq)) {
+            throw new IllegalArgumentException(String.format("IRQ 0x%x is outside the ICS range [0x1000, 0x2000)", irq));
+        }
+        return irq - Ics.OFFSET;
+    }
+
+    /** Machine reset: the ICS (claims kept) and every ICP back to their reset values. */
+    @Override
+    public void reset() {
+        ics.reset();
+        for (int c = 0; c < icp.cpus(); c++) {
+            icp.reset(c);
+        }
+    }
+
+    /** No MMIO to enable; the ICP outputs are re-applied to the vCPUs. */
+    @Override
+    public void activate() {
+        for (int c = 0; c < icp.cpus(); c++) {
+            if (icp.outputLevel(c)) {
+                drive(c, true);
+            }
+        }
+    }
+
+    @Override
+    public void deactivate() {
+        // nothing to unmap: the ICP is hcall-only; the machine lowers the CPU inputs
+    }
+
+    @Override
+    public void setIrq(int irq, boolean level) {
+        ics.setIrq(irq - Ics.OFFSET, level);
+    }
+
+    // ------------------------------------------------------------------ device tree
+
+    /** xics_spapr_dt: {@code /interrupt-controller}, no unit address, no root property. */
+    @Override
+    public void writeDeviceTree(DtNode root, int nrServers, int phandle) {
+        DtNode n = root.addChild("interrupt-controller");
+        n.setCells("phandle", phandle);
+        n.setCells("linux,phandle", phandle);
+        n.setCells("#interrupt-cells", 2);
+        n.setCells("ibm,interrupt-server-ranges", 0, nrServers);
+        n.setEmpty("interrupt-controller");
+        n.setString("compatible", "IBM,ppc-xicp");
+        n.setString("device_type", "PowerPC-External-Interrupt-Presentation");
+    }
+
+    // ------------------------------------------------------------------ hcalls
+
+    private void registerHcalls() {
+        host.hcalls().register(Hcalls.H_CPPR, "H_CPPR", 0, this::hCppr);
+        host.hcalls().register(Hcalls.H_IPI, "H_IPI", 0, this::hIpi);
+        host.hcalls().register(Hcalls.H_XIRR, "H_XIRR", 1, this::hXirr);
+        host.hcalls().register(Hcalls.H_XIRR_X, "H_XIRR_X", 2, this::hXirrX);
+        host.hcalls().register(Hcalls.H_EOI, "H_EOI", 0, this::hEoi);
+        host.hcalls().register(Hcalls.H_IPOLL, "H_IPOLL", 2, this::hIpoll);
+    }
+
+    /** QEMU's check_emulated_xics: false (and a guest error) once XIVE exploitation was negotiated. */
+    private boolean emulated(VCpu cpu, String func) {
+        if (host.ov5Cas().test(OptionVector.OV5_XIVE_EXPLOIT)) {
+            host.trace().guestError(cpu.index(), "pseries: " + func + " must only be called for emulated XICS",
+                "function", func);
+            return false;
+        }
+        return true;
+    }
+
+    /** The ICP of a server number as QEMU's xics_icp_get (a C int, looked up by vCPU id), or -1. */
+    private int cpuOfServer(long server) {
+        VCpu c = host.cpuByVcpuId((int) server);
+        return c == null ? -1 : c.index();
+    }
+
+    /** H_CPPR(cppr). */
+    private long hCppr(VCpu cpu, long[] a) {
+        if (!emulated(cpu, "h_cppr")) {
+            return PaprRc.H_HARDWARE;
+        }
+        icp.setCppr(cpu.index(), (int) (a[0] & 0xFF));
+        return PaprRc.H_SUCCESS;
+    }
+
+    /** H_IPI(server, mfrr). */
+    private long hIpi(VCpu cpu, long[] a) {
+        int target = cpuOfServer(a[0]);
+        if (!emulated(cpu, "h_ipi")) {
+            return PaprRc.H_HARDWARE;
+        }
+        if (target < 0) {
+            host.trace().guestError(cpu.index(), String.format("XICS: H_IPI to unknown server 0x%x", a[0]), "server", a[0]);
+            return PaprRc.H_PARAMETER;
+        }
+        icp.setMfrr(target, (int) (a[1] & 0xFF));
+        return PaprRc.H_SUCCESS;
+    }
+
+    /** H_XIRR(): R4 = the XIRR (accept). The accept precedes the gating check, as in QEMU. */
+    private long hXirr(VCpu cpu, long[] a) {
+        int xirr = icp.accept(cpu.index());
+        if (!emulated(cpu, "h_xirr")) {
+            return PaprRc.H_HARDWARE;
+        }
+        a[0] = xirr & 0xFFFF_FFFFL;
+        return PaprRc.H_SUCCESS;
+    }
+
+    /** H_XIRR_X(): R4 = the XIRR (accept), R5 = the timebase. */
+    private long hXirrX(VCpu cpu, long[] a) {
+        int xirr = icp.accept(cpu.index());
+        if (!emulated(cpu, "h_xirr_x")) {
+            return PaprRc.H_HARDWARE;
+        }
+        a[0] = xirr & 0xFFFF_FFFFL;
+        a[1] = timebase(host.now());
+        return PaprRc.H_SUCCESS;
+    }
+
+    /** Virtual time in ns as timebase ticks at {@link #TIMEBASE_HZ}. */
+    public static long timebase(long ns) {
+        return (ns / 1_000_000_000L) * TIMEBASE_HZ + (ns % 1_000_000_000L) * TIMEBASE_HZ / 1_000_000_000L;
+    }
+
+    /** H_EOI(xirr). */
+    private long hEoi(VCpu cpu, long[] a) {
+        if (!emulated(cpu, "h_eoi")) {
+            return PaprRc.H_HARDWARE;
+        }
+        icp.eoi(cpu.index(), (int) a[0]);
+        return PaprRc.H_SUCCESS;
+    }
+
+    /** H_IPOLL(server): R4 = its XIRR, R5 = its MFRR, without side effects. */
+    private long hIpoll(VCpu cpu, long[] a) {
+        int target = cpuOfServer(a[0]);
+        if (!emulated(cpu, "h_ipoll")) {
+            return PaprRc.H_HARDWARE;
+        }
+        if (target < 0) {
+            host.trace().guestError(cpu.index(), String.format("XICS: H_IPOLL of unknown server 0x%x", a[0]), "server", a[0]);
+            return PaprRc.H_PARAMETER;
+        }
+        a[0] = icp.xirr(target) & 0xFFFF_FFFFL;
+        a[1] = icp.mfrr(target);
+        return PaprRc.H_SUCCESS;
+    }
+
+    // ------------------------------------------------------------------ RTAS
+
+    private void registerRtas() {
+        host.rtas().register("ibm,set-xive", 1, this::rtasSetXive);
+        host.rtas().register("ibm,get-xive", 3, this::rtasGetXive);
+        host.rtas().register("ibm,int-off", 1, this::rtasIntOff);
+        host.rtas().register("ibm,int-on", 1, this::rtasIntOn);
+    }
+
+    /**
+     * The checks every XICS RTAS call starts with, in QEMU's order: gating (-1), then the
+     * argument and return counts (-3), then the interrupt number (-3). Returns the source
+     * number, or -1 when the status was set.
+     */
+    private int checkedSource(RtasCall c, String func, String name, int nargs, int nret) {
+        if (!emulated(c.cpu(), func)) {
+            c.status(RtasStatus.HW_ERROR);
+            return -1;
+        }
+        if (c.nargs() != nargs || c.nret() != nret) {
+            host.trace().guestError(c.cpu().index(), String.format("%s: takes %d arguments and %d returns, got %d and %d",
+                name, nargs, nret, c.nargs(), c.nret()), "nargs", c.nargs(), "nret", c.nret());
+            c.status(RtasStatus.PARAM_ERROR);
+            return -1;
+        }
+        long nr = c.arg(0);
+        if (!Ics.valid(nr)) {
+            host.trace().guestError(c.cpu().index(), String.format("%s: interrupt 0x%x is outside the ICS [0x1000, 0x2000)",
+                name, nr), "irq", nr);
+            c.status(RtasStatus.PARAM_ERROR);
+            return -1;
+        }
+        return (int) nr - Ics.OFFSET;
+    }
+
+    /** ibm,set-xive(irq, server, priority). */
+    private void rtasSetXive(RtasCall c) {
+        int s = checkedSource(c, "rtas_set_xive", "ibm,set-xive", 3, 1);
+        if (s < 0) {
+            return;
+        }
+        long server = c.arg(1);
+        long priority = c.arg(2);
+        if (cpuOfServer(server) < 0 || priority > 0xFF) {
+            host.trace().guestError(c.cpu().index(), String.format("ibm,set-xive: %s", cpuOfServer(server) < 0
+                ? String.format("unknown server 0x%x", server) : String.format("priority 0x%x > 0xff", priority)),
+                "server", server, "priority", priority);
+            c.status(RtasStatus.PARAM_ERROR);
+            return;
+        }
+        ics.writeXive(s, (int) server, (int) priority, (int) priority);
+        c.status(RtasStatus.SUCCESS);
+    }
+
+    /** ibm,get-xive(irq) -> status, server, current priority. */
+    private void rtasGetXive(RtasCall c) {
+        int s = checkedSource(c, "rtas_get_xive", "ibm,get-xive", 1, 3);
+        if (s < 0) {
+            return;
+        }
+        c.status(RtasStatus.SUCCESS);
+        c.ret(1, ics.server(s));
+        c.ret(2, ics.priority(s));
+    }
+
+    /** ibm,int-off(irq): priority 0xFF, the current one saved. */
+    private void rtasIntOff(RtasCall c) {
+        int s = checkedSource(c, "rtas_int_off", "ibm,int-off", 1, 1);
+        if (s < 0) {
+            return;
+        }
+        ics.writeXive(s, ics.server(s), XicsRules.LOWEST, ics.priority(s));
+        c.status(RtasStatus.SUCCESS);
+    }
+
+    /** ibm,int-on(irq): the saved priority back. */
+    private void rtasIntOn(RtasCall c) {
+        int s = checkedSource(c, "rtas_int_on", "ibm,int-on", 1, 1);
+        if (s < 0) {
+            return;
+        }
+        int saved = ics.savedPriority(s);
+        ics.writeXive(s, ics.server(s), saved, saved);
+        c.status(RtasStatus.SUCCESS);
+    }
+
+    // ------------------------------------------------------------------ state as data
+
+    /**
+     * {@code { mode: 'xics', icps: [{ server, xirr, cppr, mfrr, pending }], sources: [{ irq,
+     * server, priority, savedPriority, masked, lsi, asserted }] }}, claimed sources only.
+     */
+    @Override
+    public Map<String, Object> pic() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", "xics");
+        List<Object> icps = new ArrayList<>();
+        for (int c = 0; c < icp.cpus(); c++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("server", icp.serverOf(c));
+            e.put("xirr", icp.xirr(c) & 0xFFFF_FFFFL);
+            e.put("cppr", icp.cppr(c));
+            e.put("mfrr", icp.mfrr(c));
+            e.put("pending", icp.pending(c));
+            icps.add(e);
+        }
+        m.put("icps", icps);
+        List<Object> sources = new ArrayList<>();
+        for (int s = ics.nextClaimed(0); s >= 0; s = ics.nextClaimed(s + 1)) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("irq", s + Ics.OFFSET);
+            e.put("server", ics.server(s) & 0xFFFF_FFFFL);
+            e.put("priority", ics.priority(s));
+            e.put("savedPriority", ics.savedPriority(s));
+            e.put("masked", ics.priority(s) == XicsRules.LOWEST);
+            e.put("lsi", ics.isLsi(s));
+            e.put("asserted", (ics.status(s) & Ics.STATUS_ASSERTED) != 0);
+            sources.add(e);
+        }
+        m.put("sources", sources);
+        return m;
+    }
+
+    /** QEMU's {@code info pic} for XICS, without the host pointers. */
+    @Override
+    public String picText() {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < icp.cpus(); c++) {
+            sb.append(String.format("CPU %d XIRR=%08x PP=%02x MFRR=%02x%n", c, icp.xirr(c), icp.pending(c), icp.mfrr(c)));
+        }
+        sb.append(String.format("ICS %4x..%4x%n", Ics.OFFSET, Ics.OFFSET + Ics.NR_IRQS - 1));
+        for (int s = ics.nextClaimed(0); s >= 0; s = ics.nextClaimed(s + 1)) {
+            sb.append(String.format("  %4x %s %02x %02x%n", s + Ics.OFFSET, ics.isLsi(s) ? "LSI" : "MSI",
+                ics.priority(s), ics.status(s)));
+        }
+        return sb.toString();
+    }
+}
