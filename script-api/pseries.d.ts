@@ -212,7 +212,7 @@ declare global {
 
   interface XicsPic {
     mode: 'xics';
-    icps: Array<{ server: number; xirr: number; cppr: number; mfrr: number }>;
+    icps: Array<{ server: number; xirr: number; cppr: number; mfrr: number; pending: number }>;
     sources: Array<{ irq: number; server: number; priority: number; savedPriority: number; masked: boolean; lsi: boolean; asserted: boolean }>;
   }
 

@@ -1031,10 +1031,11 @@ public final class Machine implements IntcHost {
         for (VCpu c : cpus) {
             c.reset();
         }
-        updateActiveController();
+        // controllers reset first, then the active one is chosen (QEMU resets devices, then switches)
         for (InterruptController c : controllers) {
             c.reset();
         }
+        updateActiveController();
         scheduler.dropPending();
         memory.resetAllocator();
         poweredOff = false;

@@ -118,7 +118,11 @@ class XicsDeviceTreeAndPicTest {
             source(0x1000, 0, 0xFF, 0xFF, true, false, false),
             source(0x1001, 0, 0xFF, 0xFF, true, false, false),
             source(0x1100, 1, 5, 5, false, false, false),
-            source(0x1200, 0, 0xFF, 0xFF, true, true, true)), pic.get("sources"));
+            source(0x1200, 0, 0xFF, 0xFF, true, true, false),
+            source(0x1201, 0, 0xFF, 0xFF, true, true, false),
+            source(0x1202, 0, 0xFF, 0xFF, true, true, false),
+            source(0x1203, 0, 0xFF, 0xFF, true, true, false),
+            source(LSI, 0, 0xFF, 0xFF, true, true, true)), pic.get("sources"));
         Json.write(pic);
     }
 
@@ -142,6 +146,10 @@ class XicsDeviceTreeAndPicTest {
             "  1000 MSI ff 00",
             "  1001 MSI ff 00",
             "  1100 MSI 05 00",
-            "  1200 LSI ff 01") + nl, m.activeController().picText());
+            "  1200 LSI ff 00",
+            "  1201 LSI ff 00",
+            "  1202 LSI ff 00",
+            "  1203 LSI ff 00",
+            "  1210 LSI ff 01") + nl, m.activeController().picText());
     }
 }

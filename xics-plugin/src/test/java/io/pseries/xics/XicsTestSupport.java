@@ -22,7 +22,8 @@ final class XicsTestSupport {
     static final int HOTPLUG = 0x1001;
     static final int VTY = 0x1100;
     /** A PHB-style level-triggered number the tests claim themselves. */
-    static final int LSI = 0x1200;
+    /** An LSI number no device claims (the PHB owns 0x1200-0x1203). */
+    static final int LSI = 0x1210;
 
     private XicsTestSupport() {
     }

@@ -29,7 +29,7 @@ import io.pseries.core.trace.TraceEvent;
 
 /**
  * Level-triggered sources (facts §2.3): assertion, re-fire on EOI while still asserted, no Q
- * bit, deassertion. The LSI 0x1200 is routed to a 4 KiB always-notify queue of vCPU 0 with
+ * bit, deassertion. The LSI 0x1200 (the PHB's INTA) is routed to a 4 KiB always-notify queue of vCPU 0 with
  * EISN 0x11 and unmasked through H_INT_ESB, as Linux does for LSIs.
  */
 class LsiTest {
@@ -43,7 +43,7 @@ class LsiTest {
     @BeforeEach
     void setUp() {
         m = casMachine(2);
-        line = m.claimIrq(LSI, true, "test");
+        line = m.irq(LSI); // the PCI host bridge's INTA, claimed level-triggered by the machine
         queue(m, 0, PRIO, QPAGE, 12, 1);
         route(m, LSI, 0, PRIO, EISN);
         assertEquals(0b01, esb(0xC00, false), "unmask through H_INT_ESB SET_PQ_00");

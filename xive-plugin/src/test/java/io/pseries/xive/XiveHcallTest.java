@@ -126,7 +126,7 @@ class XiveHcallTest {
     @BeforeEach
     void setUp() {
         m = casMachine(2);
-        m.claimIrq((int) LSI, true, "test");
+        // LSI 0x1200 is the PCI host bridge's INTA, claimed level-triggered by every machine
         errors = guestErrors(m);
     }
 
