@@ -93,6 +93,8 @@ declare global {
     switched: boolean;
     /** The negotiated option vector 5, encoded (length byte, then option bytes). */
     ov5: number[];
+    /** The device tree CAS returns to the guest (the whole post-CAS tree, as QEMU rebuilds it). */
+    fdt: Uint8Array;
   }
 
   /** The Error m.cas throws when QEMU would refuse the guest. */

@@ -277,7 +277,8 @@
           e.rc = r.rc;
           throw e;
         }
-        return { mode: r.mode, requested: r.requested, answer: r.answer, switched: r.switched, ov5: r.ov5 };
+        // QEMU hands the guest the whole rebuilt tree at CAS: so does m.cas
+        return { mode: r.mode, requested: r.requested, answer: r.answer, switched: r.switched, ov5: r.ov5, fdt: m.fdt() };
       },
 
       fdt() {
