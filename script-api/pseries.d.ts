@@ -51,10 +51,22 @@ declare global {
     seed?: Int;
   }
 
+  /**
+   * A device. VIO devices get a reg from 0x71000000 in creation order and the interrupt
+   * 0x1100 | (reg & 0xff). PCI devices sit on the PCI host bridge (pci@800000020000000, LSIs
+   * 0x1200-0x1203, MSIs allocated from 0x1300 by the guest's ibm,change-msi) or behind a
+   * pci-bridge named by `bus`; `addr` is the slot (default: the first free one).
+   */
   type DeviceOptions =
     | { type: 'spapr-vty'; reg?: Int; id?: string }
     | { type: 'spapr-nvram'; reg?: Int; id?: string }
-    | { type: 'spapr-vlan'; reg?: Int; id?: string; mac?: string };
+    | { type: 'spapr-vlan'; reg?: Int; id?: string; mac?: string }
+    /** MSI-X with `vectors` table entries (default 4, as QEMU's virtio-net-pci); `msi` is an alias. */
+    | { type: 'virtio-net-pci'; id?: string; bus?: string; addr?: Int; vectors?: Int; msi?: Int }
+    /** INTx only by default (vectors 0): an LSI through the host bridge's interrupt-map. */
+    | { type: 'virtio-blk-pci'; id?: string; bus?: string; addr?: Int; vectors?: Int; msi?: Int }
+    /** A PCI-to-PCI bridge; devices name its id as their `bus`. */
+    | { type: 'pci-bridge'; id?: string; bus?: string; addr?: Int };
 
   interface HcallResult {
     /** R3: H_SUCCESS = 0, H_FUNCTION = -2, H_PARAMETER = -4, H_P2 = -55 ... */
@@ -279,7 +291,14 @@ declare global {
     /** Machine reset, as the guest's reboot: back to the pre-CAS state. */
     reset(): void;
     /** The machine's devices and interrupt numbers. */
-    info(): { cpus: number; icMode: string; active: string; memory: number; devices: Array<{ type: string; name: string; irqs: number[] }>; warnings: string[] };
+    info(): {
+      cpus: number; icMode: string; active: string; memory: number;
+      /** Event sources, the PCI host bridge (with its `pci` devices) and the VIO devices. */
+      devices: Array<{ type: string; name: string; irqs: number[]; buid?: number | bigint;
+        pci?: Array<{ type: string; name: string; pci: string; configAddress: number; intx: number | null;
+          msiVectors: number; msixEntries: number; msiFirst: number | null; msiCount: number }> }>;
+      warnings: string[];
+    };
     /** Keeps the last n events of every kind (0: off), for events(). */
     recordEvents(n: number): void;
     /** The recorded events, oldest first. */
