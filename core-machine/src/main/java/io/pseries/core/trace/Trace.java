@@ -113,6 +113,11 @@ public final class Trace {
         emit(TraceCategory.GUEST_ERROR, cpu, "guest_error", all);
     }
 
+    /** The sequence number of the last event produced (0 when none). */
+    public long lastSeq() {
+        return seq;
+    }
+
     /** How many guest errors were reported since the machine was created. */
     public long guestErrorCount() {
         return guestErrors;

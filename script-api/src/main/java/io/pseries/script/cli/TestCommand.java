@@ -1,0 +1,140 @@
+package io.pseries.script.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import io.pseries.script.ScriptEngine;
+import io.pseries.script.test.FileResult;
+import io.pseries.script.test.JsTestFile;
+import io.pseries.script.test.JunitXmlReporter;
+import io.pseries.script.test.Reporter;
+import io.pseries.script.test.SpecReporter;
+import io.pseries.script.test.TapReporter;
+import io.pseries.script.test.TestResult;
+import io.pseries.script.test.TestRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pseries test [PATHS...]}: runs JS test files. */
+@Command(name = "test", mixinStandardHelpOptions = true,
+    description = {"Run JavaScript tests: every *.test.js under the given files and directories (default: .).",
+        "Tests use describe/it/test, before/after/beforeEach/afterEach, it.skip/it.only and assert (node:assert).",
+        "Each file runs in its own context with its own machines. Exit code 0 only when nothing failed.",
+        "Examples:",
+        "  pseries test test-scripts",
+        "  pseries test --reporter junit --out report.xml -j 2 test-scripts",
+        "  pseries test --filter 'XICS > accept' --bail test-scripts/xics.test.js"})
+final class TestCommand implements Callable<Integer> {
+
+    enum Kind { spec, tap, junit }
+
+    @Parameters(paramLabel = "PATHS", description = "test files or directories to search (default: the current directory)")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--reporter", paramLabel = "NAME", defaultValue = "spec",
+        description = "spec (default, for people), tap (TAP version 13) or junit (JUnit XML for CI)")
+    Kind reporter;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "write the report to FILE (progress and the summary still go to the terminal)")
+    Path out;
+
+    @Option(names = "--filter", paramLabel = "PATTERN",
+        description = "run only tests whose full name ('suite > test') matches this regular expression")
+    String filter;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "run every file N times (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--bail", description = "stop at the first failure")
+    boolean bail;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1",
+        description = "run N files in parallel, each in its own context (default: ${DEFAULT-VALUE})")
+    int jobs;
+
+    @Option(names = "--artifacts", paramLabel = "DIR",
+        description = "for each failing test, write each machine's pic() (JSON and text), its trace events since the test began and the failure into DIR")
+    Path artifacts;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (repeat < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
+        }
+        if (jobs < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-j must be at least 1, got " + jobs);
+        }
+        if (filter != null) {
+            try {
+                Pattern.compile(filter);
+            } catch (PatternSyntaxException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--filter is not a valid regular expression: "
+                    + e.getDescription() + " in '" + filter + "'");
+            }
+        }
+        List<Path> roots = paths.isEmpty() ? List.of(Path.of(".")) : paths;
+        List<Path> files;
+        try {
+            files = TestRun.find(roots);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintStream terminal = stream(spec.commandLine().getOut());
+        if (files.isEmpty()) {
+            spec.commandLine().getErr().println("pseries test: no *.test.js files under " + roots);
+            return 2;
+        }
+        OutputStream reportStream = out == null ? null : Files.newOutputStream(out);
+        try {
+            PrintStream report = reportStream == null ? terminal : new PrintStream(reportStream, true, StandardCharsets.UTF_8);
+            // machine formats on stdout keep stdout clean: progress and summary go to stderr
+            PrintStream status = out != null ? terminal
+                : reporter == Kind.spec ? null : stream(spec.commandLine().getErr());
+            Reporter r = switch (reporter) {
+                case spec -> new SpecReporter(report);
+                case tap -> new TapReporter(report);
+                case junit -> new JunitXmlReporter(report);
+            };
+            Reporter.Summary s;
+            try (ScriptEngine engine = new ScriptEngine()) {
+                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null), repeat, jobs, r,
+                    status == null ? null : fr -> status.println(progressLine(fr)));
+            }
+            if (status != null) {
+                status.println(s.line() + " (" + s.files() + " file" + (s.files() == 1 ? "" : "s") + ", " + s.wallMs() + " ms)");
+                if (artifacts != null && s.failed() > 0) {
+                    status.println("artifacts of the failures: " + artifacts);
+                }
+            }
+            return s.failed() == 0 ? 0 : 1;
+        } finally {
+            if (reportStream != null) {
+                reportStream.close();
+            }
+        }
+    }
+
+    static String progressLine(FileResult r) {
+        return (r.failures() == 0 ? "PASS " : "FAIL ") + r.file() + "  " + r.count(TestResult.Status.PASSED) + " passed, "
+            + r.failures() + " failed" + (r.count(TestResult.Status.SKIPPED) > 0 ? ", " + r.count(TestResult.Status.SKIPPED) + " skipped" : "")
+            + " (" + r.durationMs() + " ms)";
+    }
+
+    private static PrintStream stream(java.io.PrintWriter w) {
+        return new PrintStream(new WriterOutputStream(w), true, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,24 @@
+package io.pseries.script.test;
+
+import java.util.List;
+
+/**
+ * Receives a test file's progress, in order, on the thread that runs the file. Every method
+ * has an empty default so listeners pick what they need.
+ */
+public interface TestListener {
+    default void fileStarted(String file) {
+    }
+
+    default void suiteStarted(String file, List<String> path) {
+    }
+
+    default void testStarted(String file, List<String> path, String name) {
+    }
+
+    default void testFinished(TestResult result) {
+    }
+
+    default void fileFinished(FileResult result) {
+    }
+}
