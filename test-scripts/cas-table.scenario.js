@@ -5,11 +5,20 @@
 // returns, a machine reset back to the pre-CAS state and tree, and a second CAS choosing
 // differently.
 
+/**
+ * @param {unknown} cond
+ * @param {string} msg
+ * @returns {asserts cond}
+ */
 function check(cond, msg) {
   if (!cond) { throw new Error(`check failed: ${msg}`); }
 }
 
-/** Linux 6.1's vector 5 (qemu-observed) with byte 23 set; index 0 is the length byte. */
+/**
+ * Linux 6.1's vector 5 (qemu-observed) with byte 23 set; index 0 is the length byte.
+ * @param {number} byte23
+ * @returns {number[]}
+ */
 function ov5(byte23) {
   const v = new Array(27).fill(0);
   v[0] = 25;
@@ -22,7 +31,9 @@ const NO_XIVE = 'Guest requested unavailable interrupt mode (XIVE), try the ic-m
 const NO_XICS = "Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode machine property or try ic-mode=xics or ic-mode=dual";
 const NO_OV5 = "guest didn't provide option vector 5";
 
+/** @typedef {{ mode?: string, answer?: number, fatal?: string, rc?: number, message?: string }} Expected */
 // [icMode, byte 23 or null (no vector 5), expected]
+/** @type {Array<[string, number | null, Expected]>} */
 const TABLE = [
   ['xics', 0x00, { mode: 'xics', answer: 0x00 }],
   ['xics', 0x40, { fatal: NO_XIVE }],
@@ -38,6 +49,7 @@ const TABLE = [
   ['dual', null, { rc: -4, message: NO_OV5 }],
 ];
 
+/** @type {Record<string, number>} */
 const PLATFORM = { xics: 0x00, xive: 0x40, dual: 0x80 };
 
 for (const [icMode, byte23, want] of TABLE) {
@@ -49,12 +61,14 @@ for (const [icMode, byte23, want] of TABLE) {
   const support = /** @type {number[]} */ (m.dt('/chosen').props['ibm,arch-vec-5-platform-support']);
   check(((support[0] >>> 16) & 0xff) === PLATFORM[icMode], `${what}: platform support ${support[0].toString(16)}`);
   check(activeBefore === (icMode === 'xive' ? 'xive' : 'xics'), `${what}: active at reset ${activeBefore}`);
+  /** @type {CasResult | null} */
   let result = null;
+  /** @type {CasError | null} */
   let error = null;
   try {
     result = m.cas(byte23 === null ? { ov5: null } : ov5(byte23));
   } catch (e) {
-    error = e;
+    error = /** @type {CasError} */ (e);
   }
   if (want.mode) {
     check(result !== null, `${what}: refused: ${error && error.message}`);
@@ -98,8 +112,9 @@ check(m.cas({ xive: 'both' }).mode === 'xive' && m.icMode === 'xive', 'dual: and
 // CAS is refused while secondaries run: a booted guest cannot renegotiate without a reset
 const b = pseries.machine({ cpus: 2, icMode: 'dual' });
 b.boot();
+/** @type {CasError | null} */
 let refused = null;
-try { b.cas({ xive: 'legacy' }); } catch (e) { refused = e; }
+try { b.cas({ xive: 'legacy' }); } catch (e) { refused = /** @type {CasError} */ (e); }
 check(refused !== null && refused.rc === -9005 && refused.fatal === false, `CAS with running secondaries: ${refused && refused.message}`);
 check(b.icMode === 'xive', 'still XIVE');
 console.log('cas table: ok');

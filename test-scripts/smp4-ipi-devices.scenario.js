@@ -4,10 +4,16 @@
 // The same scenario runs in XIVE mode, XICS mode, and dual mode with either guest.
 // (Run under JUnit by the test-scripts module until the JS test runner exists.)
 
+/**
+ * @param {unknown} cond
+ * @param {string} msg
+ * @returns {asserts cond}
+ */
 function check(cond, msg) {
   if (!cond) { throw new Error(`check failed: ${msg}`); }
 }
 
+/** @type {Array<{ icMode: string, guest: XiveOffer, mode: string }>} */
 const CONFIGS = [
   { icMode: 'xive', guest: 'both', mode: 'xive' },
   { icMode: 'xics', guest: 'both', mode: 'xics' },
@@ -21,7 +27,7 @@ for (const cfg of CONFIGS) {
     cpus: 4, icMode: cfg.icMode, seed: 7,
     devices: [{ type: 'spapr-vty' }, { type: 'spapr-vlan' }],
   });
-  const boot = m.boot({ xive: /** @type {any} */ (cfg.guest) });
+  const boot = m.boot({ xive: cfg.guest });
   check(boot.mode === cfg.mode && m.icMode === cfg.mode, `${what}: boot mode ${boot.mode}, icMode ${m.icMode}`);
   check(boot.cpus === 4, `${what}: four cpus up`);
 
