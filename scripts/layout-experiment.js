@@ -58,7 +58,6 @@ const xiveRows = [];
 const xicsRows = [];
 let timaText = '';
 let endEsbBase = 0;
-const m0EndEsb = () => endEsbBase.toString(16);
 
 for (const cpus of CPUS) {
   for (const [set, devices] of Object.entries(DEVICE_SETS)) {
@@ -137,7 +136,7 @@ ESB pages: 2 x 64 KiB per claimed source at 0x6010000000000 + (LISN << 17); gues
 of the IPIs and the MSIs the guest started (LSIs have none: flags 0xc, use H_INT_ESB);
 ENDs: 8 per vCPU ((vcpu << 3) + priority); queues: the ENDs the guest gave a queue (priority 6);
 ESB window: the whole LISN space (nrIrqs x 128 KiB); END ESB window: nrEnds x 128 KiB from
-0x${m0EndEsb()} (the pages H_INT_GET_QUEUE_INFO returns; QEMU maps them disabled, the model not at all).
+0x${endEsbBase.toString(16)} (the pages H_INT_GET_QUEUE_INFO returns; QEMU maps them disabled, the model not at all).
 ${timaText}
 `);
 console.log('XICS layout (icMode xics, the same topology):');
