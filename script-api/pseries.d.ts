@@ -23,7 +23,7 @@ declare global {
     machine(options?: MachineOptions): Machine;
     /** The pseries version. */
     readonly version: string;
-    /** The interrupt-controller modes the installed plugins offer, e.g. ['dual', 'xics', 'xive']. */
+    /** The interrupt-controller modes the installed plugins offer, e.g. ['xics', 'xive', 'dual']. */
     readonly icModes: string[];
     /** Whether JavaScript runs on the optimizing runtime (true) or the interpreter (false). */
     readonly optimized: boolean;
@@ -49,6 +49,16 @@ declare global {
     devices?: DeviceOptions[];
     /** Seed of every pseudo-random choice: same configuration and seed, same run. Default 0. */
     seed?: Int;
+  }
+
+  /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
+  interface ResolvedMachineOptions extends MachineOptions {
+    cpus: number;
+    icMode: 'xics' | 'xive' | 'dual' | string;
+    kernelIrqchip: 'off' | 'on' | 'allowed';
+    memory: number | bigint;
+    devices: DeviceOptions[];
+    seed: number | bigint;
   }
 
   /**
@@ -173,6 +183,7 @@ declare global {
     exceptions: number;
   }
 
+  /** The guest model. Everything but `booted` and `mode` throws an Error before m.boot(). */
   interface Guest {
     /** Sends an IPI from one online vCPU to another. */
     ipi(from: Int, to: Int): void;
@@ -237,8 +248,8 @@ declare global {
     readonly icMode: 'xics' | 'xive' | string;
     /** Virtual time in ns. */
     readonly now: number | bigint;
-    /** The configuration the machine was built from. */
-    readonly config: MachineOptions;
+    /** The configuration the machine was built from, defaults filled in (memory in bytes). */
+    readonly config: ResolvedMachineOptions;
     /** Guest RAM. */
     readonly mem: GuestMemory;
     /** The guest model (after boot()). */
