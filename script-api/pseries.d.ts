@@ -387,7 +387,7 @@ declare global {
     (name: string, fn: () => void): void;
     /** A group whose tests are all reported as skipped. */
     skip(name: string, fn?: () => void): void;
-    /** Runs only the groups and tests marked `only` (in the files that have any). */
+    /** Focuses the run: when groups or tests are marked `only`, just those run. */
     only(name: string, fn: () => void): void;
   }
 
@@ -396,7 +396,7 @@ declare global {
     (name: string, fn: TestFunction): void;
     /** A test reported as skipped; `fn` is not run. */
     skip(name: string, fn?: TestFunction): void;
-    /** Runs only the groups and tests marked `only` (in the files that have any). */
+    /** Focuses the run: when groups or tests are marked `only`, just those run. */
     only(name: string, fn: TestFunction): void;
   }
 
@@ -435,15 +435,15 @@ declare global {
     (value: unknown, message?: string | Error): asserts value;
     /** Fails unless `value` is truthy. */
     ok(value: unknown, message?: string | Error): asserts value;
-    /** Fails unless `actual == expected` (loose equality; NaN equals NaN). */
+    /** Fails unless `actual == expected` (loose equality). */
     equal(actual: unknown, expected: unknown, message?: string | Error): void;
     /** Fails unless `Object.is(actual, expected)`. */
     strictEqual<T>(actual: unknown, expected: T, message?: string | Error): asserts actual is T;
     /** Fails if `Object.is(actual, expected)`. */
     notStrictEqual(actual: unknown, expected: unknown, message?: string | Error): void;
     /**
-     * Fails unless `actual` and `expected` are deeply equal: same prototypes, own enumerable
-     * properties compared recursively with Object.is, BigInts and typed arrays by value.
+     * Fails unless `actual` and `expected` are deeply and strictly equal, as node:assert's: same
+     * prototypes, own enumerable properties compared recursively with Object.is.
      */
     deepStrictEqual<T>(actual: unknown, expected: T, message?: string | Error): asserts actual is T;
     /** Fails unless `fn` throws, and the thrown value matches `expected` when given. */
