@@ -23,7 +23,7 @@ declare global {
     machine(options?: MachineOptions): Machine;
     /** The pseries version. */
     readonly version: string;
-    /** The interrupt-controller modes the installed plugins offer, e.g. ['dual', 'xics', 'xive']. */
+    /** The interrupt-controller modes the installed plugins offer, e.g. ['xics', 'xive', 'dual']. */
     readonly icModes: string[];
     /** Whether JavaScript runs on the optimizing runtime (true) or the interpreter (false). */
     readonly optimized: boolean;
@@ -49,6 +49,16 @@ declare global {
     devices?: DeviceOptions[];
     /** Seed of every pseudo-random choice: same configuration and seed, same run. Default 0. */
     seed?: Int;
+  }
+
+  /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
+  interface ResolvedMachineOptions extends MachineOptions {
+    cpus: number;
+    icMode: 'xics' | 'xive' | 'dual' | string;
+    kernelIrqchip: 'off' | 'on' | 'allowed';
+    memory: number | bigint;
+    devices: DeviceOptions[];
+    seed: number | bigint;
   }
 
   /**
@@ -173,6 +183,7 @@ declare global {
     exceptions: number;
   }
 
+  /** The guest model. Everything but `booted` and `mode` throws an Error before m.boot(). */
   interface Guest {
     /** Sends an IPI from one online vCPU to another. */
     ipi(from: Int, to: Int): void;
@@ -237,8 +248,8 @@ declare global {
     readonly icMode: 'xics' | 'xive' | string;
     /** Virtual time in ns. */
     readonly now: number | bigint;
-    /** The configuration the machine was built from. */
-    readonly config: MachineOptions;
+    /** The configuration the machine was built from, defaults filled in (memory in bytes). */
+    readonly config: ResolvedMachineOptions;
     /** Guest RAM. */
     readonly mem: GuestMemory;
     /** The guest model (after boot()). */
@@ -294,7 +305,17 @@ declare global {
     info(): {
       cpus: number; icMode: string; active: string; memory: number;
       /** Event sources, the PCI host bridge (with its `pci` devices) and the VIO devices. */
-      devices: Array<{ type: string; name: string; irqs: number[]; buid?: number | bigint;
+      devices: Array<{ type: string; name: string; irqs: number[];
+        /** VIO devices: the unit address (0x71000000 and up). */
+        reg?: number;
+        /** The PCI host bridge: its BUID (0x800000020000000, a BigInt). */
+        buid?: number | bigint;
+        /**
+         * The PCI host bridge's functions, bridges and the devices behind them included. `intx` is
+         * the LSI the function's INTA reaches through the bridges and the host bridge's
+         * interrupt-map; `msiFirst`/`msiCount` the MSIs the guest allocated with ibm,change-msi
+         * (null/0 before).
+         */
         pci?: Array<{ type: string; name: string; pci: string; configAddress: number; intx: number | null;
           msiVectors: number; msixEntries: number; msiFirst: number | null; msiCount: number }> }>;
       warnings: string[];
@@ -306,8 +327,12 @@ declare global {
     /** The hcall names the machine knows. */
     hcallNames(): string[];
 
-    /** XIVE internals, on machines with a XIVE controller. */
-    readonly xive?: XiveInternals;
+    /**
+     * XIVE internals, on machines with a XIVE controller (icMode 'xive' or 'dual'). On a machine
+     * without one (icMode 'xics') the member does not exist and reading it throws a TypeError, as
+     * any unknown member does: test with `'xive' in m`.
+     */
+    readonly xive: XiveInternals;
   }
 
   /** Direct access to XIVE tables, for prototyping (not what a guest can do). */
@@ -329,4 +354,104 @@ declare global {
     /** Constants: ESB and TIMA addresses. */
     readonly layout: { esbBase: number; endEsbBase: number; timaBase: number; timaOsPage: number; esbShift: number; nrIrqs: number; nrEnds: number };
   }
+
+  // ------------------------------------------------------------------ console
+
+  /**
+   * The console scripts get: each method prints its arguments separated by spaces, plain data
+   * rendered like Node's util.inspect (BigInts as 123n, byte arrays in hex). log, info and debug
+   * write to stdout; warn and error to stderr. These six are all there is.
+   */
+  interface PseriesConsole {
+    log(...data: unknown[]): void;
+    info(...data: unknown[]): void;
+    debug(...data: unknown[]): void;
+    warn(...data: unknown[]): void;
+    error(...data: unknown[]): void;
+    /** An array of plain objects as a table, one row per element and one column per key. */
+    table(rows: unknown): void;
+  }
+  const console: PseriesConsole;
+
+  // ------------------------------------------------------------------ JS test runner
+  //
+  // Globals of test files (test-scripts/*.test.js) run by the JS test runner; they do not
+  // exist in scripts started with `./pseries run`. The names and signatures follow node:test
+  // and node:assert.
+
+  /** A test body or hook; an async function (a returned promise) is awaited. */
+  type TestFunction = () => void | Promise<void>;
+
+  interface DescribeFunction {
+    /** A group of tests; `fn` registers its tests and hooks synchronously. Groups nest. */
+    (name: string, fn: () => void): void;
+    /** A group whose tests are all reported as skipped. */
+    skip(name: string, fn?: () => void): void;
+    /** Focuses the run: when groups or tests are marked `only`, just those run. */
+    only(name: string, fn: () => void): void;
+  }
+
+  interface TestRegistration {
+    /** A test: it passes when `fn` returns (or its promise resolves) without throwing. */
+    (name: string, fn: TestFunction): void;
+    /** A test reported as skipped; `fn` is not run. */
+    skip(name: string, fn?: TestFunction): void;
+    /** Focuses the run: when groups or tests are marked `only`, just those run. */
+    only(name: string, fn: TestFunction): void;
+  }
+
+  const describe: DescribeFunction;
+  const it: TestRegistration;
+  /** The same as `it`. */
+  const test: TestRegistration;
+  /** Runs once before the tests of the enclosing group (or file). */
+  function before(fn: TestFunction): void;
+  /** Runs once after the tests of the enclosing group (or file). */
+  function after(fn: TestFunction): void;
+  /** Runs before each test of the enclosing group (or file) and of its nested groups. */
+  function beforeEach(fn: TestFunction): void;
+  /** Runs after each test of the enclosing group (or file) and of its nested groups. */
+  function afterEach(fn: TestFunction): void;
+
+  /**
+   * What `assert.throws` checks the thrown value against: an Error class (instanceof), a RegExp
+   * (tested against `String(thrown)`, e.g. 'TypeError: m.foo does not exist'), a validation
+   * function returning true, or an object whose own properties must all be deeply equal to the
+   * thrown value's (a RegExp value tests a string property).
+   */
+  type AssertThrowsExpected =
+    | RegExp
+    | (new (...args: any[]) => Error)
+    | ((thrown: any) => boolean)
+    | object;
+
+  /**
+   * node:assert's assertions. A failing one throws an AssertionError (`actual`, `expected`,
+   * `operator`, and the message, or a generated one) and the runner reports the file and line of
+   * the failing call.
+   */
+  interface Assert {
+    /** Fails unless `value` is truthy (as `assert.ok`). */
+    (value: unknown, message?: string | Error): asserts value;
+    /** Fails unless `value` is truthy. */
+    ok(value: unknown, message?: string | Error): asserts value;
+    /** Fails unless `actual == expected` (loose equality). */
+    equal(actual: unknown, expected: unknown, message?: string | Error): void;
+    /** Fails unless `Object.is(actual, expected)`. */
+    strictEqual<T>(actual: unknown, expected: T, message?: string | Error): asserts actual is T;
+    /** Fails if `Object.is(actual, expected)`. */
+    notStrictEqual(actual: unknown, expected: unknown, message?: string | Error): void;
+    /**
+     * Fails unless `actual` and `expected` are deeply and strictly equal, as node:assert's: same
+     * prototypes, own enumerable properties compared recursively with Object.is.
+     */
+    deepStrictEqual<T>(actual: unknown, expected: T, message?: string | Error): asserts actual is T;
+    /** Fails unless `fn` throws, and the thrown value matches `expected` when given. */
+    throws(fn: () => unknown, expected?: AssertThrowsExpected, message?: string | Error): void;
+    /** Fails unless `value` is a string that `regExp` matches. */
+    match(value: string, regExp: RegExp, message?: string | Error): void;
+    /** Always fails, with `message` or 'Failed'. */
+    fail(message?: string | Error): never;
+  }
+  const assert: Assert;
 }

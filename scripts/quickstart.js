@@ -59,5 +59,6 @@ console.log(`vty interrupt 0x1100 handled on cpu ${vty}:`, m.guest.stats()[vty].
 
 // the controller as QEMU's `info pic` would show it
 const pic = m.pic();
+if (pic.mode !== 'xive') { throw new Error(`expected the XIVE controller, got ${pic.mode}`); }
 console.log(`sources: ${pic.sources.map((s) => `0x${s.lisn.toString(16)}:${s.pq}`).join(' ')}`);
 console.log(`CPPR per cpu: ${pic.cpus.map((c) => c.os.cppr.toString(16)).join(' ')}`);
