@@ -452,6 +452,29 @@ declare global {
     match(value: string, regExp: RegExp, message?: string | Error): void;
     /** Always fails, with `message` or 'Failed'. */
     fail(message?: string | Error): never;
+    /** Fails if `actual == expected`. */
+    notEqual(actual: unknown, expected: unknown, message?: string | Error): void;
+    /** Fails if `actual` and `expected` are deeply and strictly equal. */
+    notDeepStrictEqual(actual: unknown, expected: unknown, message?: string | Error): void;
+    /** Fails if `fn` throws. */
+    doesNotThrow(fn: () => unknown, message?: string): void;
+    /** Fails unless the promise (or the one `fn` returns) rejects, matching `expected` when given; await it. */
+    rejects(promiseOrFn: Promise<unknown> | (() => Promise<unknown>), expected?: AssertThrowsExpected, message?: string | Error): Promise<void>;
+    /** Fails if `value` is a string that `regExp` matches. */
+    doesNotMatch(value: string, regExp: RegExp, message?: string | Error): void;
+    /** The error a failing assertion throws; `new assert.AssertionError({ message, actual, expected, operator })`. */
+    AssertionError: new (options: { message?: string; actual?: unknown; expected?: unknown; operator?: string }) => AssertionError;
+    /** The same object (node's strict mode, the only mode here). */
+    strict: Assert;
+  }
+
+  interface AssertionError extends Error {
+    name: 'AssertionError';
+    code: 'ERR_ASSERTION';
+    actual: unknown;
+    expected: unknown;
+    operator: string | undefined;
+    generatedMessage: boolean;
   }
   const assert: Assert;
 }

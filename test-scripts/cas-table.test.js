@@ -4,7 +4,10 @@
 // and the answer byte, or QEMU's refusal with its own message. Then the tree CAS returns, a
 // machine reset back to the pre-CAS state and tree, and a second CAS choosing differently.
 
-/** Linux 6.1's vector 5 (qemu-observed) with byte 23 set; index 0 is the length byte. */
+/**
+ * Linux 6.1's vector 5 (qemu-observed) with byte 23 set; index 0 is the length byte.
+ * @param {number} byte23
+ */
 function ov5(byte23) {
   const v = new Array(27).fill(0);
   v[0] = 25;

@@ -1,7 +1,10 @@
 // @ts-check
 // Same configuration and seed, same run: the event trace and pic() are identical run after run.
 
-/** A busy scenario: boot, IPIs in a pattern, device interrupts, PCI MSIs, a guest error. */
+/**
+ * A busy scenario: boot, IPIs in a pattern, device interrupts, PCI MSIs, a guest error.
+ * @param {number} seed
+ */
 function scenario(seed) {
   const m = pseries.machine({
     cpus: 4, icMode: 'dual', seed,

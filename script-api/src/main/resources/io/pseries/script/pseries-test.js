@@ -500,7 +500,7 @@
   }
 
   async function runTest(test, path, state) {
-    host.testStarted(path, test.name);
+    host.testStarted(path, test.name, test.location);
     const start = Date.now();
     let error = await runHooks(collectEach(test.parent, 'beforeEach'), 'before each');
     if (!error) {

@@ -218,14 +218,14 @@ public final class JsTestFile {
         }
 
         @HostAccess.Export
-        public void testStarted(Value p, String name) {
+        public void testStarted(Value p, String name, Value loc) {
             currentPath = strings(p);
             currentTest = name;
             testStart = System.nanoTime();
             for (Machine m : machines) {
                 seqAtStart.put(m, m.trace().lastSeq());
             }
-            listener.testStarted(file, currentPath, name);
+            listener.testStarted(file, currentPath, name, location(loc));
         }
 
         @HostAccess.Export

@@ -13,7 +13,8 @@ public interface TestListener {
     default void suiteStarted(String file, List<String> path) {
     }
 
-    default void testStarted(String file, List<String> path, String name) {
+    /** A test begins; {@code location} is where it was declared (null when unknown). */
+    default void testStarted(String file, List<String> path, String name, TestResult.Location location) {
     }
 
     default void testFinished(TestResult result) {

@@ -167,8 +167,8 @@ public final class TestRun {
             }
 
             @Override
-            public void testStarted(String file, List<String> path, String name) {
-                sink.accept(r -> r.testStarted(file, path, name));
+            public void testStarted(String file, List<String> path, String name, TestResult.Location location) {
+                sink.accept(r -> r.testStarted(file, path, name, location));
             }
 
             @Override

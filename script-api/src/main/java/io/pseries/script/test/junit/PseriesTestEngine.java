@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import org.junit.platform.engine.ConfigurationParameters;
 import org.junit.platform.engine.EngineDiscoveryRequest;
@@ -108,7 +107,7 @@ public final class PseriesTestEngine implements TestEngine {
             for (int i = 2; i < segs.size(); i++) {
                 names.add(dedupName(segs.get(i).getValue()));
             }
-            String filter = names.isEmpty() ? null : "^" + Pattern.quote(String.join(" > ", names))
+            String filter = names.isEmpty() ? null : "^" + jsQuote(String.join(" > ", names))
                 + (segs.get(segs.size() - 1).getType().equals("test") ? "$" : "( > .*)?$");
             if (!files.containsKey(f) || files.get(f) != null) {
                 files.put(f, filter);
@@ -121,6 +120,11 @@ public final class PseriesTestEngine implements TestEngine {
             engine.addChild(d);
         }
         return engine;
+    }
+
+    /** A JS regular expression matching {@code s} literally. */
+    static String jsQuote(String s) {
+        return s.replaceAll("[\\\\^$.*+?()\\[\\]{}|/-]", "\\\\$0");
     }
 
     /** A unique-id value with the "#2" suffix that tells apart tests of the same name removed. */
@@ -274,8 +278,8 @@ public final class PseriesTestEngine implements TestEngine {
         }
 
         @Override
-        public void testStarted(String f, List<String> path, String name) {
-            JsDescriptor t = test(path, name, null);
+        public void testStarted(String f, List<String> path, String name, TestResult.Location location) {
+            JsDescriptor t = test(path, name, location);
             started.put(key(path, name), t);
             listener.executionStarted(t);
         }
