@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# B9 (performance.md): cold start of `./pseries run` on a one-line script, default mode.
+# Each run is a new JVM; the first, unmeasured run builds the project if needed and writes the
+# class-data cache. Prints every wall time, then the median and the goal.
+#   benchmarks/startup.sh [runs]        default 11 runs
+#   benchmarks/startup.sh 11 --jit      the same with the optimizing runtime (for comparison)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+runs=${1:-11}
+shift || true
+case "$runs" in ''|*[!0-9]*) echo "startup.sh: runs must be a positive number, got '$runs'" >&2; exit 2;; esac
+[ "$runs" -ge 1 ] || { echo "startup.sh: runs must be at least 1" >&2; exit 2; }
+script=$(mktemp --suffix=.js)
+trap 'rm -f "$script"' EXIT
+echo "console.log(pseries.version);" > "$script"
+./pseries run "$@" "$script" >/dev/null    # build if needed, write the class-data cache
+times=()
+for _ in $(seq "$runs"); do
+  s=$(date +%s%N)
+  ./pseries run "$@" "$script" >/dev/null
+  e=$(date +%s%N)
+  times+=($(( (e - s) / 1000000 )))
+done
+sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+median=$(echo "$sorted" | awk -v n="$runs" 'NR == int((n + 1) / 2) { print }')
+echo "runs (ms): ${times[*]}"
+echo "BENCH B9 cold start ${*:-default} median_ms=$median min_ms=$(echo "$sorted" | head -1) max_ms=$(echo "$sorted" | tail -1) runs=$runs goal_ms=1000 cpus=$(nproc) load=$(cut -d' ' -f1 /proc/loadavg)"
