@@ -94,6 +94,13 @@ class CliTest {
     }
 
     @Test
+    void aMistypedCommandNamesTheClosestOne() {
+        Result r = cli("rn", "x.js");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown command 'rn' (did you mean 'run'?)") && r.err().contains("commands: run, test, dt"), r.err());
+    }
+
+    @Test
     void anUnknownOptionIsRejectedWithExitTwo() {
         Result r = cli("run", "--frobnicate", "x.js");
         assertEquals(2, r.code());

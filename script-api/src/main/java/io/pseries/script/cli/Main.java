@@ -49,6 +49,20 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine.IParameterExceptionHandler standard = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) -> {
+            // a mistyped subcommand: name the closest one rather than "unmatched arguments"
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && u.getCommandLine() == cl
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                String word = u.getUnmatched().get(0);
+                java.util.List<String> names = java.util.List.copyOf(cl.getSubcommands().keySet());
+                String close = io.pseries.core.util.Suggest.closest(word, names);
+                cl.getErr().println("pseries: unknown command '" + word + "'" + (close != null ? " (did you mean '" + close + "'?)" : "")
+                    + "; commands: " + String.join(", ", names) + ". See 'pseries --help'.");
+                return CommandLine.ExitCode.USAGE;
+            }
+            return standard.handleParseException(ex, args);
+        });
         return cl;
     }
 

@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
 /** {@code pseries run FILE.js [ARGS...]}. */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run a JavaScript file (an ES module) against the pseries API.",
-        "The script's arguments are in pseries.args. A script error prints file:line:column and the message,",
-        "and the exit code is 1."})
+        "The script's arguments are in pseries.args.",
+        "A script error prints file:line:column, the source line with a caret under the spot, the message",
+        "and the script's stack; the exit code is then 1 (2 for a usage error)."})
 final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE.js", description = "the script to run")
@@ -31,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>();
 
     @Option(names = "--trace", split = ",", paramLabel = "EVENT",
-        description = "print these trace events of every machine to stderr: irq, hcall, rtas, mmio, cas, guest_error, guest, intc (comma-separated)")
+        description = "print these trace events of every machine to stderr: irq, hcall, rtas, mmio, cas, guest_error, unimplemented, intc, guest (comma-separated)")
     List<String> trace = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, description = "on a script error, also print the Java stack trace")
