@@ -33,7 +33,7 @@ public final class Devices {
     public static List<Device> create(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
         List<Device> out = new ArrayList<>();
         Set<Long> vioRegs = new HashSet<>();
-        Set<String> ids = new HashSet<>();
+        Map<String, String> ids = new java.util.HashMap<>();   // id -> "devices[i]" (+ " as its default id")
         long nextReg = VioDevice.REG_BASE;
         int vlans = 0;
         int index = 0;
@@ -48,8 +48,12 @@ public final class Devices {
             if (idOpt != null && !(idOpt instanceof String)) {
                 throw new IllegalArgumentException("invalid machine option " + where + ".id: " + idOpt + "; expected a string");
             }
-            if (idOpt != null && !ids.add((String) idOpt)) {
-                throw new IllegalArgumentException("invalid machine option " + where + ".id: '" + idOpt + "' is used twice");
+            if (idOpt != null && ids.containsKey((String) idOpt)) {
+                throw new IllegalArgumentException("invalid machine option " + where + ".id: '" + idOpt + "' is used twice ("
+                    + ids.get((String) idOpt) + " has it)");
+            }
+            if (idOpt != null) {
+                ids.put((String) idOpt, where);
             }
             switch (c.type()) {
                 case "virtio-net-pci", "virtio-blk-pci", "pci-bridge" -> {
@@ -57,13 +61,21 @@ public final class Devices {
                     check(where, c, bridge ? PCI_OPTIONS : VIRTIO_OPTIONS);
                     int n = perType.merge(c.type(), 1, Integer::sum) - 1;
                     String id = idOpt != null ? (String) idOpt : c.type().replace("-pci", "") + n;
+                    if (idOpt == null) {
+                        if (ids.containsKey(id)) {
+                            throw new IllegalArgumentException("invalid machine option " + where + ": its default id '" + id
+                                + "' is used twice (" + ids.get(id) + " has it); give " + where + " an explicit id");
+                        }
+                        ids.put(id, where + " as its default id");
+                    }
                     PciDevice d;
                     if (bridge) {
                         d = new PciBridge(id);
                     } else {
                         boolean net = c.type().equals("virtio-net-pci");
-                        Object v = c.options().containsKey("vectors") ? c.options().get("vectors") : c.options().get("msi");
-                        int vectors = v == null ? (net ? 4 : 0) : (int) MachineConfig.integer(where + ".vectors", v, 0, 2048);
+                        String key = c.options().containsKey("vectors") ? "vectors" : "msi";
+                        Object v = c.options().get(key);
+                        int vectors = v == null ? (net ? 4 : 0) : (int) MachineConfig.integer(where + "." + key, v, 0, 2048);
                         d = new VirtioPci(net, id, vectors);
                     }
                     Object bus = c.options().get("bus");

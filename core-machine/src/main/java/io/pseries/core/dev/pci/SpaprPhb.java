@@ -277,7 +277,8 @@ public final class SpaprPhb extends Device {
                 c.status(RtasStatus.HW_ERROR);
                 return;
             }
-            readConfig(c, this, (int) c.arg(0), (int) c.arg(1));
+            // as QEMU: the calls without a BUID look up BUID 0, which no host bridge has, so they find no device
+            readConfig(c, buid() == 0 ? this : null, (int) c.arg(0), (int) c.arg(1));
         });
         t.register("ibm,write-pci-config", 1, c -> {
             if (c.nargs() != 5 || c.nret() != 1) {
@@ -291,7 +292,7 @@ public final class SpaprPhb extends Device {
                 c.status(RtasStatus.HW_ERROR);
                 return;
             }
-            writeConfig(c, this, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2));
+            writeConfig(c, buid() == 0 ? this : null, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2));
         });
         // EEH: available only for VFIO devices on QEMU; for emulated PHBs every call is a parameter error
         eeh(t, "ibm,set-eeh-option", 4, 1);
