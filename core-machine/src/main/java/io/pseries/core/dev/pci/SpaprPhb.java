@@ -422,8 +422,10 @@ public final class SpaprPhb extends Device {
         }
         int first;
         try {
-            // MSI blocks are naturally aligned; MSI-X vectors need not be
-            first = machine.irqSpace().allocMsi(req, type == RTAS_TYPE_MSI ? req : 1);
+            // What QEMU 7.2 does, not what it meant: it asks for alignment with a bool (true for MSI)
+            // and turns it into a bitmap mask by subtracting one, so MSI blocks get no alignment
+            // and MSI-X blocks start on an even number. A guest sees these numbers.
+            first = machine.irqSpace().allocMsi(req, type == RTAS_TYPE_MSIX ? 2 : 1);
         } catch (IllegalStateException | IllegalArgumentException e) {
             machine.trace().guestError(c.cpu().index(), "Can't allocate MSIs for device " + Long.toHexString(cfg) + ": " + e.getMessage());
             c.status(RtasStatus.HW_ERROR);

@@ -448,19 +448,19 @@ class SpaprPhbTest {
         }
 
         @Test
-        void msiBlocksAreNaturallyAlignedMsixBlocksAreNot() {
+        void msiBlocksAreFirstFitAndMsixBlocksStartEvenAsQemuAllocates() {
             m.phb().plug(new MsiTestDevice("msi8", 8), null, 5);
             int t = 5 << 11;
             assertRtas(0, new int[] {3, 2, 2}, changeMsi(m, NET, 4, 3, 1));        // MSI-X 0x1300..0x1302
-            assertRtas(0, new int[] {4, 2, 1}, changeMsi(m, t, 3, 4, 1));          // MSI 4: 0x1304, not 0x1303
-            assertRtas(0, new int[] {0x1304, 1}, query(m, t, 0));
-            assertRtas(0, new int[] {1, 2, 1}, changeMsi(m, BRIDGE, 3, 1, 1));    // MSI 1 fills the hole
-            assertRtas(0, new int[] {0x1303, 1}, query(m, BRIDGE, 0));
-            assertRtas(0, new int[] {8, 3, 1}, changeMsi(m, t, 3, 8, 2));          // MSI 8: 0x1308
+            assertRtas(0, new int[] {4, 2, 1}, changeMsi(m, t, 3, 4, 1));          // MSI 4: 0x1303, unaligned
+            assertRtas(0, new int[] {0x1303, 1}, query(m, t, 0));
+            assertRtas(0, new int[] {1, 2, 1}, changeMsi(m, BRIDGE, 3, 1, 1));    // MSI 1: 0x1307
+            assertRtas(0, new int[] {0x1307, 1}, query(m, BRIDGE, 0));
+            assertRtas(0, new int[] {8, 3, 1}, changeMsi(m, t, 3, 8, 2));          // MSI 8: 0x1308, then 0x1303..6 freed
             assertRtas(0, new int[] {0x1308, 1}, query(m, t, 0));
-            assertEquals(List.of(0x1300, 0x1301, 0x1302, 0x1303, 0x1308, 0x1309, 0x130a, 0x130b, 0x130c, 0x130d,
+            assertEquals(List.of(0x1300, 0x1301, 0x1302, 0x1307, 0x1308, 0x1309, 0x130a, 0x130b, 0x130c, 0x130d,
                 0x130e, 0x130f), msiClaims(xive));
-            assertRtas(0, new int[] {1, 2, 2}, changeMsi(m, NET, 4, 1, 1));        // MSI-X 1: first free, 0x1304
+            assertRtas(0, new int[] {1, 2, 2}, changeMsi(m, NET, 4, 1, 1));        // MSI-X 1: 0x1303 is free but odd
             assertRtas(0, new int[] {0x1304, 1}, query(m, NET, 0));
         }
 
