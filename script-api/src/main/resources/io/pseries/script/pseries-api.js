@@ -384,6 +384,11 @@
   function indent(s) { return s.split('\n').map((l) => '  ' + l).join('\n'); }
   function format(args) { return args.map((a) => inspect(a, 0, new Set())).join(' '); }
 
+  // the REPL prints results with the same formatting (strings quoted, as inside objects)
+  Object.defineProperty(globalThis, Symbol.for('pseries.inspect'), {
+    value: (v) => inspect(v, typeof v === 'string' ? 1 : 0, new Set()),
+  });
+
   const original = globalThis.console;
   if (original) {
     const out = original.log.bind(original);
