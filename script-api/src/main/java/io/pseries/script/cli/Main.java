@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         "Examples:",
         "  pseries run scripts/quickstart.js     boot 4 vCPUs (XIVE), run IPIs",
         "  pseries run --trace hcall my.js       print every hcall a script causes",
-        "  pseries repl                          an interactive prompt (Tab completes the API)",
+        "  pseries repl                          an interactive JavaScript prompt",
         "  pseries dt --cpus 4 --cas xive        the device tree after CAS",
         "  pseries help run                      options of a subcommand",
     },

@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
 /** {@code pseries repl}: an interactive JavaScript prompt with the pseries API. */
 @Command(name = "repl", mixinStandardHelpOptions = true,
     description = {
-        "An interactive JavaScript prompt with the pseries API: line editing, history (~/.pseries_history), Tab "
+        "An interactive JavaScript prompt with the pseries API.",
+        "",
+        "Line editing, history (~/.pseries_history), Tab "
             + "completion of the API and of any value's properties, and ... continuation lines for unfinished input. "
             + "Every input runs in one context, so variables and machines persist (a repeated const or let replaces "
             + "the binding); an error is reported as pseries run reports it (repl:line:column, the line, a caret) "
@@ -41,7 +43,8 @@ import picocli.CommandLine.Option;
         "Examples:",
         "  pseries repl",
         "  pseries repl --load scripts/quickstart.js   (then inspect its variables)",
-        "  printf 'const m = pseries.machine({ cpus: 2 })\\nm.cpus\\n' | pseries repl"})
+        "  printf 'const m = pseries.machine({ cpus: 2 })\\nm.cpus\\n' | pseries repl",
+        ""})
 public final class ReplCommand implements Callable<Integer> {
 
     @Option(names = "--history", paramLabel = "FILE", description = "the history file (default: ~/.pseries_history)")
@@ -93,9 +96,8 @@ public final class ReplCommand implements Callable<Integer> {
             try (ReplSession session = new ReplSession(engine, tout, tout, verbose, tracer(cats, tout))) {
                 preload(session);
                 Path file = noHistory ? null : history != null ? history : Path.of(System.getProperty("user.home"), ".pseries_history");
-                String banner = "pseries " + ScriptEngine.version() + " REPL, GraalJS " + ScriptEngine.graalVersion()
-                    + (engine.optimized() ? " (optimizing)" : " (interpreter)")
-                    + ". Type .help for help, Tab to complete, .exit or Ctrl+D to leave.";
+                String banner = "pseries " + ScriptEngine.version() + " REPL (GraalJS " + ScriptEngine.graalVersion()
+                    + (engine.optimized() ? ", optimizing" : ", interpreter") + "). .help for help, .exit to leave.";
                 return Repl.interactive(session, terminal, file, banner);
             }
         }
