@@ -30,6 +30,11 @@ public final class ScriptErrors {
         default int column(Source s, int line, int column) {
             return column;
         }
+
+        /** The message line (without the location). */
+        default String message(PolyglotException e) {
+            return ScriptErrors.message(e);
+        }
     }
 
     /** Sources shown as they are. */
@@ -73,7 +78,7 @@ public final class ScriptErrors {
         if (at != null) {
             sb.append(name(at)).append(':').append(at.getStartLine()).append(':').append(column(view, at)).append(": ");
         }
-        sb.append(message(e)).append('\n');
+        sb.append(view.message(e)).append('\n');
         if (at != null && at.getSource().hasCharacters()) {
             int line = at.getStartLine();
             if (line >= 1 && line <= at.getSource().getLineCount()) {

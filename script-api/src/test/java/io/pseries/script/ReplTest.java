@@ -193,6 +193,18 @@ class ReplTest {
     }
 
     @Test
+    void aThrownValueThatIsNotAnErrorIsShownAsAValue() throws IOException {
+        Run r = batch("throw { code: 7, why: 'x' }\n");
+        assertTrue(r.err().startsWith("repl:1:1: Uncaught { code: 7, why: \"x\" }\n    throw { code: 7, why: 'x' }\n    ^\n"), r.err());
+    }
+
+    @Test
+    void mapsAndSetsPrintTheirEntries() throws IOException {
+        Run r = batch("new Map([[1, 'x'], ['k', { y: 2n }]])\nnew Set([1, 'a'])\nnew Map()\n");
+        assertEquals("Map(2) { 1 => \"x\", \"k\" => { y: 2n } }\nSet(2) { 1, \"a\" }\nMap(0) {}\n", r.out());
+    }
+
+    @Test
     void aMisspelledApiMemberNamesTheClosestOne() throws IOException {
         Run r = batch("pseries.verison\npseries.version.length > 0\n");
         assertTrue(r.err().contains("repl:1:1: TypeError: pseries.verison does not exist (did you mean pseries.version?)"), r.err());

@@ -109,6 +109,20 @@ public final class ReplSession implements AutoCloseable {
             Input in = inputs.get(s);
             return in != null && line == 1 ? Math.max(1, column - in.shift()) : column;
         }
+
+        /** A thrown value that is not an Error shows as a value: {@code throw { code: 1 }}. */
+        @Override
+        public String message(PolyglotException e) {
+            Value thrown = e.isGuestException() && !e.isSyntaxError() ? e.getGuestObject() : null;
+            if (thrown != null && thrown.hasMembers() && !thrown.hasMember("stack")) {
+                try {
+                    return "Uncaught " + show(thrown);
+                } catch (PolyglotException | IllegalStateException x) {
+                    // fall through to the plain message
+                }
+            }
+            return ScriptErrors.message(e);
+        }
     };
 
     private Context ctx;
