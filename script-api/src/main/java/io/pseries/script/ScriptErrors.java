@@ -20,7 +20,7 @@ public final class ScriptErrors {
 
     /**
      * How to show positions of a source that was rewritten before it ran (the REPL evaluates
-     * {@code const x} as {@code var   x}): the text the user typed, and columns in it.
+     * {@code const x} as {@code var   x}): the text the user typed, columns in it, and the message.
      */
     public interface SourceView {
         /** The line to print for a 1-based line of {@code s}. */

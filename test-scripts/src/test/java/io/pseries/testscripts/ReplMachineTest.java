@@ -87,6 +87,18 @@ class ReplMachineTest {
     }
 
     @Test
+    void verboseAddsTheJavaStackOfAHostError() throws IOException {
+        feed("pseries.machine({ icMode: 'bogus' })\n");
+        assertTrue(errors().startsWith("repl:1:1: Error: invalid machine option icMode: 'bogus'; expected one of xics, xive, dual\n"), errors());
+        assertTrue(!errors().contains("Java stack trace"), errors());
+        session.close();
+        session = new ReplSession(engine, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), true, null);
+        feed("pseries.machine({ icMode: 'bogus' })\n");
+        assertTrue(errors().contains("Java stack trace:\njava.lang.IllegalArgumentException: invalid machine option icMode"), errors());
+    }
+
+    @Test
     void theExampleInHelpIsTrue() throws IOException {
         // the session shown by .help and in the README
         String o = feed("const m = pseries.machine({ cpus: 2, icMode: 'xive' })\nm.boot().mode\n"

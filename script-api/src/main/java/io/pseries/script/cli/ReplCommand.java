@@ -47,10 +47,10 @@ import picocli.CommandLine.Option;
         ""})
 public final class ReplCommand implements Callable<Integer> {
 
-    @Option(names = "--history", paramLabel = "FILE", description = "the history file (default: ~/.pseries_history)")
+    @Option(names = "--history", paramLabel = "FILE", description = "the history file of interactive sessions (default: ~/.pseries_history)")
     Path history;
 
-    @Option(names = "--no-history", description = "keep no history file (history is per session)")
+    @Option(names = "--no-history", description = "keep no history file (Up/Down still recall this session's inputs)")
     boolean noHistory;
 
     @Option(names = {"-l", "--load"}, paramLabel = "FILE",
