@@ -332,7 +332,7 @@ declare global {
      * without one (icMode 'xics') the member does not exist and reading it throws a TypeError, as
      * any unknown member does: test with `'xive' in m`.
      */
-    readonly xive: XiveInternals;
+    readonly xive?: XiveInternals;
   }
 
   /** Direct access to XIVE tables, for prototyping (not what a guest can do). */

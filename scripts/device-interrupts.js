@@ -151,7 +151,7 @@ console.log('\n== 3. raw ABI: an LSI re-fires on EOI while its line is still ass
   const steps = [];
   const m = pseries.machine({ cpus: 1, icMode: 'xive', devices: DEVICES });
   m.cas({ xive: 'exploitation' });
-  const tima = m.xive.layout.timaOsPage;
+  const tima = /** @type {XiveInternals} */ (m.xive).layout.timaOsPage; // an icMode xive machine has it
   const qpage = m.mem.alloc(0x10000, 0x10000);
   /** @param {string} what @param {number} rc */
   const ok = (what, rc) => check(rc === 0, `${what}: rc ${rc}`);

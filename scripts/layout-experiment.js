@@ -68,7 +68,7 @@ for (const cpus of CPUS) {
     const boot = m.boot();
     const pic = m.pic();
     check(pic.mode === 'xive', `${what}: XIVE`);
-    const layout = m.xive.layout;
+    const layout = /** @type {XiveInternals} */ (m.xive).layout; // an icMode xive machine has it
     endEsbBase = layout.endEsbBase;
     const ipis = pic.sources.filter((s) => s.lisn < cpus).length;
     const deviceSources = pic.sources.length - ipis;

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
 
 /**
@@ -16,6 +17,28 @@ public final class ScriptErrors {
 
     private ScriptErrors() {
     }
+
+    /**
+     * How to show positions of a source that was rewritten before it ran (the REPL evaluates
+     * {@code const x} as {@code var   x}): the text the user typed, columns in it, and the message.
+     */
+    public interface SourceView {
+        /** The line to print for a 1-based line of {@code s}. */
+        CharSequence line(Source s, int line);
+
+        /** The 1-based column users see for a column of {@code s}. */
+        default int column(Source s, int line, int column) {
+            return column;
+        }
+
+        /** The message line (without the location). */
+        default String message(PolyglotException e) {
+            return ScriptErrors.message(e);
+        }
+    }
+
+    /** Sources shown as they are. */
+    public static final SourceView AS_IS = (s, line) -> s.getCharacters(line);
 
     /** The first frame in the user's script (frames of the API's internal sources are skipped). */
     public static SourceSection userLocation(PolyglotException e) {
@@ -45,18 +68,23 @@ public final class ScriptErrors {
 
     /** The full report. */
     public static String describe(PolyglotException e, boolean verbose) {
+        return describe(e, verbose, AS_IS);
+    }
+
+    /** The full report, with source lines and columns as {@code view} shows them. */
+    public static String describe(PolyglotException e, boolean verbose, SourceView view) {
         StringBuilder sb = new StringBuilder();
         SourceSection at = userLocation(e);
         if (at != null) {
-            sb.append(name(at)).append(':').append(at.getStartLine()).append(':').append(at.getStartColumn()).append(": ");
+            sb.append(name(at)).append(':').append(at.getStartLine()).append(':').append(column(view, at)).append(": ");
         }
-        sb.append(message(e)).append('\n');
+        sb.append(view.message(e)).append('\n');
         if (at != null && at.getSource().hasCharacters()) {
             int line = at.getStartLine();
             if (line >= 1 && line <= at.getSource().getLineCount()) {
-                CharSequence text = at.getSource().getCharacters(line);
+                CharSequence text = view.line(at.getSource(), line);
                 sb.append("    ").append(text.toString().replace('\t', ' ')).append('\n');
-                sb.append("    ").append(" ".repeat(Math.max(0, at.getStartColumn() - 1))).append("^\n");
+                sb.append("    ").append(" ".repeat(Math.max(0, column(view, at) - 1))).append("^\n");
             }
         }
         int frames = 0;
@@ -71,7 +99,7 @@ public final class ScriptErrors {
             }
             String fn = f.getRootName();
             sb.append("    at ").append(fn == null || fn.isEmpty() || fn.startsWith(":") ? "<top level>" : fn)
-              .append(" (").append(name(s)).append(':').append(s.getStartLine()).append(':').append(s.getStartColumn()).append(")\n");
+              .append(" (").append(name(s)).append(':').append(s.getStartLine()).append(':').append(column(view, s)).append(")\n");
         }
         if (verbose && e.isHostException()) {
             StringWriter w = new StringWriter();
@@ -79,6 +107,10 @@ public final class ScriptErrors {
             sb.append("Java stack trace:\n").append(w);
         }
         return sb.toString();
+    }
+
+    private static int column(SourceView view, SourceSection s) {
+        return view.column(s.getSource(), s.getStartLine(), s.getStartColumn());
     }
 
     private static String name(SourceSection s) {

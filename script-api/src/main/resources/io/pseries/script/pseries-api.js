@@ -366,6 +366,15 @@
         const items = Array.from(v.slice(0, 64), (x) => x.toString(16).padStart(2, '0'));
         return `${v.constructor.name}(${v.length}) [${items.join(' ')}${v.length > 64 ? ' ...' : ''}]`;
       }
+      if (v instanceof Map || v instanceof Set) {
+        const all = [...v];
+        const items = all.slice(0, 100).map((e) => v instanceof Map
+          ? `${inspect(e[0], depth + 1, seen)} => ${inspect(e[1], depth + 1, seen)}` : inspect(e, depth + 1, seen));
+        if (all.length > 100) { items.push(`... ${all.length - 100} more items`); }
+        const head = `${v instanceof Map ? 'Map' : 'Set'}(${v.size}) `;
+        const one = `${head}{ ${items.join(', ')} }`;
+        return items.length === 0 ? `${head}{}` : one.length <= 72 ? one : `${head}{\n${indent(items.join(',\n'))}\n}`;
+      }
       if (Array.isArray(v)) {
         const items = v.slice(0, 100).map((x) => inspect(x, depth + 1, seen));
         if (v.length > 100) { items.push(`... ${v.length - 100} more items`); }
@@ -383,6 +392,11 @@
   }
   function indent(s) { return s.split('\n').map((l) => '  ' + l).join('\n'); }
   function format(args) { return args.map((a) => inspect(a, 0, new Set())).join(' '); }
+
+  // the REPL prints results with the same formatting (strings quoted, as inside objects)
+  Object.defineProperty(globalThis, Symbol.for('pseries.inspect'), {
+    value: (v) => inspect(v, typeof v === 'string' ? 1 : 0, new Set()),
+  });
 
   const original = globalThis.console;
   if (original) {

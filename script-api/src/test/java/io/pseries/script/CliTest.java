@@ -97,7 +97,7 @@ class CliTest {
     void aMistypedCommandNamesTheClosestOne() {
         Result r = cli("rn", "x.js");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("unknown command 'rn' (did you mean 'run'?)") && r.err().contains("commands: run, test, dt"), r.err());
+        assertTrue(r.err().contains("unknown command 'rn' (did you mean 'run'?)") && r.err().contains("commands: run, test, repl, dt"), r.err());
     }
 
     @Test

@@ -8,14 +8,15 @@ import picocli.CommandLine.Command;
 
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {RunCommand.class, TestCommand.class, DtCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
         "",
         "Examples:",
         "  pseries run scripts/quickstart.js     boot 4 vCPUs (XIVE), run IPIs",
         "  pseries run --trace hcall my.js       print every hcall a script causes",
-        "  pseries test test-scripts             run the *.test.js scenarios",
+        "  pseries test test-scripts             run the *.test.js files",
+        "  pseries repl                          an interactive JavaScript prompt",
         "  pseries dt --cpus 4 --cas xive        the device tree after CAS",
         "  pseries help run                      options of a subcommand",
     },

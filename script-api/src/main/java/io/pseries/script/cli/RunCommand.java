@@ -43,6 +43,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Set<TraceCategory> cats = traceCategories(trace, spec);
+        try (ScriptEngine engine = new ScriptEngine()) {
+            PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
+            PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
+            return ScriptRunner.run(engine, file, args, out, err, cats, verbose);
+        }
+    }
+
+    /** The --trace values as categories; an unknown one is a usage error naming the closest. */
+    static Set<TraceCategory> traceCategories(List<String> trace, CommandLine.Model.CommandSpec spec) {
         Set<TraceCategory> cats = EnumSet.noneOf(TraceCategory.class);
         for (String t : trace) {
             TraceCategory c = TraceCategory.fromJsName(t.trim());
@@ -56,10 +66,6 @@ final class RunCommand implements Callable<Integer> {
             }
             cats.add(c);
         }
-        try (ScriptEngine engine = new ScriptEngine()) {
-            PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
-            PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
-            return ScriptRunner.run(engine, file, args, out, err, cats, verbose);
-        }
+        return cats;
     }
 }
