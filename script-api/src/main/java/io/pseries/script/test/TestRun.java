@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import io.pseries.script.ScriptEngine;
@@ -76,56 +77,42 @@ public final class TestRun {
                 labels.add(JsTestFile.displayName(f) + (repeat > 1 ? " (run " + r + "/" + repeat + ")" : ""));
             }
         }
+        List<JsTestFile.Options> options = new ArrayList<>();
+        for (String label : labels) {
+            options.add(new JsTestFile.Options(opts.filter(), opts.bail(), opts.artifacts(), label));
+        }
+        ExecutorService pool = null;
+        IntFunction<FileResult> next;
+        if (jobs <= 1) {
+            // one at a time: report live, so progress shows while a long file runs
+            next = i -> live(engine, work.get(i), options.get(i), reporter);
+        } else {
+            pool = Executors.newFixedThreadPool(Math.min(jobs, work.size()), runnable -> {
+                Thread t = new Thread(runnable, "pseries-test");
+                t.setDaemon(true);
+                return t;
+            });
+            List<Future<Recorded>> futures = new ArrayList<>();
+            for (int i = 0; i < work.size(); i++) {
+                Path f = work.get(i);
+                JsTestFile.Options o = options.get(i);
+                futures.add(pool.submit(() -> record(engine, f, o)));
+            }
+            next = i -> {
+                Recorded rec = await(futures.get(i));
+                for (Consumer<Reporter> ev : rec.events()) {
+                    ev.accept(reporter);
+                }
+                return rec.result();
+            };
+        }
         long passed = 0;
         long failed = 0;
         long skipped = 0;
         long done = 0;
-        if (jobs <= 1) {
-            // one at a time: report live, so progress shows while a long file runs
-            for (int i = 0; i < work.size(); i++) {
-                JsTestFile.Options o = new JsTestFile.Options(opts.filter(), opts.bail(), opts.artifacts(), labels.get(i));
-                FileResult r = live(engine, work.get(i), o, reporter);
-                passed += r.count(TestResult.Status.PASSED);
-                failed += r.failures();
-                skipped += r.count(TestResult.Status.SKIPPED);
-                done++;
-                if (progress != null) {
-                    progress.accept(r);
-                }
-                if (opts.bail() && r.failures() > 0) {
-                    break;
-                }
-            }
-            Reporter.Summary s = new Reporter.Summary(passed, failed, skipped, done, (System.nanoTime() - start) / 1_000_000);
-            reporter.finish(s);
-            return s;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, work.size())), runnable -> {
-            Thread t = new Thread(runnable, "pseries-test");
-            t.setDaemon(true);
-            return t;
-        });
         try {
-            List<Future<Recorded>> futures = new ArrayList<>();
             for (int i = 0; i < work.size(); i++) {
-                Path f = work.get(i);
-                JsTestFile.Options o = new JsTestFile.Options(opts.filter(), opts.bail(), opts.artifacts(), labels.get(i));
-                futures.add(pool.submit(() -> record(engine, f, o)));
-            }
-            for (Future<Recorded> fu : futures) {
-                Recorded rec;
-                try {
-                    rec = fu.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("a test file crashed the runner: " + e.getCause(), e.getCause());
-                }
-                for (Consumer<Reporter> ev : rec.events()) {
-                    ev.accept(reporter);
-                }
-                FileResult r = rec.result();
+                FileResult r = next.apply(i);
                 passed += r.count(TestResult.Status.PASSED);
                 failed += r.failures();
                 skipped += r.count(TestResult.Status.SKIPPED);
@@ -138,11 +125,24 @@ public final class TestRun {
                 }
             }
         } finally {
-            pool.shutdownNow();
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
         Reporter.Summary s = new Reporter.Summary(passed, failed, skipped, done, (System.nanoTime() - start) / 1_000_000);
         reporter.finish(s);
         return s;
+    }
+
+    private static Recorded await(Future<Recorded> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a test file crashed the runner: " + e.getCause(), e.getCause());
+        }
     }
 
     private static FileResult live(ScriptEngine engine, Path file, JsTestFile.Options opts, Reporter reporter) {
