@@ -46,6 +46,8 @@ public final class SpaprXics implements InterruptController {
     private final Ics ics;
     private final Icp icp;
     private final VCpu[] cpus;
+    /** Whether this is the machine's active controller: set by activate(), cleared by deactivate(). */
+    private boolean active;
 
     public SpaprXics(IntcHost host) {
         this.host = host;
@@ -77,7 +79,7 @@ public final class SpaprXics implements InterruptController {
 
     private void drive(int cpu, boolean level) {
         VCpu c = cpus[cpu];
-        if (c != null && host.isActive(this)) {
+        if (active && c != null) {
             c.setOsInterrupt(level);
         }
     }
@@ -123,6 +125,7 @@ public final class SpaprXics implements InterruptController {
     /** No MMIO to enable; the ICP outputs are re-applied to the vCPUs. */
     @Override
     public void activate() {
+        active = true;
         for (int c = 0; c < icp.cpus(); c++) {
             if (icp.outputLevel(c)) {
                 drive(c, true);
@@ -133,6 +136,7 @@ public final class SpaprXics implements InterruptController {
     @Override
     public void deactivate() {
         // nothing to unmap: the ICP is hcall-only; the machine lowers the CPU inputs
+        active = false;
     }
 
     @Override
@@ -168,7 +172,9 @@ public final class SpaprXics implements InterruptController {
 
     /** QEMU's check_emulated_xics: false (and a guest error) once XIVE exploitation was negotiated. */
     private boolean emulated(VCpu cpu, String func) {
-        if (host.ov5Cas().test(OptionVector.OV5_XIVE_EXPLOIT)) {
+        // the machine makes XICS the active controller exactly when CAS did not negotiate XIVE
+        // exploitation, so only an inactive XICS needs to look at the negotiated vector
+        if (!active && host.ov5Cas().test(OptionVector.OV5_XIVE_EXPLOIT)) {
             host.trace().guestError(cpu.index(), "pseries: " + func + " must only be called for emulated XICS",
                 "function", func);
             return false;
@@ -178,8 +184,7 @@ public final class SpaprXics implements InterruptController {
 
     /** The ICP of a server number as QEMU's xics_icp_get (a C int, looked up by vCPU id), or -1. */
     private int cpuOfServer(long server) {
-        VCpu c = host.cpuByVcpuId((int) server);
-        return c == null ? -1 : c.index();
+        return icp.cpuOf((int) server);
     }
 
     /** H_CPPR(cppr). */

@@ -27,7 +27,8 @@ public final class Trace {
     private static final Logger LOG = LoggerFactory.getLogger("pseries.guest");
 
     private final LongSupplier clock;
-    private final boolean[] on = new boolean[TraceCategory.values().length];
+    /** Bit {@code c.ordinal()} set: category {@code c} is on (one long: the hot-path test is a mask). */
+    private long onMask;
     private final Map<TraceCategory, List<Consumer<TraceEvent>>> listeners = new EnumMap<>(TraceCategory.class);
     private TraceEvent[] ring = new TraceEvent[0];
     private int ringNext;
@@ -44,7 +45,7 @@ public final class Trace {
 
     /** Whether events of this category are wanted right now. Cheap; test it before building fields. */
     public boolean on(TraceCategory c) {
-        return on[c.ordinal()];
+        return (onMask & (1L << c.ordinal())) != 0;
     }
 
     /** Keeps the last {@code n} events of every category (0 turns the ring off). */
@@ -73,15 +74,19 @@ public final class Trace {
     }
 
     private void recompute() {
+        long mask = 0;
         for (TraceCategory c : TraceCategory.values()) {
-            on[c.ordinal()] = ring.length > 0 || !listeners.get(c).isEmpty()
-                || c == TraceCategory.GUEST_ERROR || c == TraceCategory.UNIMPLEMENTED;
+            if (ring.length > 0 || !listeners.get(c).isEmpty()
+                || c == TraceCategory.GUEST_ERROR || c == TraceCategory.UNIMPLEMENTED) {
+                mask |= 1L << c.ordinal();
+            }
         }
+        onMask = mask;
     }
 
     /** Emits an event; {@code kv} alternates field names and values. */
     public void emit(TraceCategory c, int cpu, String name, Object... kv) {
-        if (!on[c.ordinal()]) {
+        if (!on(c)) {
             return;
         }
         Map<String, Object> fields = new LinkedHashMap<>();
