@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,7 +28,7 @@ import io.pseries.core.cas.GuestOv5;
 
 /**
  * Our device tree, as dtc decompiles it, against the trees QEMU 7.2 built for the same
- * configuration (../shared/reference/qemu-dt: 4 vCPUs, spapr-vty, spapr-nvram, spapr-vlan,
+ * configuration (reference/qemu-dt, a copy of ../shared/reference/qemu-dt: 4 vCPUs, spapr-vty, spapr-nvram, spapr-vlan,
  * virtio-net-pci, a pci-bridge and a virtio-blk-pci behind it), property by property, for every
  * interrupt-related node. dtc must report no warning on our blobs.
  *
@@ -55,18 +56,15 @@ class QemuDeviceTreeTest {
             .build());
     }
 
+    /** The repository's copy of QEMU's tree (reference/qemu-dt, above the working directory). */
     static Path reference(String file) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path r = p.resolve("shared/reference/qemu-dt").resolve(file);
+            Path r = p.resolve("reference/qemu-dt").resolve(file);
             if (Files.isRegularFile(r)) {
                 return r;
             }
-            Path sibling = p.resolveSibling("shared/reference/qemu-dt").resolve(file);
-            if (Files.isRegularFile(sibling)) {
-                return sibling;
-            }
         }
-        throw new AssertionError("reference tree " + file + " not found in ../shared/reference/qemu-dt");
+        throw new AssertionError("reference tree " + file + " not found in reference/qemu-dt above " + Path.of("").toAbsolutePath());
     }
 
     /** dtc's decompilation of our blob; asserts dtc is clean. */
@@ -161,6 +159,25 @@ class QemuDeviceTreeTest {
             }
         }
         return "0x1111";
+    }
+
+    @Test
+    void theRepositorysCopiesAreTheSharedReferenceTrees() throws Exception {
+        Path shared = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && shared == null; p = p.getParent()) {
+            Path s = p.resolveSibling("shared/reference/qemu-dt");
+            if (Files.isDirectory(s)) {
+                shared = s;
+            }
+        }
+        Assumptions.assumeTrue(shared != null,
+            "no ../shared/reference/qemu-dt next to this clone: nothing to compare the copies with");
+        try (var files = Files.list(shared)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".dts")).sorted().toList()) {
+                assertEquals(Files.readString(f), Files.readString(reference(f.getFileName().toString())),
+                    "reference/qemu-dt/" + f.getFileName() + " differs from " + f);
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")

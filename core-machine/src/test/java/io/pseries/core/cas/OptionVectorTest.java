@@ -2,6 +2,7 @@ package io.pseries.core.cas;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class OptionVectorTest {
@@ -127,17 +127,16 @@ class OptionVectorTest {
     @Test
     void theEmbeddedQemuVectorsMatchTheReferenceTrees() throws IOException {
         Path dir = referenceDir();
-        Assumptions.assumeTrue(dir != null, "shared/reference/qemu-dt not found; the embedded copies are used as is");
+        assertNotNull(dir, "reference/qemu-dt not found above " + Path.of("").toAbsolutePath());
         assertArrayEquals(QEMU_AFTER_CAS_XIVE, chosenVec5(dir.resolve("dual_smp4_after_cas_xive.dts")));
         assertArrayEquals(QEMU_AFTER_CAS_XICS, chosenVec5(dir.resolve("dual_smp4_after_cas_xics.dts")));
         assertArrayEquals(new byte[] {0, 0}, chosenVec5(dir.resolve("dual_smp4.dts")));
     }
 
-    /** shared/reference/qemu-dt, beside the work tree (developer machines and CI), or null. */
+    /** The repository's copy of QEMU's trees (reference/qemu-dt, above the working directory), or null. */
     static Path referenceDir() {
-        for (String p : new String[] {"../../shared/reference/qemu-dt", "../shared/reference/qemu-dt",
-            "/work/shared/reference/qemu-dt"}) {
-            Path d = Path.of(p);
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path d = p.resolve("reference/qemu-dt");
             if (Files.isDirectory(d)) {
                 return d;
             }

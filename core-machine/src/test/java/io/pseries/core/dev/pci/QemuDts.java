@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The device trees QEMU 7.2 built (shared/reference/qemu-dt/*.dts, as dtc decompiled them),
+ * The device trees QEMU 7.2 built (reference/qemu-dt/*.dts, as dtc decompiled them),
  * read into path -> (property -> value text), with cell lists decoded on demand.
  */
 final class QemuDts {
@@ -22,7 +22,7 @@ final class QemuDts {
         this.nodes = nodes;
     }
 
-    /** Reads {@code shared/reference/qemu-dt/<file>}, looked for above the working directory. */
+    /** Reads {@code reference/qemu-dt/<file>}, looked for above the working directory. */
     static QemuDts load(String file) {
         try {
             return new QemuDts(parse(Files.readString(locate(file))));
@@ -31,20 +31,15 @@ final class QemuDts {
         }
     }
 
+    /** The repository's copy in reference/qemu-dt (found above the working directory). */
     private static Path locate(String file) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            for (Path r : new Path[] {p.resolve("shared/reference/qemu-dt").resolve(file),
-                p.resolveSibling("shared/reference/qemu-dt").resolve(file)}) {
-                if (Files.isRegularFile(r)) {
-                    return r;
-                }
+            Path r = p.resolve("reference/qemu-dt").resolve(file);
+            if (Files.isRegularFile(r)) {
+                return r;
             }
         }
-        Path abs = Path.of("/work/shared/reference/qemu-dt", file);
-        if (Files.isRegularFile(abs)) {
-            return abs;
-        }
-        throw new AssertionError("reference tree " + file + " not found in shared/reference/qemu-dt");
+        throw new AssertionError("reference tree " + file + " not found in reference/qemu-dt above " + Path.of("").toAbsolutePath());
     }
 
     private static Map<String, Map<String, String>> parse(String dts) {
