@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.pseries.core.Machine;
+import io.pseries.core.reference.QemuDts;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
 
@@ -56,17 +57,6 @@ class QemuDeviceTreeTest {
             .build());
     }
 
-    /** The repository's copy of QEMU's tree (reference/qemu-dt, above the working directory). */
-    static Path reference(String file) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path r = p.resolve("reference/qemu-dt").resolve(file);
-            if (Files.isRegularFile(r)) {
-                return r;
-            }
-        }
-        throw new AssertionError("reference tree " + file + " not found in reference/qemu-dt above " + Path.of("").toAbsolutePath());
-    }
-
     /** dtc's decompilation of our blob; asserts dtc is clean. */
     static String dtc(byte[] blob) throws IOException, InterruptedException {
         boolean have = new ProcessBuilder("sh", "-c", "command -v dtc").start().waitFor() == 0;
@@ -85,36 +75,6 @@ class QemuDeviceTreeTest {
         } finally {
             Files.deleteIfExists(f);
         }
-    }
-
-    /** A parsed dts: path -> (property -> value text, "" for an empty property). */
-    static Map<String, Map<String, String>> parse(String dts) {
-        Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
-        List<String> stack = new ArrayList<>();
-        Pattern open = Pattern.compile("^\\s*([^\\s=;{}]+)\\s*\\{\\s*$");
-        Pattern prop = Pattern.compile("^\\s*([^\\s=;{}]+)\\s*(?:=\\s*(.*))?;\\s*$");
-        for (String line : dts.split("\n")) {
-            if (line.startsWith("/dts-v1/") || line.isBlank()) {
-                continue;
-            }
-            Matcher m;
-            if ((m = open.matcher(line)).matches()) {
-                stack.add(m.group(1));
-                nodes.put(path(stack), new LinkedHashMap<>());
-            } else if (line.trim().equals("};")) {
-                stack.remove(stack.size() - 1);
-            } else if ((m = prop.matcher(line)).matches()) {
-                nodes.get(path(stack)).put(m.group(1), m.group(2) == null ? "" : m.group(2));
-            }
-        }
-        return nodes;
-    }
-
-    private static String path(List<String> stack) {
-        if (stack.size() == 1) {
-            return "/";
-        }
-        return "/" + String.join("/", stack.subList(1, stack.size()));
     }
 
     /** Interrupt-related properties of a node path (null: the node is not compared). */
@@ -174,7 +134,7 @@ class QemuDeviceTreeTest {
             "no ../shared/reference/qemu-dt next to this clone: nothing to compare the copies with");
         try (var files = Files.list(shared)) {
             for (Path f : files.filter(x -> x.toString().endsWith(".dts")).sorted().toList()) {
-                assertEquals(Files.readString(f), Files.readString(reference(f.getFileName().toString())),
+                assertEquals(Files.readString(f), Files.readString(QemuDts.file(f.getFileName().toString())),
                     "reference/qemu-dt/" + f.getFileName() + " differs from " + f);
             }
         }
@@ -187,8 +147,8 @@ class QemuDeviceTreeTest {
         if (cas != null) {
             m.cas(GuestOv5.linuxVector(cas));
         }
-        Map<String, Map<String, String>> ours = parse(dtc(m.fdt()));
-        Map<String, Map<String, String>> qemu = parse(Files.readString(reference(file)));
+        Map<String, Map<String, String>> ours = QemuDts.parse(dtc(m.fdt()));
+        Map<String, Map<String, String>> qemu = QemuDts.parse(Files.readString(QemuDts.file(file)));
         boolean slof = file.contains("after_cas");
         String qemuPhandle = intcPhandle(qemu);
 

@@ -8,12 +8,10 @@ import static io.pseries.xics.XicsTestSupport.opened;
 import static io.pseries.xics.XicsTestSupport.setXive;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -23,12 +21,13 @@ import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.dt.Dts;
+import io.pseries.core.reference.QemuDts;
 import io.pseries.core.util.Json;
 
 /** The {@code /interrupt-controller} node (facts §10.2) and the state dumps. */
 class XicsDeviceTreeAndPicTest {
 
-    /** QEMU 7.2's node from shared/reference/qemu-dt/xics_smp4.dts (embedded in case the file is absent). */
+    /** QEMU 7.2's node from reference/qemu-dt/xics_smp4.dts (also compared with the file). */
     static final String QEMU_NODE = """
         \tinterrupt-controller {
         \t\tphandle = <0x1111>;
@@ -56,15 +55,7 @@ class XicsDeviceTreeAndPicTest {
 
     @Test
     void node_equalsTheOneInTheReferenceTree() throws Exception {
-        Path ref = null;
-        for (String p : new String[] {"../reference/qemu-dt", "reference/qemu-dt"}) {
-            if (Files.isRegularFile(Path.of(p, "xics_smp4.dts"))) {
-                ref = Path.of(p, "xics_smp4.dts");
-                break;
-            }
-        }
-        assertNotNull(ref, "reference/qemu-dt/xics_smp4.dts not found above " + Path.of("").toAbsolutePath());
-        assertEquals(nodeBlock(Files.readString(ref)), QEMU_NODE);
+        assertEquals(nodeBlock(Files.readString(QemuDts.file("xics_smp4.dts"))), QEMU_NODE);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.pseries.core.cas;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+
+import io.pseries.core.reference.QemuDts;
 
 class OptionVectorTest {
 
@@ -126,22 +127,9 @@ class OptionVectorTest {
 
     @Test
     void theEmbeddedQemuVectorsMatchTheReferenceTrees() throws IOException {
-        Path dir = referenceDir();
-        assertNotNull(dir, "reference/qemu-dt not found above " + Path.of("").toAbsolutePath());
-        assertArrayEquals(QEMU_AFTER_CAS_XIVE, chosenVec5(dir.resolve("dual_smp4_after_cas_xive.dts")));
-        assertArrayEquals(QEMU_AFTER_CAS_XICS, chosenVec5(dir.resolve("dual_smp4_after_cas_xics.dts")));
-        assertArrayEquals(new byte[] {0, 0}, chosenVec5(dir.resolve("dual_smp4.dts")));
-    }
-
-    /** The repository's copy of QEMU's trees (reference/qemu-dt, above the working directory), or null. */
-    static Path referenceDir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path d = p.resolve("reference/qemu-dt");
-            if (Files.isDirectory(d)) {
-                return d;
-            }
-        }
-        return null;
+        assertArrayEquals(QEMU_AFTER_CAS_XIVE, chosenVec5(QemuDts.file("dual_smp4_after_cas_xive.dts")));
+        assertArrayEquals(QEMU_AFTER_CAS_XICS, chosenVec5(QemuDts.file("dual_smp4_after_cas_xics.dts")));
+        assertArrayEquals(new byte[] {0, 0}, chosenVec5(QemuDts.file("dual_smp4.dts")));
     }
 
     static byte[] chosenVec5(Path dts) throws IOException {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import io.pseries.core.FakeIntc;
 import io.pseries.core.Machine;
+import io.pseries.core.reference.QemuDts;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.MachineConfig.DeviceConfig;
 import io.pseries.core.dt.DtNode;

@@ -1,4 +1,4 @@
-package io.pseries.core.dev.pci;
+package io.pseries.core.reference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,37 +12,48 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The device trees QEMU 7.2 built (reference/qemu-dt/*.dts, as dtc decompiled them),
- * read into path -> (property -> value text), with cell lists decoded on demand.
+ * The device trees QEMU 7.2 built (reference/qemu-dt/*.dts, as dtc decompiled them): where
+ * they are, and a reader into path -> (property -> value text), with cell lists decoded on
+ * demand. Shared with other modules' tests through core-machine's test jar.
  */
-final class QemuDts {
+public final class QemuDts {
     private final Map<String, Map<String, String>> nodes;
 
     private QemuDts(Map<String, Map<String, String>> nodes) {
         this.nodes = nodes;
     }
 
-    /** Reads {@code reference/qemu-dt/<file>}, looked for above the working directory. */
-    static QemuDts load(String file) {
+    /** Reads and parses {@code reference/qemu-dt/<file>}. */
+    public static QemuDts load(String file) {
         try {
-            return new QemuDts(parse(Files.readString(locate(file))));
+            return new QemuDts(parse(Files.readString(file(file))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The repository's copy in reference/qemu-dt (found above the working directory). */
-    private static Path locate(String file) {
+    /** The repository's reference/qemu-dt, found above the working directory (any module's). */
+    public static Path dir() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path r = p.resolve("reference/qemu-dt").resolve(file);
-            if (Files.isRegularFile(r)) {
-                return r;
+            Path d = p.resolve("reference/qemu-dt");
+            if (Files.isDirectory(d)) {
+                return d;
             }
         }
-        throw new AssertionError("reference tree " + file + " not found in reference/qemu-dt above " + Path.of("").toAbsolutePath());
+        throw new AssertionError("reference/qemu-dt not found above " + Path.of("").toAbsolutePath());
     }
 
-    private static Map<String, Map<String, String>> parse(String dts) {
+    /** One reference tree, {@code reference/qemu-dt/<file>}; fails when it is missing. */
+    public static Path file(String file) {
+        Path r = dir().resolve(file);
+        if (!Files.isRegularFile(r)) {
+            throw new AssertionError("reference tree " + file + " not found in " + dir());
+        }
+        return r;
+    }
+
+    /** A decompiled tree as path -> (property -> value text, "" for an empty property), in file order. */
+    public static Map<String, Map<String, String>> parse(String dts) {
         Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
         List<String> stack = new ArrayList<>();
         Pattern open = Pattern.compile("^\\s*([^\\s=;{}]+)\\s*\\{\\s*$");
@@ -69,7 +80,7 @@ final class QemuDts {
     }
 
     /** The properties of a node ({@code /pci@800000020000000/pci@1}); fails when absent. */
-    Map<String, String> node(String path) {
+    public Map<String, String> node(String path) {
         Map<String, String> n = nodes.get(path);
         if (n == null) {
             throw new AssertionError("reference tree has no node " + path + "; nodes: " + nodes.keySet());
@@ -78,7 +89,7 @@ final class QemuDts {
     }
 
     /** Child node names of a path, in file order. */
-    List<String> children(String path) {
+    public List<String> children(String path) {
         String prefix = path.equals("/") ? "/" : path + "/";
         List<String> out = new ArrayList<>();
         for (String p : nodes.keySet()) {
@@ -89,12 +100,12 @@ final class QemuDts {
         return out;
     }
 
-    boolean has(String path, String prop) {
+    public boolean has(String path, String prop) {
         return node(path).containsKey(prop);
     }
 
     /** A {@code <...>} property as cells; null when the node lacks it. */
-    long[] cells(String path, String prop) {
+    public long[] cells(String path, String prop) {
         String v = node(path).get(prop);
         if (v == null) {
             return null;
