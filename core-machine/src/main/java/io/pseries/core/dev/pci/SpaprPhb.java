@@ -319,33 +319,35 @@ public final class SpaprPhb extends Device {
         return ((addr >> 20) & 0xf00) | (addr & 0xff);
     }
 
-    private void readConfig(RtasCall c, SpaprPhb phb, int addr, int size) {
-        if (size != 1 && size != 2 && size != 4) {
-            c.status(RtasStatus.HW_ERROR);
-            return;
-        }
-        PciDevice d = phb == null ? null : phb.deviceAt(addr);
+    /**
+     * The device a config access reaches, or null after answering HW_ERROR: the size must be 1, 2
+     * or 4, the device must exist, and the register must be naturally aligned and below 256.
+     */
+    private static PciDevice configTarget(RtasCall c, SpaprPhb phb, int addr, int size) {
+        boolean badSize = size != 1 && size != 2 && size != 4;
+        PciDevice d = badSize || phb == null ? null : phb.deviceAt(addr);
         int reg = cfgRegister(addr);
         if (d == null || reg % size != 0 || reg >= 256) {
             c.status(RtasStatus.HW_ERROR);
-            return;
+            return null;
         }
-        c.status(RtasStatus.SUCCESS);
-        c.ret(1, d.configRead(reg, size) & 0xffff_ffffL);
+        return d;
+    }
+
+    private void readConfig(RtasCall c, SpaprPhb phb, int addr, int size) {
+        PciDevice d = configTarget(c, phb, addr, size);
+        if (d != null) {
+            c.status(RtasStatus.SUCCESS);
+            c.ret(1, d.configRead(cfgRegister(addr), size) & 0xffff_ffffL);
+        }
     }
 
     private void writeConfig(RtasCall c, SpaprPhb phb, int addr, int size, int value) {
-        if (size != 1 && size != 2 && size != 4) {
-            c.status(RtasStatus.HW_ERROR);
+        PciDevice d = configTarget(c, phb, addr, size);
+        if (d == null) {
             return;
         }
-        PciDevice d = phb == null ? null : phb.deviceAt(addr);
-        int reg = cfgRegister(addr);
-        if (d == null || reg % size != 0 || reg >= 256) {
-            c.status(RtasStatus.HW_ERROR);
-            return;
-        }
-        d.configWrite(reg, size, value);
+        d.configWrite(cfgRegister(addr), size, value);
         c.status(RtasStatus.SUCCESS);
     }
 
