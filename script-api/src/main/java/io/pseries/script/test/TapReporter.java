@@ -87,27 +87,8 @@ public final class TapReporter implements Reporter {
         return s.replace("\\", "\\\\").replace("#", "\\#").replace("\n", " ");
     }
 
-    /** A YAML scalar: plain when safe, else a double-quoted string with escapes. */
+    /** A YAML double-quoted scalar: a JSON string is one (YAML's escapes include JSON's). */
     static String yaml(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\x%02x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return s == null ? "null" : io.pseries.core.util.Json.write(s);
     }
 }
