@@ -165,6 +165,22 @@ class PseriesTestEngineTest {
     }
 
     @Test
+    void twoUniqueIdsInOneFileRunBothTests() throws IOException {
+        Path f = file("m.test.js", SUITE);
+        Recorder all = launch(LauncherDiscoveryRequestBuilder.request().selectors(selectFile(f.toFile())));
+        List<String> uids = all.identifiers.entrySet().stream()
+            .filter(e -> e.getKey().endsWith("machine > boots") || e.getKey().endsWith("top level"))
+            .map(e -> e.getValue().getUniqueId()).toList();
+        assertEquals(2, uids.size(), all.identifiers.keySet().toString());
+        Recorder two = launch(LauncherDiscoveryRequestBuilder.request()
+            .selectors(selectUniqueId(uids.get(0)), selectUniqueId(uids.get(1))));
+        List<String> tests = two.finished.entrySet().stream().filter(e -> two.identifiers.get(e.getKey()).isTest())
+            .map(Map.Entry::getKey).sorted().toList();
+        assertEquals(2, tests.size(), tests.toString());
+        assertTrue(tests.get(0).endsWith("machine > boots") && tests.get(1).endsWith("top level"), tests.toString());
+    }
+
+    @Test
     void aBrokenFileFailsItsContainerWithTheSyntaxError() throws IOException {
         file("broken.test.js", "it('x', () => {\n  const = 1;\n});\n");
         Recorder r = launch(LauncherDiscoveryRequestBuilder.request()

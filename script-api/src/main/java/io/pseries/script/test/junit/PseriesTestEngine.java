@@ -109,8 +109,11 @@ public final class PseriesTestEngine implements TestEngine {
             }
             String filter = names.isEmpty() ? null : "^" + jsQuote(String.join(" > ", names))
                 + (segs.get(segs.size() - 1).getType().equals("test") ? "$" : "( > .*)?$");
-            if (!files.containsKey(f) || files.get(f) != null) {
+            // a whole file stays whole; several selections in one file run together
+            if (!files.containsKey(f)) {
                 files.put(f, filter);
+            } else if (files.get(f) != null) {
+                files.put(f, filter == null ? null : files.get(f) + "|" + filter);
             }
         }
         for (Map.Entry<Path, String> e : files.entrySet()) {
