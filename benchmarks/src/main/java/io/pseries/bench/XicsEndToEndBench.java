@@ -22,6 +22,7 @@ import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.irq.IrqLine;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.xics.Icp;
 import io.pseries.xics.Ics;
 import io.pseries.xics.SpaprXics;
@@ -125,7 +126,7 @@ public class XicsEndToEndBench {
         guestErrorsAtStart = machine.trace().guestErrorCount();
     }
 
-    private static void rtasOk(Machine.RtasResult r, String what) {
+    private static void rtasOk(RtasResult r, String what) {
         if (r.status() != 0) {
             throw new IllegalStateException(what + " failed: status " + r.status());
         }

@@ -20,6 +20,7 @@ import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.cpu.VCpu;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.mem.GuestMemory;
@@ -124,7 +125,7 @@ public class XiveEndToEndBench {
         // H_INT_SET_SOURCE_CONFIG(flags = SET_EISN, lisn 0, target 0, prio 6, eisn 0x10)
         ok(machine.hcall(0, Hcalls.H_INT_SET_SOURCE_CONFIG, 2, 0, 0, PRIO, EISN), "H_INT_SET_SOURCE_CONFIG");
         // the ESB pages as the guest learns them: H_INT_GET_SOURCE_INFO(0, lisn 0)
-        Machine.HcallResult info = machine.hcall(0, Hcalls.H_INT_GET_SOURCE_INFO, 0, 0);
+        HcallResult info = machine.hcall(0, Hcalls.H_INT_GET_SOURCE_INFO, 0, 0);
         ok(info, "H_INT_GET_SOURCE_INFO");
         eoiAddr = info.rets()[1];
         triggerAddr = info.rets()[2];
@@ -147,7 +148,7 @@ public class XiveEndToEndBench {
         guestErrorsAtStart = machine.trace().guestErrorCount();
     }
 
-    private static void ok(Machine.HcallResult r, String what) {
+    private static void ok(HcallResult r, String what) {
         if (r.rc() != PaprRc.H_SUCCESS) {
             throw new IllegalStateException(what + " failed: rc " + r.rc() + " (" + PaprRc.name(r.rc()) + ")");
         }

@@ -22,11 +22,13 @@ import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.cas.OptionVector;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dt.DtNode;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.mem.MmioHandler;
 import io.pseries.core.mem.MmioRegion;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.rtas.RtasStatus;
 import io.pseries.core.trace.TraceCategory;
 import io.pseries.core.trace.TraceEvent;
@@ -251,7 +253,7 @@ class MachineTest {
         Machine m = FakeIntc.machine(1, "dual");
         List<TraceEvent> unimp = record(m, TraceCategory.UNIMPLEMENTED);
         List<TraceEvent> hcalls = record(m, TraceCategory.HCALL);
-        Machine.HcallResult r = m.hcall(0, Hcalls.H_INT_ESB, 0, 0x1000, 0xc00, 0);
+        HcallResult r = m.hcall(0, Hcalls.H_INT_ESB, 0, 0x1000, 0xc00, 0);
         assertEquals(-2, r.rc());
         assertEquals(PaprRc.H_FUNCTION, r.rc());
         assertEquals("H_FUNCTION", r.rcName());
@@ -295,7 +297,7 @@ class MachineTest {
         private final Machine m = FakeIntc.machine(MachineConfig.builder().cpus(4).build());
         private final List<TraceEvent> errors = record(m, TraceCategory.GUEST_ERROR);
 
-        private Machine.RtasResult call(String name, int nret, int... args) {
+        private RtasResult call(String name, int nret, int... args) {
             return m.rtas(0, name, args, nret);
         }
 
@@ -329,7 +331,7 @@ class MachineTest {
 
         @Test
         void unknownTokenIsAParameterErrorAndAGuestError() {
-            Machine.RtasResult r = m.rtasByToken(m.cpu(1), 0x1234, new int[] {1, 2}, 1);
+            RtasResult r = m.rtasByToken(m.cpu(1), 0x1234, new int[] {1, 2}, 1);
             assertEquals(-3, r.status());
             assertEquals(1, errors.size());
             assertEquals("Unknown RTAS token 0x1234", message(errors.get(0)));
@@ -360,7 +362,7 @@ class MachineTest {
 
         @Test
         void getTimeOfDayCountsVirtualTimeFrom2026() {
-            Machine.RtasResult r = call("get-time-of-day", -1);
+            RtasResult r = call("get-time-of-day", -1);
             assertEquals(0, r.status());
             assertArrayEquals(new int[] {2026, 1, 1, 0, 0, 0, 0}, r.rets());
             m.run(61_500_000_000L);
@@ -405,7 +407,7 @@ class MachineTest {
 
         @Test
         void queryCpuStoppedStateSaysZeroForStoppedAndTwoForRunning() {
-            Machine.RtasResult stopped = call("query-cpu-stopped-state", 2, 3);
+            RtasResult stopped = call("query-cpu-stopped-state", 2, 3);
             assertEquals(0, stopped.status());
             assertArrayEquals(new int[] {0}, stopped.rets());
             assertArrayEquals(new int[] {2}, call("query-cpu-stopped-state", 2, 0).rets());
@@ -499,7 +501,7 @@ class MachineTest {
         @Test
         void readsTheBufferCallsByTokenAndWritesTheRetsBack() {
             buffer(0x2005, 2, 1); // query-cpu-stopped-state(cpu 1)
-            Machine.HcallResult r = m.hcall(0, Hcalls.KVMPPC_H_RTAS, BUF);
+            HcallResult r = m.hcall(0, Hcalls.KVMPPC_H_RTAS, BUF);
             assertEquals(PaprRc.H_SUCCESS, r.rc());
             assertEquals(0, r.rets().length);
             assertEquals(0, ret(1, 0), "status");

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.pseries.core.Machine;
 import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.trace.TraceEvent;
 
 /**
@@ -115,7 +116,7 @@ class XicsHcallTest {
         Machine m = opened(1);
         setXive(m, VTY, 0, 5);
         m.irq(VTY).pulse();
-        Machine.HcallResult r = m.hcall(0, H_XIRR, 0xFF);
+        HcallResult r = m.hcall(0, H_XIRR, 0xFF);
         assertEquals(H_SUCCESS, r.rc());
         assertArrayEquals(new long[] {0xFF00_1100L}, r.rets());
         assertEquals(0x0500_0000, icp(m).xirr(0));
@@ -127,7 +128,7 @@ class XicsHcallTest {
         Machine m = opened(1);
         m.run(1_000_000);
         ok(m.hcall(0, H_IPI, 0, 4));
-        Machine.HcallResult r = m.hcall(0, H_XIRR_X);
+        HcallResult r = m.hcall(0, H_XIRR_X);
         assertEquals(H_SUCCESS, r.rc());
         assertEquals(0xFF00_0002L, r.rets()[0]);
         assertEquals(512_000L, r.rets()[1], "1 ms of virtual time = 512000 ticks of the 0x1e848000 Hz timebase");
@@ -162,7 +163,7 @@ class XicsHcallTest {
     void hIpoll_returnsTheTargetsXirrAndMfrr_withoutSideEffects() {
         Machine m = opened(2);
         ok(m.hcall(0, H_IPI, 1, 4));
-        Machine.HcallResult r = m.hcall(0, H_IPOLL, 1);
+        HcallResult r = m.hcall(0, H_IPOLL, 1);
         assertEquals(H_SUCCESS, r.rc());
         assertArrayEquals(new long[] {0xFF00_0002L, 4}, r.rets());
         assertEquals(0xFF00_0002, icp(m).xirr(1), "nothing accepted");
@@ -221,7 +222,7 @@ class XicsHcallTest {
             assertEquals(0xFF00_0002, icp(m).xirr(0));
             assertEquals(0xFF, icp(m).mfrr(1));
             // QEMU's h_xirr calls icp_accept before its check: the (unused) ICP still accepts
-            Machine.HcallResult r = m.hcall(0, H_XIRR, 0xFF);
+            HcallResult r = m.hcall(0, H_XIRR, 0xFF);
             assertEquals(H_HARDWARE, r.rc());
             assertEquals(0xFF, r.rets()[0], "R4 keeps the caller's value");
             assertEquals(0x0400_0000, icp(m).xirr(0));

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.pseries.core.Machine;
 import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.dt.DtNode;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.trace.TraceEvent;
 
 /**
@@ -34,7 +35,7 @@ import io.pseries.core.trace.TraceEvent;
 class XicsRtasTest {
     final Machine m = opened(4);
 
-    private Machine.RtasResult call(String name, int nret, int... args) {
+    private RtasResult call(String name, int nret, int... args) {
         return m.rtas(0, name, args, nret);
     }
 
@@ -77,7 +78,7 @@ class XicsRtasTest {
     @MethodSource("allCalls")
     void eachCall_wrongNret_isParamError(String name, String func, int nret, int[] args) {
         assertEquals(-3, call(name, nret + 1, args).status());
-        Machine.RtasResult r = call(name, nret - 1, args);
+        RtasResult r = call(name, nret - 1, args);
         if (nret - 1 > 0) {
             assertEquals(-3, r.status());
         }
@@ -136,7 +137,7 @@ class XicsRtasTest {
 
     @Test
     void getXive_returnsStatusServerAndTheCurrentPriority() {
-        Machine.RtasResult r = call("ibm,get-xive", 3, VTY);
+        RtasResult r = call("ibm,get-xive", 3, VTY);
         assertEquals(0, r.status());
         assertArrayEquals(new int[] {0, 0xFF}, r.rets(), "reset: server 0, masked");
         setXive(m, VTY, 2, 5);
@@ -148,7 +149,7 @@ class XicsRtasTest {
     @Test
     void getXive_wrongCount_writesNoOutputs() {
         setXive(m, VTY, 2, 5);
-        Machine.RtasResult r = call("ibm,get-xive", 4, VTY);
+        RtasResult r = call("ibm,get-xive", 4, VTY);
         assertEquals(-3, r.status());
         assertArrayEquals(new int[] {0, 0, 0}, r.rets());
     }

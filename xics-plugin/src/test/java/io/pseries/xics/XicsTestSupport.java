@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.trace.TraceCategory;
@@ -61,7 +62,7 @@ final class XicsTestSupport {
         return ics(m).status(irq - Ics.OFFSET);
     }
 
-    static void ok(Machine.HcallResult r) {
+    static void ok(HcallResult r) {
         assertEquals(PaprRc.H_SUCCESS, r.rc(), () -> "hcall failed: " + r.rcName());
     }
 
@@ -77,7 +78,7 @@ final class XicsTestSupport {
 
     /** H_XIRR on {@code cpu}; returns R4. */
     static long xirr(Machine m, int cpu) {
-        Machine.HcallResult r = m.hcall(cpu, Hcalls.H_XIRR, 0xFF);
+        HcallResult r = m.hcall(cpu, Hcalls.H_XIRR, 0xFF);
         ok(r);
         return r.rets()[0];
     }

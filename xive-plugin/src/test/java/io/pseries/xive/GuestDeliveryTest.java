@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.guest.GuestOs;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.trace.TraceEvent;
 
@@ -73,7 +74,7 @@ class GuestDeliveryTest {
     @Test
     void boot_everyIpiIsRoutedToItsCpu_atPriority6_withEisn0x10_andUnmasked() {
         for (int c = 0; c < CPUS; c++) {
-            Machine.HcallResult r = m.hcall(0, Hcalls.H_INT_GET_SOURCE_CONFIG, 0, c);
+            HcallResult r = m.hcall(0, Hcalls.H_INT_GET_SOURCE_CONFIG, 0, c);
             assertArrayEquals(new long[] {c, 6, 0x10}, r.rets(), "IPI " + c);
             assertEquals(0b00, pq(m, c));
         }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.pseries.core.Machine;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.trace.TraceEvent;
@@ -53,7 +54,7 @@ class LsiTest {
 
     /** H_INT_ESB load (store=false) or store at a management-page offset; R4. */
     private long esb(long offset, boolean store) {
-        Machine.HcallResult r = m.hcall(0, Hcalls.H_INT_ESB, store ? 1 : 0, LSI, offset, 0);
+        HcallResult r = m.hcall(0, Hcalls.H_INT_ESB, store ? 1 : 0, LSI, offset, 0);
         ok(r);
         return r.rets()[0];
     }

@@ -56,6 +56,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.trace.TraceEvent;
 
 /**
@@ -207,7 +208,7 @@ class XiveHcallTest {
     @ParameterizedTest(name = "MSI LISN {0}: flags 0, EOI page, trigger page, shift 16")
     @ValueSource(ints = {0, 1, 0x1000, 0x1001})
     void getSourceInfo_msi_flags0_eoiAndTriggerPages_shift16(int lisn) {
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_INFO, 0, lisn);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_INFO, 0, lisn);
         ok(r);
         long trig = ESB_BASE + lisn * 0x20000L;
         assertArrayEquals(new long[] {0, trig + 0x10000, trig, 16}, r.rets());
@@ -215,7 +216,7 @@ class XiveHcallTest {
 
     @Test
     void getSourceInfo_lsi_flagsLsiAndHIntEsb_noPages_shift16() {
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_INFO, 0, LSI);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_INFO, 0, LSI);
         ok(r);
         assertArrayEquals(new long[] {0xC, -1, -1, 16}, r.rets());
     }
@@ -282,7 +283,7 @@ class XiveHcallTest {
         route(m, 1, 1, PRIO, 0x10);
         ok(m.hcall(0, H_INT_SET_SOURCE_CONFIG, 2, 1, 1, 0xff, 0x77));
         assertEquals(Eas.VALID | Eas.MASKED, xive(m).router().eas(1));
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 1);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 1);
         ok(r);
         assertEquals(0xff, r.rets()[1]);
         assertEquals(0, r.rets()[2], "EISN dropped");
@@ -299,7 +300,7 @@ class XiveHcallTest {
 
     @Test
     void getSourceConfig_neverConfigured_returnsTarget0xfffffc00_prioFF_eisn0() {
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
         ok(r);
         assertArrayEquals(new long[] {0xfffffc00L, 0xff, 0}, r.rets());
     }
@@ -308,7 +309,7 @@ class XiveHcallTest {
     void getSourceConfig_routedToConfiguredQueue_returnsTargetPriorityEisn() {
         queue(m, 1, PRIO, QPAGE, 16, 1);
         route(m, 0x1000, 1, PRIO, 0x13);
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
         ok(r);
         assertArrayEquals(new long[] {1, PRIO, 0x13}, r.rets());
     }
@@ -317,14 +318,14 @@ class XiveHcallTest {
     void getSourceConfig_masked_reportsPriorityFF_keepsTargetAndEisn() {
         queue(m, 1, PRIO, QPAGE, 16, 1);
         ok(m.hcall(0, H_INT_SET_SOURCE_CONFIG, 3, 0x1000, 1, PRIO, 0x13));
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
         assertArrayEquals(new long[] {1, 0xff, 0x13}, r.rets());
     }
 
     @Test
     void getSourceConfig_targetAndPriorityComeFromTheEnd_notFromTheEas() {
         route(m, 0x1000, 1, 5, 0x13);                   // END (1, 5) never configured: w6 = w7 = 0
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
+        HcallResult r = m.hcall(0, H_INT_GET_SOURCE_CONFIG, 0, 0x1000);
         ok(r);
         assertArrayEquals(new long[] {0xfffffc00L, 0, 0x13}, r.rets());
     }
@@ -334,7 +335,7 @@ class XiveHcallTest {
     @ParameterizedTest(name = "queue info of (vCPU {0}, prio {1}) is the END ESB page 0x6010040000000 + ((vcpu*8+prio) << 17)")
     @CsvSource({"0,0", "0,6", "1,5", "1,6"})
     void getQueueInfo_returnsEndEsbPage(int vcpu, int prio) {
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_QUEUE_INFO, 0, vcpu, prio);
+        HcallResult r = m.hcall(0, H_INT_GET_QUEUE_INFO, 0, vcpu, prio);
         ok(r);
         assertEquals(0x6010040000000L + ((long) (vcpu * 8 + prio) << 17), r.rets()[0]);
         assertEquals(0, r.rets()[1], "no queue configured yet");
@@ -467,7 +468,7 @@ class XiveHcallTest {
 
     @Test
     void getQueueConfig_unconfigured_returnsZeros() {
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_QUEUE_CONFIG, 0, 1, PRIO);
+        HcallResult r = m.hcall(0, H_INT_GET_QUEUE_CONFIG, 0, 1, PRIO);
         ok(r);
         assertArrayEquals(new long[] {0, 0, 0, 0}, r.rets());
     }
@@ -489,7 +490,7 @@ class XiveHcallTest {
             trigger(m, 1);
             setPq(m, 1, 0);
         }
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_QUEUE_CONFIG, 1, 1, PRIO);
+        HcallResult r = m.hcall(0, H_INT_GET_QUEUE_CONFIG, 1, 1, PRIO);
         ok(r);
         assertEquals(1L | (1L << 62), r.rets()[0]);
         assertEquals(3, r.rets()[3]);
@@ -501,7 +502,7 @@ class XiveHcallTest {
     void getQueueConfig_debug_generation0_leavesBit62Clear() {
         queue(m, 1, PRIO, QPAGE, 12, 1);
         setEndWord(m, 1, PRIO, 1, 5);                    // generation 0, index 5 (after a wrap)
-        Machine.HcallResult r = m.hcall(0, H_INT_GET_QUEUE_CONFIG, 1, 1, PRIO);
+        HcallResult r = m.hcall(0, H_INT_GET_QUEUE_CONFIG, 1, 1, PRIO);
         assertEquals(1L, r.rets()[0]);
         assertEquals(5, r.rets()[3]);
     }
@@ -548,7 +549,7 @@ class XiveHcallTest {
     @Test
     void esb_lsiStore_setsPq_andReturnsMinusOne() {
         esbLoad(LSI, 0xC00);
-        Machine.HcallResult r = m.hcall(0, H_INT_ESB, 1, LSI, 0xD00, 0);
+        HcallResult r = m.hcall(0, H_INT_ESB, 1, LSI, 0xD00, 0);
         ok(r);
         assertEquals(-1L, r.rets()[0]);
         assertEquals(0b01, pq(m, (int) LSI));
@@ -562,7 +563,7 @@ class XiveHcallTest {
     }
 
     private long esbLoad(long lisn, long offset) {
-        Machine.HcallResult r = m.hcall(0, H_INT_ESB, 0, lisn, offset, 0);
+        HcallResult r = m.hcall(0, H_INT_ESB, 0, lisn, offset, 0);
         ok(r);
         return r.rets()[0];
     }

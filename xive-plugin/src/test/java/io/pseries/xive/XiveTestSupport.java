@@ -8,6 +8,7 @@ import java.util.List;
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.trace.TraceCategory;
@@ -81,7 +82,7 @@ final class XiveTestSupport {
         return false;
     }
 
-    static void ok(Machine.HcallResult r) {
+    static void ok(HcallResult r) {
         assertEquals(PaprRc.H_SUCCESS, r.rc(), () -> "hcall failed: " + r.rcName());
     }
 

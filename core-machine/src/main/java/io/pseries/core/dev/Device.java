@@ -3,16 +3,19 @@ package io.pseries.core.dev;
 import java.util.List;
 import java.util.Map;
 
-import io.pseries.core.Machine;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.irq.IrqLine;
+import io.pseries.core.irq.LineOwner;
 
 /**
  * A device of the machine: something that owns interrupt lines (and, for some, a place in
  * the device tree). Devices are realized once, in configuration order, after the interrupt
- * controllers and CPUs exist; that is where they claim their interrupt numbers.
+ * controllers and CPUs exist; that is where they claim their interrupt numbers, through the
+ * narrow {@link DeviceHost} the machine hands them. A device is the {@link LineOwner} of its lines.
+ *
+ * <p>Threading: the machine's thread only.
  */
-public abstract class Device {
+public abstract class Device implements LineOwner {
     private final String type;
 
     protected Device(String type) {
@@ -28,7 +31,7 @@ public abstract class Device {
     public abstract String name();
 
     /** Claims interrupts and wires lines. */
-    public abstract void realize(Machine m);
+    public abstract void realize(DeviceHost host);
 
     /** The device's interrupt lines, in the order the device numbers them. */
     public abstract List<IrqLine> lines();
@@ -48,6 +51,7 @@ public abstract class Device {
      * The guest's handler for one of this device's interrupts ran. Level-triggered devices
      * deassert here, as a driver reading the device's status register would make them do.
      */
+    @Override
     public void guestHandled(int irq) {
     }
 

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pseries.core.Machine;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.SpaprIrq;
@@ -27,7 +26,7 @@ public final class EventSources extends Device {
     }
 
     @Override
-    public void realize(Machine m) {
+    public void realize(DeviceHost m) {
         epow = m.claimIrq(SpaprIrq.EPOW, false, "event-sources epow-events");
         hotplug = m.claimIrq(SpaprIrq.HOTPLUG, false, "event-sources hot-plug-events");
     }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.irq.IrqLine;
@@ -120,7 +119,7 @@ public final class VioDevice extends Device {
     }
 
     @Override
-    public void realize(Machine m) {
+    public void realize(DeviceHost m) {
         line = m.claimIrq(irq, false, type() + " " + name());
     }
 

@@ -10,18 +10,18 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-import io.pseries.core.Machine;
 import io.pseries.core.cas.CasResult;
 import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.cpu.VCpu;
-import io.pseries.core.dev.Device;
 import io.pseries.core.dt.DtNode;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.trace.TraceCategory;
 
 /**
- * A Linux-like guest running on a {@link Machine}: firmware reads the platform's interrupt
+ * A Linux-like guest running on a {@link GuestPlatform} (the machine): firmware reads the platform's interrupt
  * modes and performs CAS, the kernel picks its interrupt driver from the post-CAS device tree,
  * sets up the boot CPU, brings up the secondaries, and starts the device interrupts it finds in
  * the tree. After boot it takes external interrupts on each vCPU, in virtual time, and counts
@@ -33,6 +33,8 @@ import io.pseries.core.trace.TraceCategory;
  * <p>Exceptions: a rising OS interrupt input on a running vCPU schedules an exception
  * {@link GuestTiming#exceptionEntryNs()} after the CPU is free; the driver then fetches,
  * handles and EOIs; if the input is still up afterwards, another exception follows.
+ *
+ * <p>Threading: the machine's thread only (scheduler events and script calls alike).
  */
 public final class GuestOs implements VCpu.Listener {
 
@@ -50,7 +52,7 @@ public final class GuestOs implements VCpu.Listener {
     /** Linux's first dynamically allocated virq; the IPI gets it. */
     public static final int IPI_VIRQ = 16;
 
-    private final Machine m;
+    private final GuestPlatform m;
     private final BootOptions options;
     private final GuestTiming timing;
     private final int ncpus;
@@ -73,7 +75,7 @@ public final class GuestOs implements VCpu.Listener {
     private boolean attached;
     private CasResult cas;
 
-    public GuestOs(Machine m, BootOptions options) {
+    public GuestOs(GuestPlatform m, BootOptions options) {
         this.m = m;
         this.options = options;
         this.timing = options.timing();
@@ -94,7 +96,8 @@ public final class GuestOs implements VCpu.Listener {
         }
     }
 
-    public Machine machine() {
+    /** The platform the guest runs on. */
+    public GuestPlatform machine() {
         return m;
     }
 
@@ -148,7 +151,7 @@ public final class GuestOs implements VCpu.Listener {
         step("cpu 0: interrupt set-up done");
         for (int c = 1; c < ncpus; c++) {
             driver.prepareCpu(c);
-            Machine.RtasResult r = rtas(0, "start-cpu", new int[] {m.cpu(c).vcpuId(), 0x10000, c}, 1);
+            RtasResult r = rtas(0, "start-cpu", new int[] {m.cpu(c).vcpuId(), 0x10000, c}, 1);
             if (r.status() != 0) {
                 throw new IllegalStateException("start-cpu " + c + " failed with RTAS status " + r.status());
             }
@@ -269,12 +272,12 @@ public final class GuestOs implements VCpu.Listener {
             long[] msix = dev.cells("ibm,req#msi-x");
             boolean net = dev.name().startsWith("ethernet");
             if (msix != null && msix[0] > 0) {
-                Machine.RtasResult r = rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 4, (int) msix[0], 1}, 4);
+                RtasResult r = rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 4, (int) msix[0], 1}, 4);
                 if (r.status() == 0) {
                     int granted = r.rets()[0];
                     int used = Math.min(granted, net ? 3 : 2);
                     for (int k = 0; k < used; k++) {
-                        Machine.RtasResult q = rtas(0, "ibm,query-interrupt-source-number", new int[] {cfg, hi, lo, k}, 3);
+                        RtasResult q = rtas(0, "ibm,query-interrupt-source-number", new int[] {cfg, hi, lo, k}, 3);
                         if (q.status() == 0) {
                             String vec = k == 0 ? "config" : net ? (k == 1 ? "input.0" : "output.0") : "req.0";
                             msis.add(new IrqDesc(q.rets()[0], nextVirq++, q.rets()[1] == 0, false, base + "-" + vec));
@@ -380,7 +383,7 @@ public final class GuestOs implements VCpu.Listener {
     public long hcallRegs(int cpu, int opcode, long[] regsInOut) {
         charge(cpu, timing.hcallNs());
         if (m.trace().on(TraceCategory.HCALL)) {
-            Machine.HcallResult r = m.hcall(cpu, opcode, regsInOut);
+            HcallResult r = m.hcall(cpu, opcode, regsInOut);
             System.arraycopy(r.rets(), 0, regsInOut, 0, r.rets().length);
             return r.rc();
         }
@@ -421,7 +424,7 @@ public final class GuestOs implements VCpu.Listener {
         m.store(m.cpu(cpu), addr, size, value);
     }
 
-    public Machine.RtasResult rtas(int cpu, String name, int[] args, int nret) {
+    public RtasResult rtas(int cpu, String name, int[] args, int nret) {
         charge(cpu, timing.rtasNs());
         return m.rtas(cpu, name, args, nret);
     }
@@ -508,10 +511,7 @@ public final class GuestOs implements VCpu.Listener {
             ipis[cpu]++;
         } else {
             irqCounts.get(cpu).computeIfAbsent(d.hwirq(), k -> new long[1])[0]++;
-            Device owner = m.lineOwner(d.hwirq());
-            if (owner != null) {
-                owner.guestHandled(d.hwirq());
-            }
+            m.guestHandled(d.hwirq());
         }
         if (m.trace().on(TraceCategory.GUEST)) {
             m.trace().emit(TraceCategory.GUEST, cpu, "handle", "hwirq", d.hwirq(), "virq", d.virq(), "ipi", d.ipi());

@@ -5,12 +5,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.pseries.core.cpu.VCpu;
-
 /**
- * Hypervisor-call dispatch by opcode. PAPR opcodes are multiples of 4 up to
- * {@link #MAX_PAPR_OPCODE}; the KVM-private range starts at {@link #KVMPPC_BASE}.
- * An opcode nobody registered answers {@code H_FUNCTION}, as QEMU does.
+ * The registry of hypervisor calls by opcode and by name. PAPR opcodes are multiples of 4 up to
+ * {@link #MAX_PAPR_OPCODE}; the KVM-private range starts at {@link #KVMPPC_BASE}. Calling them
+ * (and answering {@code H_FUNCTION} for an opcode nobody registered) is {@link HcallDispatch}'s.
+ *
+ * <p>Flow: the machine and each interrupt controller register their hcalls at creation; after
+ * that the table is only read. Threading: confined to the machine's thread.
  */
 public final class HcallTable {
     public static final int MAX_PAPR_OPCODE = 0x800;
@@ -62,12 +63,6 @@ public final class HcallTable {
 
     public Entry lookup(String name) {
         return byName.get(name);
-    }
-
-    /** Calls the hcall; {@code H_FUNCTION} when nothing is registered under the opcode. */
-    public long dispatch(VCpu cpu, long opcode, long[] args) {
-        Entry e = lookup(opcode);
-        return e == null ? PaprRc.H_FUNCTION : e.handler().call(cpu, args);
     }
 
     /** Every registered hcall by name, sorted. */

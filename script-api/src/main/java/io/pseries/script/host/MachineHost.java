@@ -14,13 +14,15 @@ import io.pseries.core.cas.CasException;
 import io.pseries.core.cas.CasResult;
 import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.cas.OptionVector;
-import io.pseries.core.dt.Dts;
 import io.pseries.core.dt.DtNode;
+import io.pseries.core.dt.Dts;
 import io.pseries.core.guest.GuestOs;
 import io.pseries.core.guest.GuestTiming;
+import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.irq.IrqLine;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.trace.TraceCategory;
 import io.pseries.core.trace.TraceEvent;
 import io.pseries.core.util.Json;
@@ -101,7 +103,7 @@ public final class MachineHost {
     @HostAccess.Export
     public long[] hcall(int cpu, long opcode, long[] args) {
         try {
-            Machine.HcallResult r = m.hcall(cpu, opcode, args);
+            HcallResult r = m.hcall(cpu, opcode, args);
             long[] out = new long[r.rets().length + 1];
             out[0] = r.rc();
             System.arraycopy(r.rets(), 0, out, 1, r.rets().length);
@@ -134,7 +136,7 @@ public final class MachineHost {
             a[i] = (int) args[i];
         }
         try {
-            Machine.RtasResult r = m.rtas(cpu, name, a, nret);
+            RtasResult r = m.rtas(cpu, name, a, nret);
             int[] out = new int[r.rets().length + 1];
             out[0] = r.status();
             System.arraycopy(r.rets(), 0, out, 1, r.rets().length);

@@ -2,7 +2,6 @@ package io.pseries.xics.guest;
 
 import java.util.Arrays;
 
-import io.pseries.core.Machine;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.guest.GuestIrqDriver;
 import io.pseries.core.guest.GuestOs;
@@ -10,6 +9,7 @@ import io.pseries.core.guest.IrqDesc;
 import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.rtas.RtasResult;
 
 /**
  * The guest's XICS driver, doing what Linux's arch/powerpc/sysdev/xics (xics-common.c,
@@ -162,7 +162,7 @@ public final class XicsGuestDriver implements GuestIrqDriver {
     @Override
     public void setAffinity(IrqDesc d, int cpu) {
         int hw = d.hwirq();
-        Machine.RtasResult r = os.rtas(0, "ibm,get-xive", new int[] {hw}, 3);
+        RtasResult r = os.rtas(0, "ibm,get-xive", new int[] {hw}, 3);
         if (r.status() != 0) {
             os.step(String.format("xics: ibm,get-xive irq=0x%x returned %d", hw, r.status()));
             return;
@@ -190,7 +190,7 @@ public final class XicsGuestDriver implements GuestIrqDriver {
     }
 
     private boolean rtasOk(int cpu, String call, int nret, int... args) {
-        Machine.RtasResult r = os.rtas(cpu, call, args, nret);
+        RtasResult r = os.rtas(cpu, call, args, nret);
         if (r.status() != 0) {
             os.step(String.format("xics: %s irq=0x%x returned %d", call, args[0], r.status()));
             return false;

@@ -163,7 +163,7 @@ public abstract class PciDevice {
             throw new IllegalStateException(String.format("%s (%s): MSI vector %d is not enabled (the guest enabled %d)",
                 id, type, k, msiNum));
         }
-        phb.machine().irq(msiFirst + k).pulse();
+        phb.host().irq(msiFirst + k).pulse();
     }
 
     public boolean intxAsserted() {

@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pseries.core.Machine;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
+import io.pseries.core.dev.DeviceHost;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.SpaprIrq;
@@ -50,7 +50,7 @@ public final class SpaprPhb extends Device {
     private final List<PciBus> buses = new ArrayList<>(List.of(root));
     private final IrqLine[] lsis = new IrqLine[PINS];
     private final int[] lsiAsserters = new int[PINS];
-    private Machine machine;
+    private DeviceHost host;
 
     public SpaprPhb(int index) {
         super("spapr-pci-host-bridge");
@@ -66,8 +66,8 @@ public final class SpaprPhb extends Device {
         return String.format("pci@%x", buid());
     }
 
-    Machine machine() {
-        return machine;
+    DeviceHost host() {
+        return host;
     }
 
     public PciBus rootBus() {
@@ -164,8 +164,8 @@ public final class SpaprPhb extends Device {
     // ------------------------------------------------------------------ realize
 
     @Override
-    public void realize(Machine m) {
-        this.machine = m;
+    public void realize(DeviceHost m) {
+        this.host = m;
         for (int i = 0; i < PINS; i++) {
             lsis[i] = m.claimIrq(lsi(i), true, name() + " INT" + (char) ('A' + i));
             m.setLineOwner(lsi(i), this);
@@ -190,11 +190,11 @@ public final class SpaprPhb extends Device {
     private void msiWrite(VCpu cpu, int size, long value) {
         long le = Long.reverseBytes(value) >>> (64 - 8 * size);
         int irq = (int) le;
-        if (!machine.irqSpace().isClaimed(irq)) {
-            machine.trace().guestError(cpu.index(), String.format("MSI write for unclaimed interrupt 0x%x", irq), "irq", irq);
+        if (!host.irqSpace().isClaimed(irq)) {
+            host.trace().guestError(cpu.index(), String.format("MSI write for unclaimed interrupt 0x%x", irq), "irq", irq);
             return;
         }
-        machine.irq(irq).pulse();
+        host.irq(irq).pulse();
     }
 
     @Override
@@ -244,9 +244,9 @@ public final class SpaprPhb extends Device {
     private void releaseMsis(PciDevice d) {
         if (d.msiCount() > 0) {
             for (int i = 0; i < d.msiCount(); i++) {
-                machine.freeIrq(d.msiFirst() + i);
+                host.freeIrq(d.msiFirst() + i);
             }
-            machine.irqSpace().freeMsi(d.msiFirst(), d.msiCount());
+            host.irqSpace().freeMsi(d.msiFirst(), d.msiCount());
             d.setMsis(0, 0);
         }
     }
@@ -309,7 +309,7 @@ public final class SpaprPhb extends Device {
             // argument counts, then the PHB, then "EEH not available" all answer -3
             c.status(RtasStatus.PARAM_ERROR);
             if (c.nargs() == nargs && nretOk && phbFor(c, 1) != null) {
-                machine.trace().emit(io.pseries.core.trace.TraceCategory.UNIMPLEMENTED, c.cpu().index(), "rtas",
+                host.trace().emit(io.pseries.core.trace.TraceCategory.UNIMPLEMENTED, c.cpu().index(), "rtas",
                     "message", name + ": EEH is not available on emulated devices");
             }
         });
@@ -394,7 +394,7 @@ public final class SpaprPhb extends Device {
                 type = RTAS_TYPE_MSIX;
             }
             default -> {
-                machine.trace().guestError(c.cpu().index(), "rtas_ibm_change_msi(" + func + ") is not implemented");
+                host.trace().guestError(c.cpu().index(), "rtas_ibm_change_msi(" + func + ") is not implemented");
                 c.status(RtasStatus.PARAM_ERROR);
                 return;
             }
@@ -418,7 +418,7 @@ public final class SpaprPhb extends Device {
         }
         if (type == RTAS_TYPE_MSI && Integer.bitCount(req) != 1) {
             // QEMU asserts here; a model reports it
-            machine.trace().guestError(c.cpu().index(), "MSI vector count " + req + " is not a power of two");
+            host.trace().guestError(c.cpu().index(), "MSI vector count " + req + " is not a power of two");
             c.status(RtasStatus.HW_ERROR);
             return;
         }
@@ -427,15 +427,15 @@ public final class SpaprPhb extends Device {
             // What QEMU 7.2 does, not what it meant: it asks for alignment with a bool (true for MSI)
             // and turns it into a bitmap mask by subtracting one, so MSI blocks get no alignment
             // and MSI-X blocks start on an even number. A guest sees these numbers.
-            first = machine.irqSpace().allocMsi(req, type == RTAS_TYPE_MSIX ? 2 : 1);
+            first = host.irqSpace().allocMsi(req, type == RTAS_TYPE_MSIX ? 2 : 1);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            machine.trace().guestError(c.cpu().index(), "Can't allocate MSIs for device " + Long.toHexString(cfg) + ": " + e.getMessage());
+            host.trace().guestError(c.cpu().index(), "Can't allocate MSIs for device " + Long.toHexString(cfg) + ": " + e.getMessage());
             c.status(RtasStatus.HW_ERROR);
             return;
         }
         for (int i = 0; i < req; i++) {
-            machine.claimIrq(first + i, false, d.id() + " (" + d.type() + ") MSI" + (type == RTAS_TYPE_MSIX ? "-X " : " ") + i);
-            machine.setLineOwner(first + i, this);
+            host.claimIrq(first + i, false, d.id() + " (" + d.type() + ") MSI" + (type == RTAS_TYPE_MSIX ? "-X " : " ") + i);
+            host.setLineOwner(first + i, this);
         }
         releaseMsis(d);
         d.setMsis(first, req);

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
 
 import io.pseries.core.FakeIntc;
 import io.pseries.core.Machine;
-import io.pseries.core.reference.QemuDts;
-import io.pseries.core.MachineConfig;
 import io.pseries.core.MachineConfig.DeviceConfig;
+import io.pseries.core.MachineConfig;
 import io.pseries.core.dt.DtNode;
+import io.pseries.core.reference.QemuDts;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.trace.TraceCategory;
 import io.pseries.core.trace.TraceEvent;
 
@@ -80,15 +81,15 @@ class SpaprPhbTest {
         return l.stream().map(e -> String.valueOf(e.fields().get("message"))).toList().toString();
     }
 
-    static Machine.RtasResult changeMsi(Machine m, int cfg, int func, int num, int seq) {
+    static RtasResult changeMsi(Machine m, int cfg, int func, int num, int seq) {
         return m.rtas(0, "ibm,change-msi", new int[] {cfg, HI, LO, func, num, seq}, 4);
     }
 
-    static Machine.RtasResult query(Machine m, int cfg, int k) {
+    static RtasResult query(Machine m, int cfg, int k) {
         return m.rtas(0, "ibm,query-interrupt-source-number", new int[] {cfg, HI, LO, k}, 3);
     }
 
-    static void assertRtas(int status, int[] rets, Machine.RtasResult r) {
+    static void assertRtas(int status, int[] rets, RtasResult r) {
         assertEquals(status, r.status(), "status (rets " + Arrays.toString(r.rets()) + ")");
         if (rets != null) {
             assertArrayEquals(rets, r.rets(), "rets " + Arrays.toString(r.rets()));
@@ -353,7 +354,7 @@ class SpaprPhbTest {
         @Test
         void theSequenceNumberIsIncrementedAndTheTypeWordNeedsNretFour() {
             assertRtas(0, new int[] {4, 8, 2}, changeMsi(m, NET, 4, 4, 7));
-            Machine.RtasResult r = m.rtas(0, "ibm,change-msi", new int[] {BRIDGE, HI, LO, 3, 1, 41}, 3);
+            RtasResult r = m.rtas(0, "ibm,change-msi", new int[] {BRIDGE, HI, LO, 3, 1, 41}, 3);
             assertRtas(0, new int[] {1, 42}, r);
         }
 
@@ -585,17 +586,17 @@ class SpaprPhbTest {
     class ConfigSpace {
         private final Machine m = observed();
 
-        private Machine.RtasResult read(int cfg, int reg, int size) {
+        private RtasResult read(int cfg, int reg, int size) {
             return m.rtas(0, "ibm,read-pci-config", new int[] {cfg | reg, HI, LO, size}, 2);
         }
 
         private int readOk(int cfg, int reg, int size) {
-            Machine.RtasResult r = read(cfg, reg, size);
+            RtasResult r = read(cfg, reg, size);
             assertEquals(0, r.status(), String.format("read %x+%x/%d", cfg, reg, size));
             return r.rets()[0];
         }
 
-        private Machine.RtasResult write(int cfg, int reg, int size, int value) {
+        private RtasResult write(int cfg, int reg, int size, int value) {
             return m.rtas(0, "ibm,write-pci-config", new int[] {cfg | reg, HI, LO, size, value}, 1);
         }
 
@@ -721,7 +722,7 @@ class SpaprPhbTest {
                 {"ibm,slot-error-detail", new int[] {NET, HI, LO, 0, 0, 0, 0, 1}, 1},
             };
             for (Object[] c : calls) {
-                Machine.RtasResult r = m.rtas(0, (String) c[0], (int[]) c[1], (Integer) c[2]);
+                RtasResult r = m.rtas(0, (String) c[0], (int[]) c[1], (Integer) c[2]);
                 assertEquals(-3, r.status(), (String) c[0]);
             }
         }
