@@ -228,10 +228,7 @@ public final class SpaprXive implements InterruptController {
     }
 
     private void resetEnd(int e) {
-        for (int w = 0; w < End.WORDS; w++) {
-            router.setEndWord(e, w, 0);
-        }
-        router.setEndWord(e, 1, End.W1_ESE_Q | End.W1_ESN_Q);
+        EndConfig.reset(router, e);
     }
 
     @Override
@@ -448,10 +445,6 @@ public final class SpaprXive implements InterruptController {
             return PaprRc.H_P2;
         }
         int e = endIndex(t.vcpuId(), (int) priority);
-        int[] w = new int[End.WORDS];
-        for (int i = 0; i < End.WORDS; i++) {
-            w[i] = router.endWord(e, i);
-        }
         if (qsize == 0) {
             resetEnd(e);
             return PaprRc.H_SUCCESS;
@@ -470,23 +463,9 @@ public final class SpaprXive implements InterruptController {
             host.trace().guestError(cpu.index(), String.format("XIVE: failed to map EQ @0x%x", qpage), "qpage", qpage);
             return PaprRc.H_P4;
         }
-        w[2] = (int) ((qpage >>> 32) & 0x0fff_ffff);
-        w[3] = (int) qpage;
-        w[0] |= End.W0_ENQUEUE;
-        w[0] = Field.set32(End.W0_QSIZE, w[0], (int) qsize - 12);
-        w[6] = Field.set32(End.W6_NVT_BLOCK, 0, BLOCK_ID) | Field.set32(End.W6_NVT_INDEX, 0, NVT_BASE + t.vcpuId());
-        w[7] = Field.set32(End.W7_F0_PRIORITY, 0, (int) priority);
-        if ((flags & END_ALWAYS_NOTIFY) != 0) {
-            w[0] |= End.W0_UCOND_NOTIFY;
-        } else {
-            w[0] &= ~End.W0_UCOND_NOTIFY;
-        }
         // generation starts at 1, the queue index at 0 (ESn/ESe become 00)
-        w[1] = End.W1_GENERATION;
-        w[0] |= End.W0_VALID;
-        for (int i = 0; i < End.WORDS; i++) {
-            router.setEndWord(e, i, w[i]);
-        }
+        EndConfig.configureQueue(router, e, qpage, (int) qsize, (flags & END_ALWAYS_NOTIFY) != 0, BLOCK_ID,
+            NVT_BASE + t.vcpuId(), (int) priority);
         return PaprRc.H_SUCCESS;
     }
 

@@ -3,7 +3,7 @@ package io.pseries.core.trace;
 /**
  * The categories of machine trace events. Scripts subscribe by the lower-case name
  * ({@code 'irq'}, {@code 'hcall'}, {@code 'rtas'}, {@code 'mmio'}, {@code 'cas'},
- * {@code 'guest_error'}); the others are internal detail useful in failure artifacts.
+ * {@code 'guest_error'}, {@code 'kvm'}, {@code 'fault'}); the others are internal detail useful in failure artifacts.
  */
 public enum TraceCategory {
     /** An interrupt presented to a CPU (a CPU's external interrupt line went up). */
@@ -23,7 +23,11 @@ public enum TraceCategory {
     /** Interrupt-controller internals (routing, queueing, presenter). */
     INTC,
     /** Guest-model activity (boot steps, handler runs). */
-    GUEST;
+    GUEST,
+    /** The simulated host kernel's KVM side: device create/destroy, attribute calls, vCPU connection. */
+    KVM,
+    /** A host page fault on a device mapping (page inserted, or SIGBUS), and zaps of device pages. */
+    FAULT;
 
     /** The name scripts use for this category. */
     public String jsName() {

@@ -1,0 +1,60 @@
+package io.pseries.core.host;
+
+/**
+ * The host's interrupt controller as the host kernel sees it through firmware (the POWER9
+ * host XIVE behind OPAL): a pool of hardware interrupt numbers, each with its ESB pages at
+ * host physical addresses and an EAS that routes it to a virtual processor (VP) at a priority
+ * with event data. An interrupt-controller plugin implements it (core never names the class;
+ * {@link HostInterruptControllerProvider} is found with {@link java.util.ServiceLoader}).
+ *
+ * <pre>
+ *  allocIrq ─► hw (0 = none left)     irqInfo(hw) ─► trigger page, EOI page, ESB shift
+ *  configureIrq(hw, vp, prio, data)   prio 0xFF masks the EAS
+ *  esbLoad/esbStore(hw, offset)       the kernel's own ESB accesses (e.g. SET_PQ_01)
+ * </pre>
+ *
+ * <p>KVM devices allocate their guest interrupts' backing ("generic IPIs") here. Host PCI
+ * functions passed through to a guest (issue 10) will add their MSIs as further hardware
+ * sources of this controller, whose pages a KVM device can insert in place of an IPI's.
+ *
+ * <p>Threading: the machine's thread only.
+ */
+public interface HostInterruptController {
+    /** OPAL's "no such VP" answer to {@link #allocVpBlock}. */
+    int INVALID_VP = -1;
+
+    /** One hardware interrupt as {@code OPAL_XIVE_GET_IRQ_INFO} describes it. */
+    record IrqInfo(int hw, long triggerPage, long eoiPage, int esbShift, boolean storeEoi, boolean lsi) {
+    }
+
+    /** Allocates a hardware interrupt from the IPI pool of any chip; 0 when the pool is exhausted. */
+    int allocIrq();
+
+    /** Returns a hardware interrupt to the pool (its EAS masked, PQ 01). Unknown numbers are ignored. */
+    void freeIrq(int hw);
+
+    /** The description of an allocated hardware interrupt, or {@code null}. */
+    IrqInfo irqInfo(int hw);
+
+    /**
+     * Programs the EAS of {@code hw}: events go to {@code vp} at {@code priority} with
+     * {@code data} as the event data; priority 0xFF masks it. Returns 0, or a negative OPAL
+     * code ({@code OPAL_PARAMETER} -1) for an unknown interrupt, VP or priority.
+     */
+    int configureIrq(int hw, int vp, int priority, int data);
+
+    /** A load from {@code hw}'s management page at {@code offset} (e.g. 0xD00 = SET_PQ_01); returns the loaded value. */
+    long esbLoad(int hw, int offset);
+
+    /** A store to {@code hw}'s trigger page (offset below 0x400 triggers) or management page. */
+    void esbStore(int hw, boolean triggerPage, int offset, long value);
+
+    /** Hardware interrupts currently allocated. */
+    int allocatedIrqs();
+
+    /** Allocates {@code count} consecutive VPs; the first, or {@link #INVALID_VP}. */
+    int allocVpBlock(int count);
+
+    /** Frees a VP block from {@link #allocVpBlock}. */
+    void freeVpBlock(int base);
+}

@@ -1,0 +1,212 @@
+package io.pseries.core.host;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.pseries.core.trace.Trace;
+import io.pseries.core.trace.TraceCategory;
+
+/**
+ * The VMM's side of the host: its open device files and its virtual memory areas.
+ *
+ * <pre>
+ *  open(device) ─► fd            mmap(fd, pgoff, npages) ─► device.mmap check ─► Vma (empty)
+ *  touch(vma, page) ─► present? phys : device.fault ─► insert / SIGBUS      ('fault' events)
+ *  zap(device, pgoff, n) ─► every VMA of that file drops its pages in the range
+ *  munmap(vma), close(fd) ─► the device is released when neither an fd nor a VMA holds it
+ * </pre>
+ *
+ * The map count follows Linux's {@code do_mmap}: a new mapping is refused with {@code ENOMEM}
+ * when the process already has more than {@code vm.max_map_count} of them.
+ *
+ * <p>Threading: the machine's thread only.
+ */
+public final class VmmProcess {
+    /** Where the VMM's mappings are placed (a bump allocator; addresses are never reused). */
+    public static final long MMAP_BASE = 0x7e00_0000_0000L;
+    private static final int FIRST_FD = 10;
+
+    private final HostConfig config;
+    private final HostStats stats;
+    private final Trace trace;
+    private final Map<Integer, KvmDevice> fds = new TreeMap<>();
+    private final Map<KvmDevice, Integer> refs = new HashMap<>();
+    private final TreeMap<Long, Vma> vmas = new TreeMap<>(Long::compareUnsigned);
+    private long next = MMAP_BASE;
+    private int nextFd = FIRST_FD;
+    private java.util.function.Consumer<KvmDevice> releaser = d -> { };
+
+    VmmProcess(HostConfig config, HostStats stats, Trace trace) {
+        this.config = config;
+        this.stats = stats;
+        this.trace = trace;
+    }
+
+    void onRelease(java.util.function.Consumer<KvmDevice> r) {
+        this.releaser = r;
+    }
+
+    /** Opens a file descriptor on a device (KVM_CREATE_DEVICE's anon inode). */
+    int open(KvmDevice d) {
+        int fd = nextFd++;
+        fds.put(fd, d);
+        refs.merge(d, 1, Integer::sum);
+        return fd;
+    }
+
+    /** The device behind {@code fd}, or {@code null} (EBADF). */
+    public KvmDevice device(int fd) {
+        return fds.get(fd);
+    }
+
+    /** The open descriptors, in order. */
+    public Map<Integer, KvmDevice> fds() {
+        return new TreeMap<>(fds);
+    }
+
+    /** close(2): EBADF for an unknown descriptor. */
+    public KvmResult close(int fd) {
+        KvmDevice d = fds.remove(fd);
+        if (d == null) {
+            return KvmResult.error(Errno.EBADF);
+        }
+        unref(d);
+        return KvmResult.ok();
+    }
+
+    private void unref(KvmDevice d) {
+        int n = refs.merge(d, -1, Integer::sum);
+        if (n <= 0) {
+            refs.remove(d);
+            releaser.accept(d);
+        }
+    }
+
+    /** The outcome of mmap: the new VMA, or the errno. */
+    public record MmapResult(Vma vma, Errno errno) {
+        public boolean isOk() {
+            return errno == null;
+        }
+    }
+
+    /** An anonymous mapping (guest RAM). */
+    public MmapResult mmapAnonymous(String name, long bytes) {
+        long pages = (bytes + config.pageSize() - 1) >>> config.pageShift();
+        if (stats.vmas > config.maxMapCount()) {
+            return new MmapResult(null, Errno.ENOMEM);
+        }
+        return new MmapResult(add(new Vma(name, place(pages), pages, config.pageShift(), 0, -1, null)), null);
+    }
+
+    /**
+     * mmap(2) of a device file: {@code npages} host pages from file page {@code pgoff}. EBADF for
+     * an unknown descriptor, EINVAL for a zero length, ENOMEM past the map count, or the device's
+     * own answer. Nothing is populated.
+     */
+    public MmapResult mmap(int fd, long pgoff, long npages, String name) {
+        KvmDevice d = fds.get(fd);
+        if (d == null) {
+            return new MmapResult(null, Errno.EBADF);
+        }
+        if (npages <= 0 || pgoff < 0) {
+            return new MmapResult(null, Errno.EINVAL);
+        }
+        if (stats.vmas > config.maxMapCount()) {
+            return new MmapResult(null, Errno.ENOMEM);
+        }
+        Errno e = d.mmap(pgoff, npages);
+        if (e != null) {
+            return new MmapResult(null, e);
+        }
+        refs.merge(d, 1, Integer::sum);
+        return new MmapResult(add(new Vma(name, place(npages), npages, config.pageShift(), pgoff, fd, d)), null);
+    }
+
+    private long place(long pages) {
+        long start = next;
+        next += (pages + 1) << config.pageShift(); // one guard page between mappings
+        return start;
+    }
+
+    private Vma add(Vma v) {
+        vmas.put(v.start(), v);
+        stats.vmas++;
+        stats.bytesMapped += v.size();
+        return v;
+    }
+
+    /** munmap(2) of a whole VMA; its inserted pages go, and its file reference is dropped. */
+    public KvmResult munmap(Vma v) {
+        if (vmas.get(v.start()) != v) {
+            return KvmResult.error(Errno.EINVAL);
+        }
+        vmas.remove(v.start());
+        stats.vmas--;
+        stats.bytesMapped -= v.size();
+        if (v.file() != null) {
+            stats.pagesMapped -= v.pagesMapped();
+            unref(v.file());
+        }
+        return KvmResult.ok();
+    }
+
+    public List<Vma> vmas() {
+        return new ArrayList<>(vmas.values());
+    }
+
+    /** The VMA covering user address {@code hva}, or {@code null}. */
+    public Vma find(long hva) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(hva);
+        return e != null && e.getValue().contains(hva) ? e.getValue() : null;
+    }
+
+    /**
+     * An access to page {@code i} of a device VMA: the inserted page if present, else the
+     * file's fault handler runs (counted, traced as a {@code fault} event) and its page is
+     * inserted. Returns the page's host physical address, or -1 for SIGBUS.
+     */
+    public long touch(Vma v, long i, int cpu) {
+        long phys = v.physAddr(i);
+        if (phys >= 0) {
+            return phys;
+        }
+        long pgoff = v.pgoff() + i;
+        FaultResult r = v.file().fault(v.pgoff(), pgoff);
+        stats.faults++;
+        if (r.isSigbus()) {
+            stats.sigbus++;
+        } else {
+            v.insert(i, r.physAddr());
+            stats.pagesMapped++;
+        }
+        if (trace.on(TraceCategory.FAULT)) {
+            trace.emit(TraceCategory.FAULT, cpu, r.isSigbus() ? "sigbus" : "fault", "vma", v.name(),
+                "fd", v.fd(), "pgoff", pgoff, "page", i, "phys", r.physAddr());
+        }
+        return r.isSigbus() ? -1 : r.physAddr();
+    }
+
+    /**
+     * {@code unmap_mapping_range} on a device file: every VMA of the file drops its pages in file
+     * pages [{@code pgoff}, {@code pgoff + npages}); the next touch faults again. Returns the
+     * pages removed.
+     */
+    public long zap(KvmDevice file, long pgoff, long npages) {
+        long n = 0;
+        for (Vma v : vmas.values()) {
+            if (v.file() == file) {
+                n += v.zapFileRange(pgoff, pgoff + npages);
+            }
+        }
+        stats.zaps++;
+        stats.pagesZapped += n;
+        stats.pagesMapped -= n;
+        if (trace.on(TraceCategory.FAULT)) {
+            trace.emit(TraceCategory.FAULT, -1, "zap", "pgoff", pgoff, "pages", npages, "removed", n);
+        }
+        return n;
+    }
+}

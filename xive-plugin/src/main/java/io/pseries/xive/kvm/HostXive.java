@@ -1,0 +1,265 @@
+package io.pseries.xive.kvm;
+
+import java.util.BitSet;
+import java.util.List;
+
+import io.pseries.core.cpu.VCpu;
+import io.pseries.core.host.HostInterruptController;
+import io.pseries.core.host.KvmVm;
+import io.pseries.core.mem.MmioHandler;
+import io.pseries.core.mem.MmioRegion;
+import io.pseries.xive.EndConfig;
+import io.pseries.xive.Presenter;
+import io.pseries.xive.ThreadContext;
+import io.pseries.xive.Tima;
+import io.pseries.xive.XiveRouter;
+import io.pseries.xive.XiveSource;
+
+/**
+ * The POWER9 host's XIVE as the host kernel drives it through OPAL: the same
+ * {@link XiveSource}, {@link XiveRouter}, {@link Presenter}/{@link ThreadContext} and
+ * {@link Tima} code as the emulated sPAPR controller, here over <em>hardware</em> interrupt
+ * numbers and host VPs instead of guest LISNs and sPAPR NVTs.
+ *
+ * <pre>
+ *  HW IRQ n  ESB pages at host physical ESB_BASE + n * 128K (trigger, then EOI/management)
+ *  VP v      END (v * 8 + priority) = v's queue at that priority, in guest RAM
+ *  thread i  runs vCPU i; while it runs, its OS ring holds the vCPU's VP (KVM pushes it)
+ *  TIMA      host physical TIMA_BASE, four 64K pages; KVM maps only the OS page into guests
+ * </pre>
+ *
+ * HW IRQs are handed out from an IPI pool starting at {@link #FIRST_HW_IRQ} (0 means "none" to
+ * callers, as {@code xive_native_alloc_irq}); VPs in naturally aligned blocks.
+ *
+ * <p>Threading: the machine's thread only.
+ */
+public final class HostXive implements HostInterruptController {
+    /** Host physical base of the HW interrupts' ESB pages (two 64K pages each). */
+    public static final long ESB_BASE = 0x0006_0200_0000_0000L;
+    /** Host physical base of the TIMA (HW, HV, OS, USER pages of 64K). */
+    public static final long TIMA_BASE = 0x0006_0302_0318_0000L;
+    /** Host physical address of the TIMA OS page ({@code xive_tima_os}). */
+    public static final long TIMA_OS = TIMA_BASE + ((long) Tima.PAGE_OS << Tima.SHIFT);
+    public static final int FIRST_HW_IRQ = 0x10;
+    public static final int DEFAULT_HW_IRQS = 1 << 17;
+    private static final int ESB_SHIFT = XiveSource.ESB_64K_2PAGE;
+
+    private final KvmVm vm;
+    private final XiveSource source;
+    private final XiveRouter router;
+    private final Presenter presenter;
+    private final Tima tima;
+    private final ThreadContext[] tctx;
+    private final BitSet irqs = new BitSet();
+    private final BitSet vps = new BitSet();
+    private final int nrVps;
+    private int nextIrq = FIRST_HW_IRQ;
+    private long sourceSyncs;
+    private long queueSyncs;
+
+    public HostXive(KvmVm vm) {
+        this(vm, DEFAULT_HW_IRQS);
+    }
+
+    public HostXive(KvmVm vm, int hwIrqs) {
+        this.vm = vm;
+        List<VCpu> cpus = vm.cpus();
+        this.nrVps = Math.max(4096, 2 * Integer.highestOneBit(Math.max(1, cpus.size()) * 2 - 1));
+        this.tctx = new ThreadContext[cpus.size()];
+        for (VCpu c : cpus) {
+            tctx[c.index()] = new ThreadContext(c);
+        }
+        this.presenter = new Presenter(tctx, vm.trace());
+        XiveRouter.NvtDirectory nvts = (blk, idx) -> blk == 0 && idx < nrVps && vps.get(idx);
+        this.router = new XiveRouter(hwIrqs, nrVps * 8, vm.memory(), presenter, nvts, vm.trace());
+        this.source = new XiveSource(hwIrqs, ESB_SHIFT, false, router, vm.trace());
+        this.tima = new Tima(presenter, nvts, vm.trace());
+        for (int e = 0; e < nrVps * 8; e++) {
+            EndConfig.reset(router, e);
+        }
+        vm.hostPhys().map(new MmioRegion("host-xive.esb", ESB_BASE, source.regionSize(), new MmioHandler() {
+            @Override
+            public long read(VCpu cpu, long offset, int size) {
+                return source.esbRead(cpu == null ? -1 : cpu.index(), offset);
+            }
+
+            @Override
+            public void write(VCpu cpu, long offset, int size, long value) {
+                source.esbWrite(cpu == null ? -1 : cpu.index(), offset);
+            }
+        }));
+        vm.hostPhys().map(new MmioRegion("host-xive.tima", TIMA_BASE, Tima.SIZE, tima));
+    }
+
+    public XiveSource source() {
+        return source;
+    }
+
+    public XiveRouter router() {
+        return router;
+    }
+
+    public Presenter presenter() {
+        return presenter;
+    }
+
+    /** The hardware thread context vCPU {@code cpu} runs on. */
+    public ThreadContext threadContext(int cpu) {
+        return tctx[cpu];
+    }
+
+    public int nrVps() {
+        return nrVps;
+    }
+
+    /** END index of (VP, priority). */
+    public static int endOf(int vp, int priority) {
+        return vp * 8 + priority;
+    }
+
+    // ------------------------------------------------------------------ HW interrupts (OPAL)
+
+    @Override
+    public int allocIrq() {
+        int n = irqs.nextClearBit(nextIrq);
+        if (n >= source.nrIrqs()) {
+            n = irqs.nextClearBit(FIRST_HW_IRQ);
+            if (n >= source.nrIrqs()) {
+                return 0;
+            }
+        }
+        irqs.set(n);
+        nextIrq = n + 1;
+        // a fresh IPI: off (PQ 01), EAS valid and masked
+        source.setStatus(n, io.pseries.xive.Pq.OFF);
+        router.setEas(n, EndConfig.eas(0, 0, 0, true));
+        vm.stats().ipiAllocated(1);
+        return n;
+    }
+
+    @Override
+    public void freeIrq(int hw) {
+        if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs() || !irqs.get(hw)) {
+            return;
+        }
+        source.setStatus(hw, io.pseries.xive.Pq.OFF);
+        router.setEas(hw, 0);
+        irqs.clear(hw);
+        vm.stats().ipiAllocated(-1);
+    }
+
+    public boolean allocated(int hw) {
+        return hw >= FIRST_HW_IRQ && hw < source.nrIrqs() && irqs.get(hw);
+    }
+
+    @Override
+    public IrqInfo irqInfo(int hw) {
+        if (!allocated(hw)) {
+            return null;
+        }
+        return new IrqInfo(hw, ESB_BASE + source.triggerPage(hw), ESB_BASE + source.managementPage(hw),
+            ESB_SHIFT - 1, false, false);
+    }
+
+    @Override
+    public int configureIrq(int hw, int vp, int priority, int data) {
+        if (!allocated(hw)) {
+            return -1;
+        }
+        if (priority == 0xff) {
+            router.setEas(hw, EndConfig.eas(0, 0, 0, true));
+            return 0;
+        }
+        if (priority < 0 || priority > 7 || vp < 0 || vp >= nrVps || !vps.get(vp)) {
+            return -1;
+        }
+        router.setEas(hw, EndConfig.eas(0, endOf(vp, priority), data, false));
+        return 0;
+    }
+
+    @Override
+    public long esbLoad(int hw, int offset) {
+        if (!allocated(hw)) {
+            return -1;
+        }
+        return source.esbRead(-1, source.managementPage(hw) + (offset & 0xfff));
+    }
+
+    @Override
+    public void esbStore(int hw, boolean triggerPage, int offset, long value) {
+        if (allocated(hw)) {
+            source.esbWrite(-1, (triggerPage ? source.triggerPage(hw) : source.managementPage(hw)) + (offset & 0xfff));
+        }
+    }
+
+    @Override
+    public int allocatedIrqs() {
+        return irqs.cardinality();
+    }
+
+    /** OPAL source sync: nothing is ever in flight in this model; counted. */
+    public void syncSource(int hw) {
+        sourceSyncs++;
+    }
+
+    /** OPAL queue sync: counted. */
+    public void syncQueue(int hw) {
+        queueSyncs++;
+    }
+
+    public long sourceSyncs() {
+        return sourceSyncs;
+    }
+
+    public long queueSyncs() {
+        return queueSyncs;
+    }
+
+    // ------------------------------------------------------------------ VPs and their queues
+
+    @Override
+    public int allocVpBlock(int count) {
+        int size = Integer.highestOneBit(Math.max(1, count) * 2 - 1);
+        for (int base = 0; base + size <= nrVps; base += size) {
+            if (vps.nextSetBit(base) >= base + size || vps.nextSetBit(base) < 0) {
+                vps.set(base, base + size);
+                return base;
+            }
+        }
+        return INVALID_VP;
+    }
+
+    @Override
+    public void freeVpBlock(int base) {
+        if (base < 0 || base >= nrVps) {
+            return;
+        }
+        int end = vps.nextClearBit(base);
+        for (int v = base; v < end; v++) {
+            for (int p = 0; p < 8; p++) {
+                EndConfig.reset(router, endOf(v, p));
+            }
+        }
+        vps.clear(base, end);
+    }
+
+    /** OPAL queue configuration with always-notify: VP {@code vp}'s queue at {@code prio} in guest RAM. */
+    public void configureQueue(int vp, int prio, long qaddr, int qshift) {
+        EndConfig.configureQueue(router, endOf(vp, prio), qaddr, qshift, true, 0, vp, prio);
+    }
+
+    public void disableQueue(int vp, int prio) {
+        EndConfig.reset(router, endOf(vp, prio));
+    }
+
+    /** KVM's VP push at guest entry: the vCPU's thread OS ring holds {@code vp}'s CAM line. */
+    public void pushVp(VCpu cpu, int vp) {
+        presenter.setWord2(cpu.index(), ThreadContext.QW1_OS, ThreadContext.QW1W2_VO | Presenter.camLine(0, vp));
+    }
+
+    /** The VP leaves the thread (the vCPU is disconnected); the thread context is reset. */
+    public void pullVp(VCpu cpu) {
+        presenter.setWord2(cpu.index(), ThreadContext.QW1_OS, 0);
+        tctx[cpu.index()].reset();
+    }
+}
