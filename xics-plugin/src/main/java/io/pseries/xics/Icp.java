@@ -136,6 +136,19 @@ public final class Icp {
         icsOwned[cpu] = false;
     }
 
+    /**
+     * Restores one ICP's registers (a VMM pushing state into an in-kernel ICP, or pulling it out
+     * of one) and re-drives the output from them: up exactly while XISR is not empty.
+     */
+    public void restore(int cpu, int xirrValue, int pendingPriority, int mfrrValue) {
+        xirr[cpu] = xirrValue;
+        pending[cpu] = pendingPriority & 0xFF;
+        mfrr[cpu] = mfrrValue & 0xFF;
+        int x = XicsRules.xisr(xirrValue);
+        icsOwned[cpu] = x != 0 && x != XicsRules.IPI;
+        output.set(cpu, outputLevel(cpu));
+    }
+
     /** icp_irq: the ICS offers interrupt {@code nr} at {@code prio} to {@code server}. */
     public void irq(int server, int nr, int prio) {
         int cpu = cpuOf(server);

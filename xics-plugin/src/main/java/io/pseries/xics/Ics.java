@@ -139,6 +139,14 @@ public final class Ics {
         resendSet.clearAll();
     }
 
+    /**
+     * Restores a source's status bits (ASSERTED, SENT, REJECTED, MASKED_PENDING) as a state
+     * transfer does; nothing is delivered here (a following {@link #writeXive} does that).
+     */
+    public void restoreStatus(int srcno, int st) {
+        setStatus(srcno, st & 0xFF);
+    }
+
     private void setStatus(int srcno, int st) {
         status[srcno] = (byte) st;
         update(srcno);
