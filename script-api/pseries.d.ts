@@ -32,8 +32,19 @@ declare global {
   }
 
   interface MachineOptions {
-    /** Number of vCPUs (one thread each), 1..4096. Default 1. */
+    /** Number of vCPUs, 1..4096, a multiple of `threads`. Default 1. */
     cpus?: number;
+    /**
+     * Threads per core, as QEMU's `-smp N,threads=T`: 1, 2, 4 or 8. Default 1. The device tree has
+     * one cpu node per core, its `ibm,ppc-interrupt-server#s` listing the threads' vCPU ids.
+     */
+    threads?: number;
+    /**
+     * QEMU's `vsmt` machine property: core k's threads get vCPU ids k * vsmt + 0..threads-1 (the
+     * XIVE target, the XICS server), and there are ceil(cpus * vsmt / threads) server numbers.
+     * 1, 2, 4 or 8, at least `threads`. Default: `threads` (ids 0..cpus-1).
+     */
+    vsmt?: number;
     /** Interrupt-controller mode, as QEMU's ic-mode. Default 'dual'. */
     icMode?: 'xics' | 'xive' | 'dual' | string;
     /**
@@ -54,6 +65,8 @@ declare global {
   /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
   interface ResolvedMachineOptions extends MachineOptions {
     cpus: number;
+    threads: number;
+    vsmt: number;
     icMode: 'xics' | 'xive' | 'dual' | string;
     kernelIrqchip: 'off' | 'on' | 'allowed';
     memory: number | bigint;

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import io.pseries.core.cas.CasNegotiation;
 import io.pseries.core.cas.CasResult;
 import io.pseries.core.cas.OptionVector;
+import io.pseries.core.cpu.CpuTopology;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.DeviceHost;
@@ -82,6 +83,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final PlatformRtas platformRtas;
     private final List<VCpu> cpus = new ArrayList<>();
     private final List<VCpu> cpusView = Collections.unmodifiableList(cpus);
+    private final CpuTopology topology;
     private final VCpu[] cpuByVcpuId;
     private final IrqLines lines;
     private final ControllerSet controllers;
@@ -112,6 +114,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     public Machine(MachineConfig config, List<InterruptControllerProvider> providers) {
         this.config = config;
         this.memory = new GuestMemory(config.memory());
+        this.topology = config.topology();
         if ("on".equals(config.kernelIrqchip())) {
             throw new IllegalArgumentException("invalid machine option kernelIrqchip: 'on' needs the simulated"
                 + " in-kernel interrupt controllers, which this version does not model; use 'off', or 'allowed'"
@@ -139,11 +142,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         for (InterruptControllerProvider p : chosen) {
             controllers.add(p.create(this));
         }
-        cpuByVcpuId = new VCpu[config.cpus()];
+        cpuByVcpuId = new VCpu[topology.nrServers()];
         for (int i = 0; i < config.cpus(); i++) {
-            VCpu c = new VCpu(i, i);
+            VCpu c = new VCpu(i, topology.vcpuId(i));
             cpus.add(c);
-            cpuByVcpuId[i] = c;
+            cpuByVcpuId[c.vcpuId()] = c;
             controllers.cpuCreated(c);
         }
         devices.add(eventSources);
@@ -153,7 +156,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             d.realize(this);
         }
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
-            Collections.unmodifiableList(devices), eventSources, phb, nrServers(), config.seed());
+            Collections.unmodifiableList(devices), eventSources, phb, topology, config.seed());
         reset();
         resets = 0;
     }
@@ -229,7 +232,12 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     @Override
     public int nrServers() {
-        return config.cpus();
+        return topology.nrServers();
+    }
+
+    /** How the vCPUs are grouped in cores and numbered. */
+    public CpuTopology topology() {
+        return topology;
     }
 
     @Override

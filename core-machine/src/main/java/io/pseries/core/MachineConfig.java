@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.pseries.core.cpu.CpuTopology;
 import io.pseries.core.util.Suggest;
 
 /**
  * The description of a machine: what {@code pseries.machine({...})} accepts.
  *
- * @param cpus          number of vCPUs (one thread each), 1..{@value #MAX_CPUS}
+ * @param cpus          number of vCPUs, 1..{@value #MAX_CPUS}, a multiple of {@code threads}
  * @param icMode        interrupt-controller mode: {@code "xics"}, {@code "xive"}, {@code "dual"}
  *                      (QEMU's ic-mode; default {@code "dual"}) or the name of another
  *                      controller plugin
@@ -22,16 +23,22 @@ import io.pseries.core.util.Suggest;
  * @param memory        guest RAM in bytes (a multiple of 64 KiB)
  * @param devices       devices in creation order
  * @param seed          seed of every pseudo-random choice the machine makes
+ * @param threads       threads per core (QEMU's {@code -smp N,threads=T}): 1, 2, 4 or 8; default 1
+ * @param vsmt          the VSMT mode (QEMU's {@code vsmt} machine property): the spacing of the
+ *                      cores' vCPU ids, at least {@code threads}; default {@code threads}
  */
 public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
-                            List<DeviceConfig> devices, long seed, boolean hostXive) {
+                            List<DeviceConfig> devices, long seed, boolean hostXive, int threads, int vsmt) {
 
     public static final int MAX_CPUS = 4096;
     public static final long MIN_MEMORY = 64L << 20;
     public static final long MAX_MEMORY = 1L << 40;
     public static final String DEFAULT_IC_MODE = "dual";
     public static final List<String> KERNEL_IRQCHIP = List.of("off", "on", "allowed");
-    public static final List<String> KEYS = List.of("cpus", "icMode", "kernelIrqchip", "host", "memory", "devices", "seed");
+    public static final List<String> KEYS = List.of("cpus", "threads", "vsmt", "icMode", "kernelIrqchip", "host", "memory",
+        "devices", "seed");
+    /** Most threads per core and the largest VSMT mode (what KVM on POWER9 offers). */
+    public static final int MAX_THREADS = 8;
 
     /** One device: its type and its type-specific options. */
     public record DeviceConfig(String type, Map<String, Object> options) {
@@ -46,6 +53,11 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
 
     public MachineConfig {
         devices = List.copyOf(devices);
+    }
+
+    /** How the vCPUs are grouped in cores and numbered. */
+    public CpuTopology topology() {
+        return new CpuTopology(cpus, threads, vsmt);
     }
 
     /** A default machine: 1 vCPU, dual mode, 1 GiB, a spapr-vty console. */
@@ -66,6 +78,8 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         private List<DeviceConfig> devices = List.of(DeviceConfig.of("spapr-vty"));
         private long seed;
         private boolean hostXive = true;
+        private int threads = 1;
+        private int vsmt;
 
         public Builder cpus(int n) {
             this.cpus = n;
@@ -104,6 +118,18 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             return this;
         }
 
+        /** Threads per core (QEMU's {@code -smp ...,threads=}). */
+        public Builder threads(int t) {
+            this.threads = t;
+            return this;
+        }
+
+        /** The VSMT mode; 0: the default, equal to {@code threads}. */
+        public Builder vsmt(int v) {
+            this.vsmt = v;
+            return this;
+        }
+
         public Builder hostXive(boolean x) {
             this.hostXive = x;
             return this;
@@ -121,7 +147,34 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             if (memory < MIN_MEMORY || memory > MAX_MEMORY || memory % (64 * 1024) != 0) {
                 throw bad("memory", memory, "a multiple of 64K between 64M and 1T, e.g. '1G'");
             }
-            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive);
+            checkTopology();
+            int mode = vsmt == 0 ? threads : vsmt;
+            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode);
+        }
+
+        /** QEMU's checks of -smp threads and vsmt (spapr_set_vsmt_mode, spapr_init_cpus), with QEMU's messages. */
+        private void checkTopology() {
+            if (threads < 1 || threads > MAX_THREADS || Integer.bitCount(threads) != 1) {
+                throw bad("threads", threads, "1, 2, 4 or 8 (\"Cannot support " + threads + " threads/core on a pseries"
+                    + " machine because it must be a power of 2\")");
+            }
+            if (cpus % threads != 0) {
+                throw bad("cpus", cpus, "a multiple of threads (\"smp_cpus (" + cpus + ") must be multiple of threads ("
+                    + threads + ")\")");
+            }
+            if (vsmt != 0 && (vsmt < 1 || vsmt > MAX_THREADS || Integer.bitCount(vsmt) != 1)) {
+                throw bad("vsmt", vsmt, "1, 2, 4 or 8, at least threads (" + threads + ")");
+            }
+            if (vsmt != 0 && vsmt < threads) {
+                throw bad("vsmt", vsmt, "at least threads (\"Cannot support VSMT mode " + vsmt
+                    + " because it must be >= threads/core (" + threads + ")\")");
+            }
+            int mode = vsmt == 0 ? threads : vsmt;
+            long servers = ((long) cpus * mode + threads - 1) / threads;
+            if (servers > MAX_CPUS) {
+                throw bad("vsmt", mode, "a mode that keeps the server numbers (cpus x vsmt / threads = " + servers
+                    + ") within the " + MAX_CPUS + " IPI numbers");
+            }
         }
     }
 
@@ -145,6 +198,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         Object v;
         if ((v = m.get("cpus")) != null) {
             b.cpus((int) integer("cpus", v, 1, MAX_CPUS));
+        }
+        if ((v = m.get("threads")) != null) {
+            b.threads((int) integer("threads", v, 1, MAX_THREADS));
+        }
+        if ((v = m.get("vsmt")) != null) {
+            b.vsmt((int) integer("vsmt", v, 1, MAX_THREADS));
         }
         if ((v = m.get("icMode")) != null) {
             b.icMode(string("icMode", v));

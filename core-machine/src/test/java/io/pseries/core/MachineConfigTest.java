@@ -111,7 +111,7 @@ class MachineConfigTest {
     void unknownKeySuggestsTheClosestOption() {
         String m = error(() -> MachineConfig.fromMap(map("cpu", 2)));
         assertEquals("unknown machine option 'cpu' (did you mean 'cpus'?); valid options: "
-            + "cpus, icMode, kernelIrqchip, host, memory, devices, seed", m);
+            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed", m);
     }
 
     @Test
@@ -330,5 +330,54 @@ class MachineConfigTest {
         assertEquals(0x1101, ((VioDevice) d.get(0)).irq());
         assertEquals(0x1100, ((VioDevice) d.get(1)).irq());
         assertEquals(0x1102, ((VioDevice) d.get(2)).irq());
+    }
+
+    // ------------------------------------------------------------------ threads and vsmt (QEMU's -smp threads=, vsmt=)
+
+    @Test
+    void threadsAndVsmtDefaultToOneThreadPerCoreAndVsmtEqualToThreads() {
+        MachineConfig c = MachineConfig.defaults();
+        assertEquals(1, c.threads());
+        assertEquals(1, c.vsmt());
+        assertEquals(4, MachineConfig.builder().cpus(8).threads(4).build().vsmt(), "QEMU 4.2+: vsmt = threads");
+    }
+
+    @Test
+    void fromMapReadsThreadsAndVsmt() {
+        MachineConfig c = MachineConfig.fromMap(map("cpus", 8, "threads", 2, "vsmt", 8));
+        assertEquals(2, c.threads());
+        assertEquals(8, c.vsmt());
+        assertEquals(new io.pseries.core.cpu.CpuTopology(8, 2, 8), c.topology());
+    }
+
+    @Test
+    void threadsMustBeAPowerOfTwo() {
+        String m = error(() -> MachineConfig.builder().cpus(6).threads(3).build());
+        assertEquals("invalid machine option threads: 3; expected 1, 2, 4 or 8 (\"Cannot support 3 threads/core on a"
+            + " pseries machine because it must be a power of 2\")", m);
+        assertMentions(error(() -> MachineConfig.fromMap(map("threads", 16))), "threads: 16", "from 1 to 8");
+    }
+
+    @Test
+    void cpusMustBeWholeCores() {
+        String m = error(() -> MachineConfig.builder().cpus(6).threads(4).build());
+        assertEquals("invalid machine option cpus: 6; expected a multiple of threads (\"smp_cpus (6) must be multiple of"
+            + " threads (4)\")", m);
+    }
+
+    @Test
+    void vsmtMustNotBeBelowThreads() {
+        String m = error(() -> MachineConfig.builder().cpus(4).threads(4).vsmt(2).build());
+        assertEquals("invalid machine option vsmt: 2; expected at least threads (\"Cannot support VSMT mode 2 because it"
+            + " must be >= threads/core (4)\")", m);
+        assertMentions(error(() -> MachineConfig.builder().cpus(4).vsmt(3).build()), "vsmt: 3", "1, 2, 4 or 8");
+    }
+
+    @Test
+    void serverNumbersMustFitTheIpiRange() {
+        // 1024 cores spaced by 8 would need 8192 server numbers, one XIVE IPI each, past 0x1000
+        String m = error(() -> MachineConfig.builder().cpus(1024).vsmt(8).build());
+        assertMentions(m, "vsmt: 8", "cpus x vsmt / threads = 8192", "4096");
+        assertEquals(4096, MachineConfig.builder().cpus(512).vsmt(8).build().topology().nrServers());
     }
 }

@@ -46,6 +46,18 @@ class DtCommandTest {
     }
 
     @Test
+    void threadsAndVsmtGiveOneCpuNodePerCoreAndQemusServerCount() {
+        Result r = cli("dt", "--cpus", "4", "--threads", "2", "--vsmt", "4", "--ic-mode", "xics");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("PowerPC,POWER9@4 {") && !r.out().contains("PowerPC,POWER9@1 {"), r.out());
+        assertTrue(r.out().contains("ibm,ppc-interrupt-server#s = <0x04 0x05>;"), r.out());
+        assertTrue(r.out().contains("ibm,interrupt-server-ranges = <0x00 0x08>;"), r.out());
+        Result bad = cli("dt", "--cpus", "4", "--threads", "4", "--vsmt", "2");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("Cannot support VSMT mode 2 because it must be >= threads/core (4)"), bad.err());
+    }
+
+    @Test
     void aCasQemuRefusesExitsOneWithQemusMessage() {
         Result r = cli("dt", "--ic-mode", "xive", "--cas", "xics");
         assertEquals(1, r.code());

@@ -69,9 +69,9 @@ public final class SpaprXive implements InterruptController {
     public SpaprXive(IntcHost host) {
         this.host = host;
         this.nrIrqs = SpaprIrq.XIVE_NR_IRQS;
-        int servers = host.config().cpus();
-        this.nrEnds = servers << 3;
-        this.tctx = new ThreadContext[servers];
+        // ENDs follow server numbers (vCPU ids, which VSMT may space out), contexts follow vCPUs
+        this.nrEnds = host.nrServers() << 3;
+        this.tctx = new ThreadContext[host.config().cpus()];
         this.presenter = new Presenter(tctx, host.trace());
         XiveRouter.NvtDirectory nvts = (blk, idx) -> host.cpuByVcpuId((long) idx - NVT_BASE) != null;
         this.router = new XiveRouter(nrIrqs, nrEnds, host.memory(), presenter, nvts, host.trace());

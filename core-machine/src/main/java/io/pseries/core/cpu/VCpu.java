@@ -6,8 +6,9 @@ package io.pseries.core.cpu;
  *
  * <ul>
  *   <li>{@link #index()}: position in the machine (cpu_index), 0-based.</li>
- *   <li>{@link #vcpuId()}: the id the guest sees ({@code ibm,ppc-interrupt-server#s}); with one
- *       thread per core it equals the index, as on QEMU with {@code -smp N}.</li>
+ *   <li>{@link #vcpuId()}: the id the guest sees ({@code ibm,ppc-interrupt-server#s}, the XIVE
+ *       target, the XICS server); it equals the index with one thread per core and the default
+ *       VSMT mode, as on QEMU with {@code -smp N}, and follows {@link CpuTopology} otherwise.</li>
  *   <li>The OS external-interrupt input (POWER9_INPUT_INT) and the hypervisor input
  *       (POWER9_INPUT_HINT), driven by the active interrupt controller.</li>
  * </ul>

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.pseries.core.cas.CasNegotiation;
+import io.pseries.core.cpu.CpuTopology;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.EventSources;
@@ -20,7 +21,8 @@ import io.pseries.core.rtas.RtasTable;
 /**
  * The platform's device tree as QEMU's spapr_build_fdt writes it, pre- or post-CAS: the root,
  * {@code /chosen} (the negotiated vector 5, the platform interrupt modes, the console),
- * {@code /rtas} (the registered calls and their tokens), {@code /cpus}, {@code /memory@0} and
+ * {@code /rtas} (the registered calls and their tokens), {@code /cpus} (one node per core),
+ * {@code /memory@0} and
  * {@code /vdevice}; the event sources, the PHB and the devices add their nodes, and the active
  * interrupt controller its own.
  *
@@ -41,19 +43,19 @@ public final class PlatformTree {
     private final List<Device> devices;
     private final EventSources eventSources;
     private final SpaprPhb phb;
-    private final int nrServers;
+    private final CpuTopology topology;
     private final long seed;
     private boolean dtcClean = true;
 
     /**
      * @param devices   every device, the event sources and the PHB included (they are written in
      *                  their own places)
-     * @param nrServers the interrupt server count written in the controller's node
+     * @param topology  cores, threads and vCPU ids (one cpu node per core; the server count)
      * @param seed      the machine seed (the {@code rng-seed} bytes derive from it)
      */
     public PlatformTree(GuestMemory memory, List<VCpu> cpus, RtasTable rtas, ControllerSet controllers,
                         CasNegotiation cas, List<Device> devices, EventSources eventSources, SpaprPhb phb,
-                        int nrServers, long seed) {
+                        CpuTopology topology, long seed) {
         this.memory = memory;
         this.cpus = cpus;
         this.rtas = rtas;
@@ -62,7 +64,7 @@ public final class PlatformTree {
         this.devices = devices;
         this.eventSources = eventSources;
         this.phb = phb;
-        this.nrServers = nrServers;
+        this.topology = topology;
         this.seed = seed;
     }
 
@@ -121,7 +123,7 @@ public final class PlatformTree {
         mem.setCells("reg", 0, 0, memory.size() >>> 32, memory.size() & 0xffff_ffffL);
         mem.setString("device_type", "memory");
 
-        active.writeDeviceTree(root, nrServers, SpaprIrq.PHANDLE_INTC);
+        active.writeDeviceTree(root, topology.nrServers(), SpaprIrq.PHANDLE_INTC);
 
         if (dtcClean) {
             addAddressCellsToInterruptProviders(root);
@@ -179,7 +181,8 @@ public final class PlatformTree {
         for (RtasTable.Entry e : entries) {
             n.setCells(e.name(), e.token());
         }
-        n.setCells("ibm,lrdr-capacity", 0, 0, 0, 0x10000000L, cpus.size());
+        // the last cell counts cores (QEMU: max_cpus / threads)
+        n.setCells("ibm,lrdr-capacity", 0, 0, 0, 0x10000000L, topology.cores());
         n.setEmpty("ibm,extended-os-term");
         n.setEmpty("ibm,change-msix-capable");
         n.setCells("rtas-event-scan-rate", 1);
@@ -196,12 +199,24 @@ public final class PlatformTree {
     private void writeCpus(DtNode n) {
         n.setCells("#size-cells", 0);
         n.setCells("#address-cells", 1);
+        // one node per core, named and numbered by its first thread's vCPU id (spapr_dt_cpus);
+        // the servers list every thread's id, the gservers pair each with group 0
+        int threads = topology.threads();
         for (VCpu c : cpus) {
+            if (!topology.isThread0(c)) {
+                continue;
+            }
+            long[] servers = new long[threads];
+            long[] gservers = new long[2 * threads];
+            for (int t = 0; t < threads; t++) {
+                servers[t] = c.vcpuId() + t;
+                gservers[2 * t] = c.vcpuId() + t;
+            }
             DtNode cn = n.addChild("PowerPC,POWER9@" + Integer.toHexString(c.vcpuId()));
             cn.setCells("ibm,dec-bits", 0x38);
             cn.setCells("ibm,processor-radix-AP-encodings", 0x0c, 0xa0000010L, 0x20000015, 0x4000001e);
-            cn.setCells("ibm,ppc-interrupt-gserver#s", c.vcpuId(), 0);
-            cn.setCells("ibm,ppc-interrupt-server#s", c.vcpuId());
+            cn.setCells("ibm,ppc-interrupt-gserver#s", gservers);
+            cn.setCells("ibm,ppc-interrupt-server#s", servers);
             cn.setCells("ibm,pft-size", 0, 0x17);
             cn.setCells("ibm,chip-id", 0);
             cn.setCells("ibm,pa-features", 0x4200f63fL, 0xc7c080f0L, 0x80000000L, 0, 0x8000, 0x80008000L, 0x8000,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import io.pseries.core.FakeIntc;
@@ -78,5 +79,49 @@ class PlatformTreeTest {
         assertArrayEquals(FakeIntc.machine(c).fdt(), FakeIntc.machine(c).fdt());
         MachineConfig d = MachineConfig.builder().cpus(2).seed(8).build();
         assertFalse(java.util.Arrays.equals(FakeIntc.machine(c).fdt(), FakeIntc.machine(d).fdt()), "rng-seed follows the seed");
+    }
+
+    // ------------------------------------------------------------------ cores, threads, VSMT (spapr_dt_cpus)
+
+    @Nested
+    class SmtCores {
+        /** 4 vCPUs, 2 threads per core, VSMT 4: cores at ids 0 and 4, vCPU ids 0, 1, 4, 5. */
+        private final Machine smt = FakeIntc.machine(MachineConfig.builder().cpus(4).threads(2).vsmt(4).build());
+        private final DtNode cpus = smt.deviceTree().child("cpus");
+
+        @Test
+        void oneCpuNodePerCoreNamedByItsFirstThreadsId() {
+            assertEquals(List.of("PowerPC,POWER9@0", "PowerPC,POWER9@4"), cpus.children().stream().map(DtNode::name).toList());
+        }
+
+        @Test
+        void interruptServersListEveryThreadOfTheCore() {
+            DtNode core1 = cpus.child("PowerPC,POWER9@4");
+            assertArrayEquals(new long[] {4, 5}, core1.cells("ibm,ppc-interrupt-server#s"));
+            assertArrayEquals(new long[] {4, 0, 5, 0}, core1.cells("ibm,ppc-interrupt-gserver#s"));
+            assertArrayEquals(new long[] {0, 1}, cpus.child("PowerPC,POWER9@0").cells("ibm,ppc-interrupt-server#s"));
+        }
+
+        @Test
+        void regAndDrcIndexAreTheCoresId() {
+            DtNode core1 = cpus.child("PowerPC,POWER9@4");
+            assertArrayEquals(new long[] {4}, core1.cells("reg"));
+            assertArrayEquals(new long[] {0x10000004L}, core1.cells("ibm,my-drc-index"));
+        }
+
+        @Test
+        void lrdrCapacityCountsCores() {
+            // spapr_dt_rtas: max_cpus / threads
+            assertEquals(2, smt.deviceTree().child("rtas").cells("ibm,lrdr-capacity")[4]);
+        }
+
+        @Test
+        void theControllerNodeCoversEveryServerNumber() {
+            // spapr_max_server_number = ceil(4 * 4 / 2) = 8, although the highest vCPU id is 5
+            assertArrayEquals(new long[] {0, 8}, smt.deviceTree().child("interrupt-controller").cells("ibm,interrupt-server-ranges"));
+            smt.cas(GuestOv5.linuxVector(0x40));
+            assertArrayEquals(new long[] {0, 8}, smt.deviceTree().find("interrupt-controller@60302031b0000")
+                .cells("ibm,xive-lisn-ranges"));
+        }
     }
 }

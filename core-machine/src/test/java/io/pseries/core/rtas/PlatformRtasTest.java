@@ -143,4 +143,15 @@ class PlatformRtasTest {
         assertEquals(1, call("check-exception", 1, 0, 0, 0, 0, 0, 0, 0).status());
         assertEquals(-3, call("check-exception", 1, 0, 0, 0, 0, 0).status());
     }
+
+    @Test
+    void cpuCallsNameCpusByVcpuIdNotIndex() {
+        // rtas_start_cpu / query-cpu-stopped-state look the CPU up by its vCPU id (spapr_find_cpu)
+        Machine smt = FakeIntc.machine(MachineConfig.builder().cpus(4).threads(2).vsmt(4).build());
+        assertEquals(0, smt.rtas(0, "start-cpu", new int[] {4, 0x10000, 4}, 1).status());
+        assertTrue(smt.cpu(2).running(), "vCPU id 4 is index 2");
+        assertArrayEquals(new int[] {2}, smt.rtas(0, "query-cpu-stopped-state", new int[] {4}, 2).rets());
+        assertEquals(-3, smt.rtas(0, "start-cpu", new int[] {2, 0x10000, 2}, 1).status(), "id 2 is a gap");
+        assertEquals(-3, smt.rtas(0, "query-cpu-stopped-state", new int[] {3}, 2).status(), "id 3 is a gap");
+    }
 }

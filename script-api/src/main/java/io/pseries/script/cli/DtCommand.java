@@ -30,6 +30,12 @@ final class DtCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", description = "number of vCPUs (default: ${DEFAULT-VALUE})", defaultValue = "1")
     int cpus;
 
+    @Option(names = "--threads", paramLabel = "T", description = "threads per core, as QEMU's -smp N,threads=T (default: ${DEFAULT-VALUE})", defaultValue = "1")
+    int threads;
+
+    @Option(names = "--vsmt", paramLabel = "V", description = "QEMU's vsmt: spacing of the cores' vCPU ids (default: threads)")
+    Integer vsmt;
+
     @Option(names = "--ic-mode", paramLabel = "MODE", description = "xics, xive or dual (default: ${DEFAULT-VALUE})", defaultValue = "dual")
     String icMode;
 
@@ -67,6 +73,10 @@ final class DtCommand implements Callable<Integer> {
         }
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("cpus", (long) cpus);
+        cfg.put("threads", (long) threads);
+        if (vsmt != null) {
+            cfg.put("vsmt", (long) vsmt);
+        }
         cfg.put("icMode", icMode);
         cfg.put("memory", memory);
         cfg.put("devices", devs);

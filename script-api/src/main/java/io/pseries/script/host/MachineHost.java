@@ -67,6 +67,8 @@ public final class MachineHost {
     public String config() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("cpus", m.config().cpus());
+        c.put("threads", m.config().threads());
+        c.put("vsmt", m.config().vsmt());
         c.put("icMode", m.config().icMode());
         c.put("kernelIrqchip", m.config().kernelIrqchip());
         c.put("memory", m.config().memory());
