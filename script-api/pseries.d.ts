@@ -60,6 +60,13 @@ declare global {
     devices?: DeviceOptions[];
     /** Seed of every pseudo-random choice: same configuration and seed, same run. Default 0. */
     seed?: Int;
+    /**
+     * Interrupt numbers of the machine: XIVE sources 0..nrIrqs-1, the device range
+     * [0x1000, nrIrqs) shared with the XICS ICS, MSIs from 0x1300 (the PHB's ibm,pe-total-#msi is
+     * nrIrqs - 0x1300). Default 0x2000, QEMU's; up to 0x100000 (the KVM XIVE device's range), for
+     * layouts with many thousands of sources.
+     */
+    nrIrqs?: number;
   }
 
   /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
@@ -72,6 +79,7 @@ declare global {
     memory: number | bigint;
     devices: DeviceOptions[];
     seed: number | bigint;
+    nrIrqs: number;
   }
 
   /**

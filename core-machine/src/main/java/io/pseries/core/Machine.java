@@ -132,7 +132,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         rtas = new RtasDispatch(new RtasTable(), memory, trace);
         platformRtas = new PlatformRtas(scheduler, this::cpuByVcpuId, this::reset);
         controllers = new ControllerSet(cpusView, this::raisedLines);
-        lines = new IrqLines(new IrqSpace(), controllers, trace);
+        lines = new IrqLines(new IrqSpace(config.nrIrqs()), controllers, trace);
         casNegotiation = new CasNegotiation(controllers, cpusView, trace);
 
         rtas.registerHcall(hcalls.table());
@@ -355,7 +355,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /**
      * Claims a device interrupt number in every controller and returns its line. Throws with
-     * QEMU's wording when the number is outside [0x1000, 0x2000) or already claimed.
+     * QEMU's wording when the number is outside [0x1000, nrIrqs) or already claimed.
      */
     @Override
     public IrqLine claimIrq(int irq, boolean lsi, String driver) {

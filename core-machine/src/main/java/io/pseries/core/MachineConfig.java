@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.pseries.core.cpu.CpuTopology;
+import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.util.Suggest;
 
 /**
@@ -26,9 +27,15 @@ import io.pseries.core.util.Suggest;
  * @param threads       threads per core (QEMU's {@code -smp N,threads=T}): 1, 2, 4 or 8; default 1
  * @param vsmt          the VSMT mode (QEMU's {@code vsmt} machine property): the spacing of the
  *                      cores' vCPU ids, at least {@code threads}; default {@code threads}
+ * @param nrIrqs        interrupt numbers of the machine: XIVE sources 0..nrIrqs-1, the
+ *                      device range [0x1000, nrIrqs) shared with the XICS ICS, MSIs from 0x1300.
+ *                      QEMU's pseries has {@value io.pseries.core.irq.SpaprIrq#XIVE_NR_IRQS}
+ *                      (0x2000, the default); more let layouts with many thousands of sources be
+ *                      tried, up to the KVM XIVE device's 2^20
  */
 public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
-                            List<DeviceConfig> devices, long seed, boolean hostXive, int threads, int vsmt) {
+                            List<DeviceConfig> devices, long seed, boolean hostXive, int threads, int vsmt,
+                            int nrIrqs) {
 
     public static final int MAX_CPUS = 4096;
     public static final long MIN_MEMORY = 64L << 20;
@@ -36,9 +43,11 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     public static final String DEFAULT_IC_MODE = "dual";
     public static final List<String> KERNEL_IRQCHIP = List.of("off", "on", "allowed");
     public static final List<String> KEYS = List.of("cpus", "threads", "vsmt", "icMode", "kernelIrqchip", "host", "memory",
-        "devices", "seed");
+        "devices", "seed", "nrIrqs");
     /** Most threads per core and the largest VSMT mode (what KVM on POWER9 offers). */
     public static final int MAX_THREADS = 8;
+    /** The most interrupt numbers: KVMPPC_XIVE_NR_IRQS, the in-kernel XIVE device's range (2^20). */
+    public static final int MAX_NR_IRQS = 1 << 20;
 
     /** One device: its type and its type-specific options. */
     public record DeviceConfig(String type, Map<String, Object> options) {
@@ -80,6 +89,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         private boolean hostXive = true;
         private int threads = 1;
         private int vsmt;
+        private int nrIrqs = SpaprIrq.XIVE_NR_IRQS;
 
         public Builder cpus(int n) {
             this.cpus = n;
@@ -135,6 +145,11 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             return this;
         }
 
+        public Builder nrIrqs(int n) {
+            this.nrIrqs = n;
+            return this;
+        }
+
         public MachineConfig build() {
             if (cpus < 1 || cpus > MAX_CPUS) {
                 throw bad("cpus", cpus, "an integer from 1 to " + MAX_CPUS
@@ -148,8 +163,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
                 throw bad("memory", memory, "a multiple of 64K between 64M and 1T, e.g. '1G'");
             }
             checkTopology();
+            if (nrIrqs < SpaprIrq.XIVE_NR_IRQS || nrIrqs > MAX_NR_IRQS) {
+                throw bad("nrIrqs", nrIrqs, String.format("an integer from 0x%x (QEMU's default) to 0x%x (%d)",
+                    SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS, MAX_NR_IRQS));
+            }
             int mode = vsmt == 0 ? threads : vsmt;
-            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode);
+            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode, nrIrqs);
         }
 
         /** QEMU's checks of -smp threads and vsmt (spapr_set_vsmt_mode, spapr_init_cpus), with QEMU's messages. */
@@ -216,6 +235,9 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         }
         if ((v = m.get("seed")) != null) {
             b.seed(integer("seed", v, Long.MIN_VALUE, Long.MAX_VALUE));
+        }
+        if ((v = m.get("nrIrqs")) != null) {
+            b.nrIrqs((int) integer("nrIrqs", v, SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS));
         }
         if ((v = m.get("host")) != null) {
             if (!(v instanceof Map<?, ?> host)) {

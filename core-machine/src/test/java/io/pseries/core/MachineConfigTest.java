@@ -72,6 +72,22 @@ class MachineConfigTest {
     }
 
     @Test
+    void nrIrqs_defaultsToQemus0x2000_andAcceptsLargerSpacesUpToTheKvmDevicesRange() {
+        assertEquals(0x2000, MachineConfig.defaults().nrIrqs());
+        assertEquals(0x11000, MachineConfig.fromMap(map("nrIrqs", 0x11000)).nrIrqs());
+        assertEquals(1 << 20, MachineConfig.fromMap(map("nrIrqs", (double) (1 << 20))).nrIrqs());
+    }
+
+    @Test
+    void nrIrqs_belowQemusDefaultOrPastTheKvmRange_isAnErrorNamingTheRange() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("nrIrqs", 0x1fff))),
+            "invalid machine option nrIrqs: 8191", "8192", "1048576");
+        assertMentions(error(() -> MachineConfig.fromMap(map("nrIrqs", (1 << 20) + 1))),
+            "invalid machine option nrIrqs: 1048577");
+        assertMentions(error(() -> MachineConfig.fromMap(map("nrIrqs", "64K"))), "invalid machine option nrIrqs: 64K");
+    }
+
+    @Test
     void integralDoublesAreAcceptedAsIntegers() {
         // numbers come from JavaScript as doubles
         assertEquals(8, MachineConfig.fromMap(map("cpus", 8.0)).cpus());
@@ -111,7 +127,7 @@ class MachineConfigTest {
     void unknownKeySuggestsTheClosestOption() {
         String m = error(() -> MachineConfig.fromMap(map("cpu", 2)));
         assertEquals("unknown machine option 'cpu' (did you mean 'cpus'?); valid options: "
-            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed", m);
+            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed, nrIrqs", m);
     }
 
     @Test

@@ -245,7 +245,7 @@ public final class Icp {
     public void eoi(int cpu, int eoiXirr) {
         xirr[cpu] = XicsRules.afterEoi(xirr[cpu], eoiXirr);
         int irq = eoiXirr & XicsRules.XISR_MASK;
-        if (Ics.valid(irq)) {
+        if (ics.contains(irq)) {
             ics.eoi(irq - Ics.OFFSET);
         }
         if (XicsRules.xisr(xirr[cpu]) == 0) {

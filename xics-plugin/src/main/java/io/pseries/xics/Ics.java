@@ -28,7 +28,7 @@ import io.pseries.core.trace.TraceCategory;
 public final class Ics {
     /** First interrupt number of the ICS (XICS_IRQ_BASE = SPAPR_XIRQ_BASE). */
     public static final int OFFSET = 0x1000;
-    /** Number of sources (SPAPR_NR_XIRQS). */
+    /** Number of sources of QEMU's ICS (SPAPR_NR_XIRQS); a machine with more {@code nrIrqs} has more. */
     public static final int NR_IRQS = 0x1000;
 
     public static final int STATUS_ASSERTED = 0x1;
@@ -41,18 +41,43 @@ public final class Ics {
     /** Kind mask; 0 means the source is not allocated. */
     public static final int FLAGS_MASK = 0x3;
 
-    private final int[] server = new int[NR_IRQS];
-    private final byte[] priority = new byte[NR_IRQS];
-    private final byte[] savedPriority = new byte[NR_IRQS];
-    private final byte[] status = new byte[NR_IRQS];
-    private final byte[] flags = new byte[NR_IRQS];
-    private final SourceBitmap claimed = new SourceBitmap(NR_IRQS);
-    private final SourceBitmap resendSet = new SourceBitmap(NR_IRQS);
+    private final int nrIrqs;
+    private final int[] server;
+    private final byte[] priority;
+    private final byte[] savedPriority;
+    private final byte[] status;
+    private final byte[] flags;
+    private final SourceBitmap claimed;
+    private final SourceBitmap resendSet;
     private final Trace trace;
     private Icp icp;
 
+    /** QEMU's ICS: {@link #NR_IRQS} sources from {@link #OFFSET}. */
     public Ics(Trace trace) {
+        this(NR_IRQS, trace);
+    }
+
+    /** An ICS of {@code nrIrqs} sources from {@link #OFFSET} (QEMU's ics nr-irqs property). */
+    public Ics(int nrIrqs, Trace trace) {
+        this.nrIrqs = nrIrqs;
+        this.server = new int[nrIrqs];
+        this.priority = new byte[nrIrqs];
+        this.savedPriority = new byte[nrIrqs];
+        this.status = new byte[nrIrqs];
+        this.flags = new byte[nrIrqs];
+        this.claimed = new SourceBitmap(nrIrqs);
+        this.resendSet = new SourceBitmap(nrIrqs);
         this.trace = trace;
+    }
+
+    /** How many sources this ICS has. */
+    public int nrIrqs() {
+        return nrIrqs;
+    }
+
+    /** Whether an interrupt number lies in this ICS ([0x1000, 0x1000 + nrIrqs)): QEMU's ics_valid_irq. */
+    public boolean contains(long irq) {
+        return irq >= OFFSET && irq < OFFSET + nrIrqs;
     }
 
     /** Connects the presentation layer that {@link #setIrq}, {@link #writeXive} and resends offer to. */
@@ -60,7 +85,7 @@ public final class Ics {
         this.icp = presenter;
     }
 
-    /** Whether an interrupt number lies in this ICS ([0x1000, 0x2000)): QEMU's ics_valid_irq. */
+    /** Whether an interrupt number lies in an ICS of QEMU's default size ([0x1000, 0x2000)). */
     public static boolean valid(long irq) {
         return irq >= OFFSET && irq < OFFSET + NR_IRQS;
     }

@@ -13,6 +13,7 @@ import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.intc.CasRole;
 import io.pseries.core.intc.IntcHost;
 import io.pseries.core.intc.InterruptController;
+import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.rtas.RtasCall;
 import io.pseries.core.rtas.RtasStatus;
 
@@ -53,7 +54,7 @@ public final class SpaprXics implements InterruptController {
         this.host = host;
         int n = host.config().cpus();
         this.cpus = new VCpu[n];
-        this.ics = new Ics(host.trace());
+        this.ics = new Ics(SpaprIrq.nrXirqs(host.config().nrIrqs()), host.trace());
         this.icp = new Icp(n, ics, this::drive, host.trace());
         registerHcalls();
         registerRtas();
@@ -106,9 +107,10 @@ public final class SpaprXics implements InterruptController {
         ics.free(srcno(irq));
     }
 
-    private static int srcno(int irq) {
-        if (!Ics.valid(irq)) {
-            throw new IllegalArgumentException(String.format("IRQ 0x%x is outside the ICS range [0x1000, 0x2000)", irq));
+    private int srcno(int irq) {
+        if (!ics.contains(irq)) {
+            throw new IllegalArgumentException(String.format("IRQ 0x%x is outside the ICS range [0x1000, 0x%x)", irq,
+                Ics.OFFSET + ics.nrIrqs()));
         }
         return irq - Ics.OFFSET;
     }
@@ -286,9 +288,9 @@ public final class SpaprXics implements InterruptController {
             return -1;
         }
         long nr = c.arg(0);
-        if (!Ics.valid(nr)) {
-            host.trace().guestError(c.cpu().index(), String.format("%s: interrupt 0x%x is outside the ICS [0x1000, 0x2000)",
-                name, nr), "irq", nr);
+        if (!ics.contains(nr)) {
+            host.trace().guestError(c.cpu().index(), String.format("%s: interrupt 0x%x is outside the ICS [0x1000, 0x%x)",
+                name, nr, Ics.OFFSET + ics.nrIrqs()), "irq", nr);
             c.status(RtasStatus.PARAM_ERROR);
             return -1;
         }
@@ -390,7 +392,7 @@ public final class SpaprXics implements InterruptController {
         for (int c = 0; c < icp.cpus(); c++) {
             sb.append(String.format("CPU %d XIRR=%08x PP=%02x MFRR=%02x%n", c, icp.xirr(c), icp.pending(c), icp.mfrr(c)));
         }
-        sb.append(String.format("ICS %4x..%4x%n", Ics.OFFSET, Ics.OFFSET + Ics.NR_IRQS - 1));
+        sb.append(String.format("ICS %4x..%4x%n", Ics.OFFSET, Ics.OFFSET + ics.nrIrqs() - 1));
         for (int s = ics.nextClaimed(0); s >= 0; s = ics.nextClaimed(s + 1)) {
             sb.append(String.format("  %4x %s %02x %02x%n", s + Ics.OFFSET, ics.isLsi(s) ? "LSI" : "MSI",
                 ics.priority(s), ics.status(s)));

@@ -68,7 +68,7 @@ public final class SpaprXive implements InterruptController {
 
     public SpaprXive(IntcHost host) {
         this.host = host;
-        this.nrIrqs = SpaprIrq.XIVE_NR_IRQS;
+        this.nrIrqs = host.config().nrIrqs();
         // ENDs follow server numbers (vCPU ids, which VSMT may space out), contexts follow vCPUs
         this.nrEnds = host.nrServers() << 3;
         this.tctx = new ThreadContext[host.config().cpus()];

@@ -26,7 +26,7 @@ public interface InterruptController {
     /** A vCPU was created: allocate its presenter state (thread context / ICP). */
     void cpuCreated(VCpu cpu);
 
-    /** Claims a device interrupt number in [0x1000, 0x2000); the machine checked it is free. */
+    /** Claims a device interrupt number in [0x1000, nrIrqs); the machine checked it is free. */
     void claim(int irq, boolean lsi);
 
     /** Releases a claimed number. */

@@ -18,7 +18,7 @@ import io.pseries.core.trace.TraceCategory;
  *  IrqLine level change ──► intc trace ──► active backend's setIrq
  * </pre>
  *
- * <p>A claim outside [0x1000, 0x2000) or of a taken number throws with QEMU's wording and
+ * <p>A claim outside [0x1000, nrIrqs) or of a taken number throws with QEMU's wording and
  * changes nothing. Threading: confined to the machine's thread.
  */
 public final class IrqLines {

@@ -4,22 +4,55 @@ import java.util.BitSet;
 
 /**
  * Who owns which interrupt number: the claimed set with its MSI/LSI kind, and the MSI
- * allocator (a bitmap over [0x1300, 0x2000), as spapr_irq_msi_alloc).
+ * allocator (a bitmap over [0x1300, nrIrqs), as spapr_irq_msi_alloc). QEMU's space ends at
+ * 0x2000 ({@link SpaprIrq#XIVE_NR_IRQS}); the machine option {@code nrIrqs} moves the end.
  *
  * <p>This class only keeps the books; the machine forwards claims and frees to every
  * interrupt controller (dual mode has two).
  */
 public final class IrqSpace {
-    private final BitSet claimed = new BitSet(SpaprIrq.XIRQ_BASE + SpaprIrq.NR_XIRQS);
-    private final BitSet lsi = new BitSet(SpaprIrq.XIRQ_BASE + SpaprIrq.NR_XIRQS);
-    private final BitSet msiMap = new BitSet(SpaprIrq.NR_MSIS);
+    private final int nrIrqs;
+    private final int nrMsis;
+    private final BitSet claimed = new BitSet();
+    private final BitSet lsi = new BitSet();
+    private final BitSet msiMap = new BitSet();
+
+    /** QEMU's space: numbers up to 0x2000. */
+    public IrqSpace() {
+        this(SpaprIrq.XIVE_NR_IRQS);
+    }
+
+    /** A space of {@code nrIrqs} numbers (at least 0x2000): devices claim [0x1000, nrIrqs). */
+    public IrqSpace(int nrIrqs) {
+        if (nrIrqs < SpaprIrq.XIVE_NR_IRQS) {
+            throw new IllegalArgumentException("an interrupt space needs at least 0x2000 numbers, got 0x"
+                + Integer.toHexString(nrIrqs));
+        }
+        this.nrIrqs = nrIrqs;
+        this.nrMsis = SpaprIrq.nrMsis(nrIrqs);
+    }
+
+    /** The end of the number space (exclusive). */
+    public int nrIrqs() {
+        return nrIrqs;
+    }
+
+    /** How many MSI numbers the allocator hands out ({@code ibm,pe-total-#msi}). */
+    public int nrMsis() {
+        return nrMsis;
+    }
+
+    /** Whether {@code irq} lies in the claimable device range [0x1000, nrIrqs). */
+    public boolean isXirq(long irq) {
+        return irq >= SpaprIrq.XIRQ_BASE && irq < nrIrqs;
+    }
 
     /** Checks that {@code irq} can be claimed; throws with QEMU's wording when it cannot. */
     public void checkClaimable(long irq) {
-        if (!SpaprIrq.isXirq(irq)) {
+        if (!isXirq(irq)) {
             throw new IllegalArgumentException(String.format(
                 "IRQ %d (0x%x) is outside the claimable range [0x%x, 0x%x)", irq, irq,
-                SpaprIrq.XIRQ_BASE, SpaprIrq.XIRQ_BASE + SpaprIrq.NR_XIRQS));
+                SpaprIrq.XIRQ_BASE, nrIrqs));
         }
         if (claimed.get((int) irq)) {
             throw new IllegalStateException(String.format("IRQ %d (0x%x) is not free", irq, irq));
@@ -37,7 +70,7 @@ public final class IrqSpace {
     }
 
     public boolean isClaimed(long irq) {
-        return irq >= 0 && irq < SpaprIrq.XIRQ_BASE + SpaprIrq.NR_XIRQS && claimed.get((int) irq);
+        return irq >= 0 && irq < nrIrqs && claimed.get((int) irq);
     }
 
     public boolean isLsi(int irq) {
@@ -57,7 +90,7 @@ public final class IrqSpace {
         if (num <= 0 || align <= 0 || Integer.bitCount(align) != 1) {
             throw new IllegalArgumentException("bad MSI allocation request: num " + num + ", align " + align);
         }
-        for (int start = 0; start + num <= SpaprIrq.NR_MSIS; start += align) {
+        for (int start = 0; start + num <= nrMsis; start += align) {
             int nextSet = msiMap.nextSetBit(start);
             if (nextSet < 0 || nextSet >= start + num) {
                 msiMap.set(start, start + num);
@@ -70,7 +103,7 @@ public final class IrqSpace {
     /** Returns MSI numbers to the allocator. */
     public void freeMsi(int first, int num) {
         int start = first - SpaprIrq.MSI;
-        if (start < 0 || start + num > SpaprIrq.NR_MSIS) {
+        if (start < 0 || start + num > nrMsis) {
             throw new IllegalArgumentException("not MSI numbers: 0x" + Integer.toHexString(first) + " +" + num);
         }
         msiMap.clear(start, start + num);
@@ -78,7 +111,7 @@ public final class IrqSpace {
 
     public boolean isMsiAllocated(int irq) {
         int i = irq - SpaprIrq.MSI;
-        return i >= 0 && i < SpaprIrq.NR_MSIS && msiMap.get(i);
+        return i >= 0 && i < nrMsis && msiMap.get(i);
     }
 
     /** Forgets every dynamic MSI allocation (machine reset). */

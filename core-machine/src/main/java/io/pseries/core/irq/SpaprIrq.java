@@ -31,8 +31,21 @@ public final class SpaprIrq {
     private SpaprIrq() {
     }
 
-    /** Whether a number lies in the claimable device range [0x1000, 0x2000). */
+    /** Whether a number lies in the default claimable device range [0x1000, 0x2000). */
     public static boolean isXirq(long irq) {
         return irq >= XIRQ_BASE && irq < XIRQ_BASE + NR_XIRQS;
+    }
+
+    /** Device ("XIRQ") numbers of a machine with {@code nrIrqs} interrupt numbers (QEMU's nr_xirqs). */
+    public static int nrXirqs(int nrIrqs) {
+        return nrIrqs - XIRQ_BASE;
+    }
+
+    /**
+     * MSI numbers of a machine with {@code nrIrqs} interrupt numbers: QEMU's spapr_irq_nr_msis,
+     * SPAPR_XIRQ_BASE + nr_xirqs - SPAPR_IRQ_MSI (also the PHB's {@code ibm,pe-total-#msi}).
+     */
+    public static int nrMsis(int nrIrqs) {
+        return nrIrqs - MSI;
     }
 }

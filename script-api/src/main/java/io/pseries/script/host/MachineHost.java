@@ -81,6 +81,7 @@ public final class MachineHost {
         }
         c.put("devices", devs);
         c.put("seed", m.config().seed());
+        c.put("nrIrqs", m.config().nrIrqs());
         return Json.write(c);
     }
 

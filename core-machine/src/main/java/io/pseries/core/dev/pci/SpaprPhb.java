@@ -497,7 +497,7 @@ public final class SpaprPhb extends Device {
         }
         n.setCells("interrupt-map", map);
         n.setCells("interrupt-map-mask", 0xf800, 0, 0, 0xffffffffL);
-        n.setCells("ibm,pe-total-#msi", SpaprIrq.NR_MSIS);
+        n.setCells("ibm,pe-total-#msi", host == null ? SpaprIrq.NR_MSIS : host.irqSpace().nrMsis());
         n.setCells("ibm,pci-config-space-type", 1);
         n.setCells("reg", buid() >>> 32, buid() & 0xffff_ffffL, 0, 0);
         n.setCells("ranges", 0x1000000, 0, 0, 0x2000, 0, 0, 0x10000, 0x2000000, 0, 0x80000000L, 0x2000, 0x80000000L, 0,
