@@ -22,6 +22,7 @@ import org.graalvm.polyglot.io.FileSystem;
 import org.graalvm.polyglot.io.IOAccess;
 
 import io.pseries.core.Machine;
+import io.pseries.script.host.MachineDefaults;
 import io.pseries.script.host.PseriesHost;
 import io.pseries.script.spi.ScriptPlugin;
 
@@ -47,10 +48,32 @@ public final class ScriptEngine implements AutoCloseable {
 
     private final Engine engine;
     private final List<ScriptPlugin> plugins = new ArrayList<>();
+    private volatile MachineDefaults machineDefaults;
 
+    /** An engine whose machines start from the environment's defaults ({@link MachineDefaults#fromEnvironment}). */
     public ScriptEngine() {
+        this(MachineDefaults.fromEnvironment());
+    }
+
+    /** An engine whose machines start from {@code defaults}. */
+    public ScriptEngine(MachineDefaults defaults) {
+        machineDefaults = defaults == null ? MachineDefaults.NONE : defaults;
         engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
         ServiceLoader.load(ScriptPlugin.class, ScriptEngine.class.getClassLoader()).forEach(plugins::add);
+    }
+
+    /**
+     * Machine options every context's {@code pseries.machine()} starts from (a script's own keys
+     * win); by default those of the environment ({@link MachineDefaults#fromEnvironment}).
+     * Contexts created afterwards use them.
+     */
+    public ScriptEngine machineDefaults(MachineDefaults d) {
+        machineDefaults = d == null ? MachineDefaults.NONE : d;
+        return this;
+    }
+
+    public MachineDefaults machineDefaults() {
+        return machineDefaults;
     }
 
     /** The pseries version string. */
@@ -139,7 +162,7 @@ public final class ScriptEngine implements AutoCloseable {
                 + " const fn = fns[i]; out.push({ name: names[i], appliesTo: (h) => host.pluginApplies(i, h),"
                 + " bind: (h, helpers) => fn(host.pluginHost(i, h), helpers) }); } return out; })",
             "pseries-plugins.js").internal(true).buildLiteral());
-        PseriesHost host = new PseriesHost(version(), optimized(), o.args, plugins, o.onMachine);
+        PseriesHost host = new PseriesHost(version(), optimized(), o.args, plugins, o.onMachine, machineDefaults);
         String[] names = new String[plugins.size()];
         Value fns = ctx.eval("js", "[]");
         for (int i = 0; i < plugins.size(); i++) {

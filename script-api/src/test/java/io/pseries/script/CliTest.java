@@ -50,6 +50,15 @@ class CliTest {
     }
 
     @Test
+    void aBadMachineDefault_isAUsageError() throws IOException {
+        Path p = script("d.js", "pseries.machine();\n");
+        Result r = cli("run", "--machine-default", "kernelIrqchip=maybe", p.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad machine default in --machine-default: invalid machine option kernelIrqchip: 'maybe'"),
+            r.err());
+    }
+
+    @Test
     void consoleLogGoesToStdoutAndArgumentsReachTheScript() throws IOException {
         Path p = script("hello.js", "console.log('args', pseries.args, { a: 1n, b: [1, 'x'] });\n");
         Result r = cli("run", p.toString(), "one", "two");

@@ -125,6 +125,22 @@ class PseriesTestEngineTest {
     }
 
     @Test
+    void theMachineDefaultsParameter_reachesEveryMachineOfTheRun() throws IOException {
+        file("d.test.js", """
+            it('default', () => { assert.strictEqual(pseries.machine().config.kernelIrqchip, 'allowed'); });
+            it('own', () => { assert.strictEqual(pseries.machine({ kernelIrqchip: 'off' }).config.kernelIrqchip, 'off'); });
+            """);
+        Recorder r = launch(LauncherDiscoveryRequestBuilder.request()
+            .configurationParameter(PseriesTestEngine.DIRS, dir.toString())
+            .configurationParameter(PseriesTestEngine.MACHINE_DEFAULTS, "kernelIrqchip=allowed"));
+        for (String t : new String[] {"default", "own"}) {
+            String key = r.finished.keySet().stream().filter(k -> k.endsWith("d.test.js > " + t)).findFirst().orElseThrow();
+            assertEquals(TestExecutionResult.Status.SUCCESSFUL, r.finished.get(key).getStatus(), () -> key + ": "
+                + r.finished.get(key).getThrowable());
+        }
+    }
+
+    @Test
     void anAssertionFailureIsAnAssertionFailedErrorWithValuesAndTheJsLocation() throws IOException {
         file("m.test.js", SUITE);
         Recorder r = launch(LauncherDiscoveryRequestBuilder.request()

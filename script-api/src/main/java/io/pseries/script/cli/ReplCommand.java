@@ -68,13 +68,16 @@ public final class ReplCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "with an error, also print the Java stack trace")
     boolean verbose;
 
+    @CommandLine.Mixin
+    MachineDefaultsOption machineDefaults = new MachineDefaultsOption();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         Set<TraceCategory> cats = RunCommand.traceCategories(trace, spec);
-        try (ScriptEngine engine = new ScriptEngine()) {
+        try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
             if (interactive || stdinIsTerminal()) {
                 return interactive(engine, cats);
             }

@@ -38,13 +38,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "on a script error, also print the Java stack trace")
     boolean verbose;
 
+    @CommandLine.Mixin
+    MachineDefaultsOption machineDefaults = new MachineDefaultsOption();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Set<TraceCategory> cats = traceCategories(trace, spec);
-        try (ScriptEngine engine = new ScriptEngine()) {
+        try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
             PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
             PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
             return ScriptRunner.run(engine, file, args, out, err, cats, verbose);

@@ -67,6 +67,9 @@ final class TestCommand implements Callable<Integer> {
         description = "for each failing test, write each machine's pic() (JSON and text), its trace events since the test began and the failure into DIR")
     Path artifacts;
 
+    @CommandLine.Mixin
+    MachineDefaultsOption machineDefaults = new MachineDefaultsOption();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -110,7 +113,7 @@ final class TestCommand implements Callable<Integer> {
                 case junit -> new JunitXmlReporter(report);
             };
             Reporter.Summary s;
-            try (ScriptEngine engine = new ScriptEngine()) {
+            try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
                 s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null), repeat, jobs, r,
                     status == null ? null : fr -> status.println(progressLine(fr)));
             }

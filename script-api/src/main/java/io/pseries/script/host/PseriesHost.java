@@ -21,14 +21,22 @@ public final class PseriesHost {
     private final List<String> args;
     private final List<ScriptPlugin> plugins;
     private final java.util.function.Consumer<Machine> onCreate;
+    private final MachineDefaults defaults;
 
     public PseriesHost(String version, boolean optimized, List<String> args, List<ScriptPlugin> plugins,
                        java.util.function.Consumer<Machine> onCreate) {
+        this(version, optimized, args, plugins, onCreate, MachineDefaults.NONE);
+    }
+
+    /** With machine options every {@code pseries.machine()} starts from. */
+    public PseriesHost(String version, boolean optimized, List<String> args, List<ScriptPlugin> plugins,
+                       java.util.function.Consumer<Machine> onCreate, MachineDefaults defaults) {
         this.version = version;
         this.optimized = optimized;
         this.args = List.copyOf(args);
         this.plugins = plugins;
         this.onCreate = onCreate;
+        this.defaults = defaults;
     }
 
     @HostAccess.Export
@@ -36,7 +44,7 @@ public final class PseriesHost {
         Object o = Values.toJava(options, "pseries.machine options");
         @SuppressWarnings("unchecked")
         Map<String, ?> map = o == null ? Map.of() : (Map<String, ?>) o;
-        Machine m = Machine.create(MachineConfig.fromMap(map));
+        Machine m = Machine.create(MachineConfig.fromMap(defaults.apply(map)));
         if (onCreate != null) {
             onCreate.accept(m);
         }

@@ -28,6 +28,7 @@ import org.junit.platform.engine.support.descriptor.FilePosition;
 import org.junit.platform.engine.support.descriptor.FileSource;
 
 import io.pseries.script.ScriptEngine;
+import io.pseries.script.host.MachineDefaults;
 import io.pseries.script.test.FileResult;
 import io.pseries.script.test.JsTestFile;
 import io.pseries.script.test.Reporter;
@@ -54,6 +55,8 @@ public final class PseriesTestEngine implements TestEngine {
     public static final String FILTER = "pseries.test.filter";
     public static final String JOBS = "pseries.test.jobs";
     public static final String ARTIFACTS = "pseries.test.artifacts";
+    /** Machine options every test's machines start from ({@code kernelIrqchip=on}): see {@link MachineDefaults}. */
+    public static final String MACHINE_DEFAULTS = MachineDefaults.CONFIG_KEY;
 
     @Override
     public String getId() {
@@ -184,6 +187,8 @@ public final class PseriesTestEngine implements TestEngine {
         int jobs = cfg.get(JOBS, Integer::parseInt).orElse(1);
         Path artifacts = cfg.get(ARTIFACTS).map(Path::of).orElse(null);
         try (ScriptEngine engine = new ScriptEngine()) {
+            cfg.get(MACHINE_DEFAULTS).ifPresent(v -> engine.machineDefaults(
+                MachineDefaults.parse(v, "the configuration parameter " + MACHINE_DEFAULTS)));
             // files that share a filter run together; a unique-id selection gets its own pass
             Map<String, List<FileDescriptor>> byFilter = new LinkedHashMap<>();
             for (FileDescriptor f : files) {
