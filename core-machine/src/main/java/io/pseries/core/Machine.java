@@ -43,6 +43,9 @@ import io.pseries.core.rtas.RtasDispatch;
 import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.rtas.RtasTable;
 import io.pseries.core.sched.Scheduler;
+import io.pseries.core.snapshot.MachineSections;
+import io.pseries.core.snapshot.MachineSnapshot;
+import io.pseries.core.snapshot.SnapshotSection;
 import io.pseries.core.trace.Trace;
 import io.pseries.core.trace.TraceCategory;
 import io.pseries.core.trace.TraceEvent;
@@ -579,6 +582,45 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             g.detach();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** The named, versioned sections of this machine's state (see {@link MachineSections}). */
+    public List<SnapshotSection> snapshotSections() {
+        return MachineSections.of(this);
+    }
+
+    /** This machine's state as a snapshot stream (refused at non-quiescent points; see {@link MachineSnapshot}). */
+    public byte[] snapshot() {
+        return MachineSnapshot.save(this);
+    }
+
+    /** Restores a stream of a machine of the same configuration, or refuses it leaving this machine unchanged. */
+    public void restore(byte[] stream) {
+        MachineSnapshot.restore(this, stream);
+    }
+
+    /**
+     * Called by restore once the whole stream validated, before the sections commit: what the
+     * stream replaces goes (pending events, the guest model), and the vCPU inputs drop so the
+     * controllers can re-derive them.
+     */
+    public void beginRestore() {
+        scheduler.dropPending();
+        if (guest != null) {
+            guest.detach();
+            guest = null;
+        }
+        for (VCpu c : cpus) {
+            c.setOsInterrupt(false);
+            c.setHvInterrupt(false);
+        }
+    }
+
+    /** Restores the reset counter of a snapshot. */
+    public void restoreResetCount(long count) {
+        resets = count;
     }
 
     /** Subscribes to trace events of a category; returns the unsubscribe action. */

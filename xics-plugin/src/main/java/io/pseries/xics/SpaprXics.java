@@ -39,7 +39,7 @@ import io.pseries.core.rtas.RtasStatus;
  *
  * <p>Threading: the machine's thread only.
  */
-public final class SpaprXics implements InterruptController {
+public final class SpaprXics implements InterruptController, io.pseries.core.snapshot.SnapshotParticipant {
     /** The timebase frequency of the device tree's CPU nodes (0x1e848000 = 512 MHz). */
     public static final long TIMEBASE_HZ = 512_000_000L;
 
@@ -68,6 +68,17 @@ public final class SpaprXics implements InterruptController {
     @Override
     public CasRole casRole() {
         return CasRole.LEGACY;
+    }
+
+    /** The sections of this controller's state (see {@link XicsSnapshotSections}). */
+    @Override
+    public java.util.List<io.pseries.core.snapshot.SnapshotSection> snapshotSections() {
+        return XicsSnapshotSections.of(this);
+    }
+
+    /** Whether this controller is the machine's active one. */
+    boolean isActive() {
+        return active;
     }
 
     public Ics ics() {

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.pseries.core.snapshot.SnapshotParticipant;
+import io.pseries.core.snapshot.SnapshotSection;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.hcall.Hcalls;
@@ -35,7 +37,7 @@ import io.pseries.core.trace.TraceCategory;
  * <p>The hcalls answer H_FUNCTION until CAS negotiated exploitation mode; the MMIO windows are
  * enabled only while this controller is active.
  */
-public final class SpaprXive implements InterruptController {
+public final class SpaprXive implements InterruptController, SnapshotParticipant {
     public static final long VC_BASE = 0x0006_0100_0000_0000L;
     public static final long TM_BASE = 0x0006_0302_0318_0000L;
     public static final int NVT_BASE = 0x400;
@@ -123,6 +125,22 @@ public final class SpaprXive implements InterruptController {
 
     public Presenter presenter() {
         return presenter;
+    }
+
+    /** The number of thread contexts (one per vCPU). */
+    public int threads() {
+        return tctx.length;
+    }
+
+    /** Whether this controller is the machine's active one. */
+    boolean isActive() {
+        return host.isActive(this);
+    }
+
+    /** The sections of this controller's state (see {@link XiveSnapshotSections}). */
+    @Override
+    public List<SnapshotSection> snapshotSections() {
+        return XiveSnapshotSections.of(this);
     }
 
     public ThreadContext threadContext(int cpu) {

@@ -136,6 +136,22 @@ public final class ControllerSet {
         return legacy;
     }
 
+    /**
+     * Snapshot restore: makes {@code want} active without replaying line levels (its restored
+     * source state already holds them); the machine lowered the vCPU inputs before, and the
+     * controllers re-derive them after.
+     */
+    public void restoreActive(InterruptController want) {
+        if (want == active) {
+            return;
+        }
+        if (active != null) {
+            active.deactivate();
+        }
+        active = want;
+        want.activate();
+    }
+
     /** Makes {@link #choose}'s pick active; returns whether the active backend changed. */
     public boolean updateActive(OptionVector negotiated) {
         return switchTo(choose(negotiated));
