@@ -10,6 +10,7 @@ final class CpuSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("running", FieldType.BOOL, "osRaises", FieldType.I64);
 
     private final VCpu cpu;
+    private long restored;
 
     CpuSection(VCpu cpu) {
         this.cpu = cpu;
@@ -42,9 +43,12 @@ final class CpuSection implements SnapshotSection {
         if (raises < 0) {
             throw r.refuse("field 'osRaises' is negative (" + raises + ")");
         }
-        return () -> {
-            cpu.setRunning(running);
-            cpu.restoreOsInterruptRaises(raises);
-        };
+        restored = raises;
+        return () -> cpu.setRunning(running);
+    }
+
+    @Override
+    public void finish() {
+        cpu.restoreOsInterruptRaises(restored);
     }
 }

@@ -98,6 +98,9 @@ public final class MachineSnapshot {
         for (SnapshotSection s : mine) {
             s.rederive();
         }
+        for (SnapshotSection s : mine) {
+            s.finish();
+        }
     }
 
     private static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r) {

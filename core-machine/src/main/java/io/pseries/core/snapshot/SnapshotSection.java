@@ -9,6 +9,7 @@ package io.pseries.core.snapshot;
  *  restore:   load(reader) -> commit  validate everything, change nothing; return the change
  *             commit.run()            (only once every section of the stream validated)
  *             rederive()              recompute outputs (lines, PIPR, resend, caches) from state
+ *             finish()                statistics the re-derivation counted again
  * </pre>
  *
  * <p>{@link #load} sees the version the stream wrote ({@link SectionReader#version()}), between
@@ -41,5 +42,9 @@ public interface SnapshotSection {
 
     /** After every commit: recompute what is derived from the restored state. */
     default void rederive() {
+    }
+
+    /** After every rederive: put back statistics that re-deriving counted again (input raises). */
+    default void finish() {
     }
 }
