@@ -181,11 +181,11 @@ public final class Ics {
      * delivered (the machine's post-load resend does that). The caller checked the lengths.
      */
     public void restoreSources(int[] srv, byte[] prio, byte[] saved, byte[] st) {
-        System.arraycopy(srv, 0, server, 0, NR_IRQS);
-        System.arraycopy(prio, 0, priority, 0, NR_IRQS);
-        System.arraycopy(saved, 0, savedPriority, 0, NR_IRQS);
-        System.arraycopy(st, 0, status, 0, NR_IRQS);
-        for (int s = 0; s < NR_IRQS; s++) {
+        System.arraycopy(srv, 0, server, 0, nrIrqs);
+        System.arraycopy(prio, 0, priority, 0, nrIrqs);
+        System.arraycopy(saved, 0, savedPriority, 0, nrIrqs);
+        System.arraycopy(st, 0, status, 0, nrIrqs);
+        for (int s = 0; s < nrIrqs; s++) {
             update(s);
         }
     }

@@ -57,14 +57,14 @@ final class XicsSnapshotSections {
         @Override
         public void save(SectionWriter w) {
             Ics ics = x.ics();
-            w.u32("nr_irqs", Ics.NR_IRQS).ints("server", ics.servers()).bytes("priority", ics.priorities())
+            w.u32("nr_irqs", ics.nrIrqs()).ints("server", ics.servers()).bytes("priority", ics.priorities())
                 .bytes("saved_priority", ics.savedPriorities()).bytes("status", ics.statuses())
                 .bytes("flags", ics.flagBytes());
         }
 
         @Override
         public Runnable load(SectionReader r) {
-            int n = r.u32("nr_irqs", Ics.NR_IRQS, Ics.NR_IRQS);
+            int n = r.u32("nr_irqs", x.ics().nrIrqs(), x.ics().nrIrqs());
             int[] srv = r.ints("server", n);
             byte[] prio = r.bytes("priority", n);
             byte[] saved = r.bytes("saved_priority", n);
@@ -126,7 +126,7 @@ final class XicsSnapshotSections {
             int pending = r.u8("pending_priority");
             int mfrr = r.u8("mfrr");
             int xisr = xirr & 0xffffff;
-            if (xisr != 0 && xisr != XicsRules.IPI && !Ics.valid(xisr)) {
+            if (xisr != 0 && xisr != XicsRules.IPI && (xisr < Ics.OFFSET || xisr >= Ics.OFFSET + x.ics().nrIrqs())) {
                 throw r.refuse(String.format("field 'xirr' 0x%08x presents source 0x%x, which is neither the IPI nor an"
                     + " ICS source", xirr, xisr));
             }

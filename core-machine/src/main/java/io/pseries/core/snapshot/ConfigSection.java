@@ -19,7 +19,7 @@ public final class ConfigSection implements SnapshotSection {
     public static final String NAME = "config";
     private static final Schema SCHEMA = Schema.of("cpus", FieldType.U32, "threads", FieldType.U32,
         "vsmt", FieldType.U32, "icMode", FieldType.STRING, "kernelIrqchip", FieldType.STRING,
-        "memory", FieldType.I64, "seed", FieldType.I64, "hostXive", FieldType.BOOL, "devices", FieldType.STRING);
+        "memory", FieldType.I64, "seed", FieldType.I64, "hostXive", FieldType.BOOL, "nrIrqs", FieldType.U32, "devices", FieldType.STRING);
 
     private final MachineConfig config;
 
@@ -47,6 +47,7 @@ public final class ConfigSection implements SnapshotSection {
         w.u32("cpus", config.cpus()).u32("threads", config.threads()).u32("vsmt", config.vsmt())
             .string("icMode", config.icMode()).string("kernelIrqchip", config.kernelIrqchip())
             .i64("memory", config.memory()).i64("seed", config.seed()).bool("hostXive", config.hostXive())
+            .u32("nrIrqs", config.nrIrqs())
             .string("devices", devicesJson(config));
     }
 
@@ -72,6 +73,7 @@ public final class ConfigSection implements SnapshotSection {
         differs(r, "memory", r.i64("memory"), config.memory());
         differs(r, "seed", r.i64("seed"), config.seed());
         differs(r, "host.xive", r.bool("hostXive"), config.hostXive());
+        differs(r, "nrIrqs", r.u32("nrIrqs"), config.nrIrqs());
         differs(r, "devices", r.string("devices"), devicesJson(config));
         return () -> { };
     }
@@ -100,6 +102,7 @@ public final class ConfigSection implements SnapshotSection {
         m.put("memory", r.i64("memory"));
         m.put("seed", r.i64("seed"));
         m.put("host", Map.of("xive", r.bool("hostXive")));
+        m.put("nrIrqs", r.u32("nrIrqs"));
         String head = Json.write(m);
         return head.substring(0, head.length() - 1) + ",\"devices\":" + r.string("devices") + "}";
     }
