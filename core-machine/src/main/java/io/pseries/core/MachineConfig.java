@@ -198,7 +198,39 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     }
 
     static IllegalArgumentException bad(String option, Object value, String valid) {
-        return new IllegalArgumentException("invalid machine option " + option + ": " + value + "; expected " + valid);
+        return badValue("machine option " + option, value, valid);
+    }
+
+    /** "invalid {what}: {value as the script wrote it}; expected {valid}". */
+    static IllegalArgumentException badValue(String what, Object value, String valid) {
+        return new IllegalArgumentException("invalid " + what + ": " + asWritten(value) + "; expected " + valid);
+    }
+
+    /**
+     * A value as a script wrote it: numbers as JS prints them ({@code 1e+300},
+     * {@code 9223372036854775808}), big integers as BigInt literals.
+     */
+    static String asWritten(Object v) {
+        if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                return d.isNaN() ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+            }
+            if (d == Math.rint(d) && Math.abs(d) < 1e21) {
+                return new java.math.BigDecimal(d).toPlainString();
+            }
+            String j = Double.toString(d);
+            int e = j.indexOf('E');
+            if (e < 0) {
+                return j;
+            }
+            String mant = j.substring(0, e).replaceAll("\\.0$", "");
+            String exp = j.substring(e + 1);
+            return mant + "e" + (exp.startsWith("-") ? exp : "+" + exp);
+        }
+        if (v instanceof java.math.BigInteger b) {
+            return b + "n";
+        }
+        return String.valueOf(v);
     }
 
     /**
@@ -234,7 +266,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             b.memory(parseSize("memory", v));
         }
         if ((v = m.get("seed")) != null) {
-            b.seed(integer("seed", v, Long.MIN_VALUE, Long.MAX_VALUE));
+            b.seed(bits64("seed", v));
         }
         if ((v = m.get("nrIrqs")) != null) {
             b.nrIrqs((int) integer("nrIrqs", v, SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS));
@@ -284,22 +316,50 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         throw bad(option, v, "a string");
     }
 
-    /** An integer option, from a Java integer type or an integral double. */
+    /** An integer machine option, from a Java integer type or an integral double. */
     public static long integer(String option, Object v, long min, long max) {
+        return integerValue("machine option " + option, v, min, max);
+    }
+
+    /**
+     * An integer from a Java integer type or an integral double, checked exactly (a double
+     * beyond the long range is refused, never clamped); {@code what} names it in the error,
+     * e.g. "boot option timing.mmioNs".
+     */
+    public static long integerValue(String what, Object v, long min, long max) {
         long l;
+        String expected = "an integer from " + min + " to " + max;
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             l = ((Number) v).longValue();
         } else if (v instanceof java.math.BigInteger bi && bi.bitLength() < 64) {
             l = bi.longValue();
-        } else if (v instanceof Double d && d == Math.rint(d) && !d.isInfinite()) {
+        } else if (v instanceof Double d && d == Math.rint(d) && d >= -0x1p63 && d < 0x1p63) {
             l = d.longValue();
         } else {
-            throw bad(option, v, "an integer from " + min + " to " + max);
+            throw badValue(what, v, expected);
         }
         if (l < min || l > max) {
-            throw bad(option, l, "an integer from " + min + " to " + max);
+            throw badValue(what, v, expected);
         }
         return l;
+    }
+
+    /** A 64-bit value (the seed): any integer from -2^63 to 2^64-1, kept as its 64-bit pattern. */
+    static long bits64(String option, Object v) {
+        String expected = "an integer from -9223372036854775808 to 18446744073709551615 (64 bits)";
+        if (v instanceof java.math.BigInteger bi) {
+            if (bi.signum() >= 0 ? bi.bitLength() <= 64 : bi.bitLength() <= 63) {
+                return bi.longValue();
+            }
+            throw bad(option, v, expected);
+        }
+        if (v instanceof Double d && d == Math.rint(d) && d >= -0x1p63 && d < 0x1p64) {
+            return new java.math.BigDecimal(d).toBigInteger().longValue();
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        throw bad(option, v, expected);
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);

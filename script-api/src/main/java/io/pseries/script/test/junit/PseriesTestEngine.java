@@ -44,7 +44,9 @@ import io.pseries.script.test.TestRun;
  * unique-id selectors (what IDEs send). Without either it finds nothing, so having this jar on a
  * classpath costs other test suites nothing. Further parameters: {@value #FILTER} (a regular
  * expression on "suite > test"), {@value #JOBS} (files run in parallel, each in its own
- * context) and {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests).
+ * context), {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests),
+ * {@value #TIMEOUT} (the default time limit of a test, in milliseconds) and {@value #ALLOW_READ}
+ * (directories the tests may read besides their own, comma separated).
  *
  * <p>Files are discovered up front; their suites and tests are registered as dynamic tests
  * when the file runs (a file's tests only exist once its code has run).
@@ -57,6 +59,11 @@ public final class PseriesTestEngine implements TestEngine {
     public static final String ARTIFACTS = "pseries.test.artifacts";
     /** Machine options every test's machines start from ({@code kernelIrqchip=on}): see {@link MachineDefaults}. */
     public static final String MACHINE_DEFAULTS = MachineDefaults.CONFIG_KEY;
+
+    /** The default time limit of each test, in milliseconds (0: none; default {@value JsTestFile#DEFAULT_TIMEOUT_MS}). */
+    public static final String TIMEOUT = "pseries.test.timeout";
+    /** Directories (comma separated) the JS tests may read besides their own directory trees. */
+    public static final String ALLOW_READ = "pseries.test.allowRead";
 
     @Override
     public String getId() {
@@ -186,6 +193,15 @@ public final class PseriesTestEngine implements TestEngine {
         String filter = cfg.get(FILTER).orElse(null);
         int jobs = cfg.get(JOBS, Integer::parseInt).orElse(1);
         Path artifacts = cfg.get(ARTIFACTS).map(Path::of).orElse(null);
+        long timeout = cfg.get(TIMEOUT, Long::parseLong).orElse(JsTestFile.DEFAULT_TIMEOUT_MS);
+        List<Path> allowRead = new ArrayList<>();
+        cfg.get(ALLOW_READ).ifPresent(v -> {
+            for (String d : v.split(",")) {
+                if (!d.isBlank()) {
+                    allowRead.add(Path.of(d.strip()));
+                }
+            }
+        });
         try (ScriptEngine engine = new ScriptEngine()) {
             cfg.get(MACHINE_DEFAULTS).ifPresent(v -> engine.machineDefaults(
                 MachineDefaults.parse(v, "the configuration parameter " + MACHINE_DEFAULTS)));
@@ -199,7 +215,8 @@ public final class PseriesTestEngine implements TestEngine {
                 for (FileDescriptor f : e.getValue()) {
                     byName.put(f.getDisplayName(), f);
                 }
-                JsTestFile.Options opts = new JsTestFile.Options(e.getKey().isEmpty() ? null : e.getKey(), false, artifacts, null);
+                JsTestFile.Options opts = new JsTestFile.Options(e.getKey().isEmpty() ? null : e.getKey(), false, artifacts, null,
+                    timeout, allowRead);
                 TestRun.run(engine, e.getValue().stream().map(f -> f.path).toList(), opts, 1, Math.max(1, jobs),
                     new ToJunit(byName, listener, System.out), null);
             }
