@@ -30,6 +30,12 @@ public final class ScriptWatchdog implements AutoCloseable {
         return t;
     });
 
+    private static final java.util.concurrent.ExecutorService INTERRUPTERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pseries-interrupt");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Context ctx;
     private ScheduledFuture<?> pending;
     private volatile boolean fired;
@@ -49,12 +55,16 @@ public final class ScriptWatchdog implements AutoCloseable {
         }
         pending = TIMER.schedule(() -> {
             fired = true;
-            try {
-                // waits until the JS reaches a safepoint; a long host call first completes
-                ctx.interrupt(Duration.ofMinutes(10));
-            } catch (TimeoutException | IllegalStateException | PolyglotException e) {
-                // the context finished or closed meanwhile: nothing left to interrupt
-            }
+            // Context.interrupt returns only once the interrupted thread has left the context,
+            // which a test runner resuming in the same context does not do: it gets a thread of
+            // its own so that it never holds up the deadlines of other files
+            INTERRUPTERS.execute(() -> {
+                try {
+                    ctx.interrupt(Duration.ofMinutes(10));
+                } catch (TimeoutException | IllegalStateException | PolyglotException e) {
+                    // the context went on (or closed) after the interruption: nothing left to do
+                }
+            });
         }, ms, TimeUnit.MILLISECONDS);
     }
 
