@@ -75,6 +75,18 @@ declare global {
      * layouts with many thousands of sources.
      */
     nrIrqs?: number;
+    /**
+     * Add `#address-cells = <0>` to interrupt providers so that dtc is quiet. Default false:
+     * QEMU's tree, which lacks it (Linux reads a missing value as 0).
+     */
+    dtcClean?: boolean;
+    /** QEMU's x-vof=on: the Virtual Open Firmware path's /chosen properties (bootargs, stdout). Default false. */
+    xVof?: boolean;
+    /**
+     * H_INT_ESB load results: 'papr' (default) the ESB byte in R4's low bits; 'qemu' in R4's top
+     * byte, as QEMU 7.2 on a little-endian host returns it (bit-for-bit with QEMU).
+     */
+    esbLoads?: 'papr' | 'qemu';
   }
 
   /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
@@ -88,17 +100,22 @@ declare global {
     devices: DeviceOptions[];
     seed: number | bigint;
     nrIrqs: number;
+    dtcClean: boolean;
+    xVof: boolean;
+    esbLoads: 'papr' | 'qemu';
   }
 
   /**
    * A device. VIO devices get a reg from 0x71000000 in creation order and the interrupt
-   * 0x1100 | (reg & 0xff). PCI devices sit on the PCI host bridge (pci@800000020000000, LSIs
+   * 0x1100 | (reg & 0xff). The machine always has its own spapr-nvram, created after the
+   * leading spapr-vty consoles (QEMU's -serial consoles): with a console first it is
+   * 0x71000001 (IRQ 0x1101) and the next VIO device 0x71000002. Naming a spapr-nvram is an error
+   * (QEMU 7.2 aborts on a second one). PCI devices sit on the PCI host bridge (pci@800000020000000, LSIs
    * 0x1200-0x1203, MSIs allocated from 0x1300 by the guest's ibm,change-msi) or behind a
    * pci-bridge named by `bus`; `addr` is the slot (default: the first free one).
    */
   type DeviceOptions =
     | { type: 'spapr-vty'; reg?: Int; id?: string }
-    | { type: 'spapr-nvram'; reg?: Int; id?: string }
     | { type: 'spapr-vlan'; reg?: Int; id?: string; mac?: string }
     /** MSI-X with `vectors` table entries (default 4, as QEMU's virtio-net-pci); `msi` is an alias. */
     | { type: 'virtio-net-pci'; id?: string; bus?: string; addr?: Int; vectors?: Int; msi?: Int }

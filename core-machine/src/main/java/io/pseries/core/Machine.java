@@ -18,6 +18,13 @@ import io.pseries.core.dev.DeviceHost;
 import io.pseries.core.dev.Devices;
 import io.pseries.core.dev.EventSources;
 import io.pseries.core.dev.pci.SpaprPhb;
+import io.pseries.core.drc.DrcKind;
+import io.pseries.core.drc.DrcRtas;
+import io.pseries.core.drc.DrcTable;
+import io.pseries.core.dev.NvramRtas;
+import io.pseries.core.dev.VioBusRtas;
+import io.pseries.core.dev.pci.PciBus;
+import io.pseries.core.dev.pci.PciDevice;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.dt.Fdt;
 import io.pseries.core.dt.PlatformTree;
@@ -38,7 +45,9 @@ import io.pseries.core.irq.LineOwner;
 import io.pseries.core.mem.AddressSpace;
 import io.pseries.core.mem.GuestMemory;
 import io.pseries.core.mem.MmioSpace;
+import io.pseries.core.rtas.FirmwareNmi;
 import io.pseries.core.rtas.PlatformRtas;
+import io.pseries.core.rtas.SystemParameters;
 import io.pseries.core.rtas.RtasDispatch;
 import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.rtas.RtasTable;
@@ -95,6 +104,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final EventSources eventSources = new EventSources();
     private final SpaprPhb phb = new SpaprPhb(0);
     private final PlatformTree tree;
+    private final DrcTable drcs = new DrcTable();
+    private final NvramRtas nvram;
+    private final FirmwareNmi fwnmi = new FirmwareNmi();
     private GuestOs guest;
     private long resets;
     private final List<String> warnings = new ArrayList<>();
@@ -140,6 +152,12 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
         rtas.registerHcall(hcalls.table());
         platformRtas.register(rtas.table());
+        new SystemParameters(memory, config.cpus(), config.cpus()).register(rtas.table());
+        fwnmi.register(rtas.table());
+        nvram = new NvramRtas(memory);
+        nvram.register(rtas.table());
+        new VioBusRtas(Collections.unmodifiableList(devices)).register(rtas.table());
+        new DrcRtas(drcs, memory).register(rtas.table());
 
         // interrupt controllers first (XIVE claims its IPI numbers here), then vCPUs, then devices
         for (InterruptControllerProvider p : chosen) {
@@ -158,13 +176,56 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         for (Device d : devices) {
             d.realize(this);
         }
+        createDrcs();
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
-            Collections.unmodifiableList(devices), eventSources, phb, topology, config.seed());
+            Collections.unmodifiableList(devices), eventSources, phb, drcs, topology, config.seed());
+        tree.setDtcClean(config.platform().dtcClean());
+        tree.setVof(config.platform().xVof());
         reset();
         resets = 0;
     }
 
+    /**
+     * The DR connectors, in QEMU's creation order: one per core (its first thread's vCPU id), the
+     * PHB slots, then 256 PCI slots per bus as the host bridge and its bridges are realized.
+     */
+    private void createDrcs() {
+        for (VCpu c : cpus) {
+            if (topology.isThread0(c)) {
+                drcs.add(DrcKind.CPU, c.vcpuId(), null, true);    // one per core, named by its first vCPU id
+            }
+        }
+        for (int i = 0; i < DrcTable.MAX_PHBS; i++) {
+            drcs.add(DrcKind.PHB, i, null, i == phb.index());
+        }
+        for (PciBus b : phb.buses()) {
+            for (int devfn = 0; devfn < DrcTable.PCI_DEVFNS; devfn++) {
+                boolean attached = false;
+                for (PciDevice d : phb.devicesOn(b)) {
+                    attached |= d.devfn() == devfn;
+                }
+                drcs.add(DrcKind.PCI, (phb.index() << 16) | (b.number() << 8) | devfn, b, attached);
+            }
+        }
+        phb.attachDrcs(drcs);
+    }
+
     // ------------------------------------------------------------------ the pieces
+
+    /** The DR connectors (CPU, PHB and PCI slots). */
+    public DrcTable drcs() {
+        return drcs;
+    }
+
+    /** The machine NVRAM's contents and calls. */
+    public NvramRtas nvram() {
+        return nvram;
+    }
+
+    /** The FWNMI registration (ibm,nmi-register). */
+    public FirmwareNmi firmwareNmi() {
+        return fwnmi;
+    }
 
     /** The guest-physical load/store dispatch. */
     public AddressSpace addressSpace() {
@@ -492,6 +553,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return casNegotiation.negotiate(guestOv5);
     }
 
+    /** CAS with the guest's option vector 1, PVR list and option vector 5 (see {@link CasNegotiation}). */
+    public CasResult cas(OptionVector guestOv1, io.pseries.core.cas.PvrList pvrs, OptionVector guestOv5) {
+        return casNegotiation.negotiate(guestOv1, pvrs, guestOv5);
+    }
+
     // ------------------------------------------------------------------ device tree
 
     public void setDtcClean(boolean clean) {
@@ -542,6 +608,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         scheduler.dropPending();
         memory.resetAllocator();
         platformRtas.reset();
+        drcs.reset();
+        fwnmi.reset();
         if (guest != null) {
             guest.detach();
             guest = null;

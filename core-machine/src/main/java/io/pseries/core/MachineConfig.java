@@ -32,10 +32,12 @@ import io.pseries.core.util.Suggest;
  *                      QEMU's pseries has {@value io.pseries.core.irq.SpaprIrq#XIVE_NR_IRQS}
  *                      (0x2000, the default); more let layouts with many thousands of sources be
  *                      tried, up to the KVM XIVE device's 2^20
+ * @param platform      device-tree and firmware choices: {@code dtcClean}, {@code xVof},
+ *                      {@code esbLoads} (see {@link Platform})
  */
 public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
                             List<DeviceConfig> devices, long seed, boolean hostXive, int threads, int vsmt,
-                            int nrIrqs) {
+                            int nrIrqs, Platform platform) {
 
     public static final int MAX_CPUS = 4096;
     public static final long MIN_MEMORY = 64L << 20;
@@ -43,11 +45,31 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     public static final String DEFAULT_IC_MODE = "dual";
     public static final List<String> KERNEL_IRQCHIP = List.of("off", "on", "allowed");
     public static final List<String> KEYS = List.of("cpus", "threads", "vsmt", "icMode", "kernelIrqchip", "host", "memory",
-        "devices", "seed", "nrIrqs");
+        "devices", "seed", "nrIrqs", "dtcClean", "xVof", "esbLoads");
     /** Most threads per core and the largest VSMT mode (what KVM on POWER9 offers). */
     public static final int MAX_THREADS = 8;
     /** The most interrupt numbers: KVMPPC_XIVE_NR_IRQS, the in-kernel XIVE device's range (2^20). */
     public static final int MAX_NR_IRQS = 1 << 20;
+    public static final List<String> ESB_LOADS = List.of("papr", "qemu");
+
+    /**
+     * Choices that change what the guest sees against QEMU's defaults, all off by default (QEMU's
+     * tree and PAPR's answers).
+     *
+     * @param dtcClean {@code #address-cells = <0>} on interrupt providers so that dtc is quiet
+     *                 (QEMU omits it; Linux reads a missing value as 0)
+     * @param xVof     QEMU's {@code x-vof=on}: the tree the Virtual Open Firmware path builds
+     * @param esbLoads {@code "papr"}: {@code H_INT_ESB} loads return the ESB byte in the low bits;
+     *                 {@code "qemu"}: in the top byte, as QEMU 7.2 on a little-endian host does
+     */
+    public record Platform(boolean dtcClean, boolean xVof, String esbLoads) {
+        public static final Platform DEFAULT = new Platform(false, false, "papr");
+
+        /** Whether H_INT_ESB loads use QEMU 7.2's little-endian-host placement. */
+        public boolean qemuEsbLoads() {
+            return "qemu".equals(esbLoads);
+        }
+    }
 
     /** One device: its type and its type-specific options. */
     public record DeviceConfig(String type, Map<String, Object> options) {
@@ -90,6 +112,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         private int threads = 1;
         private int vsmt;
         private int nrIrqs = SpaprIrq.XIVE_NR_IRQS;
+        private Platform platform = Platform.DEFAULT;
 
         public Builder cpus(int n) {
             this.cpus = n;
@@ -140,6 +163,26 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             return this;
         }
 
+        public Builder platform(Platform p) {
+            this.platform = p;
+            return this;
+        }
+
+        public Builder dtcClean(boolean on) {
+            this.platform = new Platform(on, platform.xVof(), platform.esbLoads());
+            return this;
+        }
+
+        public Builder xVof(boolean on) {
+            this.platform = new Platform(platform.dtcClean(), on, platform.esbLoads());
+            return this;
+        }
+
+        public Builder esbLoads(String how) {
+            this.platform = new Platform(platform.dtcClean(), platform.xVof(), how);
+            return this;
+        }
+
         public Builder hostXive(boolean x) {
             this.hostXive = x;
             return this;
@@ -167,8 +210,13 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
                 throw bad("nrIrqs", nrIrqs, String.format("an integer from 0x%x (QEMU's default) to 0x%x (%d)",
                     SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS, MAX_NR_IRQS));
             }
+            if (!ESB_LOADS.contains(platform.esbLoads())) {
+                throw bad("esbLoads", "'" + platform.esbLoads() + "'", "'papr' (the default) or 'qemu'"
+                    + Suggest.didYouMean(String.valueOf(platform.esbLoads()), ESB_LOADS));
+            }
             int mode = vsmt == 0 ? threads : vsmt;
-            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode, nrIrqs);
+            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode, nrIrqs,
+                platform);
         }
 
         /** QEMU's checks of -smp threads and vsmt (spapr_set_vsmt_mode, spapr_init_cpus), with QEMU's messages. */
@@ -271,6 +319,15 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         if ((v = m.get("nrIrqs")) != null) {
             b.nrIrqs((int) integer("nrIrqs", v, SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS));
         }
+        if ((v = m.get("dtcClean")) != null) {
+            b.dtcClean(bool("dtcClean", v));
+        }
+        if ((v = m.get("xVof")) != null) {
+            b.xVof(bool("xVof", v));
+        }
+        if ((v = m.get("esbLoads")) != null) {
+            b.esbLoads(string("esbLoads", v));
+        }
         if ((v = m.get("host")) != null) {
             if (!(v instanceof Map<?, ?> host)) {
                 throw bad("host", v, "an object such as { xive: true }");
@@ -307,6 +364,13 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             b.devices(devs);
         }
         return b.build();
+    }
+
+    static boolean bool(String option, Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw bad(option, v, "true or false");
     }
 
     static String string(String option, Object v) {

@@ -127,7 +127,7 @@ class MachineConfigTest {
     void unknownKeySuggestsTheClosestOption() {
         String m = error(() -> MachineConfig.fromMap(map("cpu", 2)));
         assertEquals("unknown machine option 'cpu' (did you mean 'cpus'?); valid options: "
-            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed, nrIrqs", m);
+            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed, nrIrqs, dtcClean, xVof, esbLoads", m);
     }
 
     @Test
@@ -345,8 +345,8 @@ class MachineConfigTest {
     void badVioRegIsRejectedNamingTheRange() {
         String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", -1))), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("invalid machine option spapr-vty.reg: -1; expected an integer from 0 to 4294967295", m);
-        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-nvram", Map.of("reg", "x"))), new io.pseries.core.dev.pci.SpaprPhb(0))),
-            "spapr-nvram.reg", "x");
+        assertMentions(error(() -> Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("reg", "x"))), new io.pseries.core.dev.pci.SpaprPhb(0))),
+            "spapr-vlan.reg", "x");
     }
 
     @Test
@@ -379,17 +379,33 @@ class MachineConfigTest {
 
     @Test
     void vioRegsAreAllocatedFrom0x71000000SkippingExplicitOnes() {
-        List<Device> d = Devices.create(List.of(new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000001L)),
-            DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-nvram")), new io.pseries.core.dev.pci.SpaprPhb(0));
+        List<Device> d = Devices.create(List.of(DeviceConfig.of("spapr-vty"), new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000005L)),
+            DeviceConfig.of("spapr-vty")), new io.pseries.core.dev.pci.SpaprPhb(0));
         List<Long> regs = new ArrayList<>();
+        List<String> types = new ArrayList<>();
         for (Device x : d) {
             regs.add(((VioDevice) x).reg());
+            types.add(x.type());
         }
-        assertEquals(List.of(0x71000001L, 0x71000000L, 0x71000002L), regs);
+        // the machine's NVRAM follows the leading console, as QEMU creates it after the -serial consoles
+        assertEquals(List.of("spapr-vty", "spapr-nvram", "spapr-vlan", "spapr-vty"), types);
+        assertEquals(List.of(0x71000000L, 0x71000001L, 0x71000005L, 0x71000002L), regs);
         // QEMU's spapr_vio_reg_to_irq: 0x1100 | (reg & 0xff) (qemu-observed: vty 0x1100, nvram 0x1101, l-lan 0x1102)
-        assertEquals(0x1101, ((VioDevice) d.get(0)).irq());
-        assertEquals(0x1100, ((VioDevice) d.get(1)).irq());
-        assertEquals(0x1102, ((VioDevice) d.get(2)).irq());
+        assertEquals(0x1100, ((VioDevice) d.get(0)).irq());
+        assertEquals(0x1101, ((VioDevice) d.get(1)).irq());
+        assertEquals(0x1105, ((VioDevice) d.get(2)).irq());
+        assertEquals(0x1102, ((VioDevice) d.get(3)).irq());
+    }
+
+    @Test
+    void theNvramIsAlwaysPresentAndASecondOneIsRefusedAsQemuAborts() {
+        List<Device> none = Devices.create(List.of(), new io.pseries.core.dev.pci.SpaprPhb(0));
+        assertEquals(1, none.size());
+        assertEquals("spapr-nvram", none.get(0).type());
+        assertEquals(0x71000000L, ((VioDevice) none.get(0)).reg());
+        String m = error(() -> Devices.create(List.of(DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-nvram")),
+            new io.pseries.core.dev.pci.SpaprPhb(0)));
+        assertMentions(m, "devices[1]", "spapr-nvram is always present", "QEMU 7.2 aborts");
     }
 
     // ------------------------------------------------------------------ threads and vsmt (QEMU's -smp threads=, vsmt=)

@@ -30,8 +30,7 @@ class MachineTest {
     class Creation {
         @Test
         void eventSourcesAndVioClaimTheirQemuNumbersInEveryController() {
-            Machine m = FakeIntc.machine(MachineConfig.builder().device("spapr-nvram", Map.of())
-                .device("spapr-vlan", Map.of()).build());
+            Machine m = FakeIntc.machine(MachineConfig.builder().device("spapr-vlan", Map.of()).build());
             // qemu-observed "IRQ numbers": EPOW 0x1000, hot-plug 0x1001, vty 0x1100, nvram 0x1101, l-lan 0x1102,
             // and the default PHB's LSIs 0x1200-0x1203 (level)
             Map<Integer, Boolean> expected = Map.of(0x1000, false, 0x1001, false, 0x1100, false, 0x1101, false, 0x1102, false,

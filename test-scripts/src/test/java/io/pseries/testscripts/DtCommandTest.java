@@ -73,20 +73,28 @@ class DtCommandTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.out(), "-o alone prints nothing");
         DtNode t = Fdt.read(Files.readAllBytes(f));
-        assertTrue(t.find("vdevice/l-lan@71000001") != null);
+        assertTrue(t.find("vdevice/nvram@71000001") != null, "the machine's own NVRAM");
+        assertTrue(t.find("vdevice/l-lan@71000002") != null);
         assertEquals(2, t.find("pci@800000020000000/ethernet@0").cells("ibm,req#msi-x")[0]);
         assertEquals(2, t.find("interrupt-controller").cells("ibm,interrupt-server-ranges")[1]);
     }
 
     @Test
-    void qemuExactLeavesOutTheAddressCellsWeAddForDtc() {
-        Result clean = cli("dt", "--ic-mode", "xive");
-        Result exact = cli("dt", "--ic-mode", "xive", "--qemu-exact");
+    void dtcCleanAddsTheAddressCellsQemusTreeLacks() {
+        Result clean = cli("dt", "--ic-mode", "xive", "--dtc-clean");
+        Result exact = cli("dt", "--ic-mode", "xive");
         String node = "interrupt-controller@60302031b0000 {";
         String cleanNode = clean.out().substring(clean.out().indexOf(node));
         String exactNode = exact.out().substring(exact.out().indexOf(node));
         assertTrue(cleanNode.contains("#address-cells = <0x00>;"), cleanNode);
         assertFalse(exactNode.contains("#address-cells"), exactNode);
+    }
+
+    @Test
+    void xVofAddsTheVofChosenProperties() {
+        Result r = cli("dt", "--x-vof");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("stdout = <0x01>;") && r.out().contains("bootargs = \"\";"), r.out());
     }
 
     @Test

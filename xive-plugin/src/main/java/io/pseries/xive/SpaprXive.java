@@ -572,7 +572,10 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
             r.handler().write(cpu, addr - r.base(), 8, data);
             a[0] = -1;
         } else {
-            a[0] = r.handler().read(cpu, addr - r.base(), 8);
+            long v = r.handler().read(cpu, addr - r.base(), 8);
+            // esbLoads: 'qemu': QEMU 7.2 hands back the MMIO value as host-endian bytes, so on a
+            // little-endian host the ESB byte lands in R4's top byte
+            a[0] = host.config().platform().qemuEsbLoads() ? Long.reverseBytes(v) : v;
         }
         return PaprRc.H_SUCCESS;
     }

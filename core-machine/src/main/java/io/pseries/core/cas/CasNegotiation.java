@@ -31,6 +31,8 @@ public final class CasNegotiation {
     private final List<VCpu> cpus;
     private final Trace trace;
     private OptionVector negotiated = new OptionVector();
+    private long compatPvr;
+    private boolean preIsa3;
 
     /**
      * @param controllers the machine's backends (may still be empty: they are read at each call)
@@ -61,9 +63,31 @@ public final class CasNegotiation {
         negotiated = negotiatedOv5.copy();
     }
 
+    /** The compatibility PVR of every vCPU (0 before CAS, after reset, and in raw mode). */
+    public long compatPvr() {
+        return compatPvr;
+    }
+
+    /** What the device tree shows as each CPU's {@code cpu-version}: the compat PVR, else the real one. */
+    public long cpuVersion() {
+        return compatPvr != 0 ? compatPvr : PvrList.POWER9_PVR;
+    }
+
+    /** Whether the last CAS came from a guest without ISA 3.00 in option vector 1 (radix then hidden). */
+    public boolean preIsa3Guest() {
+        return preIsa3;
+    }
+
+    /** Whether CAS negotiated FORM2 NUMA affinity (option vector 5 byte 5, 0x20). */
+    public boolean form2Affinity() {
+        return negotiated.test(OptionVector.OV5_FORM2_AFFINITY);
+    }
+
     /** Machine reset: forgets the CAS outcome. The caller then re-picks the active backend. */
     public void reset() {
         negotiated = new OptionVector();
+        compatPvr = 0;
+        preIsa3 = false;
     }
 
     /** The byte 23 this platform advertises: 0x80 both, 0x40 XIVE only, 0x00 XICS only. */
@@ -79,11 +103,27 @@ public final class CasNegotiation {
      * failure nothing changes and the {@link CasException} carries QEMU's message.
      */
     public CasResult negotiate(OptionVector guestOv5) {
+        return negotiate(PvrList.LINUX_6_1_OV1, PvrList.LINUX_6_1, guestOv5);
+    }
+
+    /**
+     * CAS with the guest's whole request: option vector 1 (null: none), the PVR list, and option
+     * vector 5, checked in QEMU's order (one running vCPU, the PVR list, then vector 5).
+     */
+    public CasResult negotiate(OptionVector guestOv1, PvrList pvrs, OptionVector guestOv5) {
         for (VCpu c : cpus) {
             if (c.index() != 0 && c.running()) {
                 throw refused("guest has multiple active vCPUs at CAS, which is not allowed",
                     PaprRc.H_MULTI_THREADS_ACTIVE, false, guestOv5);
             }
+        }
+        PvrList.Choice choice = pvrs.select(PvrList.POWER9_PVR);
+        if (trace.on(TraceCategory.CAS)) {
+            trace.emit(TraceCategory.CAS, 0, "cas_pvr", "current", compatPvr, "explicit_match", choice.explicitMatch(),
+                "new", choice.compatPvr());
+        }
+        if (choice.compatPvr() == 0 && !choice.explicitMatch()) {
+            throw refused("Couldn't negotiate a suitable PVR during CAS", PaprRc.H_HARDWARE, false, guestOv5);
         }
         if (guestOv5 == null) {
             throw refused("guest didn't provide option vector 5", PaprRc.H_PARAMETER, false, null);
@@ -104,9 +144,12 @@ public final class CasNegotiation {
                 + " machine property or try ic-mode=xics or ic-mode=dual", 0, true, guestOv5);
         }
         negotiated = platform().intersect(guestOv5);
+        compatPvr = choice.compatPvr();
+        preIsa3 = guestOv1 == null || !guestOv1.test(OptionVector.OV1_PPC_3_00);
         boolean switched = controllers.updateActive(negotiated);
         InterruptController active = controllers.active();
-        CasResult r = new CasResult(active.name(), guestOv5.getByte(23), negotiated.getByte(23), negotiated.copy(), switched);
+        CasResult r = new CasResult(active.name(), guestOv5.getByte(23), negotiated.getByte(23), negotiated.copy(), switched,
+            compatPvr, choice.explicitMatch());
         if (trace.on(TraceCategory.CAS)) {
             trace.emit(TraceCategory.CAS, 0, "cas", "requested", r.requested(), "answer", r.answer(),
                 "mode", r.mode(), "switched", r.switched(), "ov5", negotiated.toString());

@@ -20,6 +20,10 @@ public final class OptionVector {
     public static final int OV5_XIVE_EXPLOIT = bit(23, 1);
     /** OV5 byte 24, bit 1: radix MMU (ISA 3.00). */
     public static final int OV5_MMU_RADIX_300 = bit(24, 1);
+    /** Option vector 5 byte 5, 0x20: FORM2 NUMA affinity. */
+    public static final int OV5_FORM2_AFFINITY = bit(5, 2);
+    /** Option vector 1 byte 3, 0x80: the guest implements ISA 3.00. */
+    public static final int OV1_PPC_3_00 = bit(3, 0);
 
     private final byte[] bytes = new byte[MAX_BYTES + 1];
 

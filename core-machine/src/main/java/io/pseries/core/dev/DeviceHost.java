@@ -35,5 +35,8 @@ public interface DeviceHost {
 
     RtasTable rtas();
 
+    /** Guest RAM (its size bounds what DMA windows can map). */
+    io.pseries.core.mem.GuestMemory memory();
+
     Trace trace();
 }

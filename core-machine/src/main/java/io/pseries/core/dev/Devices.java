@@ -29,8 +29,38 @@ public final class Devices {
     private Devices() {
     }
 
-    /** Creates the VIO devices (returned) and plugs the PCI ones into {@code phb}, in configuration order. */
+    /** The machine's own NVRAM: QEMU's spapr_machine_init always creates one. */
+    static final MachineConfig.DeviceConfig MACHINE_NVRAM = MachineConfig.DeviceConfig.of("spapr-nvram");
+
+    /**
+     * Creates the VIO devices (returned) and plugs the PCI ones into {@code phb}, in configuration
+     * order, with the machine's NVRAM after the leading consoles: QEMU creates the {@code -serial}
+     * consoles, then the NVRAM, then the {@code -device}s, so with a console first the NVRAM is
+     * 0x71000001 (IRQ 0x1101) and the next VIO device 0x71000002.
+     */
     public static List<Device> create(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
+        List<MachineConfig.DeviceConfig> all = new ArrayList<>();
+        boolean placed = false;
+        for (int i = 0; i < configs.size(); i++) {
+            MachineConfig.DeviceConfig c = configs.get(i);
+            if (c.type().equals("spapr-nvram")) {
+                throw new IllegalArgumentException("invalid machine option devices[" + i + "]: spapr-nvram is always"
+                    + " present (the machine's own, after the consoles); QEMU 7.2 aborts on a second one"
+                    + " (nvram-fetch would be registered twice), so leave it out");
+            }
+            if (!placed && !c.type().equals("spapr-vty")) {
+                all.add(MACHINE_NVRAM);
+                placed = true;
+            }
+            all.add(c);
+        }
+        if (!placed) {
+            all.add(MACHINE_NVRAM);
+        }
+        return createAll(all, phb);
+    }
+
+    private static List<Device> createAll(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
         List<Device> out = new ArrayList<>();
         Set<Long> vioRegs = new HashSet<>();
         Map<Long, String> vioByReg = new java.util.HashMap<>();
@@ -41,7 +71,7 @@ public final class Devices {
         int index = 0;
         Map<String, Integer> perType = new java.util.HashMap<>();
         for (MachineConfig.DeviceConfig c : configs) {
-            String where = "devices[" + index + "]";
+            String where = c == MACHINE_NVRAM ? "the machine's spapr-nvram" : "devices[" + index + "]";
             if (!TYPES.contains(c.type())) {
                 throw new IllegalArgumentException("invalid machine option " + where + ".type: '" + c.type()
                     + "'" + Suggest.didYouMean(c.type(), TYPES) + "; valid types: " + String.join(", ", TYPES));
@@ -112,7 +142,9 @@ public final class Devices {
                     out.add(d);
                 }
             }
-            index++;
+            if (c != MACHINE_NVRAM) {
+                index++;
+            }
         }
         return out;
     }

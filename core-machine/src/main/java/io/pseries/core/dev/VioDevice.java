@@ -27,6 +27,7 @@ public final class VioDevice extends Device {
     private final byte[] mac;
     private final int irq;
     private IrqLine line;
+    private boolean dmaBypass;
 
     private VioDevice(String type, long reg, byte[] mac) {
         super(type);
@@ -103,6 +104,26 @@ public final class VioDevice extends Device {
 
     public long reg() {
         return reg;
+    }
+
+    /** Whether the device has a DMA window (a TCE table): only the virtual Ethernet. */
+    public boolean hasDmaWindow() {
+        return type().equals("spapr-vlan");
+    }
+
+    /** DMA bypass, set by ibm,set-tce-bypass and cleared by quiesce and reset. */
+    public boolean dmaBypass() {
+        return dmaBypass;
+    }
+
+    void setDmaBypass(boolean on) {
+        dmaBypass = on && hasDmaWindow();
+    }
+
+    @Override
+    public void reset() {
+        dmaBypass = false;
+        super.reset();
     }
 
     public int irq() {

@@ -85,6 +85,18 @@ public final class DtNode {
         props.remove(propName);
     }
 
+    /** Puts these properties before the existing ones (replacing any of the same name). */
+    public DtNode prepend(Map<String, byte[]> first) {
+        Map<String, byte[]> rest = new LinkedHashMap<>(props);
+        props.clear();
+        for (Map.Entry<String, byte[]> e : first.entrySet()) {
+            props.put(e.getKey(), e.getValue().clone());
+            rest.remove(e.getKey());
+        }
+        props.putAll(rest);
+        return this;
+    }
+
     /** Sets a raw property value. */
     public DtNode set(String propName, byte[] value) {
         props.put(propName, value.clone());

@@ -11,6 +11,8 @@ import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.EventSources;
 import io.pseries.core.dev.pci.SpaprPhb;
+import io.pseries.core.drc.DrcKind;
+import io.pseries.core.drc.DrcTable;
 import io.pseries.core.intc.CasRole;
 import io.pseries.core.intc.ControllerSet;
 import io.pseries.core.intc.InterruptController;
@@ -44,8 +46,10 @@ public final class PlatformTree {
     private final EventSources eventSources;
     private final SpaprPhb phb;
     private final CpuTopology topology;
+    private final DrcTable drcs;
     private final long seed;
-    private boolean dtcClean = true;
+    private boolean dtcClean;
+    private boolean vof;
 
     /**
      * @param devices   every device, the event sources and the PHB included (they are written in
@@ -55,7 +59,7 @@ public final class PlatformTree {
      */
     public PlatformTree(GuestMemory memory, List<VCpu> cpus, RtasTable rtas, ControllerSet controllers,
                         CasNegotiation cas, List<Device> devices, EventSources eventSources, SpaprPhb phb,
-                        CpuTopology topology, long seed) {
+                        DrcTable drcs, CpuTopology topology, long seed) {
         this.memory = memory;
         this.cpus = cpus;
         this.rtas = rtas;
@@ -65,6 +69,7 @@ public final class PlatformTree {
         this.eventSources = eventSources;
         this.phb = phb;
         this.topology = topology;
+        this.drcs = drcs;
         this.seed = seed;
     }
 
@@ -80,6 +85,19 @@ public final class PlatformTree {
         return dtcClean;
     }
 
+    /**
+     * QEMU's {@code x-vof=on}: the Virtual Open Firmware path finishes the tree itself and adds
+     * {@code /chosen/bootargs} (the kernel command line; the model has none, so empty) and
+     * {@code /chosen/stdout} (the ihandle VOF opened on the console: the first instance, 1).
+     */
+    public void setVof(boolean on) {
+        this.vof = on;
+    }
+
+    public boolean vof() {
+        return vof;
+    }
+
     /** The tree QEMU would hand the guest now. */
     public DtNode build() {
         InterruptController active = controllers.active();
@@ -93,6 +111,7 @@ public final class PlatformTree {
         root.setString("compatible", "qemu,pseries");
         root.setString("model", "IBM pSeries (emulated by qemu)");
         root.setString("device_type", "chrp");
+        drcs.writeProperties(root, null, DrcKind.PHB);
 
         DtNode pmem = root.addChild("ibm,persistent-memory");
         pmem.setString("device_type", "ibm,persistent-memory");
@@ -119,7 +138,11 @@ public final class PlatformTree {
         }
 
         DtNode mem = root.addChild("memory@0");
-        mem.setCells("ibm,associativity", 4, 0, 0, 0, 0);
+        if (cas.form2Affinity()) {
+            mem.setCells("ibm,associativity", 1, 0);
+        } else {
+            mem.setCells("ibm,associativity", 4, 0, 0, 0, 0);
+        }
         mem.setCells("reg", 0, 0, memory.size() >>> 32, memory.size() & 0xffff_ffffL);
         mem.setString("device_type", "memory");
 
@@ -154,6 +177,15 @@ public final class PlatformTree {
         chosen.setCells("qemu,graphic-depth", 0x20);
         chosen.setCells("qemu,graphic-height", 0x258);
         chosen.setCells("qemu,graphic-width", 0x320);
+        if (vof) {
+            // added after the tree is built, so libfdt places them first
+            java.util.Map<String, byte[]> first = new java.util.LinkedHashMap<>();
+            if (console != null) {
+                first.put("stdout", new byte[] {0, 0, 0, 1});
+            }
+            first.put("bootargs", new byte[] {0});
+            chosen.prepend(first);
+        }
     }
 
     /** 32 bytes derived from the machine seed (QEMU uses host randomness; we stay deterministic). */
@@ -187,16 +219,34 @@ public final class PlatformTree {
         n.setEmpty("ibm,change-msix-capable");
         n.setCells("rtas-event-scan-rate", 1);
         n.setCells("rtas-error-log-max", 0x800);
-        n.setCells("rtas-size", 0x85c);
-        n.setCells("ibm,max-associativity-domains", 4, 0, 0, 0, 1);
-        n.setCells("ibm,associativity-reference-points", 4, 4, 2);
+        n.setCells("rtas-size", rtasSize(cpus.size()));
+        if (cas.form2Affinity()) {
+            // FORM2 (QEMU's spapr_numa.c), one NUMA node: one reference point, the node lookup
+            // table and the 1x1 distance table (local distance 10)
+            n.setCells("ibm,max-associativity-domains", 1, 1);
+            n.setCells("ibm,associativity-reference-points", 1);
+            n.set("ibm,numa-distance-table", new byte[] {0, 0, 0, 1, 10});
+            n.setCells("ibm,numa-lookup-index-table", 1, 0);
+        } else {
+            n.setCells("ibm,max-associativity-domains", 4, 0, 0, 0, 1);
+            n.setCells("ibm,associativity-reference-points", 4, 4, 2);
+        }
         n.setString("qemu,hypertas-functions", "hcall-memop1");
         n.setString("ibm,hypertas-functions", "hcall-pft", "hcall-term", "hcall-dabr", "hcall-interrupt",
             "hcall-tce", "hcall-vio", "hcall-splpar", "hcall-join", "hcall-bulk", "hcall-set-mode", "hcall-sprg0",
             "hcall-copy", "hcall-debug", "hcall-vphn", "hcall-multi-tce", "hcall-hpt-resize", "hcall-watchdog");
     }
 
+    /**
+     * QEMU's RTAS blob size: the 20-byte entry stub, the 2 KiB error log, and per possible vCPU
+     * two 64-bit FWNMI save slots, plus one more 64-bit word (0x82c with 1 vCPU, 0x85c with 4).
+     */
+    public static long rtasSize(int maxCpus) {
+        return 20 + 0x800 + maxCpus * 16L + 8;
+    }
+
     private void writeCpus(DtNode n) {
+        drcs.writeProperties(n, null, DrcKind.CPU);
         n.setCells("#size-cells", 0);
         n.setCells("#address-cells", 1);
         // one node per core, named and numbered by its first thread's vCPU id (spapr_dt_cpus);
@@ -219,9 +269,10 @@ public final class PlatformTree {
             cn.setCells("ibm,ppc-interrupt-server#s", servers);
             cn.setCells("ibm,pft-size", 0, 0x17);
             cn.setCells("ibm,chip-id", 0);
+            // feature byte 40 (array byte 42) is radix: hidden from a guest without ISA 3.00 in vector 1
             cn.setCells("ibm,pa-features", 0x4200f63fL, 0xc7c080f0L, 0x80000000L, 0, 0x8000, 0x80008000L, 0x8000,
-                0x80008000L, 0x80008000L, 0xc0008000L, 0x80008000L, 0x80008000L, 0x80008000L, 0x80008000L,
-                0x80008000L, 0x80008000L, 0x80000000L);
+                0x80008000L, 0x80008000L, 0xc0008000L, cas.preIsa3Guest() ? 0x80000000L : 0x80008000L, 0x80008000L,
+                0x80008000L, 0x80008000L, 0x80008000L, 0x80008000L, 0x80000000L);
             cn.setCells("ibm,segment-page-sizes", 0x0c, 0, 1, 0x0c, 0, 0x10, 0x110, 1, 0x10, 1);
             cn.setCells("ibm,dfp", 1);
             cn.setCells("ibm,vmx", 2);
@@ -240,7 +291,7 @@ public final class PlatformTree {
             cn.setCells("i-cache-block-size", 0x80);
             cn.setCells("d-cache-line-size", 0x80);
             cn.setCells("d-cache-block-size", 0x80);
-            cn.setCells("cpu-version", 0x4e1200);
+            cn.setCells("cpu-version", cas.cpuVersion());
             cn.setString("device_type", "cpu");
             cn.setCells("reg", c.vcpuId());
             cn.setCells("ibm,my-drc-index", 0x10000000L + c.vcpuId());

@@ -12,7 +12,9 @@ import io.pseries.core.sched.Scheduler;
  * The RTAS calls of the platform itself, as QEMU's spapr_rtas.c and spapr_rtc.c serve them:
  * {@code display-character} (the console), {@code get-time-of-day}/{@code set-time-of-day},
  * {@code power-off}, {@code system-reboot}, {@code query-cpu-stopped-state}, {@code start-cpu},
- * {@code stop-self}, {@code ibm,os-term}, {@code event-scan} and {@code check-exception}.
+ * {@code stop-self}, {@code ibm,os-term}, {@code event-scan}, {@code check-exception} and
+ * {@code ibm,suspend-me} (which, as QEMU's, needs every other vCPU stopped, else -9005, and
+ * then stops the caller and marks the machine suspended).
  * Each checks its argument and result counts and answers status -3 when they are wrong.
  *
  * <p>Flow: {@link #register} once at machine creation; the guest's calls then arrive through
@@ -28,7 +30,11 @@ public final class PlatformRtas {
     private final LongFunction<VCpu> cpuByVcpuId;
     private final Runnable machineReset;
     private final StringBuilder console = new StringBuilder();
+    /** H_MULTI_THREADS_ACTIVE, ibm,suspend-me's answer while another vCPU runs. */
+    public static final int MULTI_THREADS_ACTIVE = -9005;
+
     private boolean poweredOff;
+    private boolean suspended;
     private String osTerm;
     private long todOffsetNs;
 
@@ -49,6 +55,11 @@ public final class PlatformRtas {
 
     public boolean poweredOff() {
         return poweredOff;
+    }
+
+    /** Whether the guest suspended the machine (ibm,suspend-me). */
+    public boolean suspended() {
+        return suspended;
     }
 
     /** The message of the guest's ibm,os-term call, or null. */
@@ -73,6 +84,7 @@ public final class PlatformRtas {
     /** Machine reset: powered on again, no os-term. */
     public void reset() {
         poweredOff = false;
+        suspended = false;
         osTerm = null;
     }
 
@@ -106,6 +118,7 @@ public final class PlatformRtas {
                 c.status(RtasStatus.SUCCESS);
             }
         });
+        rtas.register("ibm,suspend-me", 1, this::suspendMe);
         rtas.register("event-scan", 1, c -> {
             if (counts(c, 4, 1)) {
                 c.status(RtasStatus.NO_ERRORS_FOUND);
@@ -127,6 +140,22 @@ public final class PlatformRtas {
             return false;
         }
         return true;
+    }
+
+    private void suspendMe(RtasCall c) {
+        if (!counts(c, 0, 1)) {
+            return;
+        }
+        for (long id = 0; cpuByVcpuId.apply(id) != null; id++) {
+            VCpu o = cpuByVcpuId.apply(id);
+            if (o != c.cpu() && o.running()) {
+                c.status(MULTI_THREADS_ACTIVE);
+                return;
+            }
+        }
+        c.cpu().setRunning(false);
+        suspended = true;
+        c.status(RtasStatus.SUCCESS);
     }
 
     private void displayCharacter(RtasCall c) {

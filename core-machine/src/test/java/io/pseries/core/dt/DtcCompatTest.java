@@ -84,9 +84,10 @@ class DtcCompatTest {
         return dtc(Fdt.write(tree, 0), "-I", "dtb", "-O", "dts");
     }
 
+    /** A machine with the opt-in dtcClean: true (QEMU's own tree is the default). */
     private static Machine machine(String icMode) {
-        return FakeIntc.machine(MachineConfig.builder().cpus(4).icMode(icMode)
-            .device("spapr-nvram", Map.of()).device("spapr-vlan", Map.of()).build());
+        return FakeIntc.machine(MachineConfig.builder().cpus(4).icMode(icMode).dtcClean(true)
+            .device("spapr-vlan", Map.of()).build());
     }
 
     private void assertCleanAndRenderedLikeDtc(DtNode tree) throws Exception {
@@ -173,6 +174,15 @@ class DtcCompatTest {
         assertTrue(m.dtcClean());
         m.setDtcClean(false);
         assertTrue(!m.deviceTree().child("interrupt-controller@60302031b0000").has("#address-cells"));
+    }
+
+    @Test
+    void qemusTreeIsTheDefaultAndDtcCleanIsOptIn() {
+        Machine plain = FakeIntc.machine(MachineConfig.builder().cpus(2).icMode("xive").build());
+        assertTrue(!plain.dtcClean());
+        assertTrue(!plain.deviceTree().child("event-sources").has("#address-cells"));
+        Machine clean = FakeIntc.machine(MachineConfig.fromMap(Map.of("cpus", 2L, "icMode", "xive", "dtcClean", true)));
+        assertEquals(0, clean.deviceTree().child("event-sources").cells("#address-cells")[0]);
     }
 
     @Test

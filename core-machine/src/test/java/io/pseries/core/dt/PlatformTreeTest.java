@@ -66,7 +66,8 @@ class PlatformTreeTest {
     void deviceInterruptsAppearAsEdgeSpecifiers() {
         DtNode t = FakeIntc.machine(MachineConfig.builder().device("spapr-vlan", Map.of()).build()).deviceTree();
         assertArrayEquals(new long[] {0x1100, 0}, t.find("vdevice/vty@71000000").cells("interrupts"));
-        assertArrayEquals(new long[] {0x1101, 0}, t.find("vdevice/l-lan@71000001").cells("interrupts"));
+        assertArrayEquals(new long[] {0x1101, 0}, t.find("vdevice/nvram@71000001").cells("interrupts"));
+        assertArrayEquals(new long[] {0x1102, 0}, t.find("vdevice/l-lan@71000002").cells("interrupts"));
         assertArrayEquals(new long[] {0x1000, 1, 0x1001, 1}, t.child("event-sources").cells("interrupt-ranges"));
         assertArrayEquals(new long[] {0x1000, 0}, t.find("event-sources/epow-events").cells("interrupts"));
         assertArrayEquals(new long[] {0x1001, 0}, t.find("event-sources/hot-plug-events").cells("interrupts"));

@@ -70,7 +70,7 @@ class IrqLinesTest {
     @Test
     void unknownLineNamesTheClaimedOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.irq(0x1105));
-        assertEquals("IRQ 4357 (0x1105) is not a claimed device interrupt; claimed: 0x1000, 0x1001, 0x1100, 0x1200,"
+        assertEquals("IRQ 4357 (0x1105) is not a claimed device interrupt; claimed: 0x1000, 0x1001, 0x1100, 0x1101, 0x1200,"
             + " 0x1201, 0x1202, 0x1203", e.getMessage());
     }
 

@@ -57,9 +57,12 @@ final class DtCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE.dtb", description = "write the flattened tree (dtb) to this file")
     Path output;
 
-    @Option(names = "--qemu-exact",
-        description = "leave out the #address-cells = <0> pseries adds to interrupt providers (QEMU's tree, which dtc warns about)")
-    boolean qemuExact;
+    @Option(names = "--dtc-clean",
+        description = "add #address-cells = <0> to interrupt providers so that dtc reports no warning (QEMU's tree, the default, has none)")
+    boolean dtcClean;
+
+    @Option(names = "--x-vof", description = "the tree of QEMU's x-vof=on (Virtual Open Firmware) path")
+    boolean xVof;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -80,13 +83,14 @@ final class DtCommand implements Callable<Integer> {
         cfg.put("icMode", icMode);
         cfg.put("memory", memory);
         cfg.put("devices", devs);
+        cfg.put("dtcClean", dtcClean);
+        cfg.put("xVof", xVof);
         Machine m;
         try {
             m = Machine.create(MachineConfig.fromMap(cfg));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        m.setDtcClean(!qemuExact);
         if (cas != null) {
             int b23 = switch (cas) {
                 case "xive" -> 0x40;

@@ -99,6 +99,9 @@ public final class MachineHost {
         c.put("devices", devs);
         c.put("seed", m.config().seed());
         c.put("nrIrqs", m.config().nrIrqs());
+        c.put("dtcClean", m.config().platform().dtcClean());
+        c.put("xVof", m.config().platform().xVof());
+        c.put("esbLoads", m.config().platform().esbLoads());
         return Json.write(c);
     }
 

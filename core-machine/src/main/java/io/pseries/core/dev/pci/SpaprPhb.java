@@ -51,10 +51,32 @@ public final class SpaprPhb extends Device {
     private final IrqLine[] lsis = new IrqLine[PINS];
     private final int[] lsiAsserters = new int[PINS];
     private DeviceHost host;
+    private PhbDmaWindows dma;
+    private io.pseries.core.drc.DrcTable drcs;
 
     public SpaprPhb(int index) {
         super("spapr-pci-host-bridge");
         this.index = index;
+    }
+
+    /** The host bridge's index (QEMU's {@code index} property; 0 for the default PHB). */
+    public int index() {
+        return index;
+    }
+
+    /** The buses in creation order: the root bus, then each bridge's secondary bus as plugged. */
+    public List<PciBus> buses() {
+        return java.util.Collections.unmodifiableList(buses);
+    }
+
+    /** The machine's DR connectors, whose PCI slots this bridge's nodes list. */
+    public void attachDrcs(io.pseries.core.drc.DrcTable t) {
+        this.drcs = t;
+    }
+
+    /** Whether DMA window {@code i} (0: the default 32-bit one, 1: the dynamic 64-bit one) is enabled. */
+    public boolean dmaWindowEnabled(int i) {
+        return dma != null && dma.enabled(i);
     }
 
     public long buid() {
@@ -184,6 +206,8 @@ public final class SpaprPhb extends Device {
         });
         m.mmio().map(msiWindow);
         registerRtas(m.rtas());
+        dma = new PhbDmaWindows(this, m.memory().size());
+        dma.register(m.rtas());
     }
 
     /** A store to the MSI window: the data (little-endian, as PCI) is the interrupt number to pulse. */
@@ -238,6 +262,9 @@ public final class SpaprPhb extends Device {
             d.reset();
         }
         java.util.Arrays.fill(lsiAsserters, 0);
+        if (dma != null) {
+            dma.reset();
+        }
         super.reset();
     }
 
@@ -497,6 +524,9 @@ public final class SpaprPhb extends Device {
         }
         n.setCells("interrupt-map", map);
         n.setCells("interrupt-map-mask", 0xf800, 0, 0, 0xffffffffL);
+        if (dma != null) {
+            dma.writeProperties(n, host.rtas());
+        }
         n.setCells("ibm,pe-total-#msi", host == null ? SpaprIrq.NR_MSIS : host.irqSpace().nrMsis());
         n.setCells("ibm,pci-config-space-type", 1);
         n.setCells("reg", buid() >>> 32, buid() & 0xffff_ffffL, 0, 0);
@@ -507,6 +537,9 @@ public final class SpaprPhb extends Device {
         n.setCells("#interrupt-cells", 1);
         n.setString("compatible", "IBM,Logical_PHB");
         n.setString("device_type", "pci");
+        if (drcs != null) {
+            drcs.writeProperties(n, root, io.pseries.core.drc.DrcKind.PCI);
+        }
         writeBus(n, this.root);
     }
 
@@ -514,6 +547,9 @@ public final class SpaprPhb extends Device {
         for (PciDevice d : devicesOn(b)) {
             DtNode dn = d.writeDeviceTree(parent);
             if (d instanceof PciBridge br) {
+                if (drcs != null) {
+                    drcs.writeProperties(dn, br.secondary(), io.pseries.core.drc.DrcKind.PCI);
+                }
                 writeBus(dn, br.secondary());
             }
         }

@@ -49,7 +49,7 @@ class SpaprPhbTest {
     /** QEMU's observed configuration (qemu-observed.md, qemu-dt/*_smp4.dts). */
     static MachineConfig observedConfig(String icMode) {
         return MachineConfig.builder().cpus(4).icMode(icMode).devices(List.of(
-            DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-nvram"), DeviceConfig.of("spapr-vlan"),
+            DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-vlan"),
             DeviceConfig.of("virtio-net-pci"),
             new DeviceConfig("pci-bridge", Map.of("id", "br0")),
             new DeviceConfig("virtio-blk-pci", Map.of("bus", "br0", "addr", 3L, "vectors", 0L)))).build();
