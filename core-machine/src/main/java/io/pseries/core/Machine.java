@@ -18,13 +18,10 @@ import io.pseries.core.dev.DeviceHost;
 import io.pseries.core.dev.Devices;
 import io.pseries.core.dev.EventSources;
 import io.pseries.core.dev.pci.SpaprPhb;
-import io.pseries.core.drc.DrcKind;
 import io.pseries.core.drc.DrcRtas;
 import io.pseries.core.drc.DrcTable;
 import io.pseries.core.dev.NvramRtas;
 import io.pseries.core.dev.VioBusRtas;
-import io.pseries.core.dev.pci.PciBus;
-import io.pseries.core.dev.pci.PciDevice;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.dt.Fdt;
 import io.pseries.core.dt.PlatformTree;
@@ -176,38 +173,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         for (Device d : devices) {
             d.realize(this);
         }
-        createDrcs();
+        drcs.addMachineConnectors(cpus, topology, phb);
+        phb.attachDrcs(drcs);
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
             Collections.unmodifiableList(devices), eventSources, phb, drcs, topology, config.seed());
         tree.setDtcClean(config.platform().dtcClean());
         tree.setVof(config.platform().xVof());
         reset();
         resets = 0;
-    }
-
-    /**
-     * The DR connectors, in QEMU's creation order: one per core (its first thread's vCPU id), the
-     * PHB slots, then 256 PCI slots per bus as the host bridge and its bridges are realized.
-     */
-    private void createDrcs() {
-        for (VCpu c : cpus) {
-            if (topology.isThread0(c)) {
-                drcs.add(DrcKind.CPU, c.vcpuId(), null, true);    // one per core, named by its first vCPU id
-            }
-        }
-        for (int i = 0; i < DrcTable.MAX_PHBS; i++) {
-            drcs.add(DrcKind.PHB, i, null, i == phb.index());
-        }
-        for (PciBus b : phb.buses()) {
-            for (int devfn = 0; devfn < DrcTable.PCI_DEVFNS; devfn++) {
-                boolean attached = false;
-                for (PciDevice d : phb.devicesOn(b)) {
-                    attached |= d.devfn() == devfn;
-                }
-                drcs.add(DrcKind.PCI, (phb.index() << 16) | (b.number() << 8) | devfn, b, attached);
-            }
-        }
-        phb.attachDrcs(drcs);
     }
 
     // ------------------------------------------------------------------ the pieces

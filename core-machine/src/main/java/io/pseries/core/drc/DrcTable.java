@@ -8,6 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.pseries.core.cpu.CpuTopology;
+import io.pseries.core.cpu.VCpu;
+import io.pseries.core.dev.pci.PciBus;
+import io.pseries.core.dev.pci.PciDevice;
+import io.pseries.core.dev.pci.SpaprPhb;
 import io.pseries.core.dt.DtNode;
 
 /**
@@ -40,6 +45,31 @@ public final class DrcTable {
         container.insert(Long.toHexString(d.index()));
         ordered = null;
         return d;
+    }
+
+    /**
+     * The machine's connectors, in QEMU's creation order: one per core (named by its first
+     * thread's vCPU id), the PHB slots (the default PHB's attached), then 256 PCI slots per bus of
+     * the host bridge as it and its bridges were realized.
+     */
+    public void addMachineConnectors(List<VCpu> cpus, CpuTopology topology, SpaprPhb phb) {
+        for (VCpu c : cpus) {
+            if (topology.isThread0(c)) {
+                add(DrcKind.CPU, c.vcpuId(), null, true);
+            }
+        }
+        for (int i = 0; i < MAX_PHBS; i++) {
+            add(DrcKind.PHB, i, null, i == phb.index());
+        }
+        for (PciBus b : phb.buses()) {
+            for (int devfn = 0; devfn < PCI_DEVFNS; devfn++) {
+                boolean attached = false;
+                for (PciDevice d : phb.devicesOn(b)) {
+                    attached |= d.devfn() == devfn;
+                }
+                add(DrcKind.PCI, (phb.index() << 16) | (b.number() << 8) | devfn, b, attached);
+            }
+        }
     }
 
     /** The connector with this index, or null. */
