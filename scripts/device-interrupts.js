@@ -5,7 +5,7 @@
 //
 //   ./pseries run scripts/device-interrupts.js
 //
-// The machine has a spapr-vty (MSI 0x1100), a spapr-vlan (MSI 0x1101), a virtio-net-pci whose
+// The machine has a spapr-vty (MSI 0x1100), its own spapr-nvram (0x1101), a spapr-vlan (MSI 0x1102), a virtio-net-pci whose
 // MSI-X vectors the guest sets up at boot (0x1300 config, 0x1301 input.0, 0x1302 output.0) and a
 // virtio-blk-pci at 01:03.0 behind a pci-bridge, INTx only: LSI 0x1200 of the PCI host bridge.
 //   1. XIVE, booted guest: each line raised with m.irq(n); the source's ESB PQ bits (m.pic())
@@ -44,7 +44,7 @@ const LSI = 0x1200;
 /** @type {Shot[]} */
 const SHOTS = [
   { irq: 0x1100, fires: 1 }, // spapr-vty, VIO MSI
-  { irq: 0x1101, fires: 1 }, // spapr-vlan, VIO MSI
+  { irq: 0x1102, fires: 1 }, // spapr-vlan, VIO MSI
   { irq: 0x1301, fires: 1 }, // virtio-net input.0, PCI MSI-X (allocated by the guest at boot)
   { irq: LSI, fires: 1 }, // virtio-blk INTx through the bridge, PCI LSI
   { irq: 0x1100, fires: 3 }, // the console's MSI three times while pending

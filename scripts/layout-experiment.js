@@ -100,8 +100,9 @@ for (const cpus of CPUS) {
     });
 
     check(ipis === cpus, `${what}: ${ipis} IPI sources`);
-    check(deviceSources === 2 + devices.filter((d) => d.type.startsWith('spapr-')).length + 4 + msis,
-      `${what}: device sources ${deviceSources} = 2 event sources + VIO + 4 PHB LSIs + ${msis} MSIs`);
+    // the machine's own spapr-nvram is the one VIO device not in the list
+    check(deviceSources === 2 + devices.filter((d) => d.type.startsWith('spapr-')).length + 1 + 4 + msis,
+      `${what}: device sources ${deviceSources} = 2 event sources + VIO + the NVRAM + 4 PHB LSIs + ${msis} MSIs`);
     check(lsis === 4, `${what}: the host bridge's 4 LSIs`);
     check(layout.nrEnds === 8 * cpus, `${what}: ${layout.nrEnds} ENDs`);
     check(pic.queues.length === cpus && pic.queues.every((q) => q.priority === 6 && q.qsize === 16),

@@ -193,9 +193,9 @@ for (const i of xive.irqs) {
 console.table(routes);
 // Linux spreads device interrupts round-robin over the vCPUs in XIVE mode (QEMU 7.2 + Linux 6.1:
 // 0x1000->0, 0x1001->1, 0x1100->2, 0x1300->3, 0x1301->0, 0x1302->1, 0x1200->2, 0x1102->3 on smp 4;
-// the vlan here is at 0x1101); in XICS mode every device interrupt starts on server 0 at priority 5.
+// as here); in XICS mode every device interrupt starts on server 0 at priority 5.
 /** @type {Record<string, number>} */
-const QEMU_TARGETS = { 0x1000: 0, 0x1001: 1, 0x1100: 2, 0x1300: 3, 0x1301: 0, 0x1302: 1, 0x1200: 2, 0x1101: 3 };
+const QEMU_TARGETS = { 0x1000: 0, 0x1001: 1, 0x1100: 2, 0x1300: 3, 0x1301: 0, 0x1302: 1, 0x1200: 2, 0x1102: 3 };
 const targets = Object.fromEntries(xive.irqs.map((i) => [i.hwirq, i.cpu]));
 check(JSON.stringify(targets) === JSON.stringify(QEMU_TARGETS), `XIVE targets ${JSON.stringify(targets)}`);
 console.log(`IPIs: XIVE LISNs 0..${m.cpus - 1} (one per vCPU, ENDs (vcpu << 3) + 6); XICS hwirq 2 through each ICP's MFRR`);

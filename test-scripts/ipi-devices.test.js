@@ -50,7 +50,7 @@ for (const cfg of CONFIGS) {
     });
 
     it('handles each device line once, on the CPU the guest routed it to', () => {
-      assert.deepStrictEqual(boot.irqs.map((i) => i.hwirq), [0x1000, 0x1001, 0x1100, 0x1101]);
+      assert.deepStrictEqual(boot.irqs.map((i) => i.hwirq), [0x1000, 0x1001, 0x1100, 0x1102]);
       for (const d of boot.irqs) {
         m.irq(d.hwirq).pulse();
         m.runUntilIdle();

@@ -70,7 +70,7 @@ class ExampleScriptsTest {
         // the 3 IPIs to each CPU coalesce in the ESB (PQ 10 -> 11) and the EOI re-triggers once,
         // so each CPU takes 2 of its 3 -> 20 * (4 + 8) = 240 taken
         assertTrue(r.out().contains("320 IPIs sent, 240 taken"), r.out());
-        assertTrue(r.out().contains("sources: 0x0:-- 0x1:-- 0x2:-- 0x3:-- 0x1000:-- 0x1001:-- 0x1100:-- 0x1101:--"), r.out());
+        assertTrue(r.out().contains("sources: 0x0:-- 0x1:-- 0x2:-- 0x3:-- 0x1000:-- 0x1001:-- 0x1100:-- 0x1101:-Q 0x1102:--"), r.out());
         assertTrue(r.out().contains("CPPR per cpu: ff ff ff ff"), r.out());
     }
 }

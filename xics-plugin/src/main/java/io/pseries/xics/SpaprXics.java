@@ -396,18 +396,24 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         return m;
     }
 
-    /** QEMU's {@code info pic} for XICS, without the host pointers. */
+    /**
+     * QEMU 7.2's {@code info pic} for XICS, line for line: per vCPU the ICP's XIRR, its output
+     * pointer (null under TCG: {@code (nil)}), PP and MFRR; the ICS range with its object's host
+     * address (the model has none and prints {@code (nil)}); each claimed source; then the
+     * machine's {@code irqchip:} line.
+     */
     @Override
     public String picText() {
         StringBuilder sb = new StringBuilder();
         for (int c = 0; c < icp.cpus(); c++) {
-            sb.append(String.format("CPU %d XIRR=%08x PP=%02x MFRR=%02x%n", c, icp.xirr(c), icp.pending(c), icp.mfrr(c)));
+            sb.append(String.format("CPU %d XIRR=%08x ((nil)) PP=%02x MFRR=%02x\n", c, icp.xirr(c), icp.pending(c), icp.mfrr(c)));
         }
-        sb.append(String.format("ICS %4x..%4x%n", Ics.OFFSET, Ics.OFFSET + ics.nrIrqs() - 1));
+        sb.append(String.format("ICS %4x..%4x (nil)\n", Ics.OFFSET, Ics.OFFSET + ics.nrIrqs() - 1));
         for (int s = ics.nextClaimed(0); s >= 0; s = ics.nextClaimed(s + 1)) {
-            sb.append(String.format("  %4x %s %02x %02x%n", s + Ics.OFFSET, ics.isLsi(s) ? "LSI" : "MSI",
+            sb.append(String.format("  %4x %s %02x %02x\n", s + Ics.OFFSET, ics.isLsi(s) ? "LSI" : "MSI",
                 ics.priority(s), ics.status(s)));
         }
+        sb.append("irqchip: emulated\n");
         return sb.toString();
     }
 }

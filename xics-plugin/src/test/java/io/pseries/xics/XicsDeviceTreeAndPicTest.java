@@ -109,6 +109,7 @@ class XicsDeviceTreeAndPicTest {
             source(0x1000, 0, 0xFF, 0xFF, true, false, false),
             source(0x1001, 0, 0xFF, 0xFF, true, false, false),
             source(0x1100, 1, 5, 5, false, false, false),
+            source(0x1101, 0, 0xFF, 0xFF, true, false, false),
             source(0x1200, 0, 0xFF, 0xFF, true, true, false),
             source(0x1201, 0, 0xFF, 0xFF, true, true, false),
             source(0x1202, 0, 0xFF, 0xFF, true, true, false),
@@ -129,18 +130,20 @@ class XicsDeviceTreeAndPicTest {
         setXive(m, VTY, 0, 5);
         m.irq(VTY).pulse();
         m.irq(LSI).raise();
-        String nl = System.lineSeparator();
+        String nl = "\n";
         assertEquals(String.join(nl,
-            "CPU 0 XIRR=ff001100 PP=05 MFRR=ff",
-            "CPU 1 XIRR=ff000000 PP=ff MFRR=ff",
-            "ICS 1000..1fff",
+            "CPU 0 XIRR=ff001100 ((nil)) PP=05 MFRR=ff",
+            "CPU 1 XIRR=ff000000 ((nil)) PP=ff MFRR=ff",
+            "ICS 1000..1fff (nil)",
             "  1000 MSI ff 00",
             "  1001 MSI ff 00",
             "  1100 MSI 05 00",
+            "  1101 MSI ff 00",
             "  1200 LSI ff 00",
             "  1201 LSI ff 00",
             "  1202 LSI ff 00",
             "  1203 LSI ff 00",
-            "  1210 LSI ff 01") + nl, m.activeController().picText());
+            "  1210 LSI ff 01",
+            "irqchip: emulated") + nl, m.activeController().picText());
     }
 }

@@ -680,16 +680,22 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         return r;
     }
 
+    /**
+     * QEMU 7.2's {@code info pic} for XIVE, line for line: each vCPU's thread context (the four
+     * rings), then every claimed source's LISN, type, PQ, asserted and masked flags and EISN, with
+     * its END (target/priority, queue index/size, address, generation) and the last six queue
+     * entries read from guest memory, the newest marked {@code ^}; then the {@code irqchip:} line.
+     */
     @Override
     public String picText() {
         StringBuilder sb = new StringBuilder();
         String[] names = {"USER", "OS", "POOL", "PHYS"};
         for (ThreadContext t : tctx) {
             int c = t.cpu().index();
-            sb.append(String.format("CPU[%04x]:   QW   NSR CPPR IPB LSMFB ACK# INC AGE PIPR  W2%n", c));
+            sb.append(String.format("CPU[%04x]:   QW   NSR CPPR IPB LSMFB ACK# INC AGE PIPR  W2\n", c));
             for (int r = 0; r < 4; r++) {
                 int o = r * 16;
-                sb.append(String.format("CPU[%04x]: %4s    %02x   %02x  %02x    %02x   %02x  %02x  %02x   %02x  %08x%n", c,
+                sb.append(String.format("CPU[%04x]: %4s    %02x   %02x  %02x    %02x   %02x  %02x  %02x   %02x  %08x\n", c,
                     names[r], t.reg(o), t.reg(o + 1), t.reg(o + 2), t.reg(o + 3), t.reg(o + 4), t.reg(o + 5),
                     t.reg(o + 6), t.reg(o + 7), t.word2(o)));
             }
@@ -706,13 +712,31 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
                 if ((w0 & End.W0_VALID) != 0) {
                     int w1 = router.endWord(e, 1);
                     int qsize = Field.get32(End.W0_QSIZE, w0);
-                    sb.append(String.format("%3d/%d % 6d/%5d @%x ^%d", e >>> 3, e & 7, w1 & End.W1_PAGE_OFF,
-                        End.entries(qsize), End.queueAddress(router.endWord(e, 2), router.endWord(e, 3)),
+                    long qaddr = End.queueAddress(router.endWord(e, 2), router.endWord(e, 3));
+                    int entries = End.entries(qsize);
+                    int qindex = w1 & End.W1_PAGE_OFF;
+                    sb.append(String.format("%3d/%d % 6d/%5d @%x ^%d", e >>> 3, e & 7, qindex, entries, qaddr,
                         (w1 & End.W1_GENERATION) != 0 ? 1 : 0));
+                    appendQueueTail(sb, qaddr, qindex, entries);
                 }
             }
             sb.append('\n');
         }
+        sb.append("irqchip: emulated\n");
         return sb.toString();
+    }
+
+    /** The six queue entries ending at {@code qindex} (the slot the next event goes to), as QEMU prints them. */
+    private void appendQueueTail(StringBuilder sb, long qaddr, int qindex, int entries) {
+        final int width = 6;
+        sb.append(" [ ");
+        int i = (qindex - (width - 1)) & (entries - 1);
+        for (int k = 0; k < width; k++) {
+            long a = qaddr + ((long) i << 2);
+            int v = host.memory().contains(a, 4) ? host.memory().read32(a) : -1;
+            sb.append(k == width - 1 ? "^" : "").append(String.format("%08x ", v));
+            i = (i + 1) & (entries - 1);
+        }
+        sb.append(']');
     }
 }
