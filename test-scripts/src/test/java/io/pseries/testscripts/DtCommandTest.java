@@ -94,7 +94,7 @@ class DtCommandTest {
     void xVofAddsTheVofChosenProperties() {
         Result r = cli("dt", "--x-vof");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("stdout = <0x01>;") && r.out().contains("bootargs = \"\";"), r.out());
+        assertTrue(r.out().contains("stdout = <0x01>;") && r.out().contains("bootargs = [00];"), r.out());
     }
 
     @Test

@@ -204,13 +204,17 @@ class QemuDeviceTreeTest {
         Map<String, Map<String, String>> clean = QemuDts.parse(dtc(m.fdt(), true));
         m.setDtcClean(false);
         Map<String, Map<String, String>> plain = QemuDts.parse(dtc(m.fdt(), false));
+        List<String> added = new ArrayList<>();
         for (Map.Entry<String, Map<String, String>> e : clean.entrySet()) {
             Map<String, String> rest = new LinkedHashMap<>(e.getValue());
-            if (!plain.get(e.getKey()).containsKey("#address-cells")) {
+            if (!plain.get(e.getKey()).containsKey("#address-cells") && rest.containsKey("#address-cells")) {
                 assertEquals("<0x00>", rest.remove("#address-cells"), e.getKey());
+                assertTrue(rest.containsKey("interrupt-controller"), e.getKey() + " is an interrupt provider");
+                added.add(e.getKey());
             }
             assertEquals(plain.get(e.getKey()), rest, e.getKey());
         }
+        assertTrue(added.contains("/event-sources") && added.size() == 2, added.toString());
     }
 
     private static String abbrev(String v) {
