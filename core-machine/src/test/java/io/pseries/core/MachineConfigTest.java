@@ -370,11 +370,11 @@ class MachineConfigTest {
     void moreThan256AutomaticVioDevicesClashNamingBoth() {
         List<DeviceConfig> many = new ArrayList<>();
         for (int i = 0; i < 257; i++) {
-            many.add(DeviceConfig.of("spapr-nvram"));
+            many.add(DeviceConfig.of("spapr-vty"));
         }
         String m = error(() -> Devices.create(many, new io.pseries.core.dev.pci.SpaprPhb(0)));
-        assertTrue(m.startsWith("invalid machine option devices[256] (spapr-nvram, reg 0x71000100): its interrupt 0x1100"), m);
-        assertTrue(m.contains("already devices[0] (spapr-nvram, reg 0x71000000)'s"), m);
+        assertTrue(m.startsWith("invalid machine option devices[256] (spapr-vty, reg 0x71000100): its interrupt 0x1100"), m);
+        assertTrue(m.contains("already devices[0] (spapr-vty, reg 0x71000000)'s"), m);
     }
 
     @Test
