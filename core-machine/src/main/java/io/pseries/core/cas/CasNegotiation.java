@@ -117,11 +117,8 @@ public final class CasNegotiation {
                     PaprRc.H_MULTI_THREADS_ACTIVE, false, guestOv5);
             }
         }
+        // QEMU's spapr_cas_pvr trace (current, explicit_match, new) rides on the cas event
         PvrList.Choice choice = pvrs.select(PvrList.POWER9_PVR);
-        if (trace.on(TraceCategory.CAS)) {
-            trace.emit(TraceCategory.CAS, 0, "cas_pvr", "current", compatPvr, "explicit_match", choice.explicitMatch(),
-                "new", choice.compatPvr());
-        }
         if (choice.compatPvr() == 0 && !choice.explicitMatch()) {
             throw refused("Couldn't negotiate a suitable PVR during CAS", PaprRc.H_HARDWARE, false, guestOv5);
         }
@@ -152,7 +149,8 @@ public final class CasNegotiation {
             compatPvr, choice.explicitMatch());
         if (trace.on(TraceCategory.CAS)) {
             trace.emit(TraceCategory.CAS, 0, "cas", "requested", r.requested(), "answer", r.answer(),
-                "mode", r.mode(), "switched", r.switched(), "ov5", negotiated.toString());
+                "mode", r.mode(), "switched", r.switched(), "ov5", negotiated.toString(),
+                "explicit_match", choice.explicitMatch(), "compat_pvr", choice.compatPvr());
         }
         return r;
     }
