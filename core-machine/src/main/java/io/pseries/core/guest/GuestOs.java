@@ -381,13 +381,16 @@ public final class GuestOs implements VCpu.Listener {
      * its own scratch array). Traced like any hcall when tracing is on.
      */
     public long hcallRegs(int cpu, int opcode, long[] regsInOut) {
-        charge(cpu, timing.hcallNs());
+        long rc;
         if (m.trace().on(TraceCategory.HCALL)) {
             HcallResult r = m.hcall(cpu, opcode, regsInOut);
             System.arraycopy(r.rets(), 0, regsInOut, 0, r.rets().length);
-            return r.rc();
+            rc = r.rc();
+        } else {
+            rc = m.hcall(m.cpu(cpu), opcode, regsInOut);
         }
-        return m.hcall(m.cpu(cpu), opcode, regsInOut);
+        charge(cpu, timing.hcallNs() + m.lastExitNs());
+        return rc;
     }
 
     /** Convenience: an hcall with the given arguments; outputs land in {@link #hret()}. */
@@ -415,18 +418,20 @@ public final class GuestOs implements VCpu.Listener {
     }
 
     public long load(int cpu, long addr, int size) {
-        charge(cpu, timing.mmioNs());
-        return m.load(m.cpu(cpu), addr, size);
+        long v = m.load(m.cpu(cpu), addr, size);
+        charge(cpu, timing.mmioNs() + m.lastExitNs());
+        return v;
     }
 
     public void store(int cpu, long addr, int size, long value) {
-        charge(cpu, timing.mmioNs());
         m.store(m.cpu(cpu), addr, size, value);
+        charge(cpu, timing.mmioNs() + m.lastExitNs());
     }
 
     public RtasResult rtas(int cpu, String name, int[] args, int nret) {
-        charge(cpu, timing.rtasNs());
-        return m.rtas(cpu, name, args, nret);
+        RtasResult r = m.rtas(cpu, name, args, nret);
+        charge(cpu, timing.rtasNs() + m.lastExitNs());
+        return r;
     }
 
     /** Guest RAM reads are plain memory reads (no MMIO cost). */
