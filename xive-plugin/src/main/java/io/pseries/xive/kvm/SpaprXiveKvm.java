@@ -25,7 +25,8 @@ import io.pseries.xive.XiveSource;
  * <pre>
  *  connect     capability? create device, NR_SERVERS, mmap the ESB window (page 4) and the TIMA
  *              (page 0) and register both as memory slots over the guest's ESB and TIMA
- *              addresses, connect every vCPU, GRP_SOURCE for every valid EAS (LSI, asserted)
+ *              addresses, connect every vCPU (and set its VP_STATE from the emulated thread
+ *              context), GRP_SOURCE for every valid EAS (LSI, asserted)
  *  disconnect  memory slots removed, munmap both, close the fd
  *  while connected:
  *    device line        ─► ASSERTED kept here; a trigger store through the VMM's ESB mapping
@@ -123,6 +124,17 @@ public final class SpaprXiveKvm {
             if (!r.isOk()) {
                 String msg = String.format("XIVE: unable to connect CPU%d to KVM device: %s", c.vcpuId(), r.errno().message());
                 return r.errno() == Errno.ENOSPC ? msg + "\nTry -smp maxcpus=N with N < " + xive.nrServers() : msg;
+            }
+            // the emulated thread context's OS words 0-1 go in as QEMU's kvmppc_xive_cpu_set_state
+            // does on a restore, so that the kernel's VP starts where the emulated one stands
+            ThreadContext t = xive.threadContext(c.index());
+            long w = 0;
+            for (int i = 0; i < 8; i++) {
+                w = (w << 8) | t.reg(ThreadContext.QW1_OS + i);
+            }
+            r = host.vm().setOneReg(fd, c, KvmXiveUapi.REG_VP_STATE, w, 0);
+            if (!r.isOk()) {
+                return String.format("XIVE: could not restore KVM state of CPU %d: %s", c.vcpuId(), r.errno().message());
             }
         }
         for (int lisn = 0; lisn < xive.nrIrqs(); lisn++) {
