@@ -56,12 +56,17 @@ declare global {
     /** Interrupt-controller mode, as QEMU's ic-mode. Default 'dual'. */
     icMode?: 'xics' | 'xive' | 'dual' | string;
     /**
-     * QEMU's kernel-irqchip. 'off' (default) uses the emulated controllers; 'allowed' falls back to
-     * them (the simulated in-kernel devices are not modelled yet); 'on' is refused for that reason.
+     * QEMU's kernel-irqchip. 'off' (default): the VMM emulates the interrupt controller (every ESB,
+     * TIMA access and interrupt hcall exits to it). 'on': the active controller is the simulated
+     * host kernel's KVM device (XIVE native or XICS-on-XIVE), connected at every switch (creation,
+     * CAS, reset); a host without it makes the machine fail with QEMU's "kernel_irqchip requested
+     * but unavailable: ..." message. 'allowed': the same, but falls back to emulation with QEMU's
+     * warning (m.warnings). 'split' is refused, as on QEMU's pseries. Guest-visible results are the
+     * same in every mode; exits and their virtual-time cost differ.
      */
     kernelIrqchip?: 'off' | 'on' | 'allowed';
-    /** Capabilities of the simulated host. */
-    host?: { xive?: boolean };
+    /** The simulated host: its kernel's capabilities and its VMM's limits. */
+    host?: HostOptions;
     /** Guest RAM: bytes or a size string such as '512M' or '1G'. Default '1G'. */
     memory?: Int | string;
     /** Devices in creation order. Default [{ type: 'spapr-vty' }]. */
@@ -75,6 +80,20 @@ declare global {
      * layouts with many thousands of sources.
      */
     nrIrqs?: number;
+  }
+
+  /** The simulated host (machine option `host`); every field optional, defaults: a POWER9 host. */
+  interface HostOptions {
+    /** The kernel has the native XIVE device (KVM_DEV_TYPE_XIVE). Default true. */
+    xive?: boolean;
+    /** The kernel has the XICS-on-XIVE device (KVM_DEV_TYPE_XICS). Default true. */
+    xicsOnXive?: boolean;
+    /** Host page size. Default '64K'. */
+    pageSize?: '64K' | '4K';
+    /** KVM's user memory slot limit (KVM_USER_MEM_SLOTS). Default 32767, Linux 6.1 on ppc64. */
+    memSlots?: number;
+    /** The VMM's vm.max_map_count. Default 65530. */
+    maxMapCount?: number;
   }
 
   /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
@@ -237,7 +256,7 @@ declare global {
     children: { [name: string]: DtNode };
   }
 
-  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error';
+  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'kvm' | 'fault';
 
   interface MachineEvent {
     event: EventName | string;
