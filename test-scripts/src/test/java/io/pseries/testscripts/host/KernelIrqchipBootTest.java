@@ -30,8 +30,12 @@ class KernelIrqchipBootTest {
     }
 
     private static Run run(String icMode, String kernelIrqchip) {
-        Machine m = Machine.create(MachineConfig.builder().cpus(4).icMode(icMode).kernelIrqchip(kernelIrqchip)
-            .device("spapr-vlan", java.util.Map.of()).build());
+        return run(icMode, kernelIrqchip, 1, 1);
+    }
+
+    private static Run run(String icMode, String kernelIrqchip, int threads, int vsmt) {
+        Machine m = Machine.create(MachineConfig.builder().cpus(4).threads(threads).vsmt(vsmt).icMode(icMode)
+            .kernelIrqchip(kernelIrqchip).device("spapr-vlan", java.util.Map.of()).build());
         List<String> hcalls = new ArrayList<>();
         List<String> loads = new ArrayList<>();
         m.trace().subscribe(TraceCategory.HCALL, e -> hcalls.add(e.cpu() + " " + e.name() + " " + e.fields().get("rc")
@@ -74,5 +78,17 @@ class KernelIrqchipBootTest {
             assertTrue(b.directAccesses() > 0 && b.faults() > 0);
         }
         assertTrue(b.exitNs() < a.exitNs(), "less virtual time spent in exits");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"xive", "xics"})
+    void vcpuIdsThatAreNotIndicesGiveTheSameResultsOffAndOn(String icMode) {
+        // two threads per core, VSMT 4: vCPU ids 0, 1, 4, 5 are the interrupt server numbers
+        Run off = run(icMode, "off", 2, 4);
+        Run on = run(icMode, "on", 2, 4);
+        assertEquals(off.hcalls(), on.hcalls());
+        assertEquals(off.loads(), on.loads());
+        assertEquals(off.m().guest().stats(), on.m().guest().stats());
+        assertEquals(off.m().pic(), on.m().pic());
     }
 }
