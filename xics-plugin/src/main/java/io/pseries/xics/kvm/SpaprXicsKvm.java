@@ -54,6 +54,7 @@ public final class SpaprXicsKvm {
         }
         fd = r.ret();
         dev = (XicsOnXiveDevice) host.process().device(fd);
+        dev.reserveSources(emuIcs.nrIrqs());
         String err = setUp(nrServers);
         if (err != null) {
             disconnect();
