@@ -20,6 +20,8 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 import io.pseries.core.Machine;
+import io.pseries.core.hcall.HcallResult;
+import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.guest.GuestOs;
@@ -157,13 +159,13 @@ class GuestAbiPropertiesTest {
             }
             switch (op.kind()) {
                 case 0 -> {
-                    Machine.HcallResult r = m.hcall(op.cpu(), op.code(), op.args());
+                    HcallResult r = m.hcall(op.cpu(), op.code(), op.args());
                     assertTrue(HCALL_RCS.contains(r.rc()), () -> op + " returned " + r.rc() + ", not a PAPR code");
                     answers.add(r.rc() + " " + Arrays.toString(r.rets()));
                 }
                 case 1 -> {
                     int[] a = Arrays.stream(op.args()).mapToInt(x -> (int) x).toArray();
-                    Machine.RtasResult r = m.rtasByToken(m.cpu(op.cpu()), (int) op.code(), a, Math.max(0, op.size()));
+                    RtasResult r = m.rtasByToken(m.cpu(op.cpu()), (int) op.code(), a, Math.max(0, op.size()));
                     assertTrue(RTAS_STATUSES.contains(r.status()), () -> op + " returned RTAS status " + r.status());
                     answers.add(r.status() + " " + Arrays.toString(r.rets()));
                 }

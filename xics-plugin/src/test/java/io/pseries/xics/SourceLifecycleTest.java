@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import io.pseries.core.Machine;
+import io.pseries.core.rtas.RtasResult;
 
 /**
  * The ICS entry's life (facts §7.3, §7.6; QEMU ics_reset, xics_spapr_free_irq, rtas_int_off /
@@ -120,7 +121,7 @@ class SourceLifecycleTest {
         assertEquals(0xFF, ics(m).priority(0));
         assertEquals(5, ics(m).savedPriority(0));
         assertEquals(1, ics(m).server(0));
-        Machine.RtasResult r = m.rtas(0, "ibm,get-xive", new int[] {EPOW}, 3);
+        RtasResult r = m.rtas(0, "ibm,get-xive", new int[] {EPOW}, 3);
         assertEquals(0, r.status());
         assertArrayEquals(new int[] {1, 0xFF}, r.rets(), "server 1, the current priority 0xFF");
     }
