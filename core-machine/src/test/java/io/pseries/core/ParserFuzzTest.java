@@ -1,4 +1,4 @@
-package io.pseries.core.fuzz;
+package io.pseries.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +18,7 @@ import io.pseries.core.dt.Fdt;
  * what it accepts must round-trip.
  *
  * <p>Under plain {@code mvn test} these run as regression tests over the inputs in
- * {@code src/test/resources/io/pseries/core/fuzz/ParserFuzzTestInputs/}. With
+ * {@code src/test/resources/io/pseries/core/ParserFuzzTestInputs/}. With
  * {@code JAZZER_FUZZ=1} one of them is fuzzed (select it with {@code -Dtest=ParserFuzzTest#fdtReader})
  * for {@code maxDuration}, overridable with {@code -Djazzer.max_duration=10m}; see the README.
  */
