@@ -201,4 +201,59 @@ class PresenterRingsTest {
         assertFalse(b.cpus[1].osInterrupt(), "the user ring has no output line (QEMU: not supported)");
         assertFalse(b.cpus[1].hvInterrupt());
     }
+
+    // ------------------------------------------------------------------ edges of the CAM space and of the presenter's life
+
+    @Test
+    void freshPresenter_nothingPushed_anEndTriggerReachesNoThread() {
+        PresenterBench b = new PresenterBench(0, 1);
+        b.end(0, 0, 0, 6);                                     // NVT 0/0, which no context holds
+        b.router.endTrigger(0, 0, 0x10, 1, 0);
+        for (int t = 0; t < 2; t++) {
+            for (int ring : new int[] {QW0_USER, QW1_OS, QW2_HV_POOL, QW3_HV_PHYS}) {
+                assertEquals(0, b.reg(t, ring, IPB), "thread " + t + " ring 0x" + Integer.toHexString(ring));
+            }
+        }
+    }
+
+    @Test
+    void camLine0_block0Nvt0_isACamLikeAnyOther() {
+        PresenterBench b = new PresenterBench(0, 1);
+        push(b, 1, QW1_OS, ThreadContext.QW1W2_VO);             // VO | CAM 0
+        assertEquals(hit(1, QW1_OS), b.presenter.match(0, 0, 0, false, 0));
+        b.store(0, HW + 0x28, 4, 0x8000_0000L);                  // and pool CAM 0 on thread 0
+        assertEquals(Presenter.AMBIGUOUS, b.presenter.match(0, 0, 0, false, 0));
+    }
+
+    @Test
+    void format1_onThread0_matchesItsUserRing() {
+        PresenterBench b = new PresenterBench(5);
+        push(b, 0, QW1_OS, ThreadContext.QW1W2_VO | Presenter.camLine(0, 0x405));
+        push(b, 0, QW0_USER, ThreadContext.QW0W2_VU | 7);
+        assertEquals(hit(0, QW0_USER), b.presenter.match(1, 0, 0x405, false, 7));
+    }
+
+    @Test
+    void camIgnore_isReportedAsUnimplemented_namingTheNvt() {
+        PresenterBench b = new PresenterBench(0);
+        java.util.List<io.pseries.core.trace.TraceEvent> events = new java.util.ArrayList<>();
+        b.trace.subscribe(io.pseries.core.trace.TraceCategory.UNIMPLEMENTED, events::add);
+        b.presenter.match(0, 2, 0x401, true, 0);
+        assertEquals(1, events.size(), events.toString());
+        assertEquals("XIVE: no support for LS NVT 2/401", events.get(0).fields().get("message"));
+    }
+
+    @Test
+    void threadContextReset_lowersBothOutputLines() {
+        PresenterBench b = new PresenterBench(0);
+        b.store(0, PresenterBench.OS + 0x11, 1, 0xFF);
+        b.store(0, PresenterBench.OS + 0x812, 1, 2);
+        b.store(0, PresenterBench.HV + 0x31, 1, 0xFF);
+        b.tctx[0].ipbUpdate(QW3_HV_PHYS, ThreadContext.priorityToIpb(1));
+        assertTrue(b.cpus[0].osInterrupt());
+        assertTrue(b.cpus[0].hvInterrupt());
+        b.tctx[0].reset();
+        assertFalse(b.cpus[0].osInterrupt());
+        assertFalse(b.cpus[0].hvInterrupt());
+    }
 }
