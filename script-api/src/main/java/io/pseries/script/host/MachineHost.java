@@ -52,11 +52,19 @@ public final class MachineHost {
 
     private final Machine m;
     private final Nesting nesting;
+    private final CpuHost cpuHost;
     private Throwable listenerError;
 
     public MachineHost(Machine m, Nesting nesting) {
         this.m = m;
         this.nesting = nesting;
+        this.cpuHost = new CpuHost(m);
+    }
+
+    /** The guest-code half: m.loadElf, m.cpu(n), the exception and instruction events. */
+    @HostAccess.Export
+    public CpuHost cpuHost() {
+        return cpuHost;
     }
 
     public Machine machine() {

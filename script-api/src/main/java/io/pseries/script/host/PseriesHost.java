@@ -54,7 +54,24 @@ public final class PseriesHost {
         if (onCreate != null) {
             onCreate.accept(m);
         }
-        return new MachineHost(m, nesting);
+        MachineHost h = new MachineHost(m, nesting);
+        h.cpuHost().setFileReader(fileReader);
+        return h;
+    }
+
+    /** Reads a file for m.loadElf(path) under the script's read sandbox; throws IOException or SecurityException. */
+    @FunctionalInterface
+    public interface FileReader {
+        byte[] read(String path) throws java.io.IOException;
+    }
+
+    private FileReader fileReader = path -> {
+        throw new SecurityException("reading " + path + " is not allowed: this context has no file access");
+    };
+
+    /** Sets how m.loadElf(path) reads files (the script engine passes its read sandbox). */
+    public void setFileReader(FileReader r) {
+        fileReader = r;
     }
 
     /**
