@@ -187,6 +187,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         }
         threads = new CpuThreads(scheduler, addressSpace, hcalls, trace, cpusView, this::haltReason);
         platformRtas.setCpuStarter(threads::start);
+        threads.register(hcalls.table());
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
             Collections.unmodifiableList(devices), eventSources, phb, topology, config.seed());
         reset();

@@ -166,6 +166,45 @@ public final class CpuThreads {
         }
     }
 
+    /** PAPR H_SET_MODE and its resources (QEMU's h_set_mode). */
+    public static final int H_SET_MODE = 0x31C;
+    static final int RESOURCE_ADDR_TRANS_MODE = 3;
+    static final int RESOURCE_LE = 4;
+
+    /** Registers the hcalls that change CPU state: H_SET_MODE. */
+    public void register(HcallTable t) {
+        t.register(H_SET_MODE, "H_SET_MODE", 0, (cpu, a) -> setMode(a[0], a[1], a[2], a[3]));
+    }
+
+    /**
+     * H_SET_MODE(mflags, resource, value1, value2) as QEMU answers it: resource 4 sets LPCR[ILE] on
+     * every vCPU (mflags 0 big-endian, 1 little-endian interrupts); resource 3 sets LPCR[AIL], where
+     * 1 is reserved (AIL moves vectors only with relocation on, which this model does not run, so it
+     * is recorded by nothing else); value1/value2 must be 0 (H_P3/H_P4); any other resource is H_P2
+     * (the DAWR0 watchpoint is not modelled).
+     */
+    long setMode(long mflags, long resource, long value1, long value2) {
+        if (resource != RESOURCE_LE && resource != RESOURCE_ADDR_TRANS_MODE) {
+            return PaprRc.H_P2;
+        }
+        if (value1 != 0) {
+            return PaprRc.H_P3;
+        }
+        if (value2 != 0) {
+            return PaprRc.H_P4;
+        }
+        if (resource == RESOURCE_ADDR_TRANS_MODE) {
+            return mflags == 0 || mflags == 2 || mflags == 3 ? PaprRc.H_SUCCESS : PaprRc.H_UNSUPPORTED_FLAG;
+        }
+        if (mflags != 0 && mflags != 1) {
+            return PaprRc.H_UNSUPPORTED_FLAG;
+        }
+        for (Thread t : threads) {
+            t.cpu.setInterruptLittleEndian(mflags == 1);
+        }
+        return PaprRc.H_SUCCESS;
+    }
+
     /** The interpreter of vCPU {@code index}. */
     public Cpu cpu(int index) {
         return threads.get(index).cpu;

@@ -89,4 +89,20 @@ class CpuThreadsTest {
         m.run(10_000);
         assertEquals(0, m.interpreter(1).retired());
     }
+
+    @Test
+    void hSetModeLeSetsIleOnEveryVcpuAndChecksItsArguments() {
+        Machine m = FakeIntc.machine(2, "xics");
+        assertEquals(0, m.hcall(0, CpuThreads.H_SET_MODE, 1, 4, 0, 0).rc());
+        assertEquals(true, m.interpreter(0).interruptLittleEndian());
+        assertEquals(true, m.interpreter(1).interruptLittleEndian());
+        assertEquals(0, m.hcall(0, CpuThreads.H_SET_MODE, 0, 4, 0, 0).rc());
+        assertEquals(false, m.interpreter(1).interruptLittleEndian());
+        assertEquals(io.pseries.core.hcall.PaprRc.H_UNSUPPORTED_FLAG, m.hcall(0, CpuThreads.H_SET_MODE, 2, 4, 0, 0).rc());
+        assertEquals(io.pseries.core.hcall.PaprRc.H_P3, m.hcall(0, CpuThreads.H_SET_MODE, 1, 4, 5, 0).rc());
+        assertEquals(io.pseries.core.hcall.PaprRc.H_P4, m.hcall(0, CpuThreads.H_SET_MODE, 1, 4, 0, 5).rc());
+        assertEquals(io.pseries.core.hcall.PaprRc.H_P2, m.hcall(0, CpuThreads.H_SET_MODE, 0, 9, 0, 0).rc());
+        assertEquals(io.pseries.core.hcall.PaprRc.H_UNSUPPORTED_FLAG, m.hcall(0, CpuThreads.H_SET_MODE, 1, 3, 0, 0).rc(),
+            "AIL = 1 is reserved");
+    }
 }
