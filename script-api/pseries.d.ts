@@ -276,7 +276,7 @@ declare global {
     pc: number | bigint; lr: number | bigint; ctr: number | bigint; cr: number; xer: number | bigint;
     msr: number | bigint; srr0: number | bigint; srr1: number | bigint;
     dec: number | bigint; tb: number | bigint; sprg: Array<number | bigint>;
-    dar: number | bigint; dsisr: number; cfar: number | bigint; pir: number;
+    dar: number | bigint; dsisr: number; cfar: number | bigint;
     /** Instructions this vCPU executed so far. */
     retired: number;
     /** Why it cannot run (not started, stopped itself, illegal instruction with no handler...), or null. */

@@ -159,11 +159,6 @@ public final class CpuThreads {
         public long nowNs() {
             return scheduler.now();
         }
-
-        @Override
-        public int pir() {
-            return vcpu.vcpuId();
-        }
     }
 
     /** PAPR H_SET_MODE and its resources (QEMU's h_set_mode). */

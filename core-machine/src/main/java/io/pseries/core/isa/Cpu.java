@@ -486,7 +486,6 @@ public final class Cpu {
         m.put("dar", dar);
         m.put("dsisr", (long) dsisr & 0xFFFF_FFFFL);
         m.put("cfar", cfar);
-        m.put("pir", (long) bus.pir());
         m.put("retired", retired);
         return m;
     }

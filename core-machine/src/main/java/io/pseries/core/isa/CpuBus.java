@@ -35,7 +35,4 @@ public interface CpuBus {
 
     /** Virtual time in ns when the CPU's current slice began. */
     long nowNs();
-
-    /** The vCPU's processor id (PIR), the id the interrupt controllers use. */
-    int pir();
 }

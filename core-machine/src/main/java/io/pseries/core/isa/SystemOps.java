@@ -190,7 +190,9 @@ final class SystemOps {
             case SPR_TAR -> v = c.tar;
             case SPR_PPR -> v = c.ppr;
             case SPR_PPR32 -> v = c.ppr >>> 32;
-            case SPR_PIR -> v = c.bus.pir();
+            // QEMU's pseries never sets PIR for its vCPUs: every one reads the reset value 0 (a
+            // guest learns its id from the device tree or start-cpu's argument)
+            case SPR_PIR -> v = 0;
             default -> {
                 c.illegal(w);
                 return;

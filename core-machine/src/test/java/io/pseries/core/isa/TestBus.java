@@ -50,9 +50,4 @@ final class TestBus implements CpuBus {
     public long nowNs() {
         return now;
     }
-
-    @Override
-    public int pir() {
-        return 3;
-    }
 }
