@@ -88,6 +88,7 @@ describe('guest code', () => {
 
   it('bad input gets a clear error', () => {
     assert.throws(() => m.loadElf(new Uint8Array(10)), /not an ELF file/);
+    // @ts-expect-error: a misspelt option, on purpose
     assert.throws(() => m.cpu(0).run({ instruction: 1 }), /unknown option 'instruction' \(did you mean 'instructions'\?\)/);
     const fresh = pseries.machine({ cpus: 1, icMode: 'xics' });
     assert.throws(() => fresh.cpu(0).run(), /no guest code is loaded/);
