@@ -48,6 +48,12 @@ public final class VtyConsole {
         return out.toString();
     }
 
+    /** Replaces the output so far (a snapshot restore); the listener is not told. */
+    public void restore(String text) {
+        out.setLength(0);
+        out.append(text);
+    }
+
     /** Receives each byte the guest writes (the CLI streams the console with it); null for none. */
     public void setListener(IntConsumer l) {
         listener = l;

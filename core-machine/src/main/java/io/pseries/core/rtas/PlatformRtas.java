@@ -72,10 +72,8 @@ public final class PlatformRtas {
         return todOffsetNs;
     }
 
-    /** Restores a snapshot's platform state. */
-    public void restore(String consoleText, boolean off, String osTermMessage, long todOffset) {
-        console.setLength(0);
-        console.append(consoleText);
+    /** Restores a snapshot's platform state (the console text is the console device's, restored there). */
+    public void restore(boolean off, String osTermMessage, long todOffset) {
         poweredOff = off;
         osTerm = osTermMessage;
         todOffsetNs = todOffset;

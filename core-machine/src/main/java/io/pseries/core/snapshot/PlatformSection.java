@@ -57,7 +57,8 @@ final class PlatformSection implements SnapshotSection {
         long tod = r.i64("todOffsetNs");
         return () -> {
             m.restoreResetCount(resets);
-            m.platformRtas().restore(console, off, term, tod);
+            m.vty().restore(console);
+            m.platformRtas().restore(off, term, tod);
         };
     }
 }
