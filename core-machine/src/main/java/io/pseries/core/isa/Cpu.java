@@ -79,6 +79,7 @@ public final class Cpu {
     long reserveValue;
 
     final TimeBase time;
+    final RealStorage storage;
     final long[] hcallRegs = new long[9];
 
     /** Set when an interrupt may have become pending or a stop was requested. */
@@ -101,6 +102,7 @@ public final class Cpu {
         this.mem = bus.memory();
         this.ramSize = mem.size();
         this.time = new TimeBase(this, nsPerInstruction);
+        this.storage = new RealStorage(this);
         setMsr(0);
     }
 
@@ -285,57 +287,19 @@ public final class Cpu {
         }
     }
 
-    // ------------------------------------------------------------------ storage access
+    // ------------------------------------------------------------------ storage access (RealStorage)
+
+    long load(long ea, int size, boolean reversed) {
+        return storage.load(ea, size, reversed);
+    }
+
+    void store(long ea, int size, long v, boolean reversed) {
+        storage.store(ea, size, v, reversed);
+    }
 
     /** The real address for an effective address (32-bit truncation when MSR[SF] = 0). */
     long real(long ea) {
         return (sf ? ea : ea & 0xFFFF_FFFFL) & REAL_MASK;
-    }
-
-    /** A load in the CPU's byte order, zero-extended; {@code reversed} for the byte-reversed forms. */
-    long load(long ea, int size, boolean reversed) {
-        long ra = real(ea);
-        long v;
-        if (ra <= ramSize - size) {
-            v = switch (size) {
-                case 1 -> mem.read8(ra);
-                case 2 -> mem.read16(ra);
-                case 4 -> mem.read32(ra) & 0xFFFF_FFFFL;
-                default -> mem.read64(ra);
-            };
-        } else {
-            v = bus.loadIo(ra, size);
-            attention = true;
-        }
-        return le != reversed ? swap(v, size) : v;
-    }
-
-    /** A store in the CPU's byte order; {@code reversed} for the byte-reversed forms. */
-    void store(long ea, int size, long v, boolean reversed) {
-        long ra = real(ea);
-        if (le != reversed) {
-            v = swap(v, size);
-        }
-        if (ra <= ramSize - size) {
-            switch (size) {
-                case 1 -> mem.write8(ra, (int) v);
-                case 2 -> mem.write16(ra, (int) v);
-                case 4 -> mem.write32(ra, (int) v);
-                default -> mem.write64(ra, v);
-            }
-        } else {
-            bus.storeIo(ra, size, v);
-            attention = true;
-        }
-    }
-
-    static long swap(long v, int size) {
-        return switch (size) {
-            case 1 -> v;
-            case 2 -> Short.reverseBytes((short) v) & 0xFFFFL;
-            case 4 -> Integer.reverseBytes((int) v) & 0xFFFF_FFFFL;
-            default -> Long.reverseBytes(v);
-        };
     }
 
     // ------------------------------------------------------------------ helpers for the units

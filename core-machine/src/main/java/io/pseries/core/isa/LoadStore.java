@@ -40,13 +40,13 @@ final class LoadStore {
         long ea = base(c, ra) + (short) w;
         long[] g = c.gpr;
         switch (op) {
-            case 32, 33 -> g[rt] = c.load(ea, 4, false);
-            case 34, 35 -> g[rt] = c.load(ea, 1, false);
-            case 40, 41 -> g[rt] = c.load(ea, 2, false);
-            case 42, 43 -> g[rt] = (short) c.load(ea, 2, false);
-            case 36, 37 -> c.store(ea, 4, g[rt], false);
-            case 38, 39 -> c.store(ea, 1, g[rt], false);
-            default -> c.store(ea, 2, g[rt], false);
+            case 32, 33 -> g[rt] = c.storage.load4(ea, false);
+            case 34, 35 -> g[rt] = c.storage.load1(ea);
+            case 40, 41 -> g[rt] = c.storage.load2(ea, false);
+            case 42, 43 -> g[rt] = (short) c.storage.load2(ea, false);
+            case 36, 37 -> c.storage.store4(ea, g[rt], false);
+            case 38, 39 -> c.storage.store1(ea, g[rt]);
+            default -> c.storage.store2(ea, g[rt], false);
         }
         if (update) {
             g[ra] = c.mode(ea);
@@ -63,27 +63,27 @@ final class LoadStore {
         long[] g = c.gpr;
         if (op == 58) {
             switch (xo) {
-                case 0 -> g[rt] = c.load(ea, 8, false);
+                case 0 -> g[rt] = c.storage.load8(ea, false);
                 case 1 -> {
                     if (ra == 0 || ra == rt) {
                         c.illegal(w);
                         return;
                     }
-                    g[rt] = c.load(ea, 8, false);
+                    g[rt] = c.storage.load8(ea, false);
                     g[ra] = c.mode(ea);
                 }
-                case 2 -> g[rt] = (int) c.load(ea, 4, false);
+                case 2 -> g[rt] = (int) c.storage.load4(ea, false);
                 default -> c.illegal(w);
             }
         } else {
             switch (xo) {
-                case 0 -> c.store(ea, 8, g[rt], false);
+                case 0 -> c.storage.store8(ea, g[rt], false);
                 case 1 -> {
                     if (ra == 0) {
                         c.illegal(w);
                         return;
                     }
-                    c.store(ea, 8, g[rt], false);
+                    c.storage.store8(ea, g[rt], false);
                     g[ra] = c.mode(ea);
                 }
                 default -> c.illegal(w);
@@ -160,12 +160,12 @@ final class LoadStore {
                 c.store(ea, size, g[rt], false);
                 g[ra] = c.mode(ea);
             }
-            case 790 -> g[rt] = c.load(ea, 2, true); // lhbrx
-            case 534 -> g[rt] = c.load(ea, 4, true); // lwbrx
-            case 532 -> g[rt] = c.load(ea, 8, true); // ldbrx
-            case 918 -> c.store(ea, 2, g[rt], true); // sthbrx
-            case 662 -> c.store(ea, 4, g[rt], true); // stwbrx
-            case 660 -> c.store(ea, 8, g[rt], true); // stdbrx
+            case 790 -> g[rt] = c.storage.load2(ea, true); // lhbrx
+            case 534 -> g[rt] = c.storage.load4(ea, true); // lwbrx
+            case 532 -> g[rt] = c.storage.load8(ea, true); // ldbrx
+            case 918 -> c.storage.store2(ea, g[rt], true); // sthbrx
+            case 662 -> c.storage.store4(ea, g[rt], true); // stwbrx
+            case 660 -> c.storage.store8(ea, g[rt], true); // stdbrx
             case 52, 116, 20, 84 -> { // lbarx, lharx, lwarx, ldarx
                 int size = xo == 52 ? 1 : xo == 116 ? 2 : xo == 20 ? 4 : 8;
                 if ((ea & (size - 1)) != 0) {
