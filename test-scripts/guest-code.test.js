@@ -93,5 +93,6 @@ describe('guest code', () => {
     const fresh = pseries.machine({ cpus: 1, icMode: 'xics' });
     assert.throws(() => fresh.cpu(0).run(), /no guest code is loaded/);
     assert.throws(() => m.cpu(3), /cpu/);
+    assert.throws(() => m.loadElf('/etc/passwd'), /m.loadElf: reading \/etc\/passwd is not allowed/, 'the read sandbox applies');
   });
 });
