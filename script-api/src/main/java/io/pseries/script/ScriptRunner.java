@@ -28,25 +28,45 @@ public final class ScriptRunner {
      */
     public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
                           Set<TraceCategory> trace, boolean verbose) {
+        return run(engine, file, args, out, err, trace, err, verbose);
+    }
+
+    /** As above, the trace events going to {@code traceOut}. */
+    public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
+                          Set<TraceCategory> trace, PrintStream traceOut, boolean verbose) {
+        return run(engine, file, args, out, err, trace, traceOut, verbose, m -> { });
+    }
+
+    /** As above; {@code onMachine} sees every machine the script creates, as it is created. */
+    public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
+                          Set<TraceCategory> trace, PrintStream traceOut, boolean verbose,
+                          java.util.function.Consumer<io.pseries.core.Machine> onMachine) {
+        if (Files.isDirectory(file)) {
+            err.println("pseries: cannot run " + file + ": it is a directory (run takes one script; 'pseries test "
+                + file + "' runs the *.test.js files in it)");
+            return EXIT_NO_SCRIPT;
+        }
         if (!Files.isRegularFile(file)) {
             err.println("pseries: cannot read script " + file + ": no such file");
             return EXIT_NO_SCRIPT;
         }
         ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).args(args)
             .root(file.toAbsolutePath().getParent());
-        if (!trace.isEmpty()) {
-            o.onMachine(m -> {
-                for (TraceCategory c : trace) {
-                    m.trace().subscribe(c, ev -> err.println("[trace] " + ev));
-                }
-            });
-        }
+        o.onMachine(m -> {
+            for (TraceCategory c : trace) {
+                m.trace().subscribe(c, ev -> traceOut.println("[trace] " + ev));
+            }
+            onMachine.accept(m);
+        });
         try (Context ctx = engine.newContext(o)) {
             ctx.eval(ScriptEngine.moduleSource(file));
             return 0;
         } catch (PolyglotException e) {
             if (e.isExit()) {
                 return e.getExitStatus();
+            }
+            if (ScriptErrors.userLocation(e) == null && !e.isSyntaxError()) {
+                err.print(file + ": "); // no line to point at: name the script at least
             }
             err.print(ScriptErrors.describe(e, verbose));
             return EXIT_SCRIPT_ERROR;

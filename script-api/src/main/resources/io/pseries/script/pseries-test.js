@@ -530,6 +530,16 @@
     return state.failed;
   }
 
+  /** Every registered test's full name ('suite > test'), for "no test matches" hints. */
+  function names() {
+    const out = [];
+    const walk = (n) => {
+      if (n.kind === 'test') { out.push([...pathOf(n), n.name].join(' > ')); } else { n.children.forEach(walk); }
+    };
+    walk(root);
+    return out;
+  }
+
   globalThis.describe = describe;
   globalThis.it = it;
   globalThis.test = it;
@@ -539,5 +549,5 @@
   globalThis.afterEach = hook('afterEach');
   globalThis.assert = assert;
 
-  return { run, inspect, errorInfo };
+  return { run, inspect, errorInfo, names };
 })

@@ -40,8 +40,9 @@ import io.pseries.script.ScriptErrors;
  */
 public final class JsTestFile {
     private static final String PRELUDE = load("pseries-test.js");
+    private static final org.graalvm.polyglot.TypeLiteral<List<String>> STRINGS = new org.graalvm.polyglot.TypeLiteral<>() { };
     /** Trace events a machine keeps for artifacts. */
-    static final int ARTIFACT_EVENTS = 2000;
+    static final int ARTIFACT_EVENTS = 4000;
 
     /** How to run. */
     public record Options(String filter, boolean bail, Path artifacts, String label) {
@@ -90,6 +91,7 @@ public final class JsTestFile {
                 }
             });
         TestResult.Failure loadError = null;
+        List<String> declared = List.of();
         try (Context ctx = engine.newContext(so)) {
             Value framework = ctx.eval(Source.newBuilder("js", PRELUDE, "pseries-test.js").internal(true).buildLiteral())
                 .execute(host);
@@ -102,6 +104,9 @@ public final class JsTestFile {
                 boolean[] done = {false};
                 Object[] crash = {null};
                 Value promise = framework.getMember("run").execute(opts.filter(), opts.bail());
+                if (opts.filter() != null) {
+                    declared = List.copyOf(framework.getMember("names").execute().as(STRINGS));
+                }
                 promise.invokeMember("then", (ProxyExecutable) a -> {
                     done[0] = true;
                     return null;
@@ -128,7 +133,7 @@ public final class JsTestFile {
             loadError = new TestResult.Failure(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), null, null, null, "");
         }
         FileResult r = new FileResult(name, List.copyOf(results), loadError, List.copyOf(hookFailures),
-            (System.nanoTime() - start) / 1_000_000);
+            (System.nanoTime() - start) / 1_000_000, List.copyOf(declared));
         if (loadError != null && opts.artifacts() != null) {
             host.writeArtifacts(List.of(), "(file)", loadError);
         }
@@ -321,6 +326,9 @@ public final class JsTestFile {
                         }
                     }
                     Files.writeString(dir.resolve("machine-" + i + ".events.txt"), ev.toString());
+                    List<TraceEvent> sinceStart = m.trace().recent().stream().filter(t -> t.seq() > since).toList();
+                    Files.writeString(dir.resolve("machine-" + i + ".timeline.json"),
+                        io.pseries.script.timeline.Timeline.of(m, sinceStart));
                     i++;
                 }
             } catch (IOException e) {

@@ -44,7 +44,9 @@ import io.pseries.script.test.TestRun;
  * unique-id selectors (what IDEs send). Without either it finds nothing, so having this jar on a
  * classpath costs other test suites nothing. Further parameters: {@value #FILTER} (a regular
  * expression on "suite > test"), {@value #JOBS} (files run in parallel, each in its own
- * context) and {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests).
+ * context), {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests) and
+ * {@value #SHARD} ({@code K/N}: only the K-th of N deterministic slices of the files, as
+ * {@code pseries test --shard}; see {@link io.pseries.script.test.Shard}).
  *
  * <p>Files are discovered up front; their suites and tests are registered as dynamic tests
  * when the file runs (a file's tests only exist once its code has run).
@@ -57,6 +59,7 @@ public final class PseriesTestEngine implements TestEngine {
     public static final String ARTIFACTS = "pseries.test.artifacts";
     /** Machine options every test's machines start from ({@code kernelIrqchip=on}): see {@link MachineDefaults}. */
     public static final String MACHINE_DEFAULTS = MachineDefaults.CONFIG_KEY;
+    public static final String SHARD = "pseries.test.shard";
 
     @Override
     public String getId() {
@@ -118,6 +121,12 @@ public final class PseriesTestEngine implements TestEngine {
             } else if (files.get(f) != null) {
                 files.put(f, filter == null ? null : files.get(f) + "|" + filter);
             }
+        }
+        java.util.Optional<String> shard = request.getConfigurationParameters().get(SHARD).filter(v -> !v.isBlank());
+        if (shard.isPresent()) {
+            java.util.Set<Path> keep = new java.util.HashSet<>(io.pseries.script.test.Shard.parse(shard.get())
+                .select(List.copyOf(files.keySet())));
+            files.keySet().retainAll(keep);
         }
         for (Map.Entry<Path, String> e : files.entrySet()) {
             Path f = e.getKey();
