@@ -141,14 +141,24 @@ final class TestCommand implements Callable<Integer> {
             };
             Reporter.Summary s;
             List<FileResult> results = new ArrayList<>();
+            // long runs (repeats, parallel files) show how far they are while the terminal waits
+            Progress progress = repeat > 1 || jobs > 1 ? progress() : new Progress(null, false);
+            int total = files.size() * repeat;
+            long[] failedSoFar = {0};
             try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
                 s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null), repeat, jobs, r, fr -> {
                     results.add(fr);
+                    failedSoFar[0] += fr.failures();
+                    progress.done();
                     if (status != null) {
                         status.println(progressLine(fr));
                     }
+                    if (results.size() < total) {
+                        progress.update("[" + results.size() + "/" + total + " files, " + failedSoFar[0] + " failed] " + fr.file());
+                    }
                 });
             }
+            progress.done();
             if (s.passed() + s.failed() + s.skipped() == 0) {
                 spec.commandLine().getErr().println(noTestsMessage(results));
                 if (!passWithNoTests) {
@@ -183,6 +193,11 @@ final class TestCommand implements Callable<Integer> {
         return "pseries test: no test matches --filter '" + filter + "'"
             + (close.isEmpty() ? "" : "; closest: " + String.join(", ", close.stream().map(n -> "'" + n + "'").toList()))
             + (passWithNoTests ? "" : " (--pass-with-no-tests accepts no tests)");
+    }
+
+    /** The progress display: on stderr when it is a terminal (tests replace this). */
+    Progress progress() {
+        return Progress.forConsole(stream(spec.commandLine().getErr()));
     }
 
     static String progressLine(FileResult r) {

@@ -138,7 +138,10 @@ final class ReplMonitor {
         out.println(sb);
         row("IPI", stats, s -> s.get("ipis"));
         for (String n : numbers) {
-            row("0x" + Integer.toHexString(Integer.parseInt(n)), stats, s -> ((Map<?, ?>) s.get("irqs")).getOrDefault(n, 0L));
+            row("0x" + Integer.toHexString(Integer.parseInt(n)), stats, s -> {
+                Object v = ((Map<?, ?>) s.get("irqs")).get(n);
+                return v == null ? 0L : v;
+            });
         }
         row("exc", stats, s -> s.get("exceptions"));
     }
