@@ -53,7 +53,7 @@ class ReadmeCommandsTest {
             "the launcher's distribution is missing: run 'mvn -DskipTests package' (./run-tests builds it first)");
         Files.createDirectories(ROOT.resolve("target"));
         List<String> cmds = runnableCommands();
-        assertTrue(cmds.size() >= 8, "runnable README commands: " + cmds);
+        assertTrue(cmds.size() >= 10, "runnable README commands: " + cmds);
         List<String> failed = new ArrayList<>();
         for (String cmd : cmds) {
             ProcessBuilder pb = new ProcessBuilder("bash", "-c", cmd).directory(ROOT.toFile()).redirectErrorStream(true);

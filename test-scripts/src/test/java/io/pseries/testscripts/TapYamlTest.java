@@ -48,8 +48,9 @@ class TapYamlTest {
         }
         Map<?, ?> y = new Yaml().load(String.join("\n", block));
         assertEquals("AssertionError", y.get("type"));
-        assertEquals("'a \"quoted\" \\\\ back\\nslash\\u0001'", y.get("actual"));
-        assertEquals("'b: #not a comment'", y.get("expected"));
+        // the values as the runner shows them (inspect: JSON-like double-quoted strings)
+        assertEquals("\"a \\\"quoted\\\" \\\\ back\\nslash\\u0001\"", y.get("actual"));
+        assertEquals("\"b: #not a comment\"", y.get("expected"));
         assertTrue(String.valueOf(y.get("at")).endsWith("y.test.js:2:10"), String.valueOf(y.get("at")));
     }
 }
