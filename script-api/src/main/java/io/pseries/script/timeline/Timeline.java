@@ -158,6 +158,10 @@ public final class Timeline {
         Map<Long, Long> pendingFlow = new HashMap<>();
         // XICS: H_IPI presents the IPI (XISR 2) inside the call, so its trace event comes after the delivery
         Map<Integer, Long> ipiPresentedAt = new HashMap<>();
+        Map<Integer, Integer> serverToIndex = new HashMap<>();   // H_IPI names a server (the vCPU id)
+        for (io.pseries.core.cpu.VCpu c : m.cpus()) {
+            serverToIndex.put(c.vcpuId(), c.index());
+        }
         java.util.Set<Long> coveredByStep = coveredMachineEvents(events);
         for (TraceEvent e : events) {
             int tid = e.cpu() >= 0 ? cpuTid(e.cpu()) : 0;
@@ -197,10 +201,10 @@ public final class Timeline {
                 }
                 case HCALL -> {
                     if (e.name().equals("H_IPI") && f.get("args") instanceof List<?> a && !a.isEmpty()) {
-                        int target = (int) num(a.get(0));
+                        int target = serverToIndex.getOrDefault((int) num(a.get(0)), -1);
                         Long at = ipiPresentedAt.remove(target);
                         if (at != null && at == e.timeNs()) {
-                            flowEnd(flowStart(tid, e.timeNs(), "H_IPI to " + target), cpuTid(target), at);
+                            flowEnd(flowStart(tid, e.timeNs(), "H_IPI to vCPU " + target), cpuTid(target), at);
                         }
                     }
                     if (!coveredByStep.contains(e.seq())) {
