@@ -12,6 +12,14 @@
 export {};
 
 declare global {
+  // Files: a script may import modules and JSON from its own directory tree, and from the
+  // directories given with --allow-read DIR; other paths are refused with an Error naming them.
+  //
+  // Errors: everything the API throws is a JS Error, TypeError or RangeError (m.cas: a CasError)
+  // whose message names what was wrong; sizes and counts past a limit are RangeErrors naming the
+  // limit; a runaway recursion through the machine is the RangeError "Maximum call stack size
+  // exceeded"; running out of Java heap is a RangeError telling how to raise it.
+
   /** An integer argument: a JS number (integral, safe) or a BigInt. */
   type Int = number | bigint;
 
@@ -48,12 +56,17 @@ declare global {
     /** Interrupt-controller mode, as QEMU's ic-mode. Default 'dual'. */
     icMode?: 'xics' | 'xive' | 'dual' | string;
     /**
-     * QEMU's kernel-irqchip. 'off' (default) uses the emulated controllers; 'allowed' falls back to
-     * them (the simulated in-kernel devices are not modelled yet); 'on' is refused for that reason.
+     * QEMU's kernel-irqchip. 'off' (default): the VMM emulates the interrupt controller (every ESB,
+     * TIMA access and interrupt hcall exits to it). 'on': the active controller is the simulated
+     * host kernel's KVM device (XIVE native or XICS-on-XIVE), connected at every switch (creation,
+     * CAS, reset); a host without it makes the machine fail with QEMU's "kernel_irqchip requested
+     * but unavailable: ..." message. 'allowed': the same, but falls back to emulation with QEMU's
+     * warning (m.warnings). 'split' is refused, as on QEMU's pseries. Guest-visible results are the
+     * same in every mode; exits and their virtual-time cost differ.
      */
     kernelIrqchip?: 'off' | 'on' | 'allowed';
-    /** Capabilities of the simulated host. */
-    host?: { xive?: boolean };
+    /** The simulated host: its kernel's capabilities and its VMM's limits. */
+    host?: HostOptions;
     /** Guest RAM: bytes or a size string such as '512M' or '1G'. Default '1G'. */
     memory?: Int | string;
     /** Devices in creation order. Default [{ type: 'spapr-vty' }]. */
@@ -67,6 +80,20 @@ declare global {
      * layouts with many thousands of sources.
      */
     nrIrqs?: number;
+  }
+
+  /** The simulated host (machine option `host`); every field optional, defaults: a POWER9 host. */
+  interface HostOptions {
+    /** The kernel has the native XIVE device (KVM_DEV_TYPE_XIVE). Default true. */
+    xive?: boolean;
+    /** The kernel has the XICS-on-XIVE device (KVM_DEV_TYPE_XICS). Default true. */
+    xicsOnXive?: boolean;
+    /** Host page size. Default '64K'. */
+    pageSize?: '64K' | '4K';
+    /** KVM's user memory slot limit (KVM_USER_MEM_SLOTS). Default 32767, Linux 6.1 on ppc64. */
+    memSlots?: number;
+    /** The VMM's vm.max_map_count. Default 65530. */
+    maxMapCount?: number;
   }
 
   /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
@@ -118,7 +145,10 @@ declare global {
   interface RtasOptions {
     /** The calling vCPU. Default 0. */
     cpu?: Int;
-    /** Output words the caller reserves, status included. Default: the call's usual count. */
+    /**
+     * Output words the caller reserves, status included, 0..64 (what a guest's RTAS argument
+     * buffer may declare; at most 64 arguments too). Default: the call's usual count.
+     */
     nret?: Int;
   }
 
@@ -155,6 +185,7 @@ declare global {
     read16(addr: Int): number;
     read32(addr: Int): number;
     read64(addr: Int): number | bigint;
+    /** Writes the value's bytes; it must fit the size, signed or unsigned (write8: -128..255), else a RangeError. */
     write8(addr: Int, value: Int): void;
     write16(addr: Int, value: Int): void;
     write32(addr: Int, value: Int): void;
@@ -348,7 +379,7 @@ declare global {
           msiVectors: number; msixEntries: number; msiFirst: number | null; msiCount: number }> }>;
       warnings: string[];
     };
-    /** Keeps the last n events of every kind (0: off), for events(). */
+    /** Keeps the last n events of every kind (0: off; at most 1000000), for events(). */
     recordEvents(n: number): void;
     /** The recorded events, oldest first. */
     events(): MachineEvent[];
@@ -410,22 +441,32 @@ declare global {
   /** A test body or hook; an async function (a returned promise) is awaited. */
   type TestFunction = () => void | Promise<void>;
 
+  /**
+   * Options of a test or group. `timeout`: its time limit in milliseconds (0: none); a group's
+   * applies to its tests and hooks unless they set their own; without any, `--timeout` (default
+   * 120 s) applies. A test past its limit is interrupted and fails at its location; the rest of
+   * the file runs. An async test awaiting a promise nothing can settle fails the same way at once.
+   */
+  interface TestOptions {
+    timeout?: number;
+  }
+
   interface DescribeFunction {
     /** A group of tests; `fn` registers its tests and hooks synchronously. Groups nest. */
-    (name: string, fn: () => void): void;
+    (name: string, fn: () => void, options?: TestOptions): void;
     /** A group whose tests are all reported as skipped. */
-    skip(name: string, fn?: () => void): void;
+    skip(name: string, fn?: () => void, options?: TestOptions): void;
     /** Focuses the run: when groups or tests are marked `only`, just those run. */
-    only(name: string, fn: () => void): void;
+    only(name: string, fn: () => void, options?: TestOptions): void;
   }
 
   interface TestRegistration {
     /** A test: it passes when `fn` returns (or its promise resolves) without throwing. */
-    (name: string, fn: TestFunction): void;
+    (name: string, fn: TestFunction, options?: TestOptions): void;
     /** A test reported as skipped; `fn` is not run. */
-    skip(name: string, fn?: TestFunction): void;
+    skip(name: string, fn?: TestFunction, options?: TestOptions): void;
     /** Focuses the run: when groups or tests are marked `only`, just those run. */
-    only(name: string, fn: TestFunction): void;
+    only(name: string, fn: TestFunction, options?: TestOptions): void;
   }
 
   const describe: DescribeFunction;

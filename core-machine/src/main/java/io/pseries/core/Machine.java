@@ -23,6 +23,11 @@ import io.pseries.core.dt.Fdt;
 import io.pseries.core.dt.PlatformTree;
 import io.pseries.core.guest.GuestOs;
 import io.pseries.core.guest.GuestPlatform;
+import io.pseries.core.hcall.Hcalls;
+import io.pseries.core.host.AccessPath;
+import io.pseries.core.host.ExitKind;
+import io.pseries.core.host.Host;
+import io.pseries.core.host.KernelIrqchip;
 import io.pseries.core.hcall.HcallDispatch;
 import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.HcallTable;
@@ -43,6 +48,9 @@ import io.pseries.core.rtas.RtasDispatch;
 import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.rtas.RtasTable;
 import io.pseries.core.sched.Scheduler;
+import io.pseries.core.snapshot.MachineSections;
+import io.pseries.core.snapshot.MachineSnapshot;
+import io.pseries.core.snapshot.SnapshotSection;
 import io.pseries.core.trace.Trace;
 import io.pseries.core.trace.TraceCategory;
 import io.pseries.core.trace.TraceEvent;
@@ -59,7 +67,14 @@ import io.pseries.core.trace.TraceEvent;
  *            ── CAS ─────────► CasNegotiation ──► ControllerSet.updateActive
  *  device line ──► IrqLines ──► ControllerSet (active backend) ──► VCpu input ──► GuestOs
  *  deviceTree() ──► PlatformTree (+ devices, + the active controller's node)
+ *  every access ──► Host: a device page mapped into the guest serves it directly (no exit);
+ *                   otherwise it is an exit (to the VMM, or served in the kernel), charged its cost
  * </pre>
+ *
+ * <p>The machine runs on a simulated host ({@link #host()}): a KVM VM in a VMM process. With
+ * {@code kernelIrqchip: 'off'} every interrupt-controller access exits to the VMM; with
+ * {@code 'on'}/{@code 'allowed'} the active controller is connected to its in-kernel device at
+ * every switch ({@link KernelIrqchip}), and its ESB and TIMA pages are mapped into the guest.
  *
  * <p>Controllers see the machine as an {@link IntcHost}, devices as a {@link DeviceHost}, the
  * guest model as a {@link GuestPlatform}; none of them depends on this class. Creation order is
@@ -92,6 +107,10 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final EventSources eventSources = new EventSources();
     private final SpaprPhb phb = new SpaprPhb(0);
     private final PlatformTree tree;
+    private final Host host;
+    private final KernelIrqchip kernelIrqchip;
+    /** Cost in ns of the exit the last guest access took (0: served without one). */
+    private long lastExitNs;
     private GuestOs guest;
     private long resets;
     private final List<String> warnings = new ArrayList<>();
@@ -115,17 +134,13 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         this.config = config;
         this.memory = new GuestMemory(config.memory());
         this.topology = config.topology();
-        if ("on".equals(config.kernelIrqchip())) {
-            throw new IllegalArgumentException("invalid machine option kernelIrqchip: 'on' needs the simulated"
-                + " in-kernel interrupt controllers, which this version does not model; use 'off', or 'allowed'"
-                + " to fall back to the emulated controllers as QEMU does");
-        }
-        if ("allowed".equals(config.kernelIrqchip())) {
-            // QEMU prints this warning and uses the emulated controllers
-            warnings.add("kernel_irqchip allowed but unavailable: the simulated in-kernel interrupt controllers are"
-                + " not modelled; falling back to kernel-irqchip=off");
-        }
+        // QEMU's spapr_irq_check: a KVM host without XIVE turns ic-mode=dual into XICS only, so the
+        // in-kernel XICS is used rather than an emulated XIVE
+        String icMode = "dual".equals(config.icMode()) && !config.host().xive() ? "xics" : config.icMode();
         List<InterruptControllerProvider> chosen = IcModes.choose(config.icMode(), providers);
+        if (!icMode.equals(config.icMode())) {
+            chosen = IcModes.choose(icMode, providers);
+        }
 
         addressSpace = new AddressSpace(memory, mmio, trace);
         hcalls = new HcallDispatch(new HcallTable(), trace);
@@ -149,6 +164,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             cpuByVcpuId[c.vcpuId()] = c;
             controllers.cpuCreated(c);
         }
+        host = new Host(config.host(), cpusView, memory, trace);
+        kernelIrqchip = new KernelIrqchip(config.kernelIrqchip(), host, warnings);
+        controllers.setSwitchHook(kernelIrqchip);
         devices.add(eventSources);
         devices.add(phb);
         devices.addAll(Devices.create(config.devices(), phb));
@@ -162,6 +180,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     }
 
     // ------------------------------------------------------------------ the pieces
+
+    /** The simulated host: its KVM VM and devices, the VMM's mappings, memory slots and counters. */
+    public Host host() {
+        return host;
+    }
 
     /** The guest-physical load/store dispatch. */
     public AddressSpace addressSpace() {
@@ -419,7 +442,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** Performs an hcall on behalf of {@code cpu} with R4.. = {@code args}; traced. */
     @Override
     public HcallResult hcall(int cpu, long opcode, long... args) {
-        return hcalls.call(cpu(cpu), opcode, args);
+        VCpu c = cpu(cpu);
+        chargeHcall(opcode, args.length > 0 ? args[0] : 0);
+        return hcalls.call(c, opcode, args);
     }
 
     /**
@@ -428,7 +453,40 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
      */
     @Override
     public long hcall(VCpu cpu, long opcode, long[] regs) {
+        chargeHcall(opcode, regs.length > 0 ? regs[0] : 0);
         return hcalls.dispatch(cpu, opcode, regs);
+    }
+
+    /** Classifies an hcall (KVMPPC_H_RTAS counts as an RTAS call) and charges its exit. */
+    private void chargeHcall(long opcode, long r4) {
+        InterruptController a = controllers.active();
+        boolean inKernel = a != null && a.inKernel();
+        if (opcode == Hcalls.KVMPPC_H_RTAS) {
+            String name = null;
+            if (inKernel && memory.contains(r4, 4)) {
+                RtasTable.Entry e = rtas.table().lookup(memory.read32(r4));
+                name = e == null ? null : e.name();
+            }
+            chargeRtas(name);
+            return;
+        }
+        lastExitNs = host.charge(ExitKind.HCALL, inKernel && a.kernelServesHcall(opcode) ? AccessPath.KERNEL
+            : AccessPath.VMM_EXIT);
+    }
+
+    private void chargeRtas(String name) {
+        InterruptController a = controllers.active();
+        boolean kernel = name != null && a != null && a.inKernel() && a.kernelServesRtas(name);
+        lastExitNs = host.charge(ExitKind.RTAS, kernel ? AccessPath.KERNEL : AccessPath.VMM_EXIT);
+    }
+
+    /**
+     * The cost in ns of the exit the last guest access (hcall, RTAS call, load or store) took:
+     * the VMM exit, the in-kernel round trip, a host page fault, or 0 for a direct or RAM access.
+     */
+    @Override
+    public long lastExitNs() {
+        return lastExitNs;
     }
 
     /** The opcode for an hcall name such as {@code "H_INT_ESB"}, with a suggestion when misspelled. */
@@ -443,36 +501,80 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     @Override
     public RtasResult rtas(int cpu, String name, int[] args, int nret) {
         RtasTable.Entry e = rtas.entry(name);
-        return rtas.call(cpu(cpu), e, args, nret);
+        VCpu c = cpu(cpu);
+        chargeRtas(name);
+        return rtas.call(c, e, args, nret);
     }
 
     /** Performs an RTAS call by token, as the guest's RTAS entry point does. */
     public RtasResult rtasByToken(VCpu cpu, int token, int[] args, int nret) {
+        RtasTable.Entry e = rtas.table().lookup(token);
+        chargeRtas(e == null ? null : e.name());
         return rtas.callByToken(cpu, token, args, nret);
     }
 
     /** A load of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public long load(int cpu, long addr, int size) {
         AddressSpace.checkSize(size);
-        return addressSpace.load(cpu(cpu), addr, size);
+        return load(cpu(cpu), addr, size);
     }
 
     /** A store of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public void store(int cpu, long addr, int size, long value) {
         AddressSpace.checkSize(size);
-        addressSpace.store(cpu(cpu), addr, size, value);
+        store(cpu(cpu), addr, size, value);
     }
 
     /** The load path (size already checked). */
     @Override
     public long load(VCpu cpu, long addr, int size) {
+        if (addressSpace.inRam(addr, size)) {
+            lastExitNs = 0;
+            return addressSpace.load(cpu, addr, size);
+        }
+        if (host.memslots().count() > 1) {
+            long v = host.access(cpu, addr, size, false, 0);
+            if (host.lastOutcome() != Host.NOT_MAPPED) {
+                return direct(cpu, addr, size, false, v);
+            }
+        }
+        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.VMM_EXIT);
         return addressSpace.load(cpu, addr, size);
     }
 
     /** The store path (size already checked). */
     @Override
     public void store(VCpu cpu, long addr, int size, long value) {
+        if (addressSpace.inRam(addr, size)) {
+            lastExitNs = 0;
+            addressSpace.store(cpu, addr, size, value);
+            return;
+        }
+        if (host.memslots().count() > 1) {
+            host.access(cpu, addr, size, true, value);
+            if (host.lastOutcome() != Host.NOT_MAPPED) {
+                direct(cpu, addr, size, true, value);
+                return;
+            }
+        }
+        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.VMM_EXIT);
         addressSpace.store(cpu, addr, size, value);
+    }
+
+    /** Accounts an access a mapped device page served (its fault, if any, was charged by the host). */
+    private long direct(VCpu cpu, long addr, int size, boolean write, long v) {
+        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.DIRECT) + (host.lastFaulted() ? config.host().costs().faultNs() : 0);
+        if (host.lastOutcome() == Host.SIGBUS) {
+            // QEMU's KVM_RUN fails ("kvm run failed Bad address"); the model answers as unassigned memory
+            trace.guestError(cpu.index(), String.format("%s at 0x%x: the host page fault raised SIGBUS",
+                write ? "store" : "load", addr), "addr", addr, "size", size);
+            return write ? 0 : AddressSpace.allOnes(size);
+        }
+        if (trace.on(TraceCategory.MMIO)) {
+            trace.emit(TraceCategory.MMIO, cpu.index(), write ? "store" : "load", "addr", addr, "size", size,
+                "value", v, "path", "direct");
+        }
+        return size < 8 ? v & AddressSpace.allOnes(size) : v;
     }
 
     /** The byte 23 this platform advertises: 0x80 both, 0x40 XIVE only, 0x00 XICS only. */
@@ -579,6 +681,45 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             g.detach();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** The named, versioned sections of this machine's state (see {@link MachineSections}). */
+    public List<SnapshotSection> snapshotSections() {
+        return MachineSections.of(this);
+    }
+
+    /** This machine's state as a snapshot stream (refused at non-quiescent points; see {@link MachineSnapshot}). */
+    public byte[] snapshot() {
+        return MachineSnapshot.save(this);
+    }
+
+    /** Restores a stream of a machine of the same configuration, or refuses it leaving this machine unchanged. */
+    public void restore(byte[] stream) {
+        MachineSnapshot.restore(this, stream);
+    }
+
+    /**
+     * Called by restore once the whole stream validated, before the sections commit: what the
+     * stream replaces goes (pending events, the guest model), and the vCPU inputs drop so the
+     * controllers can re-derive them.
+     */
+    public void beginRestore() {
+        scheduler.dropPending();
+        if (guest != null) {
+            guest.detach();
+            guest = null;
+        }
+        for (VCpu c : cpus) {
+            c.setOsInterrupt(false);
+            c.setHvInterrupt(false);
+        }
+    }
+
+    /** Restores the reset counter of a snapshot. */
+    public void restoreResetCount(long count) {
+        resets = count;
     }
 
     /** Subscribes to trace events of a category; returns the unsubscribe action. */

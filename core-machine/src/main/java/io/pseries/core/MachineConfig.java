@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.pseries.core.cpu.CpuTopology;
+import io.pseries.core.host.HostConfig;
 import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.util.Suggest;
 
@@ -20,10 +21,14 @@ import io.pseries.core.util.Suggest;
  * @param icMode        interrupt-controller mode: {@code "xics"}, {@code "xive"}, {@code "dual"}
  *                      (QEMU's ic-mode; default {@code "dual"}) or the name of another
  *                      controller plugin
- * @param kernelIrqchip {@code "off"}, {@code "on"} or {@code "allowed"} (QEMU's kernel-irqchip)
+ * @param kernelIrqchip {@code "off"}, {@code "on"} or {@code "allowed"} (QEMU's kernel-irqchip):
+ *                      whether the interrupt controller is the simulated host kernel's KVM device
+ *                      ({@code "on"}: or the machine fails; {@code "allowed"}: or it falls back to
+ *                      the emulated one with QEMU's warning) or the VMM's emulation ({@code "off"})
  * @param memory        guest RAM in bytes (a multiple of 64 KiB)
  * @param devices       devices in creation order
  * @param seed          seed of every pseudo-random choice the machine makes
+ * @param host          the simulated host: its kernel's capabilities and its VMM's limits
  * @param threads       threads per core (QEMU's {@code -smp N,threads=T}): 1, 2, 4 or 8; default 1
  * @param vsmt          the VSMT mode (QEMU's {@code vsmt} machine property): the spacing of the
  *                      cores' vCPU ids, at least {@code threads}; default {@code threads}
@@ -34,7 +39,7 @@ import io.pseries.core.util.Suggest;
  *                      tried, up to the KVM XIVE device's 2^20
  */
 public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
-                            List<DeviceConfig> devices, long seed, boolean hostXive, int threads, int vsmt,
+                            List<DeviceConfig> devices, long seed, HostConfig host, int threads, int vsmt,
                             int nrIrqs) {
 
     public static final int MAX_CPUS = 4096;
@@ -86,7 +91,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         private long memory = 1L << 30;
         private List<DeviceConfig> devices = List.of(DeviceConfig.of("spapr-vty"));
         private long seed;
-        private boolean hostXive = true;
+        private HostConfig host = HostConfig.POWER9;
         private int threads = 1;
         private int vsmt;
         private int nrIrqs = SpaprIrq.XIVE_NR_IRQS;
@@ -140,8 +145,8 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             return this;
         }
 
-        public Builder hostXive(boolean x) {
-            this.hostXive = x;
+        public Builder host(HostConfig h) {
+            this.host = h;
             return this;
         }
 
@@ -154,6 +159,11 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             if (cpus < 1 || cpus > MAX_CPUS) {
                 throw bad("cpus", cpus, "an integer from 1 to " + MAX_CPUS
                     + " (one XIVE IPI per vCPU in the 0x1000 IPI range)");
+            }
+            if ("split".equals(kernelIrqchip)) {
+                // QEMU's spapr_irq_init refuses it before anything else
+                throw new IllegalArgumentException("invalid machine option kernelIrqchip: 'split': kernel_irqchip split"
+                    + " mode not supported on pseries; expected 'off', 'on' or 'allowed'");
             }
             if (!KERNEL_IRQCHIP.contains(kernelIrqchip)) {
                 throw bad("kernelIrqchip", "'" + kernelIrqchip + "'", "'off', 'on' or 'allowed'"
@@ -168,7 +178,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
                     SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS, MAX_NR_IRQS));
             }
             int mode = vsmt == 0 ? threads : vsmt;
-            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode, nrIrqs);
+            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, host, threads, mode, nrIrqs);
         }
 
         /** QEMU's checks of -smp threads and vsmt (spapr_set_vsmt_mode, spapr_init_cpus), with QEMU's messages. */
@@ -198,7 +208,39 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     }
 
     static IllegalArgumentException bad(String option, Object value, String valid) {
-        return new IllegalArgumentException("invalid machine option " + option + ": " + value + "; expected " + valid);
+        return badValue("machine option " + option, value, valid);
+    }
+
+    /** "invalid {what}: {value as the script wrote it}; expected {valid}". */
+    static IllegalArgumentException badValue(String what, Object value, String valid) {
+        return new IllegalArgumentException("invalid " + what + ": " + asWritten(value) + "; expected " + valid);
+    }
+
+    /**
+     * A value as a script wrote it: numbers as JS prints them ({@code 1e+300},
+     * {@code 9223372036854775808}), big integers as BigInt literals.
+     */
+    static String asWritten(Object v) {
+        if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                return d.isNaN() ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+            }
+            if (d == Math.rint(d) && Math.abs(d) < 1e21) {
+                return new java.math.BigDecimal(d).toPlainString();
+            }
+            String j = Double.toString(d);
+            int e = j.indexOf('E');
+            if (e < 0) {
+                return j;
+            }
+            String mant = j.substring(0, e).replaceAll("\\.0$", "");
+            String exp = j.substring(e + 1);
+            return mant + "e" + (exp.startsWith("-") ? exp : "+" + exp);
+        }
+        if (v instanceof java.math.BigInteger b) {
+            return b + "n";
+        }
+        return String.valueOf(v);
     }
 
     /**
@@ -234,24 +276,16 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             b.memory(parseSize("memory", v));
         }
         if ((v = m.get("seed")) != null) {
-            b.seed(integer("seed", v, Long.MIN_VALUE, Long.MAX_VALUE));
+            b.seed(bits64("seed", v));
         }
         if ((v = m.get("nrIrqs")) != null) {
             b.nrIrqs((int) integer("nrIrqs", v, SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS));
         }
         if ((v = m.get("host")) != null) {
             if (!(v instanceof Map<?, ?> host)) {
-                throw bad("host", v, "an object such as { xive: true }");
+                throw bad("host", v, "an object such as { xive: true, xicsOnXive: true, pageSize: '64K' }");
             }
-            for (Map.Entry<?, ?> e : host.entrySet()) {
-                if (!"xive".equals(e.getKey())) {
-                    throw new IllegalArgumentException("unknown host option '" + e.getKey() + "'; valid options: xive");
-                }
-                if (!(e.getValue() instanceof Boolean x)) {
-                    throw bad("host.xive", e.getValue(), "true or false");
-                }
-                b.hostXive(x);
-            }
+            b.host(HostConfig.fromMap(host));
         }
         if ((v = m.get("devices")) != null) {
             if (!(v instanceof Collection<?> list)) {
@@ -284,22 +318,50 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         throw bad(option, v, "a string");
     }
 
-    /** An integer option, from a Java integer type or an integral double. */
+    /** An integer machine option, from a Java integer type or an integral double. */
     public static long integer(String option, Object v, long min, long max) {
+        return integerValue("machine option " + option, v, min, max);
+    }
+
+    /**
+     * An integer from a Java integer type or an integral double, checked exactly (a double
+     * beyond the long range is refused, never clamped); {@code what} names it in the error,
+     * e.g. "boot option timing.mmioNs".
+     */
+    public static long integerValue(String what, Object v, long min, long max) {
         long l;
+        String expected = "an integer from " + min + " to " + max;
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             l = ((Number) v).longValue();
         } else if (v instanceof java.math.BigInteger bi && bi.bitLength() < 64) {
             l = bi.longValue();
-        } else if (v instanceof Double d && d == Math.rint(d) && !d.isInfinite()) {
+        } else if (v instanceof Double d && d == Math.rint(d) && d >= -0x1p63 && d < 0x1p63) {
             l = d.longValue();
         } else {
-            throw bad(option, v, "an integer from " + min + " to " + max);
+            throw badValue(what, v, expected);
         }
         if (l < min || l > max) {
-            throw bad(option, l, "an integer from " + min + " to " + max);
+            throw badValue(what, v, expected);
         }
         return l;
+    }
+
+    /** A 64-bit value (the seed): any integer from -2^63 to 2^64-1, kept as its 64-bit pattern. */
+    static long bits64(String option, Object v) {
+        String expected = "an integer from -9223372036854775808 to 18446744073709551615 (64 bits)";
+        if (v instanceof java.math.BigInteger bi) {
+            if (bi.signum() >= 0 ? bi.bitLength() <= 64 : bi.bitLength() <= 63) {
+                return bi.longValue();
+            }
+            throw bad(option, v, expected);
+        }
+        if (v instanceof Double d && d == Math.rint(d) && d >= -0x1p63 && d < 0x1p64) {
+            return new java.math.BigDecimal(d).toBigInteger().longValue();
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        throw bad(option, v, expected);
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);

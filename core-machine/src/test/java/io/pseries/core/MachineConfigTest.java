@@ -48,7 +48,7 @@ class MachineConfigTest {
         assertEquals(1L << 30, c.memory());
         assertEquals(List.of(DeviceConfig.of("spapr-vty")), c.devices());
         assertEquals(0, c.seed());
-        assertTrue(c.hostXive());
+        assertEquals(io.pseries.core.host.HostConfig.POWER9, c.host());
     }
 
     @Test
@@ -66,7 +66,8 @@ class MachineConfigTest {
         assertEquals("allowed", c.kernelIrqchip());
         assertEquals(2L << 30, c.memory());
         assertEquals(42, c.seed());
-        assertEquals(false, c.hostXive());
+        assertEquals(false, c.host().xive());
+        assertTrue(c.host().xicsOnXive());
         assertEquals(List.of(DeviceConfig.of("spapr-vty"),
             new DeviceConfig("spapr-vlan", Map.of("mac", "52:54:00:12:34:56"))), c.devices());
     }
@@ -223,9 +224,32 @@ class MachineConfigTest {
     @Test
     void hostOptionsAreChecked() {
         assertMentions(error(() -> MachineConfig.fromMap(map("host", map("xive", "yes")))), "host.xive", "yes", "true or false");
-        assertEquals("unknown host option 'xics'; valid options: xive",
-            error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
-        assertMentions(error(() -> MachineConfig.fromMap(map("host", true))), "host", "{ xive: true }");
+        assertEquals("unknown host option 'xics' (did you mean 'xive'?); valid options: xive, xicsOnXive, pageSize,"
+            + " memSlots, maxMapCount", error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", true))), "host", "{ xive: true");
+    }
+
+    @Test
+    void seedIsExactlyA64BitValue() {
+        // a JS number 2^63 is exact: accepted as its 64-bit pattern, never clamped to 2^63-1
+        assertEquals(Long.MIN_VALUE, MachineConfig.fromMap(map("seed", 0x1p63)).seed());
+        assertEquals(-1L, MachineConfig.fromMap(map("seed", new java.math.BigInteger("18446744073709551615"))).seed());
+        assertEquals(Long.MAX_VALUE, MachineConfig.fromMap(map("seed", Long.MAX_VALUE)).seed());
+        assertEquals("invalid machine option seed: 18446744073709551616; expected an integer from -9223372036854775808"
+            + " to 18446744073709551615 (64 bits)", error(() -> MachineConfig.fromMap(map("seed", 0x1p64))));
+        assertMentions(error(() -> MachineConfig.fromMap(map("seed", 1e300))), "seed: 1e+300;");
+        assertMentions(error(() -> MachineConfig.fromMap(map("seed", new java.math.BigInteger("18446744073709551616")))),
+            "seed: 18446744073709551616n;");
+    }
+
+    @Test
+    void hugeCountsAreReportedAsWrittenNotClamped() {
+        assertEquals("invalid machine option cpus: 1e+30; expected an integer from 1 to 4096",
+            error(() -> MachineConfig.fromMap(map("cpus", 1e30))));
+        assertEquals("invalid machine option cpus: 9223372036854775808; expected an integer from 1 to 4096",
+            error(() -> MachineConfig.fromMap(map("cpus", 0x1p63))));
+        assertEquals("invalid boot option timing.mmioNs: 1e+300; expected an integer from 0 to 1000",
+            error(() -> MachineConfig.integerValue("boot option timing.mmioNs", 1e300, 0, 1000)));
     }
 
     @Test
@@ -262,9 +286,17 @@ class MachineConfigTest {
     }
 
     @Test
-    void kernelIrqchipOnIsRefusedByTheMachine() {
-        MachineConfig c = MachineConfig.builder().kernelIrqchip("on").build();
-        assertMentions(error(() -> FakeIntc.machine(c)), "kernelIrqchip", "'on'", "'off'", "'allowed'");
+    void kernelIrqchipSplitIsRefusedWithQemusMessage() {
+        assertEquals("invalid machine option kernelIrqchip: 'split': kernel_irqchip split mode not supported on"
+            + " pseries; expected 'off', 'on' or 'allowed'", error(() -> MachineConfig.fromMap(map("kernelIrqchip", "split"))));
+    }
+
+    @Test
+    void badHostOptionsAreNamed() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", map("pageSize", "8K")))), "host.pageSize", "'8K'",
+            "'64K' or '4K'");
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", "p9"))), "host", "p9", "xicsOnXive");
+        assertEquals(12, MachineConfig.fromMap(map("host", map("pageSize", "4K"))).host().pageShift());
     }
 
     // ------------------------------------------------------------------ devices
@@ -330,7 +362,28 @@ class MachineConfigTest {
     void duplicateVioRegIsRejected() {
         String m = error(() -> Devices.create(List.of(new DeviceConfig("spapr-vty", Map.of("reg", 0x71000005L)),
             new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000005L))), new io.pseries.core.dev.pci.SpaprPhb(0)));
-        assertEquals("devices[1] (spapr-vlan): VIO reg 0x71000005 is already used by another device", m);
+        assertEquals("invalid machine option devices[1] (spapr-vlan, reg 0x71000005): the reg is already"
+            + " devices[0] (spapr-vty, reg 0x71000005)'s", m);
+    }
+
+    @Test
+    void vioRegsSharingAnInterruptNameBothDevices() {
+        // QEMU's reg-to-irq mapping keeps the reg's low byte: 0x71000000 and 0x71000100 share 0x1100
+        String m = error(() -> Devices.create(List.of(DeviceConfig.of("spapr-vty"),
+            new DeviceConfig("spapr-vlan", Map.of("reg", 0x71000100L))), new io.pseries.core.dev.pci.SpaprPhb(0)));
+        assertEquals("invalid machine option devices[1] (spapr-vlan, reg 0x71000100): its interrupt 0x1100 (from the"
+            + " reg's low byte) is already devices[0] (spapr-vty, reg 0x71000000)'s; give one of them another reg", m);
+    }
+
+    @Test
+    void moreThan256AutomaticVioDevicesClashNamingBoth() {
+        List<DeviceConfig> many = new ArrayList<>();
+        for (int i = 0; i < 257; i++) {
+            many.add(DeviceConfig.of("spapr-nvram"));
+        }
+        String m = error(() -> Devices.create(many, new io.pseries.core.dev.pci.SpaprPhb(0)));
+        assertTrue(m.startsWith("invalid machine option devices[256] (spapr-nvram, reg 0x71000100): its interrupt 0x1100"), m);
+        assertTrue(m.contains("already devices[0] (spapr-nvram, reg 0x71000000)'s"), m);
     }
 
     @Test

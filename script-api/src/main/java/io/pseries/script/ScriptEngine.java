@@ -16,13 +16,16 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
-import org.graalvm.polyglot.io.FileSystem;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.io.IOAccess;
 
 import io.pseries.core.Machine;
 import io.pseries.script.host.MachineDefaults;
+import io.pseries.core.intc.InterruptControllerProvider;
+import io.pseries.script.host.EagerClasses;
 import io.pseries.script.host.PseriesHost;
 import io.pseries.script.spi.ScriptPlugin;
 
@@ -31,7 +34,8 @@ import io.pseries.script.spi.ScriptPlugin;
  * contexts) and a factory of script contexts that see exactly the {@code pseries} API.
  *
  * <p>A context gets: the {@code pseries} global, {@code console}, ES modules, and read-only
- * file access for the script and its imports. It does not get Java classes
+ * file access to the script's directory tree and the directories the user allowed
+ * ({@link ReadSandbox}). It does not get Java classes
  * ({@code Java.type} is refused), other polyglot languages, {@code load()}, or any write access.
  * Only members annotated {@code @HostAccess.Export} on the API's host objects are reachable.
  *
@@ -60,6 +64,65 @@ public final class ScriptEngine implements AutoCloseable {
         machineDefaults = defaults == null ? MachineDefaults.NONE : defaults;
         engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
         ServiceLoader.load(ScriptPlugin.class, ScriptEngine.class.getClassLoader()).forEach(plugins::add);
+        initializeModelClasses(plugins);
+        warmErrorPaths();
+    }
+
+    private static boolean modelInitialized;
+
+    /** The model's classes, initialized once per JVM before any script can call it deep in a recursion. */
+    private static synchronized void initializeModelClasses(List<ScriptPlugin> plugins) {
+        if (modelInitialized) {
+            return;
+        }
+        List<Class<?>> anchors = new ArrayList<>(List.of(Machine.class, PseriesHost.class));
+        for (ScriptPlugin p : plugins) {
+            anchors.add(p.getClass());
+        }
+        ServiceLoader.load(InterruptControllerProvider.class, ScriptEngine.class.getClassLoader()).stream()
+            .forEach(p -> anchors.add(p.type()));
+        EagerClasses.initialize(anchors);
+        modelInitialized = true;
+    }
+
+    private static boolean errorPathsWarm;
+
+    /**
+     * Runs, once per JVM, the error paths a runaway recursion ends in: a Java exception reaching
+     * JS, a JS error thrown through a host call back into JS, a Java stack trace rendered. Their
+     * JDK and Truffle classes are then initialized here, on a shallow stack, never for the first
+     * time at the bottom of an overflowed one (which would poison them for the JVM's lifetime).
+     */
+    private synchronized void warmErrorPaths() {
+        if (errorPathsWarm) {
+            return;
+        }
+        errorPathsWarm = true;
+        try (Context ctx = newContext(new Options().out(OutputStream.nullOutputStream()).err(OutputStream.nullOutputStream()))) {
+            Value thrower = ctx.eval("js", "(function () { throw new RangeError('warm'); })");
+            ProxyExecutable viaHost = a -> thrower.execute();
+            ctx.eval("js", "(function (viaHost) {"
+                + " try { pseries.machine({ cpus: 0 }); } catch (e) { String(e); String(e.stack); }"
+                + " try { viaHost(); } catch (e) { String(e.stack); }"
+                + " if (pseries.icModes.length === 0) { return; }"
+                + " const m = pseries.machine({ cpus: 2, icMode: pseries.icModes.includes('dual') ? 'dual' : pseries.icModes[0],"
+                + " devices: [{ type: 'spapr-vlan' }] });"
+                + " const off = m.on('irq', (e) => { throw new Error(String(e.irq)); });"
+                + " m.boot(); try { m.guest.ipi(0, 1); m.runUntilIdle(); } catch (e) { String(e.stack); } off();"
+                + " m.pic(); m.reset(); m.boot({ xive: 'legacy' }); m.guest.ipi(0, 1); m.runUntilIdle();"
+                + " })").execute(viaHost);
+            try {
+                thrower.execute();
+            } catch (PolyglotException e) {
+                e.getPolyglotStackTrace().forEach(f -> f.getSourceLocation());
+                ScriptErrors.describe(e, true);
+            }
+        } catch (RuntimeException e) {
+            // a plugin set the warm-up does not fit (no controller, other modes): it only warms, it checks nothing
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        new IllegalStateException("warm").printStackTrace(new java.io.PrintWriter(w));
+        new StackOverflowError().getStackTrace();
     }
 
     /**
@@ -102,6 +165,8 @@ public final class ScriptEngine implements AutoCloseable {
         List<String> args = List.of();
         Consumer<Machine> onMachine;
         Path root;
+        List<Path> allowRead = List.of();
+        ReadSandbox sandbox;
 
         public Options out(OutputStream o) {
             out = o;
@@ -123,9 +188,25 @@ public final class ScriptEngine implements AutoCloseable {
             return this;
         }
 
-        /** Directory imports resolve against (the script's directory). */
+        /** Directory imports resolve against (the script's directory); scripts may read the tree under it. */
         public Options root(Path r) {
             root = r;
+            return this;
+        }
+
+        /**
+         * Lets the context made from these options read {@code dir}'s tree from now on: the REPL
+         * does so for a file the user loads by name.
+         */
+        public void allowReadNow(Path dir) {
+            if (sandbox != null) {
+                sandbox.allow(dir);
+            }
+        }
+
+        /** Further directory trees scripts may read (--allow-read). */
+        public Options allowRead(List<Path> dirs) {
+            allowRead = List.copyOf(dirs);
             return this;
         }
     }
@@ -138,7 +219,7 @@ public final class ScriptEngine implements AutoCloseable {
             .allowPolyglotAccess(PolyglotAccess.NONE)
             .allowCreateThread(false)
             .allowNativeAccess(false)
-            .allowIO(IOAccess.newBuilder().fileSystem(FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem())).build())
+            .allowIO(IOAccess.newBuilder().fileSystem(o.sandbox = new ReadSandbox(readable(o))).build())
             .option("js.load", "false")
             .option("js.esm-eval-returns-exports", "true")
             .out(o.out)
@@ -154,6 +235,14 @@ public final class ScriptEngine implements AutoCloseable {
             ctx.leave();
         }
         return ctx;
+    }
+
+    /** The trees a context may read: the script's directory (the working directory without one) and the allowed ones. */
+    private static List<Path> readable(Options o) {
+        List<Path> r = new ArrayList<>();
+        r.add(o.root != null ? o.root : Path.of(""));
+        r.addAll(o.allowRead);
+        return r;
     }
 
     private void install(Context ctx, Options o) {

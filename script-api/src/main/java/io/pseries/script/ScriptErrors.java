@@ -6,6 +6,9 @@ import java.io.StringWriter;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+
+import io.pseries.script.host.HostErrors;
 
 /**
  * Turns a script failure into what a user needs: {@code file:line:column: message}, the
@@ -59,9 +62,13 @@ public final class ScriptErrors {
             msg = "(no message)";
         }
         if (e.isHostException()) {
-            Throwable t = e.asHostException();
-            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            return "Error: " + m;
+            return HostErrors.message(e.asHostException());
+        }
+        if (isOutOfMemory(e)) {
+            return "RangeError: " + HostErrors.OUT_OF_HEAP;
+        }
+        if (e.isResourceExhausted() && !e.isGuestException()) {
+            return "RangeError: " + HostErrors.STACK_OVERFLOW;
         }
         if (e.isSyntaxError()) {
             return syntaxMessage(msg);
@@ -120,12 +127,46 @@ public final class ScriptErrors {
             sb.append("    at ").append(fn == null || fn.isEmpty() || fn.startsWith(":") ? "<top level>" : fn)
               .append(" (").append(name(s)).append(':').append(s.getStartLine()).append(':').append(column(view, s)).append(")\n");
         }
-        if (verbose && e.isHostException()) {
+        Throwable cause = verbose ? javaCause(e) : null;
+        if (cause != null) {
             StringWriter w = new StringWriter();
-            e.asHostException().printStackTrace(new PrintWriter(w));
+            cause.printStackTrace(new PrintWriter(w));
             sb.append("Java stack trace:\n").append(w);
         }
         return sb.toString();
+    }
+
+    /**
+     * Whether the JVM ran out of heap: GraalJS reports it as a resource-exhausted exception
+     * JS cannot catch (its message is the JVM's, e.g. "Java heap space"); the model's own
+     * allocations fail with a Java OutOfMemoryError.
+     */
+    public static boolean isOutOfMemory(PolyglotException e) {
+        if (e.isResourceExhausted()) {
+            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("heap") || m.contains("memory") || m.contains("gc overhead") || m.contains("array size")) {
+                return true;
+            }
+        }
+        return javaCause(e) instanceof OutOfMemoryError;
+    }
+
+    /** The Java exception behind a failure: thrown by the host, or kept by the JS error the API made of it. */
+    public static Throwable javaCause(PolyglotException e) {
+        if (e.isHostException()) {
+            return e.asHostException();
+        }
+        try {
+            Value g = e.getGuestObject();
+            Value c = g == null || !g.hasMembers() ? null : g.getMember("hostCause");
+            if (c != null && c.isHostObject() && c.asHostObject() instanceof HostErrors.Cause hc) {
+                return hc.throwable();
+            }
+        } catch (RuntimeException ignored) {
+            // a closed context or a hostile object: no cause to show
+        }
+        return null;
+
     }
 
     private static boolean hasStack(PolyglotException e) {
@@ -144,6 +185,11 @@ public final class ScriptErrors {
     private static String name(SourceSection s) {
         String p = s.getSource().getPath();
         return p != null ? relative(p) : s.getSource().getName();
+    }
+
+    /** A file as reports name it: relative to the working directory when inside it. */
+    public static String displayPath(java.nio.file.Path file) {
+        return relative(file.toAbsolutePath().toString());
     }
 
     private static String relative(String path) {

@@ -42,6 +42,35 @@
     return n;
   }
 
+  /** An integer that fits `size` bytes, signed or unsigned (-2^(8n-1) .. 2^(8n)-1), as int64 passes it. */
+  function sized(v, size, what) {
+    const x = int64(v, what);
+    if (size < 8) {
+      const b = BigInt(x);
+      const bits = BigInt(size * 8);
+      if (b < -(1n << (bits - 1n)) || b >= (1n << bits)) {
+        throw new RangeError(`${what} ${v} does not fit ${size} byte${size === 1 ? '' : 's'}: it must be from ${-(1n << (bits - 1n))} to ${(1n << bits) - 1n}`);
+      }
+    }
+    return x;
+  }
+
+  /** A count from 0 to max, with `why` naming the limit. */
+  function bounded(v, max, what, why) {
+    const n = small(v, what);
+    if (n > max) {
+      throw new RangeError(`${what} must be from 0 to ${max} (${why}), got ${v}`);
+    }
+    return n;
+  }
+
+  /** The most RTAS inputs, and outputs, the guest's argument buffer may declare. */
+  const MAX_RTAS_WORDS = host.maxRtasWords();
+  /** The most events m.recordEvents keeps. */
+  const MAX_RECORDED_EVENTS = host.maxRecordedEvents();
+  /** An option vector: its length byte and up to 256 option bytes. */
+  const MAX_OPTION_VECTOR = 257;
+
   /** A host long as a script integer: a number when safe, a BigInt otherwise. */
   function fromLong(v) {
     return Number.isSafeInteger(v) ? Number(v) : BigInt(v);
@@ -82,11 +111,62 @@
   const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString', 'length', 'prototype', 'nodeType', 'asymmetricMatch', '$$typeof']);
   const NOT_YET = { restore: 'snapshots are not available in this version', snapshot: 'snapshots are not available in this version' };
 
+  // ------------------------------------------------------------------ errors
+
+  const ERROR_TYPES = { Error, TypeError, RangeError };
+
+  /**
+   * The error a script sees for a caught value: a Java exception of the model becomes the JS
+   * Error, TypeError or RangeError it stands for (no Java class name in e.name, String(e) or a
+   * report); JS errors, including a listener's, pass through unchanged.
+   */
+  function scriptError(e) {
+    if (e === null || typeof e !== 'object') { return e; }
+    const d = host.convertError(e);
+    if (d === null) { return e; }
+    const err = new ERROR_TYPES[d[0]](d[1]);
+    // the Java exception stays reachable for -v, as an opaque value
+    Object.defineProperty(err, 'hostCause', { value: d[2], enumerable: false });
+    return err;
+  }
+
+  /** fn, throwing JS errors in place of the model's Java exceptions. */
+  function shield(fn) {
+    const w = function (...args) {
+      try {
+        return Reflect.apply(fn, this, args);
+      } catch (e) {
+        throw scriptError(e);
+      }
+    };
+    Object.defineProperty(w, 'name', { value: fn.name });
+    Object.defineProperty(w, 'length', { value: fn.length });
+    return w;
+  }
+
+  /** Shields every method and accessor of an API object (its own members). */
+  function shieldMembers(obj) {
+    for (const k of Object.getOwnPropertyNames(obj)) {
+      const d = Object.getOwnPropertyDescriptor(obj, k);
+      if (typeof d.value === 'function') {
+        d.value = shield(d.value);
+      } else if (d.get || d.set) {
+        if (d.get) { d.get = shield(d.get); }
+        if (d.set) { d.set = shield(d.set); }
+      } else {
+        continue;
+      }
+      Object.defineProperty(obj, k, d);
+    }
+  }
+
   /**
    * Makes unknown member reads on an API object throw a clear error naming the closest valid
    * member. The trap sits on the prototype, so reading a member that exists costs nothing.
+   * Its methods throw JS errors only (see shield).
    */
   function guard(obj, what) {
+    shieldMembers(obj);
     const names = () => Object.getOwnPropertyNames(obj).filter(n => !n.startsWith('_'));
     const trap = new Proxy(Object.create(null), {
       get(_t, prop, receiver) {
@@ -106,8 +186,21 @@
     return obj;
   }
 
+  /** An object literal (or Object.create(null)): not an array, a typed array, a Map or a class instance. */
   function plainObject(v) {
-    return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) { return false; }
+    const p = Object.getPrototypeOf(v);
+    return p === Object.prototype || p === null;
+  }
+
+  /** What a non-plain value is, for messages: 'a Map', 'an array', 'a string'... */
+  function kindOf(v) {
+    if (v === null) { return 'null'; }
+    if (Array.isArray(v)) { return 'an array'; }
+    if (typeof v !== 'object') { return `a ${typeof v}`; }
+    const c = Object.getPrototypeOf(v) && Object.getPrototypeOf(v).constructor;
+    const n = c && typeof c.name === 'string' && c.name ? c.name : 'object';
+    return /^[AEIOU]/.test(n) ? `an ${n}` : `a ${n}`;
   }
 
   // ------------------------------------------------------------------ the machine object
@@ -147,10 +240,10 @@
       read16: (a) => fromLong(h.memRead(int64(a, 'address'), 2)),
       read32: (a) => fromLong(h.memRead(int64(a, 'address'), 4)),
       read64: (a) => fromLong(h.memRead(int64(a, 'address'), 8)),
-      write8: (a, v) => h.memWrite(int64(a, 'address'), 1, int64(v, 'value')),
-      write16: (a, v) => h.memWrite(int64(a, 'address'), 2, int64(v, 'value')),
-      write32: (a, v) => h.memWrite(int64(a, 'address'), 4, int64(v, 'value')),
-      write64: (a, v) => h.memWrite(int64(a, 'address'), 8, int64(v, 'value')),
+      write8: (a, v) => h.memWrite(int64(a, 'address'), 1, sized(v, 1, 'value')),
+      write16: (a, v) => h.memWrite(int64(a, 'address'), 2, sized(v, 2, 'value')),
+      write32: (a, v) => h.memWrite(int64(a, 'address'), 4, sized(v, 4, 'value')),
+      write64: (a, v) => h.memWrite(int64(a, 'address'), 8, sized(v, 8, 'value')),
       alloc: (size, align = 8) => fromLong(h.memAlloc(int64(size, 'size'), int64(align, 'align'))),
       get size() { return fromLong(h.memSize()); },
     }, 'm.mem');
@@ -233,7 +326,12 @@
             }
           }
           if (o.cpu !== undefined) { cpu = cpuArg(o.cpu); }
-          if (o.nret !== undefined) { nret = small(o.nret, 'nret'); }
+          if (o.nret !== undefined) {
+            nret = bounded(o.nret, MAX_RTAS_WORDS, 'm.rtas: nret', `the guest's RTAS argument buffer holds at most ${MAX_RTAS_WORDS} outputs`);
+          }
+        }
+        if (args.length > MAX_RTAS_WORDS) {
+          throw new RangeError(`m.rtas: at most ${MAX_RTAS_WORDS} arguments (the guest's RTAS argument buffer holds no more), got ${args.length}`);
         }
         const a = args.map((x, i) => int64(x, `RTAS argument ${i}`));
         const r = h.rtas(cpu, name, a, nret);
@@ -246,13 +344,21 @@
         return fromLong(h.load(cpuArg(cpu), int64(addr, 'address'), sizeArg(size)));
       },
       store(cpu, addr, size, value) {
-        h.store(cpuArg(cpu), int64(addr, 'address'), sizeArg(size), int64(value, 'value'));
+        const n = sizeArg(size);
+        h.store(cpuArg(cpu), int64(addr, 'address'), n, sized(value, n, 'value'));
       },
 
       cas(request) {
+        const vectorBytes = (v) => {
+          const len = v !== null && typeof v === 'object' && typeof v.length === 'number' ? v.length : 0;
+          if (len > MAX_OPTION_VECTOR) {
+            throw new RangeError(`m.cas: an option vector is at most ${MAX_OPTION_VECTOR} bytes (its length byte and 256 option bytes), got ${len}`);
+          }
+          return Array.from(v, (b, i) => bounded(b, 255, `option vector byte ${i}`, 'a byte'));
+        };
         let res;
         if (Array.isArray(request) || ArrayBuffer.isView(request)) {
-          res = h.casRaw(Array.from(request, (b, i) => small(b, `option vector byte ${i}`)));
+          res = h.casRaw(vectorBytes(request));
         } else if (plainObject(request)) {
           const keys = Object.keys(request);
           if (keys.length === 1 && keys[0] === 'xive') {
@@ -262,7 +368,7 @@
             res = h.casOffer(request.xive);
           } else if (keys.length === 1 && keys[0] === 'ov5') {
             const v = request.ov5;
-            res = h.casRaw(v === null ? null : Array.from(v, (b, i) => small(b, `option vector byte ${i}`)));
+            res = h.casRaw(v === null ? null : vectorBytes(v));
           } else {
             throw new TypeError(`m.cas: expected { xive: 'exploitation' | 'legacy' | 'both' }, { ov5: bytes | null } or the raw option vector 5 bytes, got keys ${keys.join(', ') || '(none)'}`);
           }
@@ -300,7 +406,7 @@
 
       boot(options) {
         if (options !== undefined && !plainObject(options)) {
-          throw new TypeError('m.boot: options must be an object such as { xive: \'both\' }');
+          throw new TypeError(`m.boot: options must be a plain object such as { xive: 'both' }, got ${kindOf(options)}`);
         }
         return parseJson(h.boot(options === undefined ? null : options));
       },
@@ -331,7 +437,7 @@
       reset() { h.reset(); },
       info() { return parseJson(h.info()); },
       events() { return parseJson(h.recentEvents()); },
-      recordEvents(n) { h.traceRing(small(n, 'n')); },
+      recordEvents(n) { h.traceRing(bounded(n, MAX_RECORDED_EVENTS, 'm.recordEvents: n', `the most events a machine records`)); },
       get console() { return h.console(); },
       hcallNames() {
         if (hcallNameList === null) { hcallNameList = JSON.parse(h.hcallNames()); }
@@ -429,7 +535,7 @@
   const pseries = guard({
     machine(options) {
       if (options !== undefined && !plainObject(options)) {
-        throw new TypeError('pseries.machine: options must be an object such as { cpus: 4, icMode: \'xive\' }');
+        throw new TypeError(`pseries.machine: options must be a plain object such as { cpus: 4, icMode: 'xive' }, got ${kindOf(options)}`);
       }
       return makeMachine(host.machine(options === undefined ? {} : options));
     },

@@ -284,7 +284,23 @@
 
   function newSuite(name, parent, flags) {
     return { kind: 'suite', name, parent, children: [], hooks: { before: [], after: [], beforeEach: [], afterEach: [] },
-      skip: !!flags.skip, only: !!flags.only };
+      skip: !!flags.skip, only: !!flags.only, timeout: flags.timeout };
+  }
+
+  /** The options object of it() and describe(): { timeout } in milliseconds (0: no limit). */
+  function options(o, what) {
+    if (o === undefined) { return {}; }
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+      throw new TypeError(`${what}: options must be an object such as { timeout: 5000 }, got ${o === null ? 'null' : typeof o}`);
+    }
+    for (const k of Object.keys(o)) {
+      if (k !== 'timeout') { throw new TypeError(`${what}: unknown option '${k}'; valid options: timeout`); }
+    }
+    const t = o.timeout;
+    if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 2147483647)) {
+      throw new RangeError(`${what}: timeout must be a whole number of milliseconds from 0 (no limit) to 2147483647, got ${String(t)}`);
+    }
+    return { timeout: t };
   }
 
   const root = newSuite('', null, {});
@@ -297,11 +313,11 @@
     }
   }
 
-  function addSuite(name, fn, flags) {
+  function addSuite(name, fn, flags, opts) {
     registering('describe()');
     if (typeof name !== 'string') { throw new TypeError(`describe(name, fn): name must be a string, got ${typeof name}`); }
     if (typeof fn !== 'function') { throw new TypeError(`describe('${name}', fn): fn must be a function, got ${typeof fn}`); }
-    const s = newSuite(name, current, flags);
+    const s = newSuite(name, current, { ...flags, ...options(opts, `describe('${name}')`) });
     current.children.push(s);
     const prev = current;
     current = s;
@@ -315,13 +331,14 @@
     }
   }
 
-  function addTest(name, fn, flags) {
+  function addTest(name, fn, flags, opts) {
     registering('it()');
     if (typeof name !== 'string') { throw new TypeError(`it(name, fn): name must be a string, got ${typeof name}`); }
     if (fn !== undefined && typeof fn !== 'function') { throw new TypeError(`it('${name}', fn): fn must be a function, got ${typeof fn}`); }
+    const o = options(opts, `it('${name}')`);
     // it('name') without a body is a pending (skipped) test, as in mocha
     current.children.push({ kind: 'test', name, fn, parent: current, skip: !!flags.skip || fn === undefined, only: !!flags.only,
-      location: callerLocation() });
+      location: callerLocation(), timeout: o.timeout });
   }
 
   function callerLocation() {
@@ -343,12 +360,12 @@
     return null;
   }
 
-  function describe(name, fn) { addSuite(name, fn, {}); }
-  describe.skip = (name, fn) => addSuite(name, fn, { skip: true });
-  describe.only = (name, fn) => addSuite(name, fn, { only: true });
-  function it(name, fn) { addTest(name, fn, {}); }
-  it.skip = (name, fn) => addTest(name, fn, { skip: true });
-  it.only = (name, fn) => addTest(name, fn, { only: true });
+  function describe(name, fn, opts) { addSuite(name, fn, {}, opts); }
+  describe.skip = (name, fn, opts) => addSuite(name, fn, { skip: true }, opts);
+  describe.only = (name, fn, opts) => addSuite(name, fn, { only: true }, opts);
+  function it(name, fn, opts) { addTest(name, fn, {}, opts); }
+  it.skip = (name, fn, opts) => addTest(name, fn, { skip: true }, opts);
+  it.only = (name, fn, opts) => addTest(name, fn, { only: true }, opts);
 
   function hook(kind) {
     return (fn) => {
@@ -386,9 +403,9 @@
   }
 
   /** An error from the Java side has the API's own frames in its stack: keep the script's, as a JS error would. */
-  function javaStack(info) {
+  function javaStack(info, stack) {
     const lines = [`${info.name}: ${info.message}`];
-    for (const line of info.stack.split('\n').slice(1)) {
+    for (const line of stack.split('\n').slice(1)) {
       if (/\(pseries-[\w-]+\.js:|<builtin>/.test(line)) { continue; }
       const m = line.match(/^(\s*at .*?)\(?([^\s()]+):(\d+):(\d+)-\d+\)?\s*$/);
       if (m && host.isTestFile(m[2])) {
@@ -402,29 +419,62 @@
     return lines.join('\n');
   }
 
+  /** f(), or fallback when f throws: a hostile thrown value must not break the report. */
+  function safe(f, fallback) {
+    try { return f(); } catch (_) { return fallback; }
+  }
+
+  function text(v) {
+    return safe(() => String(v), null) ?? safe(() => Object.prototype.toString.call(v), '[value]');
+  }
+
+  /**
+   * What is reported of a thrown value. Anything can be thrown (a Proxy, an object whose
+   * getters or toString throw, a revoked proxy): every read is guarded, so the failure is
+   * always that test's and the rest of the file runs.
+   */
   function errorInfo(e) {
-    const info = { name: 'Error', message: String(e), stack: '', location: null, hasExpected: false };
-    if (e !== null && typeof e === 'object') {
-      const fromJava = host.isHostError(e);
-      info.name = fromJava ? 'Error' : e.name || (e.constructor && e.constructor.name) || 'Error';
-      info.message = e.message !== undefined ? String(e.message) : String(e);
-      info.stack = typeof e.stack === 'string' ? e.stack : '';
-      if (fromJava) { info.stack = javaStack(info); }
-      if (e instanceof AssertionError) {
-        info.assertion = true;
-        info.operator = e.operator;
-        if (e.hasExpected) {
-          info.hasExpected = true;
-          info.expected = inspect(e.expected);
-          info.actual = inspect(e.actual);
-        }
-      }
-      info.location = locate(info.stack);
+    const info = { name: 'Error', message: '', stack: '', location: null, hasExpected: false };
+    if (e === null || (typeof e !== 'object' && typeof e !== 'function')) {
+      info.message = text(e) ?? typeof e;
+      return info;
     }
+    const java = safe(() => host.hostError(e), null);
+    if (java !== null) {
+      info.name = java[0];
+      info.message = java[1];
+      info.stack = safe(() => javaStack(info, String(e.stack)), '');
+    } else {
+      const name = safe(() => e.name, undefined);
+      info.name = typeof name === 'string' && name !== '' ? name : safe(() => String(e.constructor.name), '') || 'Error';
+      const msg = safe(() => e.message, undefined);
+      info.message = msg !== undefined ? (text(msg) ?? '(a message that cannot be shown)')
+        : (text(e) ?? '(a thrown value that cannot be shown)');
+      const stack = safe(() => e.stack, '');
+      info.stack = typeof stack === 'string' ? stack : '';
+    }
+    if (safe(() => e instanceof AssertionError, false)) {
+      info.assertion = true;
+      info.operator = safe(() => String(e.operator), undefined);
+      if (safe(() => e.hasExpected === true, false)) {
+        info.hasExpected = true;
+        info.expected = safe(() => inspect(e.expected), '(cannot be shown)');
+        info.actual = safe(() => inspect(e.actual), '(cannot be shown)');
+      }
+    }
+    info.location = safe(() => locate(info.stack), null);
     return info;
   }
 
-  async function runHooks(list, label) {
+  /** The time limit of a test or suite: its own, else its nearest suite's, else the file's default. */
+  function timeoutOf(node, state) {
+    for (let n = node; n; n = n.parent) {
+      if (n.timeout !== undefined) { return n.timeout; }
+    }
+    return state.timeout;
+  }
+
+  async function runHooks(list, label, gen, state) {
     for (const h of list) {
       try {
         await h();
@@ -433,6 +483,7 @@
         info.message = `"${label}" hook failed: ${info.message}`;
         return info;
       }
+      if (gen !== state.gen) { return null; }
     }
     return null;
   }
@@ -450,59 +501,84 @@
     return node.children.reduce((n, c) => n + countSelected(c, onlyMode, filter), 0);
   }
 
-  async function runSuite(suite, state) {
+  /**
+   * The run as a flat list of steps (enter a suite, its before-all hooks, a test, its after-all
+   * hooks), so that a step the host interrupts (a timeout) or that never settles can be
+   * abandoned and the run resumed at the next step.
+   */
+  function plan(suite, state, steps) {
     const toRun = countSelected(suite, state.onlyMode, state.filter);
-    let beforeError = null;
-    if (toRun > 0 && suite !== root) { host.suiteStarted(pathOf(suite)); }
     if (toRun > 0) {
-      beforeError = await runHooks(suite.hooks.before, 'before all');
+      steps.push({ kind: 'before', suite });
     }
     for (const child of suite.children) {
-      if (state.bailed) { break; }
       if (child.kind === 'suite') {
-        if (beforeError) {
-          failAll(child, state, beforeError);
-        } else {
-          await runSuite(child, state);
-        }
+        plan(child, state, steps);
         continue;
       }
       const sel = selection(child, state.onlyMode, state.filter);
-      if (sel === 'out') { continue; }
-      const path = pathOf(child);
-      if (sel === 'skip') {
-        host.testFinished(path, child.name, 'skipped', 0, null, child.location);
-        continue;
-      }
-      if (beforeError) {
-        host.testFinished(path, child.name, 'failed', 0, beforeError, child.location);
-        continue;
-      }
-      await runTest(child, path, state);
+      if (sel !== 'out') { steps.push({ kind: sel === 'skip' ? 'skip' : 'test', test: child }); }
     }
     if (toRun > 0) {
-      const afterError = await runHooks(suite.hooks.after, 'after all');
+      steps.push({ kind: 'after', suite });
+    }
+    return steps;
+  }
+
+  /** The before-all failure of the nearest suite whose hooks failed, or null. */
+  function inheritedError(suite) {
+    for (let s = suite; s; s = s.parent) {
+      if (s.beforeError) { return s.beforeError; }
+    }
+    return null;
+  }
+
+  async function runStep(step, state, gen) {
+    if (step.kind === 'before') {
+      const suite = step.suite;
+      if (state.bailed || inheritedError(suite.parent)) { return; }
+      suite.entered = true;
+      if (suite !== root) { host.suiteStarted(pathOf(suite)); }
+      host.arm(timeoutOf(suite, state));
+      suite.beforeError = await runHooks(suite.hooks.before, 'before all', gen, state);
+      host.disarm();
+      return;
+    }
+    if (step.kind === 'after') {
+      const suite = step.suite;
+      if (!suite.entered) { return; }
+      host.arm(timeoutOf(suite, state));
+      const afterError = await runHooks(suite.hooks.after, 'after all', gen, state);
+      host.disarm();
+      if (gen !== state.gen) { return; }
       if (afterError) {
         host.hookFailed(pathOf(suite), afterError);
         state.failed++;
       }
+      return;
     }
+    const test = step.test;
+    if (state.bailed) { return; }
+    const path = pathOf(test);
+    if (step.kind === 'skip') {
+      host.testFinished(path, test.name, 'skipped', 0, null, test.location);
+      return;
+    }
+    const before = inheritedError(test.parent);
+    if (before) {
+      host.testFinished(path, test.name, 'failed', 0, before, test.location);
+      state.failed++;
+      return;
+    }
+    await runTest(test, path, state, gen);
   }
 
-  function failAll(suite, state, err) {
-    for (const c of suite.children) {
-      if (c.kind === 'suite') { failAll(c, state, err); continue; }
-      if (selection(c, state.onlyMode, state.filter) === 'run') {
-        host.testFinished(pathOf(c), c.name, 'failed', 0, err, c.location);
-        state.failed++;
-      }
-    }
-  }
-
-  async function runTest(test, path, state) {
+  async function runTest(test, path, state, gen) {
     host.testStarted(path, test.name, test.location);
+    host.arm(timeoutOf(test, state));
     const start = Date.now();
-    let error = await runHooks(collectEach(test.parent, 'beforeEach'), 'before each');
+    let error = await runHooks(collectEach(test.parent, 'beforeEach'), 'before each', gen, state);
+    if (gen !== state.gen) { return; }
     if (!error) {
       try {
         await test.fn();
@@ -510,9 +586,16 @@
         error = errorInfo(e);
       }
     }
-    const afterError = await runHooks(collectEach(test.parent, 'afterEach'), 'after each');
+    // abandoned (timed out, or never settled) while it awaited: already reported
+    if (gen !== state.gen) { return; }
+    const afterError = await runHooks(collectEach(test.parent, 'afterEach'), 'after each', gen, state);
+    host.disarm();
+    if (gen !== state.gen) { return; }
     if (!error && afterError) { error = afterError; }
-    const ms = Date.now() - start;
+    finishTest(test, path, state, Date.now() - start, error);
+  }
+
+  function finishTest(test, path, state, ms, error) {
     if (error) {
       state.failed++;
       host.testFinished(path, test.name, 'failed', ms, error, test.location);
@@ -522,11 +605,13 @@
     }
   }
 
-  /** Runs the registered tests; resolves when done. */
-  async function run(filterSource, bail) {
-    running = true;
-    const state = { onlyMode: anyOnly(root), filter: filterSource ? new RegExp(filterSource) : null, bail, bailed: false, failed: 0 };
-    await runSuite(root, state);
+  async function drive(state, gen) {
+    while (state.i < state.steps.length) {
+      state.started = Date.now();
+      await runStep(state.steps[state.i], state, gen);
+      if (gen !== state.gen) { return state.failed; }
+      state.i++;
+    }
     return state.failed;
   }
 
@@ -540,6 +625,51 @@
     return out;
   }
 
+  let runState = null;
+
+  /** Runs the registered tests; resolves when done. `timeout` is the default per test, in ms (0: none). */
+  function run(filterSource, bail, timeout) {
+    running = true;
+    const state = { onlyMode: anyOnly(root), filter: filterSource ? new RegExp(filterSource) : null, bail, bailed: false,
+      failed: 0, timeout: timeout || 0, steps: [], i: 0, gen: 0, started: 0 };
+    state.steps = plan(root, state, []);
+    runState = state;
+    return drive(state, 0);
+  }
+
+  /**
+   * Abandons the current step and runs the rest. `why` is 'timeout' (the host interrupted it
+   * after `ms`), 'memory' (the JVM ran out of heap in it) or 'pending' (it awaits a promise nothing can settle: pseries has no timers).
+   * The abandoned step is reported as failed at its test's location.
+   */
+  function resume(why, ms, memoryMessage) {
+    const state = runState;
+    host.disarm();
+    const step = state.steps[state.i];
+    state.gen++;
+    const limit = step && (step.kind === 'test' ? timeoutOf(step.test, state) : step.suite ? timeoutOf(step.suite, state) : 0);
+    const message = why === 'timeout'
+      ? `timed out after ${limit} ms (set it with it(name, fn, { timeout }), describe(name, fn, { timeout }) or --timeout)`
+      : why === 'memory' ? memoryMessage
+        : 'timed out: it awaits a promise that nothing can settle (pseries has no timers; await only machine work)';
+    if (step) {
+      const where = step.kind === 'test' ? step.test.location : null;
+      const info = { name: why === 'memory' ? 'RangeError' : 'Error', message, stack: '', location: where, hasExpected: false };
+      if (step.kind === 'test') {
+        finishTest(step.test, pathOf(step.test), state, Date.now() - state.started, info);
+      } else if (step.kind === 'before') {
+        info.message = `"before all" hook ${message}`;
+        step.suite.beforeError = info;
+      } else if (step.kind === 'after') {
+        info.message = `"after all" hook ${message}`;
+        host.hookFailed(pathOf(step.suite), info);
+        state.failed++;
+      }
+    }
+    state.i++;
+    return drive(state, state.gen);
+  }
+
   globalThis.describe = describe;
   globalThis.it = it;
   globalThis.test = it;
@@ -549,5 +679,5 @@
   globalThis.afterEach = hook('afterEach');
   globalThis.assert = assert;
 
-  return { run, inspect, errorInfo, names };
+  return { run, resume, inspect, errorInfo, names };
 })

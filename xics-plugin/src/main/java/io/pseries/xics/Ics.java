@@ -155,6 +155,41 @@ public final class Ics {
         resendSet.clear(srcno);
     }
 
+    /** Copies of the per-source arrays (server, priority, saved priority, status, flags), for snapshots. */
+    public int[] servers() {
+        return server.clone();
+    }
+
+    public byte[] priorities() {
+        return priority.clone();
+    }
+
+    public byte[] savedPriorities() {
+        return savedPriority.clone();
+    }
+
+    public byte[] statuses() {
+        return status.clone();
+    }
+
+    public byte[] flagBytes() {
+        return flags.clone();
+    }
+
+    /**
+     * Installs a snapshot's source state and re-derives the resend set from it; nothing is
+     * delivered (the machine's post-load resend does that). The caller checked the lengths.
+     */
+    public void restoreSources(int[] srv, byte[] prio, byte[] saved, byte[] st) {
+        System.arraycopy(srv, 0, server, 0, nrIrqs);
+        System.arraycopy(prio, 0, priority, 0, nrIrqs);
+        System.arraycopy(saved, 0, savedPriority, 0, nrIrqs);
+        System.arraycopy(st, 0, status, 0, nrIrqs);
+        for (int s = 0; s < nrIrqs; s++) {
+            update(s);
+        }
+    }
+
     /** ics_reset: every source to server 0, priority and saved priority 0xFF, status 0; kinds kept. */
     public void reset() {
         java.util.Arrays.fill(server, 0);
@@ -221,6 +256,14 @@ public final class Ics {
                 icp.irq(srv, srcno + OFFSET, p);
             }
         }
+    }
+
+    /** Stores server and priorities as a state transfer does: nothing is delivered or resent. */
+    public void restoreXive(int srcno, int srv, int prio, int saved) {
+        server[srcno] = srv;
+        priority[srcno] = (byte) prio;
+        savedPriority[srcno] = (byte) saved;
+        update(srcno);
     }
 
     /** ics_reject: the presenter turned the source away (or withdrew it). */

@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.pseries.core.snapshot.SnapshotParticipant;
+import io.pseries.core.snapshot.SnapshotSection;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.host.Host;
 import io.pseries.core.intc.CasRole;
 import io.pseries.core.intc.IntcHost;
 import io.pseries.core.intc.InterruptController;
@@ -18,6 +21,7 @@ import io.pseries.core.mem.MmioHandler;
 import io.pseries.core.mem.MmioRegion;
 import io.pseries.core.cas.OptionVector;
 import io.pseries.core.trace.TraceCategory;
+import io.pseries.xive.kvm.SpaprXiveKvm;
 
 /**
  * The sPAPR XIVE controller as QEMU's pseries machine exposes it (hw/intc/spapr_xive.c):
@@ -34,8 +38,14 @@ import io.pseries.core.trace.TraceCategory;
  *
  * <p>The hcalls answer H_FUNCTION until CAS negotiated exploitation mode; the MMIO windows are
  * enabled only while this controller is active.
+ *
+ * <p><b>In-kernel.</b> While connected to the native XIVE KVM device ({@link #connectKernel}),
+ * the kernel owns the sources, queues and thread contexts: guest ESB and TIMA accesses go
+ * through the device's pages mapped into the guest, the H_INT_* hcalls are still served here and
+ * forwarded to the device's attributes, and {@link #pic()} first copies the kernel's state back
+ * ({@link SpaprXiveKvm}).
  */
-public final class SpaprXive implements InterruptController {
+public final class SpaprXive implements InterruptController, SnapshotParticipant {
     public static final long VC_BASE = 0x0006_0100_0000_0000L;
     public static final long TM_BASE = 0x0006_0302_0318_0000L;
     public static final int NVT_BASE = 0x400;
@@ -65,6 +75,8 @@ public final class SpaprXive implements InterruptController {
     private final MmioRegion esbRegion;
     private final MmioRegion timaRegion;
     private final long endBase;
+    /** The in-kernel device connection, or null (emulated). */
+    private SpaprXiveKvm kvm;
 
     public SpaprXive(IntcHost host) {
         this.host = host;
@@ -125,6 +137,22 @@ public final class SpaprXive implements InterruptController {
         return presenter;
     }
 
+    /** The number of thread contexts (one per vCPU). */
+    public int threads() {
+        return tctx.length;
+    }
+
+    /** Whether this controller is the machine's active one. */
+    boolean isActive() {
+        return host.isActive(this);
+    }
+
+    /** The sections of this controller's state (see {@link XiveSnapshotSections}). */
+    @Override
+    public List<SnapshotSection> snapshotSections() {
+        return XiveSnapshotSections.of(this);
+    }
+
     public ThreadContext threadContext(int cpu) {
         return tctx[cpu];
     }
@@ -144,6 +172,45 @@ public final class SpaprXive implements InterruptController {
 
     public int nrIrqs() {
         return nrIrqs;
+    }
+
+    /** The interrupt server numbers (max vCPU id + 1). */
+    public int nrServers() {
+        return host.nrServers();
+    }
+
+    // ------------------------------------------------------------------ in-kernel device
+
+    @Override
+    public String connectKernel(Host h) {
+        if (kvm != null) {
+            // the device is already in use: a reboot in XIVE-only mode
+            return null;
+        }
+        SpaprXiveKvm k = new SpaprXiveKvm(this, h);
+        String err = k.connect();
+        if (err == null) {
+            kvm = k;
+        }
+        return err;
+    }
+
+    @Override
+    public void disconnectKernel() {
+        if (kvm != null) {
+            kvm.disconnect();
+            kvm = null;
+        }
+    }
+
+    @Override
+    public boolean inKernel() {
+        return kvm != null;
+    }
+
+    /** The in-kernel connection, or null. */
+    public SpaprXiveKvm kvm() {
+        return kvm;
     }
 
     public int nrEnds() {
@@ -190,6 +257,9 @@ public final class SpaprXive implements InterruptController {
             source.setLsi(irq);
         }
         claimed.set(irq);
+        if (kvm != null) {
+            kvm.sourceReset(irq);
+        }
     }
 
     @Override
@@ -245,6 +315,10 @@ public final class SpaprXive implements InterruptController {
 
     @Override
     public void setIrq(int irq, boolean level) {
+        if (kvm != null) {
+            kvm.setIrq(irq, level);
+            return;
+        }
         source.setIrq(irq, level);
     }
 
@@ -352,8 +426,7 @@ public final class SpaprXive implements InterruptController {
         long eas = router.eas(n);
         if (priority == 0xff) {
             // priority 0xFF resets the EAS: target and EISN are forgotten
-            router.setEas(n, Eas.VALID | Eas.MASKED);
-            return PaprRc.H_SUCCESS;
+            return storeEas(n, Eas.VALID | Eas.MASKED);
         }
         long neu = (flags & SRC_MASK) != 0 ? eas | Eas.MASKED : eas & ~Eas.MASKED;
         if (priorityReserved(priority)) {
@@ -369,7 +442,15 @@ public final class SpaprXive implements InterruptController {
         if ((flags & SRC_SET_EISN) != 0) {
             neu = Field.set(Eas.END_DATA, neu, eisn);
         }
-        router.setEas(n, neu);
+        return storeEas(n, neu);
+    }
+
+    /** The EAS goes to the kernel first when in-kernel (H_HARDWARE if refused), then into the table. */
+    private long storeEas(int n, long eas) {
+        if (kvm != null && !kvm.setSourceConfig(n, eas)) {
+            return PaprRc.H_HARDWARE;
+        }
+        router.setEas(n, eas);
         return PaprRc.H_SUCCESS;
     }
 
@@ -446,8 +527,9 @@ public final class SpaprXive implements InterruptController {
         }
         int e = endIndex(t.vcpuId(), (int) priority);
         if (qsize == 0) {
+            int[] old = endWords(e);
             resetEnd(e);
-            return PaprRc.H_SUCCESS;
+            return pushEnd(e, old);
         }
         if (qsize != 12 && qsize != 16 && qsize != 21 && qsize != 24) {
             host.trace().guestError(cpu.index(), String.format("XIVE: invalid EQ size %x", qsize), "qsize", qsize);
@@ -464,8 +546,31 @@ public final class SpaprXive implements InterruptController {
             return PaprRc.H_P4;
         }
         // generation starts at 1, the queue index at 0 (ESn/ESe become 00)
+        int[] old = endWords(e);
         EndConfig.configureQueue(router, e, qpage, (int) qsize, (flags & END_ALWAYS_NOTIFY) != 0, BLOCK_ID,
             NVT_BASE + t.vcpuId(), (int) priority);
+        if (pushEnd(e, old) != PaprRc.H_SUCCESS) {
+            return PaprRc.H_HARDWARE;
+        }
+        return PaprRc.H_SUCCESS;
+    }
+
+    private int[] endWords(int e) {
+        int[] w = new int[End.WORDS];
+        for (int i = 0; i < End.WORDS; i++) {
+            w[i] = router.endWord(e, i);
+        }
+        return w;
+    }
+
+    /** In-kernel: the new END goes to the kernel; refused, the old words come back and the hcall fails. */
+    private long pushEnd(int e, int[] old) {
+        if (kvm != null && !kvm.setQueueConfig(e)) {
+            for (int i = 0; i < End.WORDS; i++) {
+                router.setEndWord(e, i, old[i]);
+            }
+            return PaprRc.H_HARDWARE;
+        }
         return PaprRc.H_SUCCESS;
     }
 
@@ -489,6 +594,10 @@ public final class SpaprXive implements InterruptController {
             return PaprRc.H_P2;
         }
         int e = endIndex(t.vcpuId(), (int) priority);
+        if (kvm != null && (flags & END_DEBUG) != 0 && (router.endWord(e, 0) & End.W0_VALID) != 0
+            && !kvm.getQueueConfig(e)) {
+            return PaprRc.H_HARDWARE;
+        }
         int w0 = router.endWord(e, 0);
         int w1 = router.endWord(e, 1);
         long out = (w0 & End.W0_UCOND_NOTIFY) != 0 ? END_ALWAYS_NOTIFY : 0;
@@ -539,6 +648,10 @@ public final class SpaprXive implements InterruptController {
         if (Long.compareUnsigned(offset, 1L << source.esbShift()) > 0) {
             return PaprRc.H_P3;
         }
+        if (kvm != null) {
+            a[0] = kvm.esbRw((int) lisn, (int) offset, data, (flags & ESB_STORE) != 0);
+            return PaprRc.H_SUCCESS;
+        }
         long addr = VC_BASE + source.managementPage((int) lisn) + offset;
         MmioRegion r = host.mmio().find(addr);
         if (r == null || !r.covers(addr + 7)) {
@@ -570,6 +683,9 @@ public final class SpaprXive implements InterruptController {
         if (badLisn(cpu, a[1])) {
             return PaprRc.H_P2;
         }
+        if (kvm != null && !kvm.syncSource((int) a[1])) {
+            return PaprRc.H_HARDWARE;
+        }
         return PaprRc.H_SUCCESS;
     }
 
@@ -583,6 +699,9 @@ public final class SpaprXive implements InterruptController {
         }
         resetRouting();
         source.reset();
+        if (kvm != null && !kvm.reset()) {
+            return PaprRc.H_HARDWARE;
+        }
         return PaprRc.H_SUCCESS;
     }
 
@@ -590,6 +709,9 @@ public final class SpaprXive implements InterruptController {
 
     @Override
     public Map<String, Object> pic() {
+        if (kvm != null) {
+            kvm.synchronizeState();
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", "xive");
         List<Object> cpus = new ArrayList<>();
@@ -661,6 +783,9 @@ public final class SpaprXive implements InterruptController {
 
     @Override
     public String picText() {
+        if (kvm != null) {
+            kvm.synchronizeState();
+        }
         StringBuilder sb = new StringBuilder();
         String[] names = {"USER", "OS", "POOL", "PHYS"};
         for (ThreadContext t : tctx) {

@@ -97,6 +97,22 @@ public final class ThreadContext {
         regs[o + 3] = (byte) w;
     }
 
+    /** A copy of the 64 register bytes (4 rings of 16), QEMU's migrated {@code regs}. */
+    public byte[] registers() {
+        return regs.clone();
+    }
+
+    /** Installs snapshot registers without touching the outputs (the caller re-derives them). */
+    public void restoreRegisters(byte[] r) {
+        System.arraycopy(r, 0, regs, 0, regs.length);
+    }
+
+    /** Re-drives the vCPU inputs from the NSR exception bits (after a restore). */
+    public void rederiveOutputs() {
+        setOutput(QW1_OS, (reg(QW1_OS + NSR) & NSR_EO) != 0);
+        setOutput(QW3_HV_PHYS, (reg(QW3_HV_PHYS + NSR) & NSR_HE) != 0);
+    }
+
     /** QEMU's xive_tctx_reset: all zero, QW1 LSMFB/ACK#/AGE 0xFF, QW1 and QW3 PIPR 0xFF. */
     public void reset() {
         java.util.Arrays.fill(regs, (byte) 0);

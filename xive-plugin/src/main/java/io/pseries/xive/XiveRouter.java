@@ -89,6 +89,18 @@ public final class XiveRouter implements XiveSource.Notifier {
         }
     }
 
+    /**
+     * Installs a snapshot's EAS and END tables and enqueue count, and drops every cache derived
+     * from them (queue pages, presenter matches). The caller checked the lengths.
+     */
+    public void restoreTables(long[] eas, int[] ends, long enqueuedCount) {
+        System.arraycopy(eas, 0, eat, 0, eat.length);
+        System.arraycopy(ends, 0, endt, 0, endt.length);
+        enqueued = enqueuedCount;
+        java.util.Arrays.fill(queuePage, null);
+        java.util.Arrays.fill(matchEpoch, presenter.epoch() - 1);
+    }
+
     /** Events written into event queues since creation. */
     public long enqueuedCount() {
         return enqueued;

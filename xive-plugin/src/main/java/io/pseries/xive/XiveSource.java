@@ -102,6 +102,21 @@ public final class XiveSource {
         return (long) nrIrqs << esbShift;
     }
 
+    /** A copy of every status byte (PQ in bits 0-1, ASSERTED), for snapshots. */
+    public byte[] statusBytes() {
+        return status.clone();
+    }
+
+    /** A copy of the LSI bitmap (bit n of word n / 64), for snapshots. */
+    public long[] lsiWords() {
+        return lsiMap.clone();
+    }
+
+    /** Installs snapshot status bytes (the caller checked their length and bits). */
+    public void restoreStatus(byte[] st) {
+        System.arraycopy(st, 0, status, 0, status.length);
+    }
+
     /** Source reset: every PQ to 01 ("off"), ASSERTED cleared; the LSI bitmap is kept. */
     public void reset() {
         Arrays.fill(status, (byte) Pq.OFF);

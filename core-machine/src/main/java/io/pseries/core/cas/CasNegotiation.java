@@ -56,6 +56,11 @@ public final class CasNegotiation {
         return negotiated;
     }
 
+    /** Restores a snapshot's CAS outcome. The caller then re-picks the active backend. */
+    public void restore(OptionVector negotiatedOv5) {
+        negotiated = negotiatedOv5.copy();
+    }
+
     /** Machine reset: forgets the CAS outcome. The caller then re-picks the active backend. */
     public void reset() {
         negotiated = new OptionVector();

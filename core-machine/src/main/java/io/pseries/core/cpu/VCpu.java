@@ -96,6 +96,11 @@ public final class VCpu {
         }
     }
 
+    /** Restores the raise counter of a snapshot (the inputs themselves are re-derived). */
+    public void restoreOsInterruptRaises(long raises) {
+        osRaises = raises;
+    }
+
     /** CPU reset: inputs low, stopped unless it is the boot CPU. */
     public void reset() {
         osIrq = false;

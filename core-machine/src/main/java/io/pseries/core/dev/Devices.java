@@ -33,6 +33,8 @@ public final class Devices {
     public static List<Device> create(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
         List<Device> out = new ArrayList<>();
         Set<Long> vioRegs = new HashSet<>();
+        Map<Long, String> vioByReg = new java.util.HashMap<>();
+        Map<Integer, String> vioByIrq = new java.util.HashMap<>();
         Map<String, String> ids = new java.util.HashMap<>();   // id -> "devices[i]" (+ " as its default id")
         long nextReg = VioDevice.REG_BASE;
         int vlans = 0;
@@ -92,10 +94,18 @@ public final class Devices {
                         nextReg++;
                     }
                     VioDevice d = VioDevice.create(c, nextReg, c.type().equals("spapr-vlan") ? vlans++ : 0);
+                    String self = String.format("%s (%s, reg 0x%x)", where, c.type(), d.reg());
                     if (!vioRegs.add(d.reg())) {
-                        throw new IllegalArgumentException(String.format(
-                            "%s (%s): VIO reg 0x%x is already used by another device", where, c.type(), d.reg()));
+                        throw new IllegalArgumentException("invalid machine option " + self + ": the reg is already "
+                            + vioByReg.get(d.reg()) + "'s");
                     }
+                    // QEMU derives a VIO device's interrupt from the low bits of its reg: two regs can share one
+                    String other = vioByIrq.putIfAbsent(d.irq(), self);
+                    if (other != null) {
+                        throw new IllegalArgumentException(String.format("invalid machine option %s: its interrupt 0x%x"
+                            + " (from the reg's low byte) is already %s's; give one of them another reg", self, d.irq(), other));
+                    }
+                    vioByReg.put(d.reg(), self);
                     if (d.reg() == nextReg) {
                         nextReg++;
                     }

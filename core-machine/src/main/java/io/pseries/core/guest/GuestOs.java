@@ -398,7 +398,6 @@ public final class GuestOs implements VCpu.Listener {
      * its own scratch array). Traced like any hcall when tracing is on.
      */
     public long hcallRegs(int cpu, int opcode, long[] regsInOut) {
-        long start = charge(cpu, timing.hcallNs());
         long arg0 = regsInOut.length > 0 ? regsInOut[0] : 0;
         long rc;
         if (m.trace().on(TraceCategory.HCALL)) {
@@ -408,6 +407,7 @@ public final class GuestOs implements VCpu.Listener {
         } else {
             rc = m.hcall(m.cpu(cpu), opcode, regsInOut);
         }
+        long start = charge(cpu, timing.hcallNs() + m.lastExitNs());
         if (m.trace().on(TraceCategory.GUEST)) {
             cpuStep(cpu, "op", start, "op", "hcall", "opcode", opcode, "arg0", arg0, "rc", rc,
                 "ret0", regsInOut.length > 0 ? regsInOut[0] : 0L);
@@ -440,8 +440,8 @@ public final class GuestOs implements VCpu.Listener {
     }
 
     public long load(int cpu, long addr, int size) {
-        long start = charge(cpu, timing.mmioNs());
         long v = m.load(m.cpu(cpu), addr, size);
+        long start = charge(cpu, timing.mmioNs() + m.lastExitNs());
         if (m.trace().on(TraceCategory.GUEST)) {
             cpuStep(cpu, "op", start, "op", "load", "addr", addr, "size", size, "value", v);
         }
@@ -449,16 +449,17 @@ public final class GuestOs implements VCpu.Listener {
     }
 
     public void store(int cpu, long addr, int size, long value) {
-        long start = charge(cpu, timing.mmioNs());
         m.store(m.cpu(cpu), addr, size, value);
+        long start = charge(cpu, timing.mmioNs() + m.lastExitNs());
         if (m.trace().on(TraceCategory.GUEST)) {
             cpuStep(cpu, "op", start, "op", "store", "addr", addr, "size", size, "value", value);
         }
     }
 
     public RtasResult rtas(int cpu, String name, int[] args, int nret) {
-        charge(cpu, timing.rtasNs());
-        return m.rtas(cpu, name, args, nret);
+        RtasResult r = m.rtas(cpu, name, args, nret);
+        charge(cpu, timing.rtasNs() + m.lastExitNs());
+        return r;
     }
 
     /** Guest RAM reads are plain memory reads (no MMIO cost). */

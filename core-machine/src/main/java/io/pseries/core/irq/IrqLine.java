@@ -80,6 +80,15 @@ public final class IrqLine {
         set(false);
     }
 
+    /**
+     * Restores a snapshot's level and raise count without telling the controller: the
+     * controllers' restored source state already reflects the level.
+     */
+    public void restore(boolean lvl, long raiseCount) {
+        level = lvl;
+        raises = raiseCount;
+    }
+
     /** Drops the level without telling the controller (machine reset: controllers reset too). */
     public void resetLevel() {
         level = false;

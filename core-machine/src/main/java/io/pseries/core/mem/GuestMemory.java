@@ -32,6 +32,8 @@ public final class GuestMemory {
     /** First address handed out by {@link #alloc}: below it lies the guest kernel image. */
     public static final long ALLOC_BASE = 0x0300_0000L;
 
+    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+
     private final long size;
     private final byte[][][] dir;
     private long allocNext = ALLOC_BASE;
@@ -271,5 +273,60 @@ public final class GuestMemory {
      */
     public void resetAllocator() {
         allocNext = ALLOC_BASE;
+    }
+
+    // ------------------------------------------------------------------ snapshot
+
+    /** The allocator's next free address (snapshot state). */
+    public long allocNext() {
+        return allocNext;
+    }
+
+    /** Page numbers of the allocated pages holding a non-zero byte, ascending (what a snapshot keeps). */
+    public long[] nonZeroPages() {
+        long[] out = new long[16];
+        int n = 0;
+        for (int i1 = 0; i1 < dir.length; i1++) {
+            byte[][] l2 = dir[i1];
+            if (l2 == null) {
+                continue;
+            }
+            for (int i2 = 0; i2 < L2_SIZE; i2++) {
+                byte[] p = l2[i2];
+                if (p != null && java.util.Arrays.mismatch(p, ZERO_PAGE) >= 0) {
+                    if (n == out.length) {
+                        out = java.util.Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = ((long) i1 << L2_SHIFT) | i2;
+                }
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Copies page {@code pageNo} (allocated) into {@code dst} at {@code off}. */
+    public void copyPage(long pageNo, byte[] dst, int off) {
+        System.arraycopy(dir[(int) (pageNo >>> L2_SHIFT)][(int) (pageNo & (L2_SIZE - 1))], 0, dst, off, PAGE_SIZE);
+    }
+
+    /**
+     * Installs snapshot content: every page not listed reads as zero, listed pages take
+     * {@code data} (PAGE_SIZE bytes each, in order). Page arrays are reused, never replaced, so
+     * references from {@link #page(long)} stay valid. The caller validated the arguments.
+     */
+    public void restoreContent(long[] pages, byte[] data, long allocNextValue) {
+        for (byte[][] l2 : dir) {
+            if (l2 != null) {
+                for (byte[] p : l2) {
+                    if (p != null) {
+                        java.util.Arrays.fill(p, (byte) 0);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < pages.length; i++) {
+            System.arraycopy(data, i * PAGE_SIZE, pageForWrite(pages[i] << PAGE_SHIFT), 0, PAGE_SIZE);
+        }
+        allocNext = allocNextValue;
     }
 }

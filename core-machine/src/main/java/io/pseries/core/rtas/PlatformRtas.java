@@ -56,6 +56,20 @@ public final class PlatformRtas {
         return osTerm;
     }
 
+    /** The time-of-day offset set by the guest (snapshot state). */
+    public long todOffsetNs() {
+        return todOffsetNs;
+    }
+
+    /** Restores a snapshot's platform state. */
+    public void restore(String consoleText, boolean off, String osTermMessage, long todOffset) {
+        console.setLength(0);
+        console.append(consoleText);
+        poweredOff = off;
+        osTerm = osTermMessage;
+        todOffsetNs = todOffset;
+    }
+
     /** Machine reset: powered on again, no os-term. */
     public void reset() {
         poweredOff = false;

@@ -151,6 +151,22 @@ public final class Scheduler {
         a.fire(t);
     }
 
+    /** The insertion counter that orders events due at the same time (snapshot state). */
+    public long sequence() {
+        return nextSeq;
+    }
+
+    /**
+     * Restores the clock of a snapshot taken at a quiescent point: pending events are dropped,
+     * then time, the insertion counter and the fired count take the snapshot's values.
+     */
+    public void restoreClock(long nowNs, long sequence, long firedCount) {
+        dropPending();
+        now = nowNs;
+        nextSeq = sequence;
+        fired = firedCount;
+    }
+
     /** Drops every pending event; the clock keeps its value (machine reset). */
     public void dropPending() {
         Arrays.fill(actions, null);

@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
     description = {"Run a JavaScript file (an ES module) against the pseries API.",
         "The script's arguments are in pseries.args.",
         "A script error prints file:line:column, the source line with a caret under the spot, the message",
-        "and the script's stack; the exit code is then 1 (2 for a usage error)."})
+        "and the script's stack.",
+        "Exit codes: 0 success; 1 the script threw; 2 usage error or unreadable script; 3 out of Java heap",
+        "(raise it with PSERIES_JAVA_OPTS=-Xmx4g); 4 timed out (--timeout)."})
 final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE.js", description = "the script to run")
@@ -54,6 +56,15 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Mixin
     MachineDefaultsOption machineDefaults = new MachineDefaultsOption();
 
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "0", converter = Durations.class,
+        description = "stop the script after TIME (ms, or with a unit: 500ms, 30s, 2m; default 0: no limit);"
+            + " it then fails at the line it was running, with exit code 4")
+    long timeoutMs;
+
+    @Option(names = "--allow-read", paramLabel = "DIR",
+        description = "let the script import and read files under DIR too (repeatable); by default it may read only its own directory tree")
+    List<Path> allowRead = new ArrayList<>();
+
     /** Events a timeline keeps per machine (about 100 MB of JSON at most). */
     static final int TIMELINE_EVENTS = 500_000;
 
@@ -80,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
             }
             List<io.pseries.core.Machine> machines = new ArrayList<>();
             List<io.pseries.script.timeline.Timeline.Recorder> recorders = new ArrayList<>();
-            int code = ScriptRunner.run(engine, file, args, out, err, cats, traceOut == null ? err : traceOut, verbose, m -> {
+            int code = ScriptRunner.run(engine, file, args, out, err, cats, verbose, timeoutMs, allowRead, traceOut == null ? err : traceOut, m -> {
                 machines.add(m);
                 if (timeline != null) {
                     recorders.add(io.pseries.script.timeline.Timeline.Recorder.attach(m, TIMELINE_EVENTS));

@@ -31,7 +31,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "test", mixinStandardHelpOptions = true,
     description = {"Run JavaScript tests: every *.test.js under the given files and directories (default: .).",
         "Tests use describe/it/test, before/after/beforeEach/afterEach, it.skip/it.only and assert (node:assert).",
-        "Each file runs in its own context with its own machines. Exit code 0 only when nothing failed.",
+        "Each file runs in its own context with its own machines. Each test has a time limit (--timeout);",
+        "a test past it, one that throws anything or one that runs out of heap fails alone and the rest run.",
+        "Exit codes: 0 nothing failed; 1 a test failed; 2 usage error or no test files.",
         "Examples:",
         "  pseries test test-scripts",
         "  pseries test --reporter junit --out report.xml -j 2 test-scripts",
@@ -72,6 +74,16 @@ final class TestCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     MachineDefaultsOption machineDefaults = new MachineDefaultsOption();
+
+    @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "120s", converter = Durations.class,
+        description = {"the time limit of each test and hook (default: ${DEFAULT-VALUE}; 0: none), in ms or with a unit: 500ms, 30s, 2m;"
+            + " it(name, fn, { timeout }) and describe(name, fn, { timeout }) set it in milliseconds for one test or suite."
+            + " A test past its limit fails at its location and the rest of the file runs"})
+    long timeoutMs;
+
+    @Option(names = "--allow-read", paramLabel = "DIR",
+        description = "let the tests import and read files under DIR too (repeatable); by default a file may read only its own directory tree")
+    List<Path> allowRead = new ArrayList<>();
 
     @Option(names = "--shard", paramLabel = "K/N",
         description = {"run only the K-th of N deterministic slices of the files (a CI matrix: --shard 1/3, 2/3, 3/3);",
@@ -146,7 +158,7 @@ final class TestCommand implements Callable<Integer> {
             int total = files.size() * repeat;
             long[] failedSoFar = {0};
             try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
-                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null), repeat, jobs, r, fr -> {
+                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null, timeoutMs, allowRead), repeat, jobs, r, fr -> {
                     results.add(fr);
                     failedSoFar[0] += fr.failures();
                     progress.done();

@@ -39,11 +39,24 @@ import io.pseries.core.util.Suggest;
  * half-way through an operation.
  */
 public final class MachineHost {
-    private final Machine m;
-    private RuntimeException listenerError;
+    /**
+     * How deep listeners may nest through machine calls (a listener calling the machine, whose
+     * event runs a listener...): deeper is a runaway recursion, ended as JS ends one.
+     */
+    public static final int MAX_LISTENER_NESTING = 32;
 
-    public MachineHost(Machine m) {
+    /** The listener nesting of one script context (shared by its machines: a listener may drive another machine). */
+    public static final class Nesting {
+        int depth;
+    }
+
+    private final Machine m;
+    private final Nesting nesting;
+    private Throwable listenerError;
+
+    public MachineHost(Machine m, Nesting nesting) {
         this.m = m;
+        this.nesting = nesting;
     }
 
     public Machine machine() {
@@ -51,10 +64,13 @@ public final class MachineHost {
     }
 
     private void rethrowListenerError() {
-        RuntimeException e = listenerError;
+        Throwable e = listenerError;
         if (e != null) {
             listenerError = null;
-            throw e;
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw (RuntimeException) e;
         }
     }
 
@@ -65,6 +81,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public String config() {
+        StackHeadroom.require("m.config");
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("cpus", m.config().cpus());
         c.put("threads", m.config().threads());
@@ -87,6 +104,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public String info() {
+        StackHeadroom.require("m.info()");
         return Json.write(m.info());
     }
 
@@ -131,6 +149,10 @@ public final class MachineHost {
     /** Returns [status, outputs...]; {@code nret} < 0 means the call's usual count. */
     @HostAccess.Export
     public int[] rtas(int cpu, String name, long[] args, int nret) {
+        if (nret > PseriesHost.MAX_RTAS_WORDS || args.length > PseriesHost.MAX_RTAS_WORDS) {
+            throw new HostErrors.OutOfRange("RTAS " + name + ": at most " + PseriesHost.MAX_RTAS_WORDS
+                + " arguments and outputs (the guest's argument buffer limit), got " + args.length + " and " + nret);
+        }
         int[] a = new int[args.length];
         for (int i = 0; i < args.length; i++) {
             if (args[i] < Integer.MIN_VALUE || args[i] > 0xffff_ffffL) {
@@ -194,6 +216,7 @@ public final class MachineHost {
     /** CAS with a guest offer; returns JSON {ok, ...result} or {ok: false, message, rc, fatal}. */
     @HostAccess.Export
     public String casOffer(String offer) {
+        StackHeadroom.require("m.cas()");
         GuestOv5.Offer o = GuestOv5.Offer.parse(offer);
         int b23 = GuestOv5.byte23(o, m.platformInterruptModes());
         return casJson(GuestOv5.linuxVector(b23));
@@ -202,6 +225,7 @@ public final class MachineHost {
     /** CAS with raw option vector 5 bytes (length byte first), or none when {@code bytes} is null. */
     @HostAccess.Export
     public String casRaw(int[] bytes) {
+        StackHeadroom.require("m.cas()");
         if (bytes == null) {
             return casJson(null);
         }
@@ -255,17 +279,20 @@ public final class MachineHost {
 
     @HostAccess.Export
     public byte[] fdt() {
+        StackHeadroom.require("m.fdt()");
         return m.fdt();
     }
 
     @HostAccess.Export
     public String dts() {
+        StackHeadroom.require("m.dts()");
         return Dts.render(m.deviceTree());
     }
 
     /** The tree (or the node at {@code path}) as JSON: {name, path, props, children}. */
     @HostAccess.Export
     public String dt(String path) {
+        StackHeadroom.require("m.dt()");
         DtNode root = m.deviceTree();
         DtNode n = path == null || path.equals("/") ? root : root.find(path);
         if (n == null) {
@@ -282,6 +309,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public String irqInfo(long n) {
+        StackHeadroom.require("m.irq()");
         IrqLine l = line(n);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("irq", l.irq());
@@ -318,6 +346,7 @@ public final class MachineHost {
     /** Boots the guest model; {@code options} is {@code { xive, timing }} or null. */
     @HostAccess.Export
     public String boot(Value options) {
+        StackHeadroom.require("m.boot()");
         Object o = Values.toJava(options, "boot options");
         Map<?, ?> opts = o instanceof Map<?, ?> mm ? mm : Map.of();
         if (o != null && !(o instanceof Map<?, ?>)) {
@@ -366,7 +395,7 @@ public final class MachineHost {
                 throw new IllegalArgumentException("unknown boot timing option '" + e.getKey() + "'"
                     + Suggest.didYouMean((String) e.getKey(), keys) + "; valid: " + String.join(", ", keys));
             }
-            vals[i] = io.pseries.core.MachineConfig.integer("timing." + e.getKey(), e.getValue(), 0, 1_000_000_000L);
+            vals[i] = io.pseries.core.MachineConfig.integerValue("boot option timing." + e.getKey(), e.getValue(), 0, 1_000_000_000L);
         }
         return new GuestTiming(vals[0], vals[1], vals[2], vals[3], vals[4]);
     }
@@ -404,6 +433,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public String guestStats() {
+        StackHeadroom.require("m.guest.stats()");
         return Json.write(guest().stats());
     }
 
@@ -459,6 +489,7 @@ public final class MachineHost {
      */
     @HostAccess.Export
     public Subscription on(String event, Value deliver) {
+        StackHeadroom.require("m.on()");
         TraceCategory c = TraceCategory.fromJsName(event);
         if (c == null) {
             List<String> names = TraceCategory.jsNames();
@@ -466,12 +497,32 @@ public final class MachineHost {
                 + "; valid events: " + String.join(", ", names));
         }
         return new Subscription(m.trace().subscribe(c, ev -> {
+            if (nesting.depth >= MAX_LISTENER_NESTING) {
+                if (listenerError == null) {
+                    listenerError = new HostErrors.RunawayRecursion(HostErrors.STACK_OVERFLOW + ": listeners nested more than "
+                        + MAX_LISTENER_NESTING + " deep through machine calls (a listener calling the machine that"
+                        + " fires it again)");
+                }
+                return;
+            }
+            nesting.depth++;
             try {
+                StackHeadroom.require("a listener");
                 deliver.execute(eventJson(ev));
-            } catch (PolyglotException | IllegalStateException | IllegalArgumentException e) {
+            } catch (PolyglotException e) {
+                if (e.isCancelled() || e.isInterrupted() || e.isExit()) {
+                    throw e;
+                }
                 if (listenerError == null) {
                     listenerError = e;
                 }
+            } catch (IllegalStateException | IllegalArgumentException | StackOverflowError | HostErrors.RunawayRecursion e) {
+                // held, so that the machine finishes the operation that produced the event
+                if (listenerError == null) {
+                    listenerError = e;
+                }
+            } finally {
+                nesting.depth--;
             }
         }));
     }
@@ -491,6 +542,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public String recentEvents() {
+        StackHeadroom.require("m.events()");
         List<Object> out = new ArrayList<>();
         for (TraceEvent ev : m.trace().recent()) {
             out.add(eventJson(ev));
@@ -500,21 +552,27 @@ public final class MachineHost {
 
     @HostAccess.Export
     public void traceRing(int n) {
+        if (n > PseriesHost.MAX_RECORDED_EVENTS) {
+            throw new HostErrors.OutOfRange("m.recordEvents: at most " + PseriesHost.MAX_RECORDED_EVENTS + " events, got " + n);
+        }
         m.trace().setRingCapacity(n);
     }
 
     @HostAccess.Export
     public String pic() {
+        StackHeadroom.require("m.pic()");
         return Json.write(m.pic());
     }
 
     @HostAccess.Export
     public String picText() {
+        StackHeadroom.require("m.pic()");
         return m.activeController().picText();
     }
 
     @HostAccess.Export
     public void reset() {
+        StackHeadroom.require("m.reset()");
         try {
             m.reset();
         } finally {

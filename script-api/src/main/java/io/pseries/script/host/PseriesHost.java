@@ -16,12 +16,17 @@ import io.pseries.script.spi.ScriptPlugin;
  * answers the global's informational members.
  */
 public final class PseriesHost {
+    /** The guest path's bound on RTAS nargs and nret (see Machine's RTAS argument buffer check). */
+    public static final int MAX_RTAS_WORDS = 64;
+    /** A million events: about 200 MB of trace at most, far more than any test reads. */
+    public static final int MAX_RECORDED_EVENTS = 1_000_000;
     private final String version;
     private final boolean optimized;
     private final List<String> args;
     private final List<ScriptPlugin> plugins;
     private final java.util.function.Consumer<Machine> onCreate;
     private final MachineDefaults defaults;
+    private final MachineHost.Nesting nesting = new MachineHost.Nesting();
 
     public PseriesHost(String version, boolean optimized, List<String> args, List<ScriptPlugin> plugins,
                        java.util.function.Consumer<Machine> onCreate) {
@@ -41,6 +46,7 @@ public final class PseriesHost {
 
     @HostAccess.Export
     public MachineHost machine(Value options) {
+        StackHeadroom.require("pseries.machine()");
         Object o = Values.toJava(options, "pseries.machine options");
         @SuppressWarnings("unchecked")
         Map<String, ?> map = o == null ? Map.of() : (Map<String, ?>) o;
@@ -48,7 +54,33 @@ public final class PseriesHost {
         if (onCreate != null) {
             onCreate.accept(m);
         }
-        return new MachineHost(m);
+        return new MachineHost(m, nesting);
+    }
+
+    /**
+     * For a caught value that is a Java exception, {type, message, cause} of the JS error the
+     * script must see instead ({@link HostErrors}); null for any other value.
+     */
+    @HostAccess.Export
+    public Object[] convertError(Value e) {
+        Throwable t = HostErrors.hostThrowable(e);
+        if (t == null) {
+            return null;
+        }
+        String[] d = HostErrors.describe(t);
+        return new Object[] {d[0], d[1], new HostErrors.Cause(t)};
+    }
+
+    /** What a guest's RTAS argument buffer may declare, for inputs and for outputs (Machine's KVMPPC_H_RTAS check). */
+    @HostAccess.Export
+    public int maxRtasWords() {
+        return MAX_RTAS_WORDS;
+    }
+
+    /** The largest trace ring m.recordEvents may ask for. */
+    @HostAccess.Export
+    public int maxRecordedEvents() {
+        return MAX_RECORDED_EVENTS;
     }
 
     @HostAccess.Export

@@ -20,6 +20,18 @@ public final class Values {
      * naming {@code where} they were found.
      */
     public static Object toJava(Value v, String where) {
+        return toJava(v, where, 0);
+    }
+
+    /** Deeper than this, options are a cycle or a mistake (no option nests more than a few levels). */
+    static final int MAX_DEPTH = 16;
+    /** The most elements an options array may have (more devices than IRQs exist, for one). */
+    static final int MAX_ELEMENTS = 4096;
+
+    private static Object toJava(Value v, String where, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new HostErrors.OutOfRange(where + ": nested more than " + MAX_DEPTH + " levels deep (a cycle?)");
+        }
         if (v == null || v.isNull()) {
             return null;
         }
@@ -44,15 +56,26 @@ public final class Values {
         if (v.canExecute()) {
             throw new IllegalArgumentException(where + ": a function is not allowed here");
         }
+        if (v.hasHashEntries()) {
+            // a Map's entries are not members: read as an object it would silently be empty
+            throw new IllegalArgumentException(where + ": a Map is not accepted; write a plain object such as { type: 'spapr-vty' }");
+        }
         if (v.hasArrayElements()) {
+            long n = v.getArraySize();
+            if (n > MAX_ELEMENTS) {
+                throw new HostErrors.OutOfRange(where + ": at most " + MAX_ELEMENTS + " elements, got " + n);
+            }
             List<Object> l = new ArrayList<>();
-            for (long i = 0; i < v.getArraySize(); i++) {
-                l.add(toJava(v.getArrayElement(i), where + "[" + i + "]"));
+            for (long i = 0; i < n; i++) {
+                l.add(toJava(v.getArrayElement(i), where + "[" + i + "]", depth + 1));
             }
             return l;
         }
         if (v.hasMembers()) {
             Map<String, Object> m = new LinkedHashMap<>();
+            if (v.getMemberKeys().size() > MAX_ELEMENTS) {
+                throw new HostErrors.OutOfRange(where + ": at most " + MAX_ELEMENTS + " keys, got " + v.getMemberKeys().size());
+            }
             for (String k : v.getMemberKeys()) {
                 Value e = v.getMember(k);
                 if (e == null || (e.canExecute() && !e.hasArrayElements())) {
@@ -61,7 +84,7 @@ public final class Values {
                 if (e.isNull() && "undefined".equals(e.toString())) {
                     continue;
                 }
-                m.put(k, toJava(e, where + "." + k));
+                m.put(k, toJava(e, where + "." + k, depth + 1));
             }
             return m;
         }

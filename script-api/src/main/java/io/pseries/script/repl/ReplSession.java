@@ -140,7 +140,17 @@ public final class ReplSession implements AutoCloseable {
      * A session printing results and {@code console.log} to {@code out}, errors to {@code err};
      * {@code onMachine} (may be null) sees every machine created, for tracing.
      */
+    private final List<Path> allowRead;
+    private ScriptEngine.Options options;
+
     public ReplSession(ScriptEngine engine, PrintStream out, PrintStream err, boolean verbose, Consumer<Machine> onMachine) {
+        this(engine, out, err, verbose, onMachine, List.of());
+    }
+
+    /** A session whose scripts may also read {@code allowRead} (--allow-read), besides the working directory's tree. */
+    public ReplSession(ScriptEngine engine, PrintStream out, PrintStream err, boolean verbose, Consumer<Machine> onMachine,
+                       List<Path> allowRead) {
+        this.allowRead = List.copyOf(allowRead);
         this.engine = engine;
         this.out = out;
         this.err = err;
@@ -151,7 +161,7 @@ public final class ReplSession implements AutoCloseable {
     }
 
     private void newContext() {
-        ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).root(Path.of("").toAbsolutePath());
+        ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).root(Path.of("").toAbsolutePath()).allowRead(allowRead);
         o.onMachine(m -> {
             monitor.created(m);
             if (onMachine != null) {
@@ -159,6 +169,7 @@ public final class ReplSession implements AutoCloseable {
             }
         });
         ctx = engine.newContext(o);
+        options = o;
         helpers = ctx.eval(Source.newBuilder("js", HELPERS, "pseries-repl.js").internal(true).buildLiteral()).execute();
         completion = new ReplCompletion(helpers);
         inputs.clear();
@@ -418,6 +429,8 @@ public final class ReplSession implements AutoCloseable {
             return Status.ERROR;
         }
         if (file.endsWith(".mjs") || isModule(text)) {
+            // the user named the file: its directory (and its imports there) may be read
+            options.allowReadNow(p.toAbsolutePath().getParent());
             return run(() -> {
                 Value ns = ctx.eval(ScriptEngine.moduleSource(p));
                 Value global = ctx.getBindings("js");

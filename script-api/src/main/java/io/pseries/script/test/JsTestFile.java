@@ -25,6 +25,8 @@ import io.pseries.core.trace.TraceEvent;
 import io.pseries.core.util.Json;
 import io.pseries.script.ScriptEngine;
 import io.pseries.script.ScriptErrors;
+import io.pseries.script.ScriptWatchdog;
+import io.pseries.script.host.HostErrors;
 
 /**
  * Runs one {@code *.test.js} file: a fresh context with the {@code pseries} API and the test
@@ -44,10 +46,42 @@ public final class JsTestFile {
     /** Trace events a machine keeps for artifacts. */
     static final int ARTIFACT_EVENTS = 4000;
 
-    /** How to run. */
-    public record Options(String filter, boolean bail, Path artifacts, String label) {
+    /** The time limit of a test when neither the test, its suites nor the command set one. */
+    public static final long DEFAULT_TIMEOUT_MS = 120_000;
+
+    /**
+     * How to run. {@code timeoutMs} is the default limit of each test and hook, in milliseconds
+     * (0: none); {@code it(name, fn, { timeout })} and {@code describe(name, fn, { timeout })}
+     * override it.
+     */
+    public record Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs, List<Path> allowRead) {
+        public Options {
+            allowRead = List.copyOf(allowRead);
+        }
+
+        public Options(String filter, boolean bail, Path artifacts, String label) {
+            this(filter, bail, artifacts, label, DEFAULT_TIMEOUT_MS, List.of());
+        }
+
+        public Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs) {
+            this(filter, bail, artifacts, label, timeoutMs, List.of());
+        }
+
         public static Options defaults() {
             return new Options(null, false, null, null);
+        }
+
+        public Options withLabel(String l) {
+            return new Options(filter, bail, artifacts, l, timeoutMs, allowRead);
+        }
+
+        public Options withTimeout(long ms) {
+            return new Options(filter, bail, artifacts, label, ms, allowRead);
+        }
+
+        /** Directories the files may read besides their own (--allow-read). */
+        public Options withAllowRead(List<Path> dirs) {
+            return new Options(filter, bail, artifacts, label, timeoutMs, dirs);
         }
     }
 
@@ -84,6 +118,7 @@ public final class JsTestFile {
             machines, opts.artifacts());
         ScriptEngine.Options so = new ScriptEngine.Options().out(output).err(output)
             .root(file.toAbsolutePath().getParent())
+            .allowRead(opts.allowRead())
             .onMachine(m -> {
                 machines.add(m);
                 if (opts.artifacts() != null) {
@@ -92,45 +127,33 @@ public final class JsTestFile {
             });
         TestResult.Failure loadError = null;
         List<String> declared = List.of();
-        try (Context ctx = engine.newContext(so)) {
+        try (Context ctx = engine.newContext(so); ScriptWatchdog watchdog = new ScriptWatchdog(ctx)) {
+            host.watchdog = watchdog;
             Value framework = ctx.eval(Source.newBuilder("js", PRELUDE, "pseries-test.js").internal(true).buildLiteral())
                 .execute(host);
             try {
+                // the file's top level (registration) runs under the default limit too
+                watchdog.arm(opts.timeoutMs());
                 ctx.eval(ScriptEngine.moduleSource(file));
             } catch (PolyglotException e) {
-                loadError = failure(e, "loading " + name);
+                loadError = e.isInterrupted() && watchdog.timedOut()
+                    ? new TestResult.Failure("Error", "loading the file timed out after " + watchdog.limitMs() + " ms (--timeout)",
+                        null, null, null, ScriptErrors.describe(e, false))
+                    : failure(e, "loading " + name);
+            } finally {
+                watchdog.disarm();
             }
             if (loadError == null) {
-                boolean[] done = {false};
-                Object[] crash = {null};
-                Value promise = framework.getMember("run").execute(opts.filter(), opts.bail());
+                loadError = runTests(framework, opts, watchdog);
                 if (opts.filter() != null) {
                     declared = List.copyOf(framework.getMember("names").execute().as(STRINGS));
-                }
-                promise.invokeMember("then", (ProxyExecutable) a -> {
-                    done[0] = true;
-                    return null;
-                }, (ProxyExecutable) a -> {
-                    done[0] = true;
-                    crash[0] = a.length > 0 ? a[0] : null;
-                    return null;
-                });
-                if (!done[0]) {
-                    String where = host.currentTest == null ? "" : " (in \"" + host.currentTest + "\")";
-                    loadError = new TestResult.Failure("Error", "the tests did not finish: a test awaits a promise that"
-                        + " nothing resolves" + where + "; pseries has no timers, so await only machine work", null,
-                        null, null, "");
-                    if (host.currentTest != null) {
-                        host.finishDangling(loadError);
-                    }
-                } else if (crash[0] != null) {
-                    loadError = new TestResult.Failure("Error", "the test runner failed: " + crash[0], null, null, null, "");
                 }
             }
         } catch (PolyglotException e) {
             loadError = failure(e, name);
         } catch (RuntimeException e) {
-            loadError = new TestResult.Failure(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), null, null, null, "");
+            String[] d = HostErrors.describe(e);
+            loadError = new TestResult.Failure(d[0], d[1], null, null, null, "");
         }
         FileResult r = new FileResult(name, List.copyOf(results), loadError, List.copyOf(hookFailures),
             (System.nanoTime() - start) / 1_000_000, List.copyOf(declared));
@@ -139,6 +162,58 @@ public final class JsTestFile {
         }
         listener.fileFinished(r);
         return r;
+    }
+
+    /** The outcome of starting or resuming the registered tests. */
+    private enum Outcome { DONE, INTERRUPTED, PENDING, EXHAUSTED }
+
+    /**
+     * Runs the registered tests. A test (or hook) the watchdog interrupts, or one left awaiting a
+     * promise nothing can settle, fails; the runner then resumes with the next step, so the rest
+     * of the file runs. Returns a failure of the runner itself, or null.
+     */
+    private static TestResult.Failure runTests(Value framework, Options opts, ScriptWatchdog watchdog) {
+        Object[] crash = {null};
+        Outcome o = settle(() -> framework.getMember("run").execute(opts.filter(), opts.bail(), opts.timeoutMs()), crash);
+        // each resume abandons one step, so this ends after at most one round per step
+        while (o != Outcome.DONE) {
+            String why = switch (o) {
+                case INTERRUPTED -> "timeout";
+                case EXHAUSTED -> "memory";
+                default -> "pending";
+            };
+            o = settle(() -> framework.getMember("resume").execute(why, watchdog.limitMs(), HostErrors.OUT_OF_HEAP), crash);
+        }
+        if (crash[0] != null) {
+            return new TestResult.Failure("Error", "the test runner failed: " + crash[0], null, null, null, "");
+        }
+        return null;
+    }
+
+    /** Starts {@code start} (which returns the runner's promise) and drains it. */
+    private static Outcome settle(java.util.function.Supplier<Value> start, Object[] crash) {
+        boolean[] done = {false};
+        try {
+            Value promise = start.get();
+            promise.invokeMember("then", (ProxyExecutable) a -> {
+                done[0] = true;
+                return null;
+            }, (ProxyExecutable) a -> {
+                done[0] = true;
+                crash[0] = a.length > 0 ? a[0] : "(no reason)";
+                return null;
+            });
+        } catch (PolyglotException e) {
+            if (e.isInterrupted()) {
+                return Outcome.INTERRUPTED;
+            }
+            if (ScriptErrors.isOutOfMemory(e)) {
+                // the test's allocations died with its frames: the next test has the heap back
+                return Outcome.EXHAUSTED;
+            }
+            throw e;
+        }
+        return done[0] ? Outcome.DONE : Outcome.PENDING;
     }
 
     static TestResult.Failure failure(PolyglotException e, String what) {
@@ -164,6 +239,7 @@ public final class JsTestFile {
         private final Path artifacts;
         private final Map<Machine, Long> seqAtStart = new java.util.IdentityHashMap<>();
         String currentTest;
+        ScriptWatchdog watchdog;
         private List<String> currentPath;
         private long testStart;
         private String text;
@@ -211,10 +287,11 @@ public final class JsTestFile {
             return charIndex >= start ? charIndex - start + 1 : 1;
         }
 
-        /** Whether a caught error is an exception thrown by Java code (the machine model's validation). */
+        /** For an exception thrown by Java code, {JS type, message} as scripts see it; else null. */
         @HostAccess.Export
-        public boolean isHostError(Value e) {
-            return e != null && e.isHostObject() && e.asHostObject() instanceof Throwable;
+        public String[] hostError(Value e) {
+            Throwable t = HostErrors.hostThrowable(e);
+            return t == null ? null : HostErrors.describe(t);
         }
 
         @HostAccess.Export
@@ -259,13 +336,16 @@ public final class JsTestFile {
             }
         }
 
-        /** A test left waiting on a promise: report it as failed. */
-        void finishDangling(TestResult.Failure f) {
-            TestResult r = new TestResult(file, currentPath, currentTest, TestResult.Status.FAILED,
-                (System.nanoTime() - testStart) / 1_000_000, f, null);
-            results.add(r);
-            listener.testFinished(r);
-            currentTest = null;
+        /** Starts the time limit of a test or hook (ms; 0: none). */
+        @HostAccess.Export
+        public void arm(long ms) {
+            watchdog.arm(ms);
+        }
+
+        /** The test or hook finished in time. */
+        @HostAccess.Export
+        public void disarm() {
+            watchdog.disarm();
         }
 
         private static List<String> strings(Value v) {

@@ -79,7 +79,7 @@ public final class TestRun {
         }
         List<JsTestFile.Options> options = new ArrayList<>();
         for (String label : labels) {
-            options.add(new JsTestFile.Options(opts.filter(), opts.bail(), opts.artifacts(), label));
+            options.add(opts.withLabel(label));
         }
         ExecutorService pool = null;
         IntFunction<FileResult> next;

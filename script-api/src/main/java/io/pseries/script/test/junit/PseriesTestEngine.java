@@ -44,7 +44,9 @@ import io.pseries.script.test.TestRun;
  * unique-id selectors (what IDEs send). Without either it finds nothing, so having this jar on a
  * classpath costs other test suites nothing. Further parameters: {@value #FILTER} (a regular
  * expression on "suite > test"), {@value #JOBS} (files run in parallel, each in its own
- * context), {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests) and
+ * context), {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests),
+ * {@value #TIMEOUT} (the default time limit of a test, in milliseconds) and {@value #ALLOW_READ}
+ * (directories the tests may read besides their own, comma separated) and
  * {@value #SHARD} ({@code K/N}: only the K-th of N deterministic slices of the files, as
  * {@code pseries test --shard}; see {@link io.pseries.script.test.Shard}).
  *
@@ -60,6 +62,11 @@ public final class PseriesTestEngine implements TestEngine {
     /** Machine options every test's machines start from ({@code kernelIrqchip=on}): see {@link MachineDefaults}. */
     public static final String MACHINE_DEFAULTS = MachineDefaults.CONFIG_KEY;
     public static final String SHARD = "pseries.test.shard";
+
+    /** The default time limit of each test, in milliseconds (0: none; default {@value JsTestFile#DEFAULT_TIMEOUT_MS}). */
+    public static final String TIMEOUT = "pseries.test.timeout";
+    /** Directories (comma separated) the JS tests may read besides their own directory trees. */
+    public static final String ALLOW_READ = "pseries.test.allowRead";
 
     @Override
     public String getId() {
@@ -195,6 +202,15 @@ public final class PseriesTestEngine implements TestEngine {
         String filter = cfg.get(FILTER).orElse(null);
         int jobs = cfg.get(JOBS, Integer::parseInt).orElse(1);
         Path artifacts = cfg.get(ARTIFACTS).map(Path::of).orElse(null);
+        long timeout = cfg.get(TIMEOUT, Long::parseLong).orElse(JsTestFile.DEFAULT_TIMEOUT_MS);
+        List<Path> allowRead = new ArrayList<>();
+        cfg.get(ALLOW_READ).ifPresent(v -> {
+            for (String d : v.split(",")) {
+                if (!d.isBlank()) {
+                    allowRead.add(Path.of(d.strip()));
+                }
+            }
+        });
         try (ScriptEngine engine = new ScriptEngine()) {
             cfg.get(MACHINE_DEFAULTS).ifPresent(v -> engine.machineDefaults(
                 MachineDefaults.parse(v, "the configuration parameter " + MACHINE_DEFAULTS)));
@@ -208,7 +224,8 @@ public final class PseriesTestEngine implements TestEngine {
                 for (FileDescriptor f : e.getValue()) {
                     byName.put(f.getDisplayName(), f);
                 }
-                JsTestFile.Options opts = new JsTestFile.Options(e.getKey().isEmpty() ? null : e.getKey(), false, artifacts, null);
+                JsTestFile.Options opts = new JsTestFile.Options(e.getKey().isEmpty() ? null : e.getKey(), false, artifacts, null,
+                    timeout, allowRead);
                 TestRun.run(engine, e.getValue().stream().map(f -> f.path).toList(), opts, 1, Math.max(1, jobs),
                     new ToJunit(byName, listener, System.out), null);
             }

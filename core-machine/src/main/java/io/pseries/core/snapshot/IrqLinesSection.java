@@ -1,0 +1,100 @@
+package io.pseries.core.snapshot;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import io.pseries.core.irq.IrqLine;
+import io.pseries.core.irq.IrqLines;
+
+/**
+ * The device interrupt lines: which numbers are claimed (with their kind) and each line's
+ * level and raise count. Claims come from the configuration's devices, so the stream's must
+ * equal this machine's; MSIs the guest allocated at run time (ibm,change-msi) are refused at
+ * snapshot time until the PHB's allocations are described.
+ */
+final class IrqLinesSection implements SnapshotSection {
+    private static final Schema SCHEMA = Schema.of("irqs", FieldType.INTS, "lsi", FieldType.BYTES,
+        "levels", FieldType.BYTES, "raises", FieldType.LONGS);
+
+    private final IrqLines lines;
+
+    IrqLinesSection(IrqLines lines) {
+        this.lines = lines;
+    }
+
+    @Override
+    public String name() {
+        return "irq/lines";
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public Schema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public void save(SectionWriter w) {
+        Map<Integer, IrqLine> all = lines.all();
+        int n = all.size();
+        int[] irqs = new int[n];
+        byte[] lsi = new byte[n];
+        byte[] levels = new byte[n];
+        long[] raises = new long[n];
+        int i = 0;
+        for (IrqLine l : all.values()) {
+            if (lines.space().isMsiAllocated(l.irq())) {
+                throw new SnapshotException(name(), String.format("interrupt 0x%x is a PCI MSI allocated by the guest;"
+                    + " snapshots of allocated MSIs are not supported in this version", l.irq()));
+            }
+            irqs[i] = l.irq();
+            lsi[i] = (byte) (l.lsi() ? 1 : 0);
+            levels[i] = (byte) (l.level() ? 1 : 0);
+            raises[i] = l.raiseCount();
+            i++;
+        }
+        w.ints("irqs", irqs).bytes("lsi", lsi).bytes("levels", levels).longs("raises", raises);
+    }
+
+    @Override
+    public Runnable load(SectionReader r) {
+        Map<Integer, IrqLine> all = lines.all();
+        int n = all.size();
+        int[] irqs = r.ints("irqs");
+        int[] mine = all.keySet().stream().mapToInt(Integer::intValue).toArray();
+        if (!Arrays.equals(irqs, mine)) {
+            throw r.refuse("foreign stream: its claimed interrupts " + hex(irqs) + " differ from this machine's " + hex(mine));
+        }
+        byte[] lsi = r.bytes("lsi", n);
+        byte[] levels = r.bytes("levels", n);
+        long[] raises = r.longs("raises", n);
+        IrqLine[] byIndex = all.values().toArray(new IrqLine[0]);
+        for (int i = 0; i < n; i++) {
+            if ((lsi[i] != 0) != byIndex[i].lsi() || (lsi[i] & 0xfe) != 0) {
+                throw r.refuse(String.format("interrupt 0x%x: field 'lsi' is %d, this machine's line is %s", irqs[i],
+                    lsi[i], byIndex[i].lsi() ? "level (LSI)" : "message (MSI)"));
+            }
+            if ((levels[i] & 0xfe) != 0 || raises[i] < 0) {
+                throw r.refuse(String.format("interrupt 0x%x: level %d or raise count %d is not valid", irqs[i],
+                    levels[i], raises[i]));
+            }
+        }
+        return () -> {
+            for (int i = 0; i < n; i++) {
+                byIndex[i].restore(levels[i] != 0, raises[i]);
+            }
+        };
+    }
+
+    private static String hex(int[] a) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < a.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format("0x%x", a[i]));
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,71 @@
+package io.pseries.core.snapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+import io.pseries.core.Machine;
+import io.pseries.core.cpu.VCpu;
+import io.pseries.core.intc.InterruptController;
+
+/**
+ * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs,
+ * IRQ lines, RAM, then each interrupt controller's own sections (legacy first), then those of
+ * {@link SnapshotSectionProvider}s on the class path. The machine never names a controller's
+ * state: controllers contribute theirs as {@link SnapshotParticipant}s.
+ */
+public final class MachineSections {
+    private MachineSections() {
+    }
+
+    public static List<SnapshotSection> of(Machine m) {
+        List<SnapshotSection> l = new ArrayList<>();
+        l.add(new ConfigSection(m.config()));
+        l.add(new PlatformSection(m));
+        l.add(new ClockSection(m.scheduler()));
+        l.add(new CasSection(m));
+        for (VCpu c : m.cpus()) {
+            l.add(new CpuSection(c));
+        }
+        l.add(new IrqLinesSection(m.irqLines()));
+        l.add(new RamSection(m.memory()));
+        for (InterruptController c : m.controllers()) {
+            if (c instanceof SnapshotParticipant p) {
+                l.addAll(p.snapshotSections());
+            } else {
+                l.add(new Undescribed(c.name()));
+            }
+        }
+        ServiceLoader.load(SnapshotSectionProvider.class, MachineSections.class.getClassLoader())
+            .forEach(p -> l.addAll(p.sections(m)));
+        return l;
+    }
+
+    /** A controller that does not describe its state: snapshots of its machine are refused. */
+    private record Undescribed(String controller) implements SnapshotSection {
+        @Override
+        public String name() {
+            return controller;
+        }
+
+        @Override
+        public int version() {
+            return 1;
+        }
+
+        @Override
+        public Schema schema() {
+            return Schema.of();
+        }
+
+        @Override
+        public void save(SectionWriter w) {
+            throw new SnapshotException(controller, "this interrupt controller does not describe its state for snapshots");
+        }
+
+        @Override
+        public Runnable load(SectionReader r) {
+            throw r.refuse("this interrupt controller does not describe its state for snapshots");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.pseries.core.snapshot;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.pseries.core.Machine;
+
+/**
+ * Snapshot and restore of a whole machine over the sections it declares
+ * ({@link Machine#snapshotSections()}).
+ *
+ * <pre>
+ *  save:     every section's save() ──► SnapshotStream.encode
+ *  restore:  SnapshotStream.parse (layout, checksums)
+ *            ──► same section names as this machine? versions loadable? fields = schema?
+ *            ──► every section's load() (validates, returns its commit)    nothing changed yet
+ *            ──► machine.beginRestore() ──► every commit ──► every rederive()
+ * </pre>
+ *
+ * Any refusal is a {@link SnapshotException} thrown before the first commit, so a refused
+ * stream leaves the machine exactly as it was.
+ *
+ * <p>Threading: the machine's thread.
+ */
+public final class MachineSnapshot {
+    private MachineSnapshot() {
+    }
+
+    /** The machine's state as a snapshot stream; throws {@link SnapshotException} when it cannot be taken now. */
+    public static byte[] save(Machine m) {
+        return save(m.snapshotSections());
+    }
+
+    /** A stream of the given sections (the first must be the configuration). */
+    public static byte[] save(List<SnapshotSection> sections) {
+        List<SnapshotStream.RawSection> raw = new ArrayList<>();
+        for (SnapshotSection s : sections) {
+            SectionWriter w = new SectionWriter(s.name(), s.schema());
+            s.save(w);
+            byte[] body = w.finish();
+            raw.add(new SnapshotStream.RawSection(s.name(), s.version(), s.minVersion(), body, 0, 0));
+        }
+        return SnapshotStream.encode(raw);
+    }
+
+    /** Restores a stream into {@code m}, or refuses it whole leaving {@code m} unchanged. */
+    public static void restore(Machine m, byte[] stream) {
+        restore(m.snapshotSections(), stream, m::beginRestore);
+    }
+
+    /**
+     * Restores a stream into the given sections: everything validated first, then
+     * {@code begin}, every commit and every rederive. The first section must be the configuration.
+     */
+    public static void restore(List<SnapshotSection> mine, byte[] stream, Runnable begin) {
+        List<SnapshotStream.RawSection> raw = SnapshotStream.parse(stream);
+        Map<String, SnapshotSection> byName = new LinkedHashMap<>();
+        for (SnapshotSection s : mine) {
+            byName.put(s.name(), s);
+        }
+        Set<String> streamNames = new LinkedHashSet<>();
+        for (SnapshotStream.RawSection r : raw) {
+            streamNames.add(r.name());
+        }
+        // a configuration mismatch explains a different component set best: check it first
+        List<Runnable> commits = new ArrayList<>();
+        SnapshotStream.RawSection cfg = raw.get(0);
+        commits.add(loadOne(byName.get(ConfigSection.NAME), cfg));
+        for (SnapshotStream.RawSection r : raw) {
+            if (!byName.containsKey(r.name())) {
+                throw new SnapshotException(r.name(), "foreign stream: this machine has no such component (its sections: "
+                    + String.join(", ", byName.keySet()) + ")");
+            }
+        }
+        for (String n : byName.keySet()) {
+            if (!streamNames.contains(n)) {
+                throw new SnapshotException(n, "missing from the stream: it was taken from a machine with other components");
+            }
+        }
+        Map<String, SnapshotStream.RawSection> rawByName = new LinkedHashMap<>();
+        for (SnapshotStream.RawSection r : raw) {
+            rawByName.put(r.name(), r);
+        }
+        for (SnapshotSection s : mine) {
+            if (!s.name().equals(ConfigSection.NAME)) {
+                commits.add(loadOne(s, rawByName.get(s.name())));
+            }
+        }
+        // every section validated: from here on the machine changes
+        begin.run();
+        for (Runnable c : commits) {
+            c.run();
+        }
+        for (SnapshotSection s : mine) {
+            s.rederive();
+        }
+        for (SnapshotSection s : mine) {
+            s.finish();
+        }
+    }
+
+    private static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r) {
+        if (r.version() > s.version()) {
+            throw new SnapshotException(r.name(), "too new: written at version " + r.version()
+                + ", this version loads up to " + s.version());
+        }
+        if (r.version() < s.minVersion()) {
+            throw new SnapshotException(r.name(), "too old: written at version " + r.version()
+                + ", this version loads from " + s.minVersion());
+        }
+        SectionReader reader = SectionReader.decode(r.name(), r.version(), r.body());
+        if (r.version() == s.version()) {
+            checkFields(s, reader);
+        }
+        return s.load(reader);
+    }
+
+    /** At the current version the stream's fields must be exactly the schema's. */
+    private static void checkFields(SnapshotSection s, SectionReader r) {
+        for (Map.Entry<String, FieldType> e : r.types().entrySet()) {
+            FieldType want = s.schema().type(e.getKey());
+            if (want == null) {
+                throw r.refuse("field '" + e.getKey() + "' is not in the schema of version " + s.version());
+            }
+            if (want != e.getValue()) {
+                throw r.refuse("field '" + e.getKey() + "' is " + e.getValue().schemaName() + ", the schema says "
+                    + want.schemaName());
+            }
+        }
+        for (Schema.Field f : s.schema().fields()) {
+            if (!r.has(f.name())) {
+                throw r.refuse("field '" + f.name() + "' is missing");
+            }
+        }
+    }
+
+    /** The sections of a stream (name, version, minimum version, bytes), for {@code snapshot info}. */
+    public static List<Map<String, Object>> info(byte[] stream) {
+        List<Map<String, Object>> l = new ArrayList<>();
+        for (SnapshotStream.RawSection r : SnapshotStream.parse(stream)) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", r.name());
+            e.put("version", r.version());
+            e.put("minVersion", r.minVersion());
+            e.put("bytes", r.length());
+            l.add(e);
+        }
+        return l;
+    }
+
+    /** The schema of every section of {@code m}: name to {version, minVersion, fields}. */
+    public static Map<String, Object> schema(Machine m) {
+        return schema(m.snapshotSections());
+    }
+
+    public static Map<String, Object> schema(List<SnapshotSection> sections) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (SnapshotSection s : sections) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("version", s.version());
+            e.put("minVersion", s.minVersion());
+            e.put("fields", s.schema().describe());
+            out.put(s.name(), e);
+        }
+        return out;
+    }
+}

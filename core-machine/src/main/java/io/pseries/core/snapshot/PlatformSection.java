@@ -1,0 +1,63 @@
+package io.pseries.core.snapshot;
+
+import io.pseries.core.Machine;
+
+/**
+ * The machine's own state: its reset count and what the platform RTAS calls left (console
+ * output, power-off, os-term, the time-of-day offset). A booted guest model is refused here:
+ * its state (driver, descriptors, pending exceptions) is not described as data yet.
+ */
+final class PlatformSection implements SnapshotSection {
+    private static final Schema SCHEMA = Schema.of("resets", FieldType.I64, "console", FieldType.STRING,
+        "poweredOff", FieldType.BOOL, "osTerm", FieldType.STRING, "hasOsTerm", FieldType.BOOL,
+        "todOffsetNs", FieldType.I64);
+
+    private final Machine m;
+
+    PlatformSection(Machine m) {
+        this.m = m;
+    }
+
+    @Override
+    public String name() {
+        return "machine";
+    }
+
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public Schema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public void save(SectionWriter w) {
+        if (m.guest() != null) {
+            throw new SnapshotException("guest", "the booted guest model cannot be snapshotted yet (its state is not"
+                + " described as data in this version); take the snapshot before m.boot(), or after m.reset()");
+        }
+        String term = m.osTerm();
+        w.i64("resets", m.resetCount()).string("console", m.console()).bool("poweredOff", m.poweredOff())
+            .string("osTerm", term == null ? "" : term).bool("hasOsTerm", term != null)
+            .i64("todOffsetNs", m.platformRtas().todOffsetNs());
+    }
+
+    @Override
+    public Runnable load(SectionReader r) {
+        long resets = r.i64("resets");
+        if (resets < 0) {
+            throw r.refuse("field 'resets' is negative (" + resets + ")");
+        }
+        String console = r.string("console");
+        boolean off = r.bool("poweredOff");
+        String term = r.bool("hasOsTerm") ? r.string("osTerm") : null;
+        long tod = r.i64("todOffsetNs");
+        return () -> {
+            m.restoreResetCount(resets);
+            m.platformRtas().restore(console, off, term, tod);
+        };
+    }
+}

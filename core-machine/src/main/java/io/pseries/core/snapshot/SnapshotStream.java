@@ -1,0 +1,154 @@
+package io.pseries.core.snapshot;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * The byte layout of a snapshot (big-endian throughout):
+ *
+ * <pre>
+ *  header   "PSERSNAP" | u16 format version | u32 section count | u32 CRC32C of the 14 bytes before
+ *  section  u16 name length | name (UTF-8) | u16 version | u16 min version | u32 body length | body
+ *           | u32 CRC32C of everything of the section before it
+ *  body     fields: u16 name length | name | u8 type tag | value (see {@link FieldType})
+ * </pre>
+ *
+ * The first section is always {@code config} (the machine configuration). Nothing may follow
+ * the last section. {@link #parse} checks layout and checksums only; what the sections mean is
+ * checked by their loaders.
+ *
+ * <p>Stateless; any thread.
+ */
+public final class SnapshotStream {
+    /** The 8 bytes every snapshot starts with. */
+    public static final byte[] MAGIC = "PSERSNAP".getBytes(StandardCharsets.US_ASCII);
+    /** The layout version this code writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    static final int HEADER_BYTES = 8 + 2 + 4 + 4;
+
+    /** One section as it lies in a stream: body not decoded yet. */
+    public record RawSection(String name, int version, int minVersion, byte[] body, int offset, int length) {
+    }
+
+    private SnapshotStream() {
+    }
+
+    static byte[] encode(List<RawSection> sections) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        byte[] h = new byte[14];
+        System.arraycopy(MAGIC, 0, h, 0, 8);
+        put16(h, 8, FORMAT_VERSION);
+        put32(h, 10, sections.size());
+        out.write(h, 0, h.length);
+        writeCrc(out, h, 0, h.length);
+        for (RawSection s : sections) {
+            byte[] n = s.name().getBytes(StandardCharsets.UTF_8);
+            byte[] sh = new byte[2 + n.length + 2 + 2 + 4];
+            put16(sh, 0, n.length);
+            System.arraycopy(n, 0, sh, 2, n.length);
+            put16(sh, 2 + n.length, s.version());
+            put16(sh, 4 + n.length, s.minVersion());
+            put32(sh, 6 + n.length, s.body().length);
+            CRC32C crc = new CRC32C();
+            crc.update(sh);
+            crc.update(s.body());
+            out.write(sh, 0, sh.length);
+            out.write(s.body(), 0, s.body().length);
+            byte[] c = new byte[4];
+            put32(c, 0, (int) crc.getValue());
+            out.write(c, 0, 4);
+        }
+        return out.toByteArray();
+    }
+
+    /** Splits a stream into its sections, refusing bad magic, format, layout or checksums. */
+    public static List<RawSection> parse(byte[] b) {
+        if (b == null) {
+            throw new SnapshotException(null, "no bytes given");
+        }
+        ByteInput in = new ByteInput(b, 0, b.length, "header");
+        if (b.length < MAGIC.length || !java.util.Arrays.equals(b, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new SnapshotException("header", "not a pseries snapshot (the stream does not start with 'PSERSNAP')");
+        }
+        in.bytes(MAGIC.length, "magic");
+        int format = in.u16("format version");
+        int count = in.int32("section count");
+        int crc = in.int32("header checksum");
+        if (crc != crc(b, 0, 14)) {
+            throw new SnapshotException("header", "checksum mismatch (the stream is corrupt)");
+        }
+        if (format > FORMAT_VERSION) {
+            throw new SnapshotException("header", "format version " + format + " is newer than this version reads ("
+                + FORMAT_VERSION + ")");
+        }
+        if (format < 1) {
+            throw new SnapshotException("header", "format version " + format + " is not valid");
+        }
+        if (count < 1) {
+            throw new SnapshotException("header", "section count " + count + " (at least the config section is needed)");
+        }
+        List<RawSection> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            int start = in.pos();
+            ByteInput s = new ByteInput(b, start, b.length, "#" + i);
+            int nlen = s.u16("section name length");
+            String name = s.utf8(nlen, "section name");
+            ByteInput sec = new ByteInput(b, s.pos(), b.length, name);
+            int version = sec.u16("version");
+            int min = sec.u16("minimum version");
+            int len = sec.int32("body length");
+            if (len < 0) {
+                throw new SnapshotException(name, "negative body length " + len);
+            }
+            int bodyAt = sec.pos();
+            byte[] body = sec.bytes(len, "body");
+            int sum = sec.int32("checksum");
+            if (sum != crc(b, start, bodyAt + len - start)) {
+                throw new SnapshotException(name, "checksum mismatch (the stream is corrupt)");
+            }
+            if (!names.add(name)) {
+                throw new SnapshotException(name, "appears twice in the stream");
+            }
+            out.add(new RawSection(name, version, min, body, start, sec.pos() - start));
+            in = new ByteInput(b, sec.pos(), b.length, "after " + name);
+        }
+        if (in.remaining() != 0) {
+            throw new SnapshotException(null, in.remaining() + " bytes follow the last section (" + count
+                + " announced): the stream is corrupt");
+        }
+        if (!out.get(0).name().equals(ConfigSection.NAME)) {
+            throw new SnapshotException(out.get(0).name(), "the first section must be '" + ConfigSection.NAME + "'");
+        }
+        return out;
+    }
+
+    private static int crc(byte[] b, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(b, off, len);
+        return (int) c.getValue();
+    }
+
+    private static void writeCrc(ByteArrayOutputStream out, byte[] b, int off, int len) {
+        byte[] c = new byte[4];
+        put32(c, 0, crc(b, off, len));
+        out.write(c, 0, 4);
+    }
+
+    private static void put16(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 8);
+        b[at + 1] = (byte) v;
+    }
+
+    private static void put32(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+}

@@ -1,0 +1,166 @@
+package io.pseries.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.pseries.core.Machine;
+import io.pseries.core.MachineConfig;
+import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.hcall.HcallResult;
+import io.pseries.core.hcall.Hcalls;
+import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.trace.TraceCategory;
+import io.pseries.core.trace.TraceEvent;
+
+/**
+ * IPI workloads driven through the guest ABI of a 4-vCPU machine, split at a snapshot point:
+ * {@code before} leaves interrupts presented and unacknowledged and one CPU in its handler,
+ * {@code after} finishes them and sends more. XICS through H_IPI/H_XIRR/H_EOI; XIVE through
+ * queue and source configuration hcalls, ESB triggers and TIMA acknowledge/CPPR.
+ */
+final class Workloads {
+    static final long TIMA_OS = 0x0006_0302_0318_0000L + 0x20000;
+    static final long ESB_BASE = 0x0006_0100_0000_0000L;
+    static final long ESB_STRIDE = 0x20000;
+    static final long QPAGE = 0x0100_0000L;
+
+    /** One workload: a machine configuration, its set-up, and the two halves around the snapshot point. */
+    record Workload(String name, MachineConfig config, Consumer<Machine> setup, Consumer<Machine> before,
+                    Consumer<Machine> after) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private Workloads() {
+    }
+
+    static MachineConfig config(String icMode) {
+        return MachineConfig.builder().cpus(4).icMode(icMode).build();
+    }
+
+    static void ok(HcallResult r) {
+        assertEquals(PaprRc.H_SUCCESS, r.rc(), () -> "hcall failed: " + r.rcName());
+    }
+
+    static List<Workload> all() {
+        List<Workload> l = new ArrayList<>();
+        l.add(new Workload("xics", config("xics"), Workloads::xicsSetup, Workloads::xicsBefore, Workloads::xicsAfter));
+        l.add(new Workload("dual before CAS (xics active)", config("dual"), Workloads::xicsSetup, Workloads::xicsBefore,
+            Workloads::xicsAfter));
+        l.add(new Workload("xive", config("xive"), m -> {
+            m.cas(GuestOv5.linuxVector(0x40));
+            xiveSetup(m);
+        }, Workloads::xiveBefore, Workloads::xiveAfter));
+        l.add(new Workload("dual after CAS (xive active)", config("dual"), m -> {
+            m.cas(GuestOv5.linuxVector(0x40));
+            xiveSetup(m);
+        }, Workloads::xiveBefore, Workloads::xiveAfter));
+        return l;
+    }
+
+    // ------------------------------------------------------------------ XICS
+
+    static void xicsSetup(Machine m) {
+        for (int c = 0; c < 4; c++) {
+            ok(m.hcall(c, Hcalls.H_CPPR, 0xFF));
+        }
+    }
+
+    static void xicsBefore(Machine m) {
+        ok(m.hcall(0, Hcalls.H_IPI, 1, 0x05));
+        ok(m.hcall(2, Hcalls.H_IPI, 3, 0x04));
+        m.run(1000);
+        ok(m.hcall(1, Hcalls.H_XIRR));
+        m.run(500);
+    }
+
+    static void xicsAfter(Machine m) {
+        ok(m.hcall(1, Hcalls.H_IPI, 1, 0xFF));
+        ok(m.hcall(1, Hcalls.H_EOI, 0xFF000002L));
+        HcallResult x = m.hcall(3, Hcalls.H_XIRR);
+        ok(x);
+        ok(m.hcall(3, Hcalls.H_IPI, 3, 0xFF));
+        ok(m.hcall(3, Hcalls.H_EOI, x.rets()[0]));
+        ok(m.hcall(0, Hcalls.H_IPI, 2, 0x05));
+        m.run(700);
+        HcallResult y = m.hcall(2, Hcalls.H_XIRR);
+        ok(y);
+        ok(m.hcall(2, Hcalls.H_IPI, 2, 0xFF));
+        ok(m.hcall(2, Hcalls.H_EOI, y.rets()[0]));
+        m.run(300);
+    }
+
+    // ------------------------------------------------------------------ XIVE
+
+    static long trig(int lisn) {
+        return ESB_BASE + lisn * ESB_STRIDE;
+    }
+
+    static void xiveSetup(Machine m) {
+        for (int c = 0; c < 4; c++) {
+            ok(m.hcall(0, Hcalls.H_INT_SET_QUEUE_CONFIG, 1, c, 6, QPAGE + c * 0x10000L, 16));
+            ok(m.hcall(0, Hcalls.H_INT_SET_SOURCE_CONFIG, 2, c, c, 6, 0x10 + c));
+            m.load(0, trig(c) + 0x10000 + 0xC00, 8);
+            m.store(c, TIMA_OS + 0x11, 1, 0xFF);
+        }
+    }
+
+    static void xiveBefore(Machine m) {
+        m.store(0, trig(1), 8, 0);
+        m.store(2, trig(3), 8, 0);
+        m.run(1000);
+        m.load(1, TIMA_OS + 0x810, 2);
+        m.run(500);
+    }
+
+    static void xiveAfter(Machine m) {
+        m.store(1, TIMA_OS + 0x11, 1, 0xFF);
+        m.load(1, trig(1), 8);
+        m.load(3, TIMA_OS + 0x810, 2);
+        m.store(3, TIMA_OS + 0x11, 1, 0xFF);
+        m.load(3, trig(3), 8);
+        m.store(0, trig(2), 8, 0);
+        m.store(1, trig(1), 8, 0);
+        m.run(700);
+        m.load(2, TIMA_OS + 0x810, 2);
+        m.store(2, TIMA_OS + 0x11, 1, 0xFF);
+        m.load(2, trig(2), 8);
+        m.run(300);
+    }
+
+    /** Records every trace event of {@code m} from now on (the trace's sequence numbers left out). */
+    static List<String> record(Machine m) {
+        List<String> l = new ArrayList<>();
+        for (TraceCategory c : TraceCategory.values()) {
+            m.trace().subscribe(c, e -> l.add(show(e)));
+        }
+        return l;
+    }
+
+    /** Where the section named {@code name} starts in a stream (its u16 name length). */
+    static int indexOfSection(byte[] stream, String name) {
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        outer:
+        for (int i = 2; i + n.length <= stream.length; i++) {
+            for (int k = 0; k < n.length; k++) {
+                if (stream[i + k] != n[k]) {
+                    continue outer;
+                }
+            }
+            if (stream[i - 2] == 0 && (stream[i - 1] & 0xff) == n.length) {
+                return i - 2;
+            }
+        }
+        throw new AssertionError("no section " + name);
+    }
+
+    static String show(TraceEvent e) {
+        String s = e.toString();
+        return s.substring(s.indexOf(' ') + 1);
+    }
+}

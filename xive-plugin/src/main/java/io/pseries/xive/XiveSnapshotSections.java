@@ -1,0 +1,172 @@
+package io.pseries.xive;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.pseries.core.snapshot.FieldType;
+import io.pseries.core.snapshot.Schema;
+import io.pseries.core.snapshot.SectionReader;
+import io.pseries.core.snapshot.SectionWriter;
+import io.pseries.core.snapshot.SnapshotSection;
+
+/**
+ * The snapshot sections of the emulated XIVE, after QEMU's vmstate (xive-facts.md section 12.1):
+ * {@code xive/source} (status bytes; the LSI map, which claims re-create, is cross-checked),
+ * {@code xive/eas} and {@code xive/end} (the tables of {@code spapr-xive}) and one
+ * {@code xive/tctx/N} per vCPU (the 64 register bytes). Restore re-derives the presenter's CAM
+ * index, the router's caches and, when XIVE is active, the vCPU inputs; the emulated XIVE needs
+ * no other post-load fixup.
+ */
+final class XiveSnapshotSections {
+    private XiveSnapshotSections() {
+    }
+
+    static List<SnapshotSection> of(SpaprXive x) {
+        List<SnapshotSection> l = new ArrayList<>();
+        l.add(new Source(x));
+        l.add(new Tables(x));
+        for (int i = 0; i < x.threads(); i++) {
+            l.add(new Tctx(x, i));
+        }
+        return l;
+    }
+
+    /** Base of the sections below: version 1, minimum 1. */
+    private abstract static class V1 implements SnapshotSection {
+        @Override
+        public int version() {
+            return 1;
+        }
+    }
+
+    private static final class Source extends V1 {
+        private static final Schema SCHEMA = Schema.of("nr_irqs", FieldType.U32, "status", FieldType.BYTES,
+            "lsi_map", FieldType.LONGS);
+        private final SpaprXive x;
+
+        Source(SpaprXive x) {
+            this.x = x;
+        }
+
+        @Override
+        public String name() {
+            return "xive/source";
+        }
+
+        @Override
+        public Schema schema() {
+            return SCHEMA;
+        }
+
+        @Override
+        public void save(SectionWriter w) {
+            XiveSource s = x.source();
+            w.u32("nr_irqs", s.nrIrqs()).bytes("status", s.statusBytes()).longs("lsi_map", s.lsiWords());
+        }
+
+        @Override
+        public Runnable load(SectionReader r) {
+            XiveSource s = x.source();
+            int n = r.u32("nr_irqs", s.nrIrqs(), s.nrIrqs());
+            byte[] st = r.bytes("status", n);
+            for (int i = 0; i < n; i++) {
+                if ((st[i] & ~(3 | Pq.ASSERTED)) != 0) {
+                    throw r.refuse(String.format("source 0x%x: status byte 0x%02x has bits other than PQ and ASSERTED",
+                        i, st[i] & 0xff));
+                }
+            }
+            long[] lsi = r.longs("lsi_map", s.lsiWords().length);
+            if (!java.util.Arrays.equals(lsi, s.lsiWords())) {
+                throw r.refuse("foreign stream: its LSI map differs from this machine's claims");
+            }
+            return () -> s.restoreStatus(st);
+        }
+    }
+
+    private static final class Tables extends V1 {
+        private static final Schema SCHEMA = Schema.of("nr_irqs", FieldType.U32, "eat", FieldType.LONGS,
+            "nr_ends", FieldType.U32, "endt", FieldType.INTS, "enqueued", FieldType.I64);
+        private final SpaprXive x;
+
+        Tables(SpaprXive x) {
+            this.x = x;
+        }
+
+        @Override
+        public String name() {
+            return "xive/tables";
+        }
+
+        @Override
+        public Schema schema() {
+            return SCHEMA;
+        }
+
+        @Override
+        public void save(SectionWriter w) {
+            XiveRouter rt = x.router();
+            w.u32("nr_irqs", rt.nrIrqs()).longs("eat", rt.eat.clone()).u32("nr_ends", rt.nrEnds())
+                .ints("endt", rt.endt.clone()).i64("enqueued", rt.enqueuedCount());
+        }
+
+        @Override
+        public Runnable load(SectionReader r) {
+            XiveRouter rt = x.router();
+            int n = r.u32("nr_irqs", rt.nrIrqs(), rt.nrIrqs());
+            long[] eat = r.longs("eat", n);
+            for (int i = 0; i < n; i++) {
+                if (Eas.valid(eat[i]) != Eas.valid(rt.eat[i])) {
+                    throw r.refuse(String.format("foreign stream: EAS 0x%x is %s in the stream but %s here", i,
+                        Eas.valid(eat[i]) ? "valid" : "invalid", Eas.valid(rt.eat[i]) ? "claimed" : "free"));
+                }
+            }
+            int ne = r.u32("nr_ends", rt.nrEnds(), rt.nrEnds());
+            int[] endt = r.ints("endt", ne * End.WORDS);
+            long enq = r.i64("enqueued");
+            if (enq < 0) {
+                throw r.refuse("field 'enqueued' is negative");
+            }
+            return () -> rt.restoreTables(eat, endt, enq);
+        }
+    }
+
+    private static final class Tctx extends V1 {
+        private static final Schema SCHEMA = Schema.of("regs", FieldType.BYTES);
+        private final SpaprXive x;
+        private final int thread;
+
+        Tctx(SpaprXive x, int thread) {
+            this.x = x;
+            this.thread = thread;
+        }
+
+        @Override
+        public String name() {
+            return "xive/tctx/" + thread;
+        }
+
+        @Override
+        public Schema schema() {
+            return SCHEMA;
+        }
+
+        @Override
+        public void save(SectionWriter w) {
+            w.bytes("regs", x.threadContext(thread).registers());
+        }
+
+        @Override
+        public Runnable load(SectionReader r) {
+            byte[] regs = r.bytes("regs", 64);
+            return () -> x.threadContext(thread).restoreRegisters(regs);
+        }
+
+        @Override
+        public void rederive() {
+            x.presenter().refresh(thread);
+            if (x.isActive()) {
+                x.threadContext(thread).rederiveOutputs();
+            }
+        }
+    }
+}
