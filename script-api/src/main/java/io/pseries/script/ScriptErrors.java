@@ -99,7 +99,8 @@ public final class ScriptErrors {
             sb.append(name(at)).append(':').append(at.getStartLine()).append(':').append(column(view, at)).append(": ");
         }
         String message = view.message(e);
-        if (at == null && e.isGuestException() && !e.isSyntaxError() && !message.startsWith("Uncaught ") && !hasStack(e)) {
+        if (at == null && e.isGuestException() && !e.isSyntaxError() && !e.isResourceExhausted() && !isOutOfMemory(e)
+            && !message.startsWith("Uncaught ") && !hasStack(e)) {
             // a thrown string or plain object carries no stack, and GraalJS keeps no location for it
             // when a module's top level fails: say so instead of printing a bare value
             message = "Uncaught " + message + " (the thrown value is not an Error, so it carries no location; throw new Error(...) to get one)";
