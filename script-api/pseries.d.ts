@@ -256,10 +256,17 @@ declare global {
     children: { [name: string]: DtNode };
   }
 
-  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'kvm' | 'fault';
+  /**
+   * Trace event categories (the same names as `--trace`): 'irq' an interrupt presented to a CPU,
+   * 'hcall', 'rtas', 'mmio' (device loads and stores), 'cas', 'guest_error' (what the guest got
+   * wrong), 'unimplemented' (a feature the model does not have was used), 'intc' (controller
+   * internals: routing, queueing, CPPR and PQ changes), 'guest' (the guest model's steps and handlers),
+   * 'kvm' (the simulated host kernel's KVM device calls), 'fault' (host page faults on device mappings).
+   */
+  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'unimplemented' | 'intc' | 'guest' | 'kvm' | 'fault';
 
   interface MachineEvent {
-    event: EventName | string;
+    event: EventName;
     /** Short name: the hcall or RTAS call name, 'load'/'store', 'present', 'cas', 'guest_error'. */
     name: string;
     /** Virtual time in ns. */

@@ -499,8 +499,8 @@ public final class MachineHost {
     public Subscription on(String event, Value deliver) {
         StackHeadroom.require("m.on()");
         TraceCategory c = TraceCategory.fromJsName(event);
-        if (c == null || c == TraceCategory.UNIMPLEMENTED || c == TraceCategory.INTC || c == TraceCategory.GUEST) {
-            List<String> names = List.of("irq", "hcall", "rtas", "mmio", "cas", "guest_error");
+        if (c == null) {
+            List<String> names = TraceCategory.jsNames();
             throw new IllegalArgumentException("unknown event '" + event + "'" + Suggest.didYouMean(event, names)
                 + "; valid events: " + String.join(", ", names));
         }
