@@ -53,7 +53,11 @@ final class PlatformSection implements SnapshotSection {
         }
         String console = r.string("console");
         boolean off = r.bool("poweredOff");
-        String term = r.bool("hasOsTerm") ? r.string("osTerm") : null;
+        boolean hasTerm = r.bool("hasOsTerm");
+        if (!hasTerm && !r.string("osTerm").isEmpty()) {
+            throw r.refuse("field 'osTerm' has a message but 'hasOsTerm' says the guest made no os-term call");
+        }
+        String term = hasTerm ? r.string("osTerm") : null;
         long tod = r.i64("todOffsetNs");
         return () -> {
             m.restoreResetCount(resets);

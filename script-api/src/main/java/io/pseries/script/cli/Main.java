@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, SnapshotCommand.class,
+        VmstateCommand.class, CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
         "",
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
         "  pseries test test-scripts             run the *.test.js files",
         "  pseries repl                          an interactive JavaScript prompt",
         "  pseries dt --cpus 4 --cas xive        the device tree after CAS",
+        "  pseries vmstate --dump                the schema of every snapshot section",
         "  pseries help run                      options of a subcommand",
     },
     footer = {"", "Launcher options (./pseries): --jit / --no-jit, or PSERIES_JIT=on|off|auto,",
