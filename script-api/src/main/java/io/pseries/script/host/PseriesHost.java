@@ -96,6 +96,7 @@ public final class PseriesHost {
      */
     @HostAccess.Export
     public MachineHost restoreMachine(Value options, Value buffer) {
+        StackHeadroom.require("pseries.restore()");
         byte[] b = Values.bytes(buffer, "pseries.restore");
         @SuppressWarnings("unchecked")
         Map<String, ?> map = (Map<String, ?>) Values.toJava(options, "snapshot configuration");
@@ -104,7 +105,7 @@ public final class PseriesHost {
             onCreate.accept(m);
         }
         m.restore(b);
-        return new MachineHost(m);
+        return new MachineHost(m, nesting);
     }
 
     @HostAccess.Export
