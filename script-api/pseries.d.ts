@@ -29,6 +29,12 @@ declare global {
   interface Pseries {
     /** Creates a machine. An invalid option throws an Error naming the option, the bad value and the valid ones. */
     machine(options?: MachineOptions): Machine;
+    /**
+     * A new machine of the configuration recorded in a snapshot (machine defaults do not apply),
+     * with the snapshot restored into it. A truncated, corrupt, too-new or otherwise bad stream
+     * throws an Error "snapshot section 'NAME': REASON" (or "snapshot section 'header': ...").
+     */
+    restore(bytes: Uint8Array): Machine;
     /** The pseries version. */
     readonly version: string;
     /** The interrupt-controller modes the installed plugins offer, e.g. ['xics', 'xive', 'dual']. */
@@ -402,6 +408,20 @@ declare global {
 
     /** The current flattened device tree (what QEMU hands the guest now: pre- or post-CAS). */
     fdt(): Uint8Array;
+
+    /**
+     * The whole machine state as a self-describing stream: a header, then named sections (config,
+     * machine, clock, cas, cpu/N, irq/lines, ram, the controllers' xive/... and xics/... sections),
+     * each versioned and checksummed. Taken at quiescent points only: it throws while events are
+     * pending (run m.runUntilIdle() first), while a guest model is booted, or with PCI MSIs allocated.
+     */
+    snapshot(): Uint8Array;
+    /**
+     * Restores a snapshot of a machine of the same configuration. The stream is validated whole
+     * before anything changes: a bad one throws "snapshot section 'NAME': REASON" and leaves this
+     * machine exactly as it was. Outputs (vCPU inputs, PIPR, XICS resend) are re-derived.
+     */
+    restore(bytes: Uint8Array): void;
     /** The tree (or the node at a path such as '/chosen') as plain data. */
     dt(path?: string): DtNode;
     /** The tree as dts text, as `dtc -I dtb -O dts` prints it. */

@@ -109,7 +109,26 @@
   }
 
   const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString', 'length', 'prototype', 'nodeType', 'asymmetricMatch', '$$typeof']);
-  const NOT_YET = { restore: 'snapshots are not available in this version', snapshot: 'snapshots are not available in this version' };
+  const NOT_YET = {
+    save: 'snapshot files are not available in this version; m.snapshot() returns the bytes and m.restore(bytes) / pseries.restore(bytes) take them',
+    load: 'snapshot files are not available in this version; m.snapshot() returns the bytes and m.restore(bytes) / pseries.restore(bytes) take them',
+  };
+
+  /** The bytes of a snapshot as an ArrayBuffer the host reads in one go. */
+  function snapshotBuffer(bytes, what) {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`${what}: expected the Uint8Array returned by m.snapshot(), got ${bytes === null ? 'null' : typeof bytes}`);
+    }
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+
+  /** A host byte[] as a Uint8Array. */
+  function toBytes(b) {
+    const n = b.length;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) { out[i] = b[i]; }
+    return out;
+  }
 
   // ------------------------------------------------------------------ errors
 
@@ -434,11 +453,14 @@
       },
 
       fdt() {
-        const b = h.fdt();
-        const n = b.length;
-        const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) { out[i] = b[i]; }
-        return out;
+        return toBytes(h.fdt());
+      },
+
+      snapshot() {
+        return toBytes(h.snapshot());
+      },
+      restore(bytes) {
+        h.restore(snapshotBuffer(bytes, 'm.restore'));
       },
       dt(path) {
         if (path !== undefined && typeof path !== 'string') {
@@ -611,6 +633,10 @@
         throw new TypeError(`pseries.machine: options must be a plain object such as { cpus: 4, icMode: 'xive' }, got ${kindOf(options)}`);
       }
       return makeMachine(host.machine(options === undefined ? {} : options));
+    },
+    restore(bytes) {
+      const buf = snapshotBuffer(bytes, 'pseries.restore');
+      return makeMachine(host.restoreMachine(parseJson(host.snapshotConfig(buf)), buf));
     },
     get version() { return host.version(); },
     get icModes() { return JSON.parse(host.icModes()); },

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, BootCommand.class,
-        CompletionCommand.class, CommandLine.HelpCommand.class},
+        CompletionCommand.class, SnapshotCommand.class, VmstateCommand.class, CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
         "",
@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         "  pseries repl                          an interactive JavaScript prompt",
         "  pseries dt --cpus 4 --cas xive        the device tree after CAS",
         "  pseries boot payload.elf --ic-mode xive   run a bare-metal ppc64 payload, console on stdout",
+        "  pseries vmstate --dump                the schema of every snapshot section",
         "  pseries help run                      options of a subcommand",
         "  source <(pseries completion bash)     Tab completion in bash (or zsh)",
     },

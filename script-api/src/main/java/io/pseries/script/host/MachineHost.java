@@ -285,6 +285,18 @@ public final class MachineHost {
 
     // ------------------------------------------------------------------ device tree
 
+    /** The machine's snapshot stream (see {@code io.pseries.core.snapshot.MachineSnapshot}). */
+    @HostAccess.Export
+    public byte[] snapshot() {
+        return m.snapshot();
+    }
+
+    /** Restores a snapshot of a machine of this configuration, or refuses it leaving the machine as it was. */
+    @HostAccess.Export
+    public void restore(Value buffer) {
+        m.restore(Values.bytes(buffer, "m.restore"));
+    }
+
     @HostAccess.Export
     public byte[] fdt() {
         StackHeadroom.require("m.fdt()");
