@@ -8,15 +8,20 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
+import io.pseries.core.boot.ElfImage;
+import io.pseries.core.boot.VofBoot;
+import io.pseries.core.cas.CasHcall;
 import io.pseries.core.cas.CasNegotiation;
 import io.pseries.core.cas.CasResult;
 import io.pseries.core.cas.OptionVector;
+import io.pseries.core.cpu.CpuThreads;
 import io.pseries.core.cpu.CpuTopology;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.DeviceHost;
 import io.pseries.core.dev.Devices;
 import io.pseries.core.dev.EventSources;
+import io.pseries.core.dev.VtyConsole;
 import io.pseries.core.dev.pci.SpaprPhb;
 import io.pseries.core.drc.DrcRtas;
 import io.pseries.core.drc.DrcTable;
@@ -27,6 +32,11 @@ import io.pseries.core.dt.Fdt;
 import io.pseries.core.dt.PlatformTree;
 import io.pseries.core.guest.GuestOs;
 import io.pseries.core.guest.GuestPlatform;
+import io.pseries.core.hcall.Hcalls;
+import io.pseries.core.host.AccessPath;
+import io.pseries.core.host.ExitKind;
+import io.pseries.core.host.Host;
+import io.pseries.core.host.KernelIrqchip;
 import io.pseries.core.hcall.HcallDispatch;
 import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.HcallTable;
@@ -39,6 +49,7 @@ import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.IrqLines;
 import io.pseries.core.irq.IrqSpace;
 import io.pseries.core.irq.LineOwner;
+import io.pseries.core.isa.Cpu;
 import io.pseries.core.mem.AddressSpace;
 import io.pseries.core.mem.GuestMemory;
 import io.pseries.core.mem.MmioSpace;
@@ -68,7 +79,14 @@ import io.pseries.core.trace.TraceEvent;
  *            ── CAS ─────────► CasNegotiation ──► ControllerSet.updateActive
  *  device line ──► IrqLines ──► ControllerSet (active backend) ──► VCpu input ──► GuestOs
  *  deviceTree() ──► PlatformTree (+ devices, + the active controller's node)
+ *  every access ──► Host: a device page mapped into the guest serves it directly (no exit);
+ *                   otherwise it is an exit (to the VMM, or served in the kernel), charged its cost
  * </pre>
+ *
+ * <p>The machine runs on a simulated host ({@link #host()}): a KVM VM in a VMM process. With
+ * {@code kernelIrqchip: 'off'} every interrupt-controller access exits to the VMM; with
+ * {@code 'on'}/{@code 'allowed'} the active controller is connected to its in-kernel device at
+ * every switch ({@link KernelIrqchip}), and its ESB and TIMA pages are mapped into the guest.
  *
  * <p>Controllers see the machine as an {@link IntcHost}, devices as a {@link DeviceHost}, the
  * guest model as a {@link GuestPlatform}; none of them depends on this class. Creation order is
@@ -104,6 +122,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final DrcTable drcs = new DrcTable();
     private final NvramRtas nvram;
     private final FirmwareNmi fwnmi = new FirmwareNmi();
+    private final Host host;
+    private final KernelIrqchip kernelIrqchip;
+    /** Cost in ns of the exit the last guest access took (0: served without one). */
+    private long lastExitNs;
+    private final VtyConsole vty = new VtyConsole(Collections.unmodifiableList(devices));
+    private final CpuThreads threads;
+    /** Why the machine stopped as QEMU would exit (a fatal CAS refusal), or null. */
+    private String fatalError;
     private GuestOs guest;
     private long resets;
     private final List<String> warnings = new ArrayList<>();
@@ -127,22 +153,18 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         this.config = config;
         this.memory = new GuestMemory(config.memory());
         this.topology = config.topology();
-        if ("on".equals(config.kernelIrqchip())) {
-            throw new IllegalArgumentException("invalid machine option kernelIrqchip: 'on' needs the simulated"
-                + " in-kernel interrupt controllers, which this version does not model; use 'off', or 'allowed'"
-                + " to fall back to the emulated controllers as QEMU does");
-        }
-        if ("allowed".equals(config.kernelIrqchip())) {
-            // QEMU prints this warning and uses the emulated controllers
-            warnings.add("kernel_irqchip allowed but unavailable: the simulated in-kernel interrupt controllers are"
-                + " not modelled; falling back to kernel-irqchip=off");
-        }
+        // QEMU's spapr_irq_check: a KVM host without XIVE turns ic-mode=dual into XICS only, so the
+        // in-kernel XICS is used rather than an emulated XIVE
+        String icMode = "dual".equals(config.icMode()) && !config.host().xive() ? "xics" : config.icMode();
         List<InterruptControllerProvider> chosen = IcModes.choose(config.icMode(), providers);
+        if (!icMode.equals(config.icMode())) {
+            chosen = IcModes.choose(icMode, providers);
+        }
 
         addressSpace = new AddressSpace(memory, mmio, trace);
         hcalls = new HcallDispatch(new HcallTable(), trace);
         rtas = new RtasDispatch(new RtasTable(), memory, trace);
-        platformRtas = new PlatformRtas(scheduler, this::cpuByVcpuId, this::reset);
+        platformRtas = new PlatformRtas(scheduler, this::cpuByVcpuId, this::reset, vty::put);
         controllers = new ControllerSet(cpusView, this::raisedLines);
         lines = new IrqLines(new IrqSpace(config.nrIrqs()), controllers, trace);
         casNegotiation = new CasNegotiation(controllers, cpusView, trace);
@@ -155,6 +177,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         nvram.register(rtas.table());
         new VioBusRtas(Collections.unmodifiableList(devices)).register(rtas.table());
         new DrcRtas(drcs, memory).register(rtas.table());
+        vty.register(hcalls.table());
+        new CasHcall(memory, this::cas, this::fdt, msg -> fatalError = msg).register(hcalls.table());
 
         // interrupt controllers first (XIVE claims its IPI numbers here), then vCPUs, then devices
         for (InterruptControllerProvider p : chosen) {
@@ -167,6 +191,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             cpuByVcpuId[c.vcpuId()] = c;
             controllers.cpuCreated(c);
         }
+        host = new Host(config.host(), cpusView, memory, trace);
+        kernelIrqchip = new KernelIrqchip(config.kernelIrqchip(), host, warnings);
+        controllers.setSwitchHook(kernelIrqchip);
         devices.add(eventSources);
         devices.add(phb);
         devices.addAll(Devices.create(config.devices(), phb));
@@ -175,6 +202,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         }
         drcs.addMachineConnectors(cpus, topology, phb);
         phb.attachDrcs(drcs);
+        threads = new CpuThreads(scheduler, addressSpace, hcalls, trace, cpusView, this::haltReason);
+        platformRtas.setCpuStarter(threads::start);
+        threads.register(hcalls.table());
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
             Collections.unmodifiableList(devices), eventSources, phb, drcs, topology, config.seed());
         tree.setDtcClean(config.platform().dtcClean());
@@ -198,6 +228,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** The FWNMI registration (ibm,nmi-register). */
     public FirmwareNmi firmwareNmi() {
         return fwnmi;
+    }
+
+    /** The simulated host: its KVM VM and devices, the VMM's mappings, memory slots and counters. */
+    public Host host() {
+        return host;
     }
 
     /** The guest-physical load/store dispatch. */
@@ -369,9 +404,48 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return Collections.unmodifiableList(warnings);
     }
 
-    /** What the guest printed through RTAS display-character. */
+    /** What the guest printed on its console (H_PUT_TERM_CHAR and RTAS display-character). */
     public String console() {
-        return platformRtas.console();
+        return vty.text();
+    }
+
+    /** The console device (output listener, input for H_GET_TERM_CHAR). */
+    public VtyConsole vty() {
+        return vty;
+    }
+
+    /** The interpreting vCPUs (idle until {@link #loadElf} loads guest code). */
+    public CpuThreads cpuThreads() {
+        return threads;
+    }
+
+    /** The interpreter of vCPU {@code index}. */
+    public Cpu interpreter(long index) {
+        return threads.cpu(cpu(index).index());
+    }
+
+    /** Why guest code cannot go on: "power-off", a fatal error as QEMU would exit with it, or null. */
+    public String haltReason() {
+        if (platformRtas.poweredOff()) {
+            return "power-off";
+        }
+        return fatalError;
+    }
+
+    /**
+     * Loads an ELF payload as QEMU's pseries with {@code x-vof=on -kernel} does ({@link VofBoot}),
+     * puts the boot CPU in VOF's entry state and lets the vCPUs run guest code from then on.
+     */
+    public VofBoot.Loaded loadElf(byte[] elf) {
+        VofBoot.Loaded l = VofBoot.load(memory, ElfImage.parse(elf));
+        VofBoot.enter(threads.cpu(0), l);
+        threads.enable();
+        return l;
+    }
+
+    /** Runs guest code until power-off, a fatal error, every vCPU stopped, or {@code timeoutNs} more virtual time. */
+    public CpuThreads.Outcome runGuest(long timeoutNs) {
+        return threads.runUntil(Math.addExact(scheduler.now(), timeoutNs), () -> false);
     }
 
     public boolean poweredOff() {
@@ -456,7 +530,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** Performs an hcall on behalf of {@code cpu} with R4.. = {@code args}; traced. */
     @Override
     public HcallResult hcall(int cpu, long opcode, long... args) {
-        return hcalls.call(cpu(cpu), opcode, args);
+        VCpu c = cpu(cpu);
+        chargeHcall(opcode, args.length > 0 ? args[0] : 0);
+        return hcalls.call(c, opcode, args);
     }
 
     /**
@@ -465,7 +541,40 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
      */
     @Override
     public long hcall(VCpu cpu, long opcode, long[] regs) {
+        chargeHcall(opcode, regs.length > 0 ? regs[0] : 0);
         return hcalls.dispatch(cpu, opcode, regs);
+    }
+
+    /** Classifies an hcall (KVMPPC_H_RTAS counts as an RTAS call) and charges its exit. */
+    private void chargeHcall(long opcode, long r4) {
+        InterruptController a = controllers.active();
+        boolean inKernel = a != null && a.inKernel();
+        if (opcode == Hcalls.KVMPPC_H_RTAS) {
+            String name = null;
+            if (inKernel && memory.contains(r4, 4)) {
+                RtasTable.Entry e = rtas.table().lookup(memory.read32(r4));
+                name = e == null ? null : e.name();
+            }
+            chargeRtas(name);
+            return;
+        }
+        lastExitNs = host.charge(ExitKind.HCALL, inKernel && a.kernelServesHcall(opcode) ? AccessPath.KERNEL
+            : AccessPath.VMM_EXIT);
+    }
+
+    private void chargeRtas(String name) {
+        InterruptController a = controllers.active();
+        boolean kernel = name != null && a != null && a.inKernel() && a.kernelServesRtas(name);
+        lastExitNs = host.charge(ExitKind.RTAS, kernel ? AccessPath.KERNEL : AccessPath.VMM_EXIT);
+    }
+
+    /**
+     * The cost in ns of the exit the last guest access (hcall, RTAS call, load or store) took:
+     * the VMM exit, the in-kernel round trip, a host page fault, or 0 for a direct or RAM access.
+     */
+    @Override
+    public long lastExitNs() {
+        return lastExitNs;
     }
 
     /** The opcode for an hcall name such as {@code "H_INT_ESB"}, with a suggestion when misspelled. */
@@ -480,36 +589,80 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     @Override
     public RtasResult rtas(int cpu, String name, int[] args, int nret) {
         RtasTable.Entry e = rtas.entry(name);
-        return rtas.call(cpu(cpu), e, args, nret);
+        VCpu c = cpu(cpu);
+        chargeRtas(name);
+        return rtas.call(c, e, args, nret);
     }
 
     /** Performs an RTAS call by token, as the guest's RTAS entry point does. */
     public RtasResult rtasByToken(VCpu cpu, int token, int[] args, int nret) {
+        RtasTable.Entry e = rtas.table().lookup(token);
+        chargeRtas(e == null ? null : e.name());
         return rtas.callByToken(cpu, token, args, nret);
     }
 
     /** A load of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public long load(int cpu, long addr, int size) {
         AddressSpace.checkSize(size);
-        return addressSpace.load(cpu(cpu), addr, size);
+        return load(cpu(cpu), addr, size);
     }
 
     /** A store of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public void store(int cpu, long addr, int size, long value) {
         AddressSpace.checkSize(size);
-        addressSpace.store(cpu(cpu), addr, size, value);
+        store(cpu(cpu), addr, size, value);
     }
 
     /** The load path (size already checked). */
     @Override
     public long load(VCpu cpu, long addr, int size) {
+        if (addressSpace.inRam(addr, size)) {
+            lastExitNs = 0;
+            return addressSpace.load(cpu, addr, size);
+        }
+        if (host.memslots().count() > 1) {
+            long v = host.access(cpu, addr, size, false, 0);
+            if (host.lastOutcome() != Host.NOT_MAPPED) {
+                return direct(cpu, addr, size, false, v);
+            }
+        }
+        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.VMM_EXIT);
         return addressSpace.load(cpu, addr, size);
     }
 
     /** The store path (size already checked). */
     @Override
     public void store(VCpu cpu, long addr, int size, long value) {
+        if (addressSpace.inRam(addr, size)) {
+            lastExitNs = 0;
+            addressSpace.store(cpu, addr, size, value);
+            return;
+        }
+        if (host.memslots().count() > 1) {
+            host.access(cpu, addr, size, true, value);
+            if (host.lastOutcome() != Host.NOT_MAPPED) {
+                direct(cpu, addr, size, true, value);
+                return;
+            }
+        }
+        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.VMM_EXIT);
         addressSpace.store(cpu, addr, size, value);
+    }
+
+    /** Accounts an access a mapped device page served (its fault, if any, was charged by the host). */
+    private long direct(VCpu cpu, long addr, int size, boolean write, long v) {
+        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.DIRECT) + (host.lastFaulted() ? config.host().costs().faultNs() : 0);
+        if (host.lastOutcome() == Host.SIGBUS) {
+            // QEMU's KVM_RUN fails ("kvm run failed Bad address"); the model answers as unassigned memory
+            trace.guestError(cpu.index(), String.format("%s at 0x%x: the host page fault raised SIGBUS",
+                write ? "store" : "load", addr), "addr", addr, "size", size);
+            return write ? 0 : AddressSpace.allOnes(size);
+        }
+        if (trace.on(TraceCategory.MMIO)) {
+            trace.emit(TraceCategory.MMIO, cpu.index(), write ? "store" : "load", "addr", addr, "size", size,
+                "value", v, "path", "direct");
+        }
+        return size < 8 ? v & AddressSpace.allOnes(size) : v;
     }
 
     /** The byte 23 this platform advertises: 0x80 both, 0x40 XIVE only, 0x00 XICS only. */
@@ -583,6 +736,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         platformRtas.reset();
         drcs.reset();
         fwnmi.reset();
+        threads.reset();
+        fatalError = null;
         if (guest != null) {
             guest.detach();
             guest = null;
@@ -593,6 +748,13 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     public long run(long ns) {
         if (ns < 0) {
             throw new IllegalArgumentException("run: ns must be >= 0, got " + ns);
+        }
+        if (threads.enabled()) {
+            long fired = scheduler.firedCount();
+            long until = Math.addExact(scheduler.now(), ns);
+            threads.runUntil(until, () -> false);
+            scheduler.runUntil(until);
+            return scheduler.firedCount() - fired;
         }
         return scheduler.runUntil(scheduler.now() + ns);
     }

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.pseries.core.cpu.CpuTopology;
+import io.pseries.core.host.HostConfig;
 import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.util.Suggest;
 
@@ -20,10 +21,14 @@ import io.pseries.core.util.Suggest;
  * @param icMode        interrupt-controller mode: {@code "xics"}, {@code "xive"}, {@code "dual"}
  *                      (QEMU's ic-mode; default {@code "dual"}) or the name of another
  *                      controller plugin
- * @param kernelIrqchip {@code "off"}, {@code "on"} or {@code "allowed"} (QEMU's kernel-irqchip)
+ * @param kernelIrqchip {@code "off"}, {@code "on"} or {@code "allowed"} (QEMU's kernel-irqchip):
+ *                      whether the interrupt controller is the simulated host kernel's KVM device
+ *                      ({@code "on"}: or the machine fails; {@code "allowed"}: or it falls back to
+ *                      the emulated one with QEMU's warning) or the VMM's emulation ({@code "off"})
  * @param memory        guest RAM in bytes (a multiple of 64 KiB)
  * @param devices       devices in creation order
  * @param seed          seed of every pseudo-random choice the machine makes
+ * @param host          the simulated host: its kernel's capabilities and its VMM's limits
  * @param threads       threads per core (QEMU's {@code -smp N,threads=T}): 1, 2, 4 or 8; default 1
  * @param vsmt          the VSMT mode (QEMU's {@code vsmt} machine property): the spacing of the
  *                      cores' vCPU ids, at least {@code threads}; default {@code threads}
@@ -36,7 +41,7 @@ import io.pseries.core.util.Suggest;
  *                      {@code esbLoads} (see {@link Platform})
  */
 public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
-                            List<DeviceConfig> devices, long seed, boolean hostXive, int threads, int vsmt,
+                            List<DeviceConfig> devices, long seed, HostConfig host, int threads, int vsmt,
                             int nrIrqs, Platform platform) {
 
     public static final int MAX_CPUS = 4096;
@@ -108,7 +113,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         private long memory = 1L << 30;
         private List<DeviceConfig> devices = List.of(DeviceConfig.of("spapr-vty"));
         private long seed;
-        private boolean hostXive = true;
+        private HostConfig host = HostConfig.POWER9;
         private int threads = 1;
         private int vsmt;
         private int nrIrqs = SpaprIrq.XIVE_NR_IRQS;
@@ -183,8 +188,8 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             return this;
         }
 
-        public Builder hostXive(boolean x) {
-            this.hostXive = x;
+        public Builder host(HostConfig h) {
+            this.host = h;
             return this;
         }
 
@@ -197,6 +202,11 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             if (cpus < 1 || cpus > MAX_CPUS) {
                 throw bad("cpus", cpus, "an integer from 1 to " + MAX_CPUS
                     + " (one XIVE IPI per vCPU in the 0x1000 IPI range)");
+            }
+            if ("split".equals(kernelIrqchip)) {
+                // QEMU's spapr_irq_init refuses it before anything else
+                throw new IllegalArgumentException("invalid machine option kernelIrqchip: 'split': kernel_irqchip split"
+                    + " mode not supported on pseries; expected 'off', 'on' or 'allowed'");
             }
             if (!KERNEL_IRQCHIP.contains(kernelIrqchip)) {
                 throw bad("kernelIrqchip", "'" + kernelIrqchip + "'", "'off', 'on' or 'allowed'"
@@ -215,7 +225,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
                     + Suggest.didYouMean(String.valueOf(platform.esbLoads()), ESB_LOADS));
             }
             int mode = vsmt == 0 ? threads : vsmt;
-            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, hostXive, threads, mode, nrIrqs,
+            return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, host, threads, mode, nrIrqs,
                 platform);
         }
 
@@ -330,17 +340,9 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         }
         if ((v = m.get("host")) != null) {
             if (!(v instanceof Map<?, ?> host)) {
-                throw bad("host", v, "an object such as { xive: true }");
+                throw bad("host", v, "an object such as { xive: true, xicsOnXive: true, pageSize: '64K' }");
             }
-            for (Map.Entry<?, ?> e : host.entrySet()) {
-                if (!"xive".equals(e.getKey())) {
-                    throw new IllegalArgumentException("unknown host option '" + e.getKey() + "'; valid options: xive");
-                }
-                if (!(e.getValue() instanceof Boolean x)) {
-                    throw bad("host.xive", e.getValue(), "true or false");
-                }
-                b.hostXive(x);
-            }
+            b.host(HostConfig.fromMap(host));
         }
         if ((v = m.get("devices")) != null) {
             if (!(v instanceof Collection<?> list)) {

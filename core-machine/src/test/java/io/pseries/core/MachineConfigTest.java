@@ -48,7 +48,7 @@ class MachineConfigTest {
         assertEquals(1L << 30, c.memory());
         assertEquals(List.of(DeviceConfig.of("spapr-vty")), c.devices());
         assertEquals(0, c.seed());
-        assertTrue(c.hostXive());
+        assertEquals(io.pseries.core.host.HostConfig.POWER9, c.host());
     }
 
     @Test
@@ -66,7 +66,8 @@ class MachineConfigTest {
         assertEquals("allowed", c.kernelIrqchip());
         assertEquals(2L << 30, c.memory());
         assertEquals(42, c.seed());
-        assertEquals(false, c.hostXive());
+        assertEquals(false, c.host().xive());
+        assertTrue(c.host().xicsOnXive());
         assertEquals(List.of(DeviceConfig.of("spapr-vty"),
             new DeviceConfig("spapr-vlan", Map.of("mac", "52:54:00:12:34:56"))), c.devices());
     }
@@ -223,9 +224,9 @@ class MachineConfigTest {
     @Test
     void hostOptionsAreChecked() {
         assertMentions(error(() -> MachineConfig.fromMap(map("host", map("xive", "yes")))), "host.xive", "yes", "true or false");
-        assertEquals("unknown host option 'xics'; valid options: xive",
-            error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
-        assertMentions(error(() -> MachineConfig.fromMap(map("host", true))), "host", "{ xive: true }");
+        assertEquals("unknown host option 'xics' (did you mean 'xive'?); valid options: xive, xicsOnXive, pageSize,"
+            + " memSlots, maxMapCount", error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", true))), "host", "{ xive: true");
     }
 
     @Test
@@ -285,9 +286,17 @@ class MachineConfigTest {
     }
 
     @Test
-    void kernelIrqchipOnIsRefusedByTheMachine() {
-        MachineConfig c = MachineConfig.builder().kernelIrqchip("on").build();
-        assertMentions(error(() -> FakeIntc.machine(c)), "kernelIrqchip", "'on'", "'off'", "'allowed'");
+    void kernelIrqchipSplitIsRefusedWithQemusMessage() {
+        assertEquals("invalid machine option kernelIrqchip: 'split': kernel_irqchip split mode not supported on"
+            + " pseries; expected 'off', 'on' or 'allowed'", error(() -> MachineConfig.fromMap(map("kernelIrqchip", "split"))));
+    }
+
+    @Test
+    void badHostOptionsAreNamed() {
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", map("pageSize", "8K")))), "host.pageSize", "'8K'",
+            "'64K' or '4K'");
+        assertMentions(error(() -> MachineConfig.fromMap(map("host", "p9"))), "host", "p9", "xicsOnXive");
+        assertEquals(12, MachineConfig.fromMap(map("host", map("pageSize", "4K"))).host().pageShift());
     }
 
     // ------------------------------------------------------------------ devices

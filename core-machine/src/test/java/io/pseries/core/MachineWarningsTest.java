@@ -8,13 +8,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** kernelIrqchip: QEMU's fallback warning for 'allowed', a clear refusal for 'on'. */
+/** kernelIrqchip with a controller that has no in-kernel device: QEMU's warning for 'allowed', its fatal error for 'on'. */
 class MachineWarningsTest {
     @Test
     void kernelIrqchipAllowedFallsBackToTheEmulatedControllersWithQemusWarning() {
         Machine m = FakeIntc.machine(MachineConfig.builder().icMode("xive").kernelIrqchip("allowed").build());
         assertEquals(1, m.warnings().size());
         assertTrue(m.warnings().get(0).startsWith("kernel_irqchip allowed but unavailable"), m.warnings().get(0));
+        assertTrue(m.warnings().get(0).endsWith("\nFalling back to kernel-irqchip=off"), m.warnings().get(0));
         assertEquals(List.of(m.warnings().get(0)), m.info().get("warnings"));
     }
 
@@ -24,9 +25,9 @@ class MachineWarningsTest {
     }
 
     @Test
-    void kernelIrqchipOnIsRefusedSayingWhy() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    void kernelIrqchipOnIsFatalSayingWhy() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
             () -> FakeIntc.machine(MachineConfig.builder().icMode("xive").kernelIrqchip("on").build()));
-        assertTrue(e.getMessage().startsWith("invalid machine option kernelIrqchip: 'on' needs the simulated in-kernel"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("kernel_irqchip requested but unavailable: "), e.getMessage());
     }
 }

@@ -258,6 +258,14 @@ public final class Ics {
         }
     }
 
+    /** Stores server and priorities as a state transfer does: nothing is delivered or resent. */
+    public void restoreXive(int srcno, int srv, int prio, int saved) {
+        server[srcno] = srv;
+        priority[srcno] = (byte) prio;
+        savedPriority[srcno] = (byte) saved;
+        update(srcno);
+    }
+
     /** ics_reject: the presenter turned the source away (or withdrew it). */
     public void reject(int srcno) {
         setStatus(srcno, XicsRules.rejected(flags[srcno], status[srcno] & 0xFF));

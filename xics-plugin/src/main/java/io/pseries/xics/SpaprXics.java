@@ -10,12 +10,14 @@ import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.host.Host;
 import io.pseries.core.intc.CasRole;
 import io.pseries.core.intc.IntcHost;
 import io.pseries.core.intc.InterruptController;
 import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.rtas.RtasCall;
 import io.pseries.core.rtas.RtasStatus;
+import io.pseries.xics.kvm.SpaprXicsKvm;
 
 /**
  * The sPAPR XICS controller as QEMU's pseries machine exposes it (hw/intc/xics_spapr.c): one
@@ -37,6 +39,12 @@ import io.pseries.core.rtas.RtasStatus;
  * QEMU's check_emulated_xics. As in QEMU, H_XIRR and H_XIRR_X perform the accept before that
  * check; the ICP's output only reaches the vCPU while this controller is active.
  *
+ * <p><b>In-kernel.</b> While connected to the XICS KVM device ({@link #connectKernel}), the
+ * hcalls and RTAS calls act on the kernel's ICS and ICPs (the same classes; the kernel serves
+ * them, {@link #kernelServesHcall}), device lines become the kernel's IRQ line, and the
+ * emulated ICS/ICPs are the VMM's copy: pushed in at connect and machine reset, pulled back for
+ * {@link #pic()} ({@link SpaprXicsKvm}).
+ *
  * <p>Threading: the machine's thread only.
  */
 public final class SpaprXics implements InterruptController, io.pseries.core.snapshot.SnapshotParticipant {
@@ -49,6 +57,10 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
     private final VCpu[] cpus;
     /** Whether this is the machine's active controller: set by activate(), cleared by deactivate(). */
     private boolean active;
+    /** The ICS and ICPs the hcalls and RTAS calls act on: the emulated ones, or the kernel's. */
+    private Ics sics;
+    private Icp sicp;
+    private SpaprXicsKvm kvm;
 
     public SpaprXics(IntcHost host) {
         this.host = host;
@@ -56,6 +68,8 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         this.cpus = new VCpu[n];
         this.ics = new Ics(SpaprIrq.nrXirqs(host.config().nrIrqs()), host.trace());
         this.icp = new Icp(n, ics, this::drive, host.trace());
+        this.sics = ics;
+        this.sicp = icp;
         registerHcalls();
         registerRtas();
     }
@@ -91,7 +105,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
 
     private void drive(int cpu, boolean level) {
         VCpu c = cpus[cpu];
-        if (active && c != null) {
+        if (active && c != null && kvm == null) {
             c.setOsInterrupt(level);
         }
     }
@@ -111,6 +125,9 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             throw new IllegalStateException(String.format("IRQ %d is not free", irq));
         }
         ics.claim(s, lsi);
+        if (kvm != null) {
+            kvm.pushSource(s);
+        }
     }
 
     @Override
@@ -133,6 +150,69 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         for (int c = 0; c < icp.cpus(); c++) {
             icp.reset(c);
         }
+        if (kvm != null) {
+            // ics_reset/icp_reset push the reset state into the kernel
+            for (int s = ics.nextClaimed(0); s >= 0; s = ics.nextClaimed(s + 1)) {
+                kvm.pushSource(s);
+            }
+            for (VCpu c : cpus) {
+                if (c != null) {
+                    kvm.pushIcp(c);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ in-kernel device
+
+    @Override
+    public String connectKernel(Host h) {
+        if (kvm != null) {
+            return null;
+        }
+        SpaprXicsKvm k = new SpaprXicsKvm(h, ics, icp);
+        String err = k.connect(host.nrServers());
+        if (err != null) {
+            return err;
+        }
+        kvm = k;
+        sics = k.device().ics();
+        sicp = k.device().icp();
+        return null;
+    }
+
+    @Override
+    public void disconnectKernel() {
+        if (kvm != null) {
+            kvm.disconnect();
+            kvm = null;
+            sics = ics;
+            sicp = icp;
+        }
+    }
+
+    @Override
+    public boolean inKernel() {
+        return kvm != null;
+    }
+
+    /** In-kernel XICS: the six presentation hcalls are KVM's own. */
+    @Override
+    public boolean kernelServesHcall(long opcode) {
+        return opcode == Hcalls.H_CPPR || opcode == Hcalls.H_IPI || opcode == Hcalls.H_XIRR
+            || opcode == Hcalls.H_XIRR_X || opcode == Hcalls.H_EOI || opcode == Hcalls.H_IPOLL;
+    }
+
+    /** The four XICS RTAS calls are kernel tokens (kvmppc_define_rtas_kernel_token). */
+    @Override
+    public boolean kernelServesRtas(String name) {
+        return name.equals("ibm,set-xive") || name.equals("ibm,get-xive") || name.equals("ibm,int-on")
+            || name.equals("ibm,int-off");
+    }
+
+    /** The in-kernel connection, or null. */
+    public SpaprXicsKvm kvm() {
+        return kvm;
     }
 
     /** No MMIO to enable; the ICP outputs are re-applied to the vCPUs. */
@@ -154,7 +234,8 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
 
     @Override
     public void setIrq(int irq, boolean level) {
-        ics.setIrq(irq - Ics.OFFSET, level);
+        // in-kernel: QEMU's ics_kvm_set_irq, a KVM_IRQ_LINE the kernel's ICS takes
+        sics.setIrq(irq - Ics.OFFSET, level);
     }
 
     // ------------------------------------------------------------------ device tree
@@ -197,7 +278,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
 
     /** The ICP of a server number as QEMU's xics_icp_get (a C int, looked up by vCPU id), or -1. */
     private int cpuOfServer(long server) {
-        return icp.cpuOf((int) server);
+        return sicp.cpuOf((int) server);
     }
 
     /** H_CPPR(cppr). */
@@ -205,7 +286,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         if (!emulated(cpu, "h_cppr")) {
             return PaprRc.H_HARDWARE;
         }
-        icp.setCppr(cpu.index(), (int) (a[0] & 0xFF));
+        sicp.setCppr(cpu.index(), (int) (a[0] & 0xFF));
         return PaprRc.H_SUCCESS;
     }
 
@@ -219,13 +300,13 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             host.trace().guestError(cpu.index(), String.format("XICS: H_IPI to unknown server 0x%x", a[0]), "server", a[0]);
             return PaprRc.H_PARAMETER;
         }
-        icp.setMfrr(target, (int) (a[1] & 0xFF));
+        sicp.setMfrr(target, (int) (a[1] & 0xFF));
         return PaprRc.H_SUCCESS;
     }
 
     /** H_XIRR(): R4 = the XIRR (accept). The accept precedes the gating check, as in QEMU. */
     private long hXirr(VCpu cpu, long[] a) {
-        int xirr = icp.accept(cpu.index());
+        int xirr = sicp.accept(cpu.index());
         if (!emulated(cpu, "h_xirr")) {
             return PaprRc.H_HARDWARE;
         }
@@ -235,7 +316,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
 
     /** H_XIRR_X(): R4 = the XIRR (accept), R5 = the timebase. */
     private long hXirrX(VCpu cpu, long[] a) {
-        int xirr = icp.accept(cpu.index());
+        int xirr = sicp.accept(cpu.index());
         if (!emulated(cpu, "h_xirr_x")) {
             return PaprRc.H_HARDWARE;
         }
@@ -254,7 +335,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         if (!emulated(cpu, "h_eoi")) {
             return PaprRc.H_HARDWARE;
         }
-        icp.eoi(cpu.index(), (int) a[0]);
+        sicp.eoi(cpu.index(), (int) a[0]);
         return PaprRc.H_SUCCESS;
     }
 
@@ -268,8 +349,8 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             host.trace().guestError(cpu.index(), String.format("XICS: H_IPOLL of unknown server 0x%x", a[0]), "server", a[0]);
             return PaprRc.H_PARAMETER;
         }
-        a[0] = icp.xirr(target) & 0xFFFF_FFFFL;
-        a[1] = icp.mfrr(target);
+        a[0] = sicp.xirr(target) & 0xFFFF_FFFFL;
+        a[1] = sicp.mfrr(target);
         return PaprRc.H_SUCCESS;
     }
 
@@ -323,7 +404,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             c.status(RtasStatus.PARAM_ERROR);
             return;
         }
-        ics.writeXive(s, (int) server, (int) priority, (int) priority);
+        sics.writeXive(s, (int) server, (int) priority, (int) priority);
         c.status(RtasStatus.SUCCESS);
     }
 
@@ -334,8 +415,8 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             return;
         }
         c.status(RtasStatus.SUCCESS);
-        c.ret(1, ics.server(s));
-        c.ret(2, ics.priority(s));
+        c.ret(1, sics.server(s));
+        c.ret(2, sics.priority(s));
     }
 
     /** ibm,int-off(irq): priority 0xFF, the current one saved. */
@@ -344,7 +425,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         if (s < 0) {
             return;
         }
-        ics.writeXive(s, ics.server(s), XicsRules.LOWEST, ics.priority(s));
+        sics.writeXive(s, sics.server(s), XicsRules.LOWEST, sics.priority(s));
         c.status(RtasStatus.SUCCESS);
     }
 
@@ -354,8 +435,8 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         if (s < 0) {
             return;
         }
-        int saved = ics.savedPriority(s);
-        ics.writeXive(s, ics.server(s), saved, saved);
+        int saved = sics.savedPriority(s);
+        sics.writeXive(s, sics.server(s), saved, saved);
         c.status(RtasStatus.SUCCESS);
     }
 
@@ -367,6 +448,9 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
      */
     @Override
     public Map<String, Object> pic() {
+        if (kvm != null) {
+            kvm.pull();
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", "xics");
         List<Object> icps = new ArrayList<>();
@@ -404,6 +488,9 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
      */
     @Override
     public String picText() {
+        if (kvm != null) {
+            kvm.pull();
+        }
         StringBuilder sb = new StringBuilder();
         for (int c = 0; c < icp.cpus(); c++) {
             sb.append(String.format("CPU %d XIRR=%08x ((nil)) PP=%02x MFRR=%02x\n", c, icp.xirr(c), icp.pending(c), icp.mfrr(c)));

@@ -57,6 +57,15 @@ public interface GuestPlatform {
 
     Trace trace();
 
+    /**
+     * The virtual-time cost in ns of the exit the last hcall, RTAS call, load or store took (a
+     * VMM exit, an in-kernel round trip, a host page fault; 0 when none): the guest model adds it
+     * to the vCPU's busy time, so emulated and in-kernel controllers show their latency.
+     */
+    default long lastExitNs() {
+        return 0;
+    }
+
     /** The guest's handler for a device interrupt ran: the line's owner may deassert it. */
     void guestHandled(int irq);
 }

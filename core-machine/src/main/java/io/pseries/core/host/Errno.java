@@ -8,25 +8,32 @@ package io.pseries.core.host;
  * uses unchanged.
  */
 public enum Errno {
-    EPERM(1),
-    ENOENT(2),
-    EIO(5),
-    ENXIO(6),
-    E2BIG(7),
-    EBADF(9),
-    EAGAIN(11),
-    ENOMEM(12),
-    EFAULT(14),
-    EBUSY(16),
-    EEXIST(17),
-    ENODEV(19),
-    EINVAL(22),
-    ENOSPC(28);
+    EPERM(1, "Operation not permitted"),
+    ENOENT(2, "No such file or directory"),
+    EIO(5, "Input/output error"),
+    ENXIO(6, "No such device or address"),
+    E2BIG(7, "Argument list too long"),
+    EBADF(9, "Bad file descriptor"),
+    EAGAIN(11, "Resource temporarily unavailable"),
+    ENOMEM(12, "Cannot allocate memory"),
+    EFAULT(14, "Bad address"),
+    EBUSY(16, "Device or resource busy"),
+    EEXIST(17, "File exists"),
+    ENODEV(19, "No such device"),
+    EINVAL(22, "Invalid argument"),
+    ENOSPC(28, "No space left on device");
 
     private final int number;
+    private final String message;
 
-    Errno(int number) {
+    Errno(int number, String message) {
         this.number = number;
+        this.message = message;
+    }
+
+    /** glibc's {@code strerror} text, which QEMU appends to its error messages. */
+    public String message() {
+        return message;
     }
 
     /** The positive error number ({@code EINVAL} is 22). */

@@ -98,6 +98,21 @@ public final class Host {
         return l;
     }
 
+    /**
+     * The descriptor of the live device of {@code type} ({@link KvmDeviceType#XIVE},
+     * {@link KvmDeviceType#XICS}), or -1. The raw attribute calls take it:
+     * {@code vm().setAttr(fd, group, attr, data...)}, {@code vm().getAttr(fd, group, attr)},
+     * {@code vm().hasAttr(fd, group, attr)}, each answering a {@link KvmResult} {ret, errno, data}.
+     */
+    public int fd(int type) {
+        for (Map.Entry<Integer, KvmDevice> e : process.fds().entrySet()) {
+            if (e.getValue().type() == type) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
     /** The VMM's VMAs, lowest address first. */
     public List<Vma> vmas() {
         return process.vmas();

@@ -28,7 +28,25 @@ import io.pseries.core.cpu.VCpu;
  * <p>Threading: confined to the machine's thread.
  */
 public final class ControllerSet {
+    /** What happens around a switch: the in-kernel device of the old backend goes, the new one's comes. */
+    public interface SwitchHook {
+        /** After {@code c.deactivate()}. */
+        void deactivated(InterruptController c);
+
+        /** Before {@code c.activate()} (QEMU's activate connects first, then enables the MMIO). */
+        void activating(InterruptController c);
+    }
+
     private final List<InterruptController> controllers = new ArrayList<>();
+    private SwitchHook hook = new SwitchHook() {
+        @Override
+        public void deactivated(InterruptController c) {
+        }
+
+        @Override
+        public void activating(InterruptController c) {
+        }
+    };
     private final List<VCpu> cpus;
     private final Supplier<int[]> raisedLines;
     private InterruptController active;
@@ -40,6 +58,11 @@ public final class ControllerSet {
     public ControllerSet(List<VCpu> cpus, Supplier<int[]> raisedLines) {
         this.cpus = cpus;
         this.raisedLines = raisedLines;
+    }
+
+    /** Sets what runs around every switch (the machine's kernel-irqchip policy). */
+    public void setSwitchHook(SwitchHook h) {
+        this.hook = h;
     }
 
     /** Adds a backend (creation order: legacy first, as spapr_irq_init). */
@@ -169,12 +192,14 @@ public final class ControllerSet {
         // before: the old backend stops serving and lets go of the vCPUs' inputs
         if (before != null) {
             before.deactivate();
+            hook.deactivated(before);
             for (VCpu c : cpus) {
                 c.setOsInterrupt(false);
                 c.setHvInterrupt(false);
             }
         }
         active = want;
+        hook.activating(want);
         want.activate();
         // after: a wire keeps its level, so the new backend sees every line that is up
         for (int irq : raisedLines.get()) {

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dt.DtNode;
+import io.pseries.core.host.Host;
 
 /**
  * One interrupt-controller backend of a machine (QEMU's SpaprInterruptController).
@@ -15,6 +16,12 @@ import io.pseries.core.dt.DtNode;
  * and MMIO; {@link #activate}/{@link #deactivate} move that role (CAS does, in place, without a
  * machine reset). Hcalls of an inactive backend answer as QEMU's do when their mode was not
  * negotiated; its MMIO regions are disabled.
+ *
+ * <p><b>In-kernel device.</b> A controller may also be served by a KVM device of the simulated
+ * host ({@code kernelIrqchip}): {@link #connectKernel} and {@link #disconnectKernel} are QEMU's
+ * connect and disconnect (the machine calls them around {@link #activate}/{@link #deactivate});
+ * while {@link #inKernel}, guest accesses the kernel serves are classified with
+ * {@link #kernelServesHcall} and {@link #kernelServesRtas}. Guest-visible results must not change.
  *
  * <p>Threading: called on the machine's thread only.
  */
@@ -55,4 +62,33 @@ public interface InterruptController {
 
     /** A human-readable dump in the spirit of QEMU's {@code info pic}. */
     String picText();
+
+    /**
+     * Connects this controller to its in-kernel KVM device on {@code host} (QEMU's
+     * kvmppc_xive_connect / xics_kvm_connect): create the device, size it, map it, connect the
+     * vCPUs and push the emulated state in. Returns {@code null} on success, else the error as
+     * QEMU words it (after undoing what was done); already connected is success.
+     */
+    default String connectKernel(Host host) {
+        return "the " + name() + " interrupt controller has no in-kernel device";
+    }
+
+    /** Disconnects from the in-kernel device (unmap, close); nothing when not connected. */
+    default void disconnectKernel() {
+    }
+
+    /** Whether the in-kernel device serves this controller now. */
+    default boolean inKernel() {
+        return false;
+    }
+
+    /** While {@link #inKernel}: whether KVM serves this hcall itself (no exit to the VMM). */
+    default boolean kernelServesHcall(long opcode) {
+        return false;
+    }
+
+    /** While {@link #inKernel}: whether this RTAS call is a kernel-handled token. */
+    default boolean kernelServesRtas(String name) {
+        return false;
+    }
 }

@@ -54,7 +54,7 @@ public final class AddressSpace {
     }
 
     /** Whether RAM serves the access. */
-    private boolean inRam(long addr, int size) {
+    public boolean inRam(long addr, int size) {
         return Long.compareUnsigned(addr, ram.size()) < 0 && ram.contains(addr, size);
     }
 

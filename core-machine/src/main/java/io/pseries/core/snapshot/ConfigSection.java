@@ -46,7 +46,7 @@ public final class ConfigSection implements SnapshotSection {
     public void save(SectionWriter w) {
         w.u32("cpus", config.cpus()).u32("threads", config.threads()).u32("vsmt", config.vsmt())
             .string("icMode", config.icMode()).string("kernelIrqchip", config.kernelIrqchip())
-            .i64("memory", config.memory()).i64("seed", config.seed()).bool("hostXive", config.hostXive())
+            .i64("memory", config.memory()).i64("seed", config.seed()).bool("hostXive", config.host().xive())
             .u32("nrIrqs", config.nrIrqs())
             .string("devices", devicesJson(config));
     }
@@ -72,7 +72,7 @@ public final class ConfigSection implements SnapshotSection {
         differs(r, "kernelIrqchip", r.string("kernelIrqchip"), config.kernelIrqchip());
         differs(r, "memory", r.i64("memory"), config.memory());
         differs(r, "seed", r.i64("seed"), config.seed());
-        differs(r, "host.xive", r.bool("hostXive"), config.hostXive());
+        differs(r, "host.xive", r.bool("hostXive"), config.host().xive());
         differs(r, "nrIrqs", r.u32("nrIrqs"), config.nrIrqs());
         differs(r, "devices", r.string("devices"), devicesJson(config));
         return () -> { };

@@ -152,6 +152,8 @@ class HostTest {
         assertTrue(r.ret() >= 0);
         assertEquals(Errno.EEXIST, h.vm().createDevice(77).errno());
         assertEquals(1, h.stats().deviceCreations());
+        assertEquals(r.ret(), h.fd(77));
+        assertEquals(-1, h.fd(KvmDeviceType.XIVE));
     }
 
     @Test

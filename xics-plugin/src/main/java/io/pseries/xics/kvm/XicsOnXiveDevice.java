@@ -31,19 +31,19 @@ import io.pseries.xics.XicsRules;
  *  ICP_STATE one-reg      CPPR << 56 | XISR << 32 | MFRR << 24 | PPRI << 16
  * </pre>
  *
- * The model's ICS is the one QEMU's pseries machine uses (sources 0x1000-0x1FFF); the kernel
- * would accept any number from 16, which no pseries VMM passes.
+ * The model's ICS covers the VMM's interrupt numbers from 0x1000 ({@link #reserveSources}); the
+ * kernel would accept any number from 16, which no pseries VMM passes.
  *
  * <p>Threading: the machine's thread only.
  */
 public final class XicsOnXiveDevice implements KvmDevice {
     private final KvmVm vm;
     private final HostInterruptController host;
-    private final Ics ics;
-    private final Icp icp;
+    private Ics ics;
+    private Icp icp;
     private final VCpu[] connected;
     private final int[] vpIpi;
-    private final int[] sourceIpi = new int[Ics.NR_IRQS];
+    private int[] sourceIpi = new int[Ics.NR_IRQS];
     private int nrServers = KvmXicsUapi.KVM_MAX_VCPUS;
     private boolean released;
 
@@ -59,6 +59,26 @@ public final class XicsOnXiveDevice implements KvmDevice {
         this.ics = new Ics(vm.trace());
         this.icp = new Icp(n, ics, this::drive, vm.trace());
         ics.reset();
+    }
+
+    /**
+     * Sizes the kernel's ICS for {@code nrIrqs} sources from 0x1000 before first use (the kernel
+     * allocates its 1024-source blocks on demand; this model's ICS is one flat block, so the VMM
+     * says once how far its interrupt numbers go). Ignored once a source or vCPU is set up.
+     */
+    public void reserveSources(int nrIrqs) {
+        if (nrIrqs <= ics.nrIrqs() || ics.nextClaimed(0) >= 0) {
+            return;
+        }
+        for (VCpu c : connected) {
+            if (c != null) {
+                return;
+            }
+        }
+        ics = new Ics(nrIrqs, vm.trace());
+        icp = new Icp(connected.length, ics, this::drive, vm.trace());
+        ics.reset();
+        sourceIpi = new int[nrIrqs];
     }
 
     private void drive(int cpu, boolean level) {
@@ -92,8 +112,8 @@ public final class XicsOnXiveDevice implements KvmDevice {
     }
 
     /** Whether the kernel's ICS holds {@code irq}. */
-    private static boolean inIcs(long irq) {
-        return irq >= KvmXicsUapi.FIRST_IRQ && irq < KvmXicsUapi.NR_IRQS && Ics.valid(irq);
+    private boolean inIcs(long irq) {
+        return irq >= KvmXicsUapi.FIRST_IRQ && irq < KvmXicsUapi.NR_IRQS && ics.contains(irq);
     }
 
     @Override
@@ -308,7 +328,7 @@ public final class XicsOnXiveDevice implements KvmDevice {
 
     /** The HW IPI backing source {@code irq}, or 0. */
     public int ipiOf(long irq) {
-        return Ics.valid(irq) ? sourceIpi[(int) irq - Ics.OFFSET] : 0;
+        return ics.contains(irq) ? sourceIpi[(int) irq - Ics.OFFSET] : 0;
     }
 
     /** Whether vCPU {@code cpu} is connected. */

@@ -260,10 +260,13 @@ public final class XiveNativeDevice implements KvmDevice {
         return w;
     }
 
+    /** Loads OS ring words 0-1; PIPR is not stored state but follows IPB, as the hardware derives it. */
     private static void setOsWords(ThreadContext t, long w) {
         for (int i = 0; i < 8; i++) {
             t.setReg(ThreadContext.QW1_OS + i, (int) (w >>> (56 - 8 * i)) & 0xff);
         }
+        t.setReg(ThreadContext.QW1_OS + ThreadContext.PIPR,
+            ThreadContext.ipbToPipr(t.reg(ThreadContext.QW1_OS + ThreadContext.IPB)));
     }
 
     /**

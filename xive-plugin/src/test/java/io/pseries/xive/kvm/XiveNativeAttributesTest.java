@@ -229,7 +229,7 @@ class XiveNativeAttributesTest {
     void vpStateReadsAndRestoresTheOsRingWords() {
         KvmXiveFixture f = new KvmXiveFixture(1);
         KvmResult r = f.host.vm().getOneReg(f.fd, f.cpus.get(0), KvmXiveUapi.REG_VP_STATE);
-        assertEquals(0x0000_0000_ff00_0000L, r.value(0), "the kernel's initial w01");
+        assertEquals(0x0000_0000_ff00_00ffL, r.value(0), "the kernel's initial w01, PIPR following the empty IPB");
         assertTrue(f.host.vm().setOneReg(f.fd, f.cpus.get(0), KvmXiveUapi.REG_VP_STATE, 0x0005_4000_0000_0001L).isOk());
         assertEquals(0x0005_4000_0000_0001L,
             f.host.vm().getOneReg(f.fd, f.cpus.get(0), KvmXiveUapi.REG_VP_STATE).value(0));
