@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, LayoutCommand.class,
+        CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
         "",
