@@ -102,6 +102,12 @@ public final class MachineHost {
         return Json.write(c);
     }
 
+    /** {@code m.host}: the simulated host under this machine. */
+    @HostAccess.Export
+    public HostBinding host() {
+        return new HostBinding(m);
+    }
+
     @HostAccess.Export
     public String info() {
         StackHeadroom.require("m.info()");
@@ -492,7 +498,7 @@ public final class MachineHost {
         StackHeadroom.require("m.on()");
         TraceCategory c = TraceCategory.fromJsName(event);
         if (c == null || c == TraceCategory.UNIMPLEMENTED || c == TraceCategory.INTC || c == TraceCategory.GUEST) {
-            List<String> names = List.of("irq", "hcall", "rtas", "mmio", "cas", "guest_error");
+            List<String> names = List.of("irq", "hcall", "rtas", "mmio", "cas", "guest_error", "kvm", "fault");
             throw new IllegalArgumentException("unknown event '" + event + "'" + Suggest.didYouMean(event, names)
                 + "; valid events: " + String.join(", ", names));
         }
