@@ -48,13 +48,17 @@ public final class LayoutChart {
     public static JFreeChart chart(List<LayoutExperiment.Row> rows, long memSlots, long maxMapCount) {
         System.setProperty("java.awt.headless", "true");
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
+        long top = Math.max(memSlots, maxMapCount);
         for (LayoutExperiment.Row r : rows) {
+            top = Math.max(top, Math.max(r.vmas(), r.memslots()));
             String cat = r.cpus() + " vCPUs, " + LayoutTable.count(r.sources()) + " sources";
             ds.addValue(Math.max(1, r.vmas()), r.mapping() + ": VMAs", cat);
             ds.addValue(Math.max(1, r.memslots()), r.mapping() + ": memory slots", cat);
         }
         LogAxis y = new LogAxis("count (log scale)");
         y.setSmallestValue(1);
+        // both limits stay in view, whatever the data
+        y.setRange(0.8, top * 2.0);
         y.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
         CategoryAxis x = new CategoryAxis("combination");
         x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
