@@ -313,7 +313,7 @@ declare global {
   }
 
   /**
-   * The raw device-attribute API of the VM's in-kernel device (KVM_{GET,SET,HAS}_DEVICE_ATTR).
+   * The raw device-attribute API of the VM's in-kernel device (KVM_GET_DEVICE_ATTR, KVM_SET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR).
    * `group` is the number or the kernel's name ('CTRL', 'SOURCE', 'SOURCE_CONFIG', 'EQ_CONFIG',
    * 'SOURCE_SYNC' for XIVE; 'SOURCES', 'CTRL' for XICS). Bad groups, attributes or data get the
    * kernel's errno (a missing value is a bad user pointer, EFAULT); with no device open, EBADF.
