@@ -36,6 +36,11 @@ declare global {
      * Defaults: 1 vCPU, 1024 sources, 'window', kernelIrqchip 'on', Linux 6.1's limits.
      */
     layout(options: LayoutOptions): LayoutRow;
+     * A new machine of the configuration recorded in a snapshot (machine defaults do not apply),
+     * with the snapshot restored into it. A truncated, corrupt, too-new or otherwise bad stream
+     * throws an Error "snapshot section 'NAME': REASON" (or "snapshot section 'header': ...").
+     */
+    restore(bytes: Uint8Array): Machine;
     /** The pseries version. */
     readonly version: string;
     /** The interrupt-controller modes the installed plugins offer, e.g. ['xics', 'xive', 'dual']. */
@@ -290,10 +295,17 @@ declare global {
     children: { [name: string]: DtNode };
   }
 
-  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'kvm' | 'fault';
+  /**
+   * Trace event categories (the same names as `--trace`): 'irq' an interrupt presented to a CPU,
+   * 'hcall', 'rtas', 'mmio' (device loads and stores), 'cas', 'guest_error' (what the guest got
+   * wrong), 'unimplemented' (a feature the model does not have was used), 'intc' (controller
+   * internals: routing, queueing, CPPR and PQ changes), 'guest' (the guest model's steps and handlers),
+   * 'kvm' (the simulated host kernel's KVM device calls), 'fault' (host page faults on device mappings).
+   */
+  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'unimplemented' | 'intc' | 'guest' | 'kvm' | 'fault';
 
   interface MachineEvent {
-    event: EventName | string;
+    event: EventName;
     /** Short name: the hcall or RTAS call name, 'load'/'store', 'present', 'cas', 'guest_error'. */
     name: string;
     /** Virtual time in ns. */
@@ -411,6 +423,61 @@ declare global {
     readonly xive: KvmDeviceApi;
     /** The XICS-on-XIVE device (KVM_DEV_TYPE_XICS). */
     readonly xics: KvmDeviceApi;
+  /** A vCPU's registers as data (64-bit values signed: all-ones reads -1). */
+  interface CpuRegs {
+    gpr: Array<number | bigint>;
+    pc: number | bigint; lr: number | bigint; ctr: number | bigint; cr: number; xer: number | bigint;
+    msr: number | bigint; srr0: number | bigint; srr1: number | bigint;
+    dec: number | bigint; tb: number | bigint; sprg: Array<number | bigint>;
+    dar: number | bigint; dsisr: number; cfar: number | bigint;
+    /** Instructions this vCPU executed so far. */
+    retired: number;
+    /** Why it cannot run (not started, stopped itself, illegal instruction with no handler...), or null. */
+    stopped: string | null;
+  }
+
+  interface CpuRunResult {
+    /** Why the run ended: the instructions asked for ran, the until address or a breakpoint was reached, the
+     * vCPU stopped (message says why), the guest powered off, the machine halted (a fatal error), or the time ran out. */
+    reason: 'instructions' | 'until' | 'breakpoint' | 'stopped' | 'power-off' | 'halted' | 'timeout';
+    message: string;
+    /** Instructions this vCPU executed during the run. */
+    instructions: number;
+    pc: number | bigint;
+  }
+
+  /**
+   * One interpreting vCPU. A run advances the whole machine (every started vCPU, in slices on the
+   * deterministic scheduler) until this vCPU is done; the default bound is 10 s of virtual time.
+   */
+  interface GuestCpu {
+    readonly index: number;
+    readonly regs: CpuRegs;
+    /** Sets r0..r31, pc or msr. */
+    setReg(name: string, value: Int): void;
+    run(options?: { instructions?: Int; until?: Int; timeoutNs?: Int }): CpuRunResult;
+    /** Executes one instruction (or takes one pending interrupt first). */
+    step(): CpuRunResult;
+    /** Addresses where a run stops before executing the instruction; the next run goes on from there. */
+    breakpoints: Array<number | bigint>;
+  }
+
+  interface CpuExceptionEvent {
+    event: 'exception';
+    cpu: number;
+    /** The vector's real address: 0x500 external, 0x700 program, 0x900 decrementer, 0xc00 system call... */
+    vector: number;
+    name: string;
+    srr0: number | bigint;
+    srr1: number | bigint;
+  }
+
+  interface CpuInstructionEvent {
+    event: 'instruction';
+    cpu: number;
+    pc: number | bigint;
+    /** The instruction word, as an unsigned 32-bit number. */
+    word: number;
   }
 
   interface XiveThreadContext {
@@ -449,8 +516,19 @@ declare global {
     readonly mem: GuestMemory;
     /** The guest model (after boot()). */
     readonly guest: Guest;
-    /** What the guest printed with RTAS display-character. */
+    /** What the guest printed on its console: H_PUT_TERM_CHAR (spapr-vty) and RTAS display-character. */
     readonly console: string;
+
+    /**
+     * Loads a bare-metal 64-bit PowerPC ELF payload as QEMU's pseries with x-vof=on -kernel does:
+     * each segment at (p_paddr & 0x0fffffff) + 0x400000, vCPU 0 entered there big-endian 32-bit with
+     * MSR = 0, r3 = r4 = 0, r5 = a client-interface stub that answers -1. From then on the vCPUs run
+     * guest code whenever virtual time advances (m.run, m.cpu(n).run). A path is read with the
+     * script's own (read-only) file access, relative to the working directory.
+     */
+    loadElf(elf: Uint8Array | ArrayBuffer | number[] | string): { entry: number; low: number; high: number };
+    /** The interpreting vCPU n (after loadElf): registers, run, step, breakpoints. */
+    cpu(n: Int): GuestCpu;
 
     /** A hypervisor call on behalf of a vCPU, by name ('H_INT_ESB') or number, with R4.. arguments. */
     hcall(cpu: Int, nameOrNumber: string | Int, ...args: Int[]): HcallResult;
@@ -470,6 +548,20 @@ declare global {
 
     /** The current flattened device tree (what QEMU hands the guest now: pre- or post-CAS). */
     fdt(): Uint8Array;
+
+    /**
+     * The whole machine state as a self-describing stream: a header, then named sections (config,
+     * machine, clock, cas, cpu/N, irq/lines, ram, the controllers' xive/... and xics/... sections),
+     * each versioned and checksummed. Taken at quiescent points only: it throws while events are
+     * pending (run m.runUntilIdle() first), while a guest model is booted, or with PCI MSIs allocated.
+     */
+    snapshot(): Uint8Array;
+    /**
+     * Restores a snapshot of a machine of the same configuration. The stream is validated whole
+     * before anything changes: a bad one throws "snapshot section 'NAME': REASON" and leaves this
+     * machine exactly as it was. Outputs (vCPU inputs, PIPR, XICS resend) are re-derived.
+     */
+    restore(bytes: Uint8Array): void;
     /** The tree (or the node at a path such as '/chosen') as plain data. */
     dt(path?: string): DtNode;
     /** The tree as dts text, as `dtc -I dtb -O dts` prints it. */
@@ -491,6 +583,10 @@ declare global {
 
     /** Subscribes to machine events, delivered on the script's thread; returns the unsubscribe function. */
     on(event: EventName, listener: (e: MachineEvent) => void): () => void;
+    /** Every interrupt a vCPU running guest code takes, after SRR0/SRR1 are set. */
+    on(event: 'exception', listener: (e: CpuExceptionEvent) => void): () => void;
+    /** Every instruction before it executes (slow: only while subscribed does the CPU check for it). */
+    on(event: 'instruction', listener: (e: CpuInstructionEvent) => void): () => void;
 
     /** The interrupt-controller state, the structured twin of QEMU's `info pic`. */
     pic(): XivePic | XicsPic;

@@ -74,6 +74,22 @@ describe('m.on', () => {
     assert.match(String(got[0].message), /Unknown LISN 0x99999/);
   });
 
+  it("every category of --trace can be subscribed to, 'guest' included", () => {
+    for (const name of /** @type {EventName[]} */ (['irq', 'hcall', 'rtas', 'mmio', 'cas', 'guest_error', 'unimplemented', 'intc', 'guest', 'kvm', 'fault'])) {
+      const off = m.on(name, () => {});
+      off();
+    }
+    /** @type {MachineEvent[]} */
+    const got = [];
+    m.on('guest', (e) => got.push(e));
+    m.boot();
+    assert.ok(got.length > 0 && got.every((e) => e.event === 'guest'), `guest events: ${got.length}`);
+  });
+
+  it('an unknown event name is refused with the closest valid one', () => {
+    assert.throws(() => m.on(/** @type {EventName} */ ('gues'), () => {}), /unknown event 'gues' \(did you mean 'guest'\?\)/);
+  });
+
   it('the unsubscribe function stops delivery, and calling it twice is harmless', () => {
     m.cas({ xive: 'both' });
     let n = 0;

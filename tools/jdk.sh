@@ -23,6 +23,35 @@ pseries_find_jdk() {
   return 1
 }
 
+# pseries_check_java_home: warns on stderr when PSERIES_JAVA_HOME is set but cannot be used (not a
+# JDK, or older than MIN), so a typo or a JDK 17 is not silently replaced by another JDK. Call it
+# once, outside $(...), before pseries_find_jdk / pseries_build_jdk.
+pseries_check_java_home() {
+  local min="${1:-21}" h="${PSERIES_JAVA_HOME:-}" v
+  [ -n "$h" ] || return 0
+  if [ ! -x "$h/bin/java" ]; then
+    echo "pseries: PSERIES_JAVA_HOME=$h is not a JDK (no $h/bin/java); ignoring it and looking in JAVA_HOME and /usr/lib/jvm" >&2
+    return 0
+  fi
+  v=$(pseries_jdk_feature "$h")
+  if [ "$v" -lt "$min" ] 2>/dev/null; then
+    echo "pseries: PSERIES_JAVA_HOME=$h is JDK $v, pseries needs $min+ (JDK $PSERIES_BUILD_JDK to build); ignoring it" >&2
+  elif [ "$v" != "$PSERIES_BUILD_JDK" ] && [ "${2:-}" = build ]; then
+    echo "pseries: PSERIES_JAVA_HOME=$h is JDK $v, building needs JDK $PSERIES_BUILD_JDK; looking for one elsewhere" >&2
+  fi
+  return 0
+}
+
+# pseries_mvn: the Maven to run: mvn on PATH, else the project's Maven Wrapper (./mvnw, which
+# fetches the Maven version pinned in .mvn/wrapper/maven-wrapper.properties from Maven Central).
+pseries_mvn() {
+  if command -v mvn >/dev/null 2>&1; then
+    echo mvn
+  else
+    echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/mvnw"
+  fi
+}
+
 # pseries_build_jdk: the JDK 25 home, or a clear error on stderr and status 1.
 pseries_build_jdk() {
   local j

@@ -8,15 +8,20 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
+import io.pseries.core.boot.ElfImage;
+import io.pseries.core.boot.VofBoot;
+import io.pseries.core.cas.CasHcall;
 import io.pseries.core.cas.CasNegotiation;
 import io.pseries.core.cas.CasResult;
 import io.pseries.core.cas.OptionVector;
+import io.pseries.core.cpu.CpuThreads;
 import io.pseries.core.cpu.CpuTopology;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.DeviceHost;
 import io.pseries.core.dev.Devices;
 import io.pseries.core.dev.EventSources;
+import io.pseries.core.dev.VtyConsole;
 import io.pseries.core.dev.pci.SpaprPhb;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.dt.Fdt;
@@ -40,6 +45,7 @@ import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.IrqLines;
 import io.pseries.core.irq.IrqSpace;
 import io.pseries.core.irq.LineOwner;
+import io.pseries.core.isa.Cpu;
 import io.pseries.core.mem.AddressSpace;
 import io.pseries.core.mem.GuestMemory;
 import io.pseries.core.mem.MmioSpace;
@@ -111,6 +117,10 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final KernelIrqchip kernelIrqchip;
     /** Cost in ns of the exit the last guest access took (0: served without one). */
     private long lastExitNs;
+    private final VtyConsole vty = new VtyConsole(Collections.unmodifiableList(devices));
+    private final CpuThreads threads;
+    /** Why the machine stopped as QEMU would exit (a fatal CAS refusal), or null. */
+    private String fatalError;
     private GuestOs guest;
     private long resets;
     private final List<String> warnings = new ArrayList<>();
@@ -145,13 +155,15 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         addressSpace = new AddressSpace(memory, mmio, trace);
         hcalls = new HcallDispatch(new HcallTable(), trace);
         rtas = new RtasDispatch(new RtasTable(), memory, trace);
-        platformRtas = new PlatformRtas(scheduler, this::cpuByVcpuId, this::reset);
+        platformRtas = new PlatformRtas(scheduler, this::cpuByVcpuId, this::reset, vty::put);
         controllers = new ControllerSet(cpusView, this::raisedLines);
         lines = new IrqLines(new IrqSpace(config.nrIrqs()), controllers, trace);
         casNegotiation = new CasNegotiation(controllers, cpusView, trace);
 
         rtas.registerHcall(hcalls.table());
         platformRtas.register(rtas.table());
+        vty.register(hcalls.table());
+        new CasHcall(memory, this::cas, this::fdt, msg -> fatalError = msg).register(hcalls.table());
 
         // interrupt controllers first (XIVE claims its IPI numbers here), then vCPUs, then devices
         for (InterruptControllerProvider p : chosen) {
@@ -173,6 +185,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         for (Device d : devices) {
             d.realize(this);
         }
+        threads = new CpuThreads(scheduler, addressSpace, hcalls, trace, cpusView, this::haltReason);
+        platformRtas.setCpuStarter(threads::start);
+        threads.register(hcalls.table());
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
             Collections.unmodifiableList(devices), eventSources, phb, topology, config.seed());
         reset();
@@ -355,9 +370,48 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return Collections.unmodifiableList(warnings);
     }
 
-    /** What the guest printed through RTAS display-character. */
+    /** What the guest printed on its console (H_PUT_TERM_CHAR and RTAS display-character). */
     public String console() {
-        return platformRtas.console();
+        return vty.text();
+    }
+
+    /** The console device (output listener, input for H_GET_TERM_CHAR). */
+    public VtyConsole vty() {
+        return vty;
+    }
+
+    /** The interpreting vCPUs (idle until {@link #loadElf} loads guest code). */
+    public CpuThreads cpuThreads() {
+        return threads;
+    }
+
+    /** The interpreter of vCPU {@code index}. */
+    public Cpu interpreter(long index) {
+        return threads.cpu(cpu(index).index());
+    }
+
+    /** Why guest code cannot go on: "power-off", a fatal error as QEMU would exit with it, or null. */
+    public String haltReason() {
+        if (platformRtas.poweredOff()) {
+            return "power-off";
+        }
+        return fatalError;
+    }
+
+    /**
+     * Loads an ELF payload as QEMU's pseries with {@code x-vof=on -kernel} does ({@link VofBoot}),
+     * puts the boot CPU in VOF's entry state and lets the vCPUs run guest code from then on.
+     */
+    public VofBoot.Loaded loadElf(byte[] elf) {
+        VofBoot.Loaded l = VofBoot.load(memory, ElfImage.parse(elf));
+        VofBoot.enter(threads.cpu(0), l);
+        threads.enable();
+        return l;
+    }
+
+    /** Runs guest code until power-off, a fatal error, every vCPU stopped, or {@code timeoutNs} more virtual time. */
+    public CpuThreads.Outcome runGuest(long timeoutNs) {
+        return threads.runUntil(Math.addExact(scheduler.now(), timeoutNs), () -> false);
     }
 
     public boolean poweredOff() {
@@ -641,6 +695,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         scheduler.dropPending();
         memory.resetAllocator();
         platformRtas.reset();
+        threads.reset();
+        fatalError = null;
         if (guest != null) {
             guest.detach();
             guest = null;
@@ -651,6 +707,13 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     public long run(long ns) {
         if (ns < 0) {
             throw new IllegalArgumentException("run: ns must be >= 0, got " + ns);
+        }
+        if (threads.enabled()) {
+            long fired = scheduler.firedCount();
+            long until = Math.addExact(scheduler.now(), ns);
+            threads.runUntil(until, () -> false);
+            scheduler.runUntil(until);
+            return scheduler.firedCount() - fired;
         }
         return scheduler.runUntil(scheduler.now() + ns);
     }

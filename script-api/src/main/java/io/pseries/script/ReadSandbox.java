@@ -65,6 +65,13 @@ final class ReadSandbox implements FileSystem {
             + " (pseries.test.allowRead under JUnit)");
     }
 
+    /** Reads a whole file under the same rules as the script's own reads (m.loadElf of a path). */
+    byte[] readAllBytes(String path) throws IOException {
+        Path p = fs.parsePath(path);
+        check(p);
+        return java.nio.file.Files.readAllBytes(fs.toAbsolutePath(p));
+    }
+
     @Override
     public Path parsePath(URI uri) {
         return fs.parsePath(uri);

@@ -252,6 +252,10 @@ public final class ScriptEngine implements AutoCloseable {
                 + " bind: (h, helpers) => fn(host.pluginHost(i, h), helpers) }); } return out; })",
             "pseries-plugins.js").internal(true).buildLiteral());
         PseriesHost host = new PseriesHost(version(), optimized(), o.args, plugins, o.onMachine, machineDefaults);
+        ReadSandbox sandbox = o.sandbox;
+        if (sandbox != null) {
+            host.setFileReader(sandbox::readAllBytes);
+        }
         String[] names = new String[plugins.size()];
         Value fns = ctx.eval("js", "[]");
         for (int i = 0; i < plugins.size(); i++) {

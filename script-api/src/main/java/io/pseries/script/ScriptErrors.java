@@ -70,7 +70,20 @@ public final class ScriptErrors {
         if (e.isResourceExhausted() && !e.isGuestException()) {
             return "RangeError: " + HostErrors.STACK_OVERFLOW;
         }
+        if (e.isSyntaxError()) {
+            return syntaxMessage(msg);
+        }
         return msg;
+    }
+
+    /**
+     * GraalJS's syntax-error message repeats the position (with a 0-based column) and the source
+     * line with a caret, both of which the report prints itself from the source section: keep
+     * the type and the reason only.
+     */
+    static String syntaxMessage(String msg) {
+        String first = msg.lines().findFirst().orElse(msg);
+        return first.replaceFirst("^(SyntaxError: )?\\S+:\\d+:\\d+ ", "SyntaxError: ");
     }
 
     /** The full report. */
@@ -85,7 +98,14 @@ public final class ScriptErrors {
         if (at != null) {
             sb.append(name(at)).append(':').append(at.getStartLine()).append(':').append(column(view, at)).append(": ");
         }
-        sb.append(view.message(e)).append('\n');
+        String message = view.message(e);
+        if (at == null && e.isGuestException() && !e.isSyntaxError() && !e.isResourceExhausted() && !isOutOfMemory(e)
+            && !message.startsWith("Uncaught ") && !hasStack(e)) {
+            // a thrown string or plain object carries no stack, and GraalJS keeps no location for it
+            // when a module's top level fails: say so instead of printing a bare value
+            message = "Uncaught " + message + " (the thrown value is not an Error, so it carries no location; throw new Error(...) to get one)";
+        }
+        sb.append(message).append('\n');
         if (at != null && at.getSource().hasCharacters()) {
             int line = at.getStartLine();
             if (line >= 1 && line <= at.getSource().getLineCount()) {
@@ -147,6 +167,16 @@ public final class ScriptErrors {
             // a closed context or a hostile object: no cause to show
         }
         return null;
+
+    }
+
+    private static boolean hasStack(PolyglotException e) {
+        try {
+            org.graalvm.polyglot.Value v = e.getGuestObject();
+            return v != null && v.hasMembers() && v.hasMember("stack");
+        } catch (RuntimeException x) {
+            return false;
+        }
     }
 
     private static int column(SourceView view, SourceSection s) {

@@ -44,19 +44,30 @@ public final class ScriptRunner {
     /** The same, letting the script read {@code allowRead} besides its own directory. */
     public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
                           Set<TraceCategory> trace, boolean verbose, long timeoutMs, List<Path> allowRead) {
+        return run(engine, file, args, out, err, trace, verbose, timeoutMs, allowRead, err, m -> { });
+    }
+
+    /** The same, trace events going to {@code traceOut} and every machine the script creates shown to {@code onMachine}. */
+    public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
+                          Set<TraceCategory> trace, boolean verbose, long timeoutMs, List<Path> allowRead, PrintStream traceOut,
+                          java.util.function.Consumer<io.pseries.core.Machine> onMachine) {
+        if (Files.isDirectory(file)) {
+            err.println("pseries: cannot run " + file + ": it is a directory (run takes one script; 'pseries test "
+                + file + "' runs the *.test.js files in it)");
+            return EXIT_NO_SCRIPT;
+        }
         if (!Files.isRegularFile(file)) {
             err.println("pseries: cannot read script " + file + ": no such file");
             return EXIT_NO_SCRIPT;
         }
         ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).args(args)
             .root(file.toAbsolutePath().getParent()).allowRead(allowRead);
-        if (!trace.isEmpty()) {
-            o.onMachine(m -> {
-                for (TraceCategory c : trace) {
-                    m.trace().subscribe(c, ev -> err.println("[trace] " + ev));
-                }
-            });
-        }
+        o.onMachine(m -> {
+            for (TraceCategory c : trace) {
+                m.trace().subscribe(c, ev -> traceOut.println("[trace] " + ev));
+            }
+            onMachine.accept(m);
+        });
         try (Context ctx = engine.newContext(o); ScriptWatchdog watchdog = new ScriptWatchdog(ctx)) {
             try {
                 watchdog.arm(timeoutMs);
@@ -84,7 +95,9 @@ public final class ScriptRunner {
                     return EXIT_TIMEOUT;
                 }
                 // described while the context is open: -v reads the Java cause kept on the JS error
-                err.print((ScriptErrors.isOutOfMemory(e) ? where : "") + ScriptErrors.describe(e, verbose));
+                // a thrown non-Error has no location either: name the script
+                boolean nameIt = ScriptErrors.isOutOfMemory(e) || (!e.isSyntaxError() && e.isGuestException());
+                err.print((nameIt ? where : "") + ScriptErrors.describe(e, verbose));
                 return ScriptErrors.isOutOfMemory(e) ? EXIT_OUT_OF_MEMORY : EXIT_SCRIPT_ERROR;
             }
         } finally {

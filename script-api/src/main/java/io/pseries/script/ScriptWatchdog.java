@@ -40,6 +40,9 @@ public final class ScriptWatchdog implements AutoCloseable {
     private ScheduledFuture<?> pending;
     private volatile boolean fired;
     private long armedMs;
+    /** Bumped by every arm and disarm: an interrupter stops once its deadline is no longer current. */
+    private volatile long generation;
+    private static final Duration ROUND = Duration.ofMillis(100);
 
     public ScriptWatchdog(Context ctx) {
         this.ctx = ctx;
@@ -53,23 +56,34 @@ public final class ScriptWatchdog implements AutoCloseable {
         if (ms <= 0) {
             return;
         }
+        long mine = ++generation;
         pending = TIMER.schedule(() -> {
             fired = true;
             // Context.interrupt returns only once the interrupted thread has left the context,
-            // which a test runner resuming in the same context does not do: it gets a thread of
-            // its own so that it never holds up the deadlines of other files
-            INTERRUPTERS.execute(() -> {
-                try {
-                    ctx.interrupt(Duration.ofMinutes(10));
-                } catch (TimeoutException | IllegalStateException | PolyglotException e) {
-                    // the context went on (or closed) after the interruption: nothing left to do
-                }
-            });
+            // which a test runner resuming in the same context does not do, and a second
+            // interrupt waits for the first. So it is asked for in short rounds on a thread of
+            // its own, until the interrupted code has come out (the runner disarms or re-arms)
+            INTERRUPTERS.execute(() -> interruptUntilHandled(mine));
         }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void interruptUntilHandled(long mine) {
+        while (generation == mine) {
+            try {
+                ctx.interrupt(ROUND);
+                return;
+            } catch (TimeoutException e) {
+                // still inside the context: either the code has not reached a safepoint yet
+                // (ask again) or it was interrupted and the runner went on (generation moved)
+            } catch (IllegalStateException | PolyglotException e) {
+                return; // the context closed
+            }
+        }
     }
 
     /** Cancels the deadline. */
     public synchronized void disarm() {
+        generation++;
         if (pending != null) {
             pending.cancel(false);
             pending = null;

@@ -109,7 +109,26 @@
   }
 
   const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString', 'length', 'prototype', 'nodeType', 'asymmetricMatch', '$$typeof']);
-  const NOT_YET = { restore: 'snapshots are not available in this version', snapshot: 'snapshots are not available in this version' };
+  const NOT_YET = {
+    save: 'snapshot files are not available in this version; m.snapshot() returns the bytes and m.restore(bytes) / pseries.restore(bytes) take them',
+    load: 'snapshot files are not available in this version; m.snapshot() returns the bytes and m.restore(bytes) / pseries.restore(bytes) take them',
+  };
+
+  /** The bytes of a snapshot as an ArrayBuffer the host reads in one go. */
+  function snapshotBuffer(bytes, what) {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`${what}: expected the Uint8Array returned by m.snapshot(), got ${bytes === null ? 'null' : typeof bytes}`);
+    }
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  }
+
+  /** A host byte[] as a Uint8Array. */
+  function toBytes(b) {
+    const n = b.length;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) { out[i] = b[i]; }
+    return out;
+  }
 
   // ------------------------------------------------------------------ errors
 
@@ -325,6 +344,52 @@
       return n;
     }
 
+    const ch = h.cpuHost();
+    const cpuObjects = new Map();
+    function regsOf(i) {
+      const r = parseJson(ch.regs(i));
+      const out = {};
+      for (const k of Object.keys(r)) {
+        const v = r[k];
+        out[k] = Array.isArray(v) ? v.map((x) => typeof x === 'number' || typeof x === 'bigint' ? fromLong(x) : x)
+          : (typeof v === 'number' || typeof v === 'bigint') ? fromLong(v) : v;
+      }
+      return out;
+    }
+    function runResult(json) {
+      const r = parseJson(json);
+      r.pc = fromLong(r.pc);
+      return r;
+    }
+    function makeCpu(i) {
+      const what = `m.cpu(${i})`;
+      return guard({
+        get index() { return i; },
+        get regs() { return regsOf(i); },
+        setReg(name, v) { ch.setRegister(i, String(name), int64(v, 'value')); },
+        run(opts) {
+          if (opts === undefined) { opts = {}; }
+          if (!plainObject(opts)) { throw new TypeError(`${what}.run: expected { instructions?, until?, timeoutNs? }`); }
+          for (const k of Object.keys(opts)) {
+            if (!['instructions', 'until', 'timeoutNs'].includes(k)) {
+              throw new TypeError(`${what}.run: unknown option '${k}'${closest(k, ['instructions', 'until', 'timeoutNs']) ? ` (did you mean '${closest(k, ['instructions', 'until', 'timeoutNs'])}'?)` : ''}; valid: instructions, until, timeoutNs`);
+            }
+          }
+          const n = opts.instructions === undefined ? -1 : int64(opts.instructions, 'instructions');
+          const u = opts.until === undefined ? -1 : int64(opts.until, 'until');
+          const t = opts.timeoutNs === undefined ? -1 : int64(opts.timeoutNs, 'timeoutNs');
+          if (n !== -1 && n < 0) { throw new RangeError(`${what}.run: instructions must be >= 0, got ${opts.instructions}`); }
+          return runResult(ch.run(i, n, u, t));
+        },
+        step() { return runResult(ch.run(i, 1, -1, -1)); },
+        get breakpoints() { return Array.from(ch.breakpoints(i), fromLong); },
+        set breakpoints(list) {
+          if (!Array.isArray(list)) { throw new TypeError(`${what}.breakpoints must be an array of addresses`); }
+          ch.setBreakpoints(i, list.map((a, k) => int64(a, `breakpoint ${k}`)));
+        },
+      }, what);
+    }
+
     const m = {
       get cpus() { return ncpus; },
       get icMode() { return h.icMode(); },
@@ -425,11 +490,14 @@
       },
 
       fdt() {
-        const b = h.fdt();
-        const n = b.length;
-        const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) { out[i] = b[i]; }
-        return out;
+        return toBytes(h.fdt());
+      },
+
+      snapshot() {
+        return toBytes(h.snapshot());
+      },
+      restore(bytes) {
+        h.restore(snapshotBuffer(bytes, 'm.restore'));
       },
       dt(path) {
         if (path !== undefined && typeof path !== 'string') {
@@ -462,7 +530,15 @@
         if (typeof fn !== 'function') {
           throw new TypeError(`m.on: the listener must be a function, got ${typeof fn}`);
         }
-        const sub = h.on(String(event), (json) => fn(parseJson(json)));
+        let sub;
+        if (event === 'exception') {
+          sub = ch.on('exception', (cpu, vector, name, srr0, srr1) =>
+            fn({ event: 'exception', cpu, vector, name, srr0: fromLong(srr0), srr1: fromLong(srr1) }));
+        } else if (event === 'instruction') {
+          sub = ch.on('instruction', (cpu, pc, word) => fn({ event: 'instruction', cpu, pc: fromLong(pc), word: Number(word) }));
+        } else {
+          sub = h.on(String(event), (json) => fn(parseJson(json)));
+        }
         let active = true;
         return () => { if (active) { active = false; sub.unsubscribe(); } };
       },
@@ -477,6 +553,25 @@
       events() { return parseJson(h.recentEvents()); },
       recordEvents(n) { h.traceRing(bounded(n, MAX_RECORDED_EVENTS, 'm.recordEvents: n', `the most events a machine records`)); },
       get console() { return h.console(); },
+
+      loadElf(src) {
+        if (typeof src === 'string') { return parseJson(ch.loadElfPath(src)); }
+        if (src instanceof ArrayBuffer) { src = new Uint8Array(src); }
+        if (!ArrayBuffer.isView(src) && !Array.isArray(src)) {
+          throw new TypeError('m.loadElf: expected the ELF file\'s bytes (a Uint8Array or an array) or its path');
+        }
+        const bytes = Array.from(src, (b, i) => {
+          if (!Number.isInteger(b) || b < 0 || b > 255) { throw new RangeError(`m.loadElf: byte ${i} must be 0..255, got ${b}`); }
+          return b;
+        });
+        return parseJson(ch.loadElf(bytes));
+      },
+      cpu(n) {
+        const i = cpuArg(n);
+        let c = cpuObjects.get(i);
+        if (c === undefined) { c = makeCpu(i); cpuObjects.set(i, c); }
+        return c;
+      },
       hcallNames() {
         if (hcallNameList === null) { hcallNameList = JSON.parse(h.hcallNames()); }
         return hcallNameList.slice();
@@ -582,6 +677,10 @@
         throw new TypeError('pseries.layout: options must be an object such as { cpus: 64, sources: 1024, mapping: \'window\' }');
       }
       return parseJson(host.layout(options));
+    },
+    restore(bytes) {
+      const buf = snapshotBuffer(bytes, 'pseries.restore');
+      return makeMachine(host.restoreMachine(parseJson(host.snapshotConfig(buf)), buf));
     },
     get version() { return host.version(); },
     get icModes() { return JSON.parse(host.icModes()); },

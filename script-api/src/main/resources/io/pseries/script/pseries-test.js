@@ -615,6 +615,16 @@
     return state.failed;
   }
 
+  /** Every registered test's full name ('suite > test'), for "no test matches" hints. */
+  function names() {
+    const out = [];
+    const walk = (n) => {
+      if (n.kind === 'test') { out.push([...pathOf(n), n.name].join(' > ')); } else { n.children.forEach(walk); }
+    };
+    walk(root);
+    return out;
+  }
+
   let runState = null;
 
   /** Runs the registered tests; resolves when done. `timeout` is the default per test, in ms (0: none). */
@@ -669,5 +679,5 @@
   globalThis.afterEach = hook('afterEach');
   globalThis.assert = assert;
 
-  return { run, resume, inspect, errorInfo };
+  return { run, resume, inspect, errorInfo, names };
 })

@@ -217,7 +217,7 @@ class ReplTest {
     void helpListsTheCommandsAndTheApi() throws IOException {
         Run r = batch(".help\n");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of(".break", ".clear", ".exit", ".help", ".load", "pseries\n      machine() layout() version icModes optimized args",
+        for (String s : List.of(".break", ".clear", ".exit", ".help", ".load", "pseries\n      machine() layout() restore() version icModes optimized args",
             "m = pseries.machine(", "hcall() rtas()", "m.irq(n)\n      irq type driver raise() lower() pulse() level")) {
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
         }
@@ -276,7 +276,7 @@ class ReplTest {
     @Test
     void completesTheMembersOfPseries() {
         try (Session s = new Session()) {
-            assertEquals(List.of("args", "icModes", "layout", "machine", "optimized", "version"), s.complete("pseries."));
+            assertEquals(List.of("args", "icModes", "layout", "machine", "optimized", "restore", "version"), s.complete("pseries."));
             assertEquals(List.of("machine"), s.complete("const m = pseries.ma"));
             ReplCompletion.Result r = s.s.complete("x = pseries.ver", "x = pseries.ver".length());
             assertEquals(12, r.start(), "the candidate replaces the word being typed");
@@ -321,8 +321,8 @@ class ReplTest {
                 let calls = 0
                 const fake = {}
                 for (const k of ['cpus', 'icMode', 'now', 'config', 'mem', 'guest', 'console', 'hcall', 'rtas', 'load', 'store',
-                  'cas', 'fdt', 'dt', 'dts', 'irq', 'boot', 'run', 'runUntilIdle', 'on', 'pic', 'reset', 'info', 'recordEvents',
-                  'events', 'hcallNames']) { fake[k] = () => { calls++; return {}; }; }
+                  'cas', 'fdt', 'snapshot', 'restore', 'dt', 'dts', 'irq', 'boot', 'run', 'runUntilIdle', 'on', 'pic', 'reset', 'info', 'recordEvents',
+                  'events', 'hcallNames', 'loadElf', 'cpu']) { fake[k] = () => { calls++; return {}; }; }
                 function sideEffect() { calls++; return { a: 1 }; }
                 """);
             assertEquals(List.of("driver", "irq", "level", "lower", "pulse", "raise", "type"), s.complete("fake.irq(0x1100)."));
@@ -345,7 +345,7 @@ class ReplTest {
         Files.writeString(dir.resolve("sub/other.mjs"), "2");
         try (Session s = new Session()) {
             assertEquals(List.of(".load"), s.complete(".lo"));
-            assertEquals(List.of(".break", ".clear", ".exit", ".help", ".load"), s.complete("."));
+            assertEquals(List.of(".break", ".clear", ".exit", ".help", ".load", ".pic", ".irq", ".trace", ".dt", ".machines", ".machine"), s.complete("."));
             String line = ".load " + dir + "/sub/o";
             ReplCompletion.Result r = s.s.complete(line, line.length());
             assertEquals(6, r.start());

@@ -155,6 +155,14 @@ class SnapshotRefusalTest {
     }
 
     @Test
+    void anInKernelControllerIsRefusedUntilItsDeviceStateIsDescribed() {
+        Machine m = Machine.create(MachineConfig.builder().cpus(2).icMode("xics").kernelIrqchip("on").build());
+        SnapshotException e = assertThrows(SnapshotException.class, m::snapshot);
+        assertEquals("host", e.section());
+        assertTrue(e.getMessage().contains("runs in the simulated kernel (kernelIrqchip 'on')"), e.getMessage());
+    }
+
+    @Test
     void notASnapshotAtAll() {
         SnapshotException e = refused("hello, world".getBytes());
         assertTrue(e.getMessage().contains("not a pseries snapshot"), e.getMessage());

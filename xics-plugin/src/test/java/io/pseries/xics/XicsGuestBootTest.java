@@ -289,7 +289,8 @@ class XicsGuestBootTest {
         List<TraceEvent> guest = new ArrayList<>();
         m.on(TraceCategory.GUEST, guest::add);
         m.guest().driver().handleException(1);
-        assertEquals(List.of("spurious"), guest.stream().map(TraceEvent::name).toList());
+        // the guest steps ("op": its H_XIRR) aside, the one event is the spurious report
+        assertEquals(List.of("spurious"), guest.stream().map(TraceEvent::name).filter(n -> !n.equals("op")).toList());
         assertIdle(m);
     }
 

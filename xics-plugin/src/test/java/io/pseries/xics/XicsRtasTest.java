@@ -77,12 +77,21 @@ class XicsRtasTest {
     @ParameterizedTest(name = "{0} with nret+1 and nret-1 -> -3")
     @MethodSource("allCalls")
     void eachCall_wrongNret_isParamError(String name, String func, int nret, int[] args) {
+        List<TraceEvent> errors = guestErrors(m);
         assertEquals(-3, call(name, nret + 1, args).status());
         RtasResult r = call(name, nret - 1, args);
         if (nret - 1 > 0) {
             assertEquals(-3, r.status());
+            assertEquals(nret - 2, r.rets().length);
+        } else {
+            // nret 0: the buffer has no status word, so nothing at all is written back
+            assertEquals(0, r.status(), "no status word to carry -3");
+            assertEquals(0, r.rets().length);
         }
+        assertEquals(2, errors.size(), "each wrong count is reported: " + messages(errors));
+        assertTrue(messages(errors).get(1).startsWith(name + ": takes"), messages(errors).toString());
         assertEquals(0xFF, ics(m).priority(VTY - Ics.OFFSET), "nothing was written, even when the status had no room");
+        assertEquals(0xFF, ics(m).savedPriority(VTY - Ics.OFFSET));
         assertEquals(0, ics(m).server(VTY - Ics.OFFSET));
     }
 

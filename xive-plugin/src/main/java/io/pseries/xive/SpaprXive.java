@@ -10,8 +10,6 @@ import io.pseries.core.snapshot.SnapshotParticipant;
 import io.pseries.core.snapshot.SnapshotSection;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dt.DtNode;
-import io.pseries.core.hcall.Hcalls;
-import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.host.Host;
 import io.pseries.core.intc.CasRole;
 import io.pseries.core.intc.IntcHost;
@@ -20,7 +18,6 @@ import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.mem.MmioHandler;
 import io.pseries.core.mem.MmioRegion;
 import io.pseries.core.cas.OptionVector;
-import io.pseries.core.trace.TraceCategory;
 import io.pseries.xive.kvm.SpaprXiveKvm;
 
 /**
@@ -36,8 +33,8 @@ import io.pseries.xive.kvm.SpaprXiveKvm;
  *  END index  (vcpu_id << 3) + priority; NVT index 0x400 + vcpu_id (never shown to the guest)
  * </pre>
  *
- * <p>The hcalls answer H_FUNCTION until CAS negotiated exploitation mode; the MMIO windows are
- * enabled only while this controller is active.
+ * <p>The hcalls ({@link SpaprXiveHcalls}) answer H_FUNCTION until CAS negotiated exploitation
+ * mode; the MMIO windows are enabled only while this controller is active.
  *
  * <p><b>In-kernel.</b> While connected to the native XIVE KVM device ({@link #connectKernel}),
  * the kernel owns the sources, queues and thread contexts: guest ESB and TIMA accesses go
@@ -112,7 +109,7 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         for (int i = 0; i < host.nrServers(); i++) {
             claim(SpaprIrq.IPI + i, false);
         }
-        registerHcalls();
+        new SpaprXiveHcalls(this, host).register();
     }
 
     @Override
@@ -229,11 +226,11 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         return ThreadContext.QW1W2_VO | Presenter.camLine(BLOCK_ID, NVT_BASE + vcpuId);
     }
 
-    private static boolean priorityReserved(long priority) {
+    static boolean priorityReserved(long priority) {
         return priority < 0 || priority >= HV_PRIO;
     }
 
-    private boolean exploitationNegotiated() {
+    boolean exploitationNegotiated() {
         return host.ov5Cas().test(OptionVector.OV5_XIVE_EXPLOIT);
     }
 
@@ -283,7 +280,7 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         }
     }
 
-    private void resetRouting() {
+    void resetRouting() {
         for (int i = claimed.nextSetBit(0); i >= 0; i = claimed.nextSetBit(i + 1)) {
             router.setEas(i, Eas.VALID | Eas.MASKED);
         }
@@ -297,7 +294,7 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         }
     }
 
-    private void resetEnd(int e) {
+    void resetEnd(int e) {
         EndConfig.reset(router, e);
     }
 
@@ -339,370 +336,6 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         n.setString("device_type", "power-ivpe");
         // reserved priorities (start, count): 7..0xFE, so the guest uses 6
         root.setCells("ibm,plat-res-int-priorities", HV_PRIO, 0xff - HV_PRIO);
-    }
-
-    // ------------------------------------------------------------------ hcalls
-
-    private void registerHcalls() {
-        host.hcalls().register(Hcalls.H_INT_GET_SOURCE_INFO, "H_INT_GET_SOURCE_INFO", 4, this::hGetSourceInfo);
-        host.hcalls().register(Hcalls.H_INT_SET_SOURCE_CONFIG, "H_INT_SET_SOURCE_CONFIG", 0, this::hSetSourceConfig);
-        host.hcalls().register(Hcalls.H_INT_GET_SOURCE_CONFIG, "H_INT_GET_SOURCE_CONFIG", 3, this::hGetSourceConfig);
-        host.hcalls().register(Hcalls.H_INT_GET_QUEUE_INFO, "H_INT_GET_QUEUE_INFO", 2, this::hGetQueueInfo);
-        host.hcalls().register(Hcalls.H_INT_SET_QUEUE_CONFIG, "H_INT_SET_QUEUE_CONFIG", 0, this::hSetQueueConfig);
-        host.hcalls().register(Hcalls.H_INT_GET_QUEUE_CONFIG, "H_INT_GET_QUEUE_CONFIG", 4, this::hGetQueueConfig);
-        host.hcalls().register(Hcalls.H_INT_SET_OS_REPORTING_LINE, "H_INT_SET_OS_REPORTING_LINE", 0, this::hReportingLine);
-        host.hcalls().register(Hcalls.H_INT_GET_OS_REPORTING_LINE, "H_INT_GET_OS_REPORTING_LINE", 1, this::hReportingLine);
-        host.hcalls().register(Hcalls.H_INT_ESB, "H_INT_ESB", 1, this::hEsb);
-        host.hcalls().register(Hcalls.H_INT_SYNC, "H_INT_SYNC", 0, this::hSync);
-        host.hcalls().register(Hcalls.H_INT_RESET, "H_INT_RESET", 0, this::hReset);
-    }
-
-    /** Common LISN check: unknown (out of range) or unclaimed (EAS not valid) is H_P2. */
-    private boolean badLisn(VCpu cpu, long lisn) {
-        if (Long.compareUnsigned(lisn, nrIrqs) >= 0) {
-            host.trace().guestError(cpu.index(), String.format("XIVE: Unknown LISN 0x%x", lisn), "lisn", lisn);
-            return true;
-        }
-        if (!Eas.valid(router.eas((int) lisn))) {
-            host.trace().guestError(cpu.index(), String.format("XIVE: Invalid LISN 0x%x", lisn), "lisn", lisn);
-            return true;
-        }
-        return false;
-    }
-
-    private void reservedPriority(VCpu cpu, long priority) {
-        host.trace().guestError(cpu.index(), "XIVE: priority " + priority + " is reserved", "priority", priority);
-    }
-
-    /** H_INT_GET_SOURCE_INFO(flags, lisn) -> (flags, EOI page, trigger page, page shift). */
-    private long hGetSourceInfo(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long lisn = a[1];
-        if (flags != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (badLisn(cpu, lisn)) {
-            return PaprRc.H_P2;
-        }
-        int n = (int) lisn;
-        long out = 0;
-        if (!source.hasTwoPages()) {
-            out |= SRC_TRIGGER;
-        }
-        if (source.storeEoi()) {
-            out |= SRC_STORE_EOI;
-        }
-        // LSIs must go through H_INT_ESB so that a still-asserted level can re-fire
-        if (source.isLsi(n)) {
-            out |= SRC_H_INT_ESB | SRC_LSI;
-        }
-        a[0] = out;
-        a[1] = (out & SRC_H_INT_ESB) == 0 ? VC_BASE + source.managementPage(n) : -1;
-        a[2] = source.hasTwoPages() && (out & SRC_H_INT_ESB) == 0 ? VC_BASE + source.triggerPage(n) : -1;
-        a[3] = source.hasTwoPages() ? source.esbShift() - 1 : source.esbShift();
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_SET_SOURCE_CONFIG(flags, lisn, target, priority, eisn). */
-    private long hSetSourceConfig(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long lisn = a[1];
-        long target = a[2];
-        long priority = a[3];
-        long eisn = a[4];
-        if ((flags & ~(SRC_SET_EISN | SRC_MASK)) != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (badLisn(cpu, lisn)) {
-            return PaprRc.H_P2;
-        }
-        int n = (int) lisn;
-        long eas = router.eas(n);
-        if (priority == 0xff) {
-            // priority 0xFF resets the EAS: target and EISN are forgotten
-            return storeEas(n, Eas.VALID | Eas.MASKED);
-        }
-        long neu = (flags & SRC_MASK) != 0 ? eas | Eas.MASKED : eas & ~Eas.MASKED;
-        if (priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P4;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P3;
-        }
-        neu = Field.set(Eas.END_BLOCK, neu, BLOCK_ID);
-        neu = Field.set(Eas.END_INDEX, neu, endIndex(t.vcpuId(), (int) priority));
-        if ((flags & SRC_SET_EISN) != 0) {
-            neu = Field.set(Eas.END_DATA, neu, eisn);
-        }
-        return storeEas(n, neu);
-    }
-
-    /** The EAS goes to the kernel first when in-kernel (H_HARDWARE if refused), then into the table. */
-    private long storeEas(int n, long eas) {
-        if (kvm != null && !kvm.setSourceConfig(n, eas)) {
-            return PaprRc.H_HARDWARE;
-        }
-        router.setEas(n, eas);
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_GET_SOURCE_CONFIG(flags, lisn) -> (target, priority, eisn). */
-    private long hGetSourceConfig(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long lisn = a[1];
-        if (flags != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (badLisn(cpu, lisn)) {
-            return PaprRc.H_P2;
-        }
-        long eas = router.eas((int) lisn);
-        int endIdx = Eas.endIndex(eas);
-        int w6 = router.endWord(endIdx, 6);
-        int w7 = router.endWord(endIdx, 7);
-        // target from the END's NVT (idx - 0x400: 0xfffffc00 for a never-configured END)
-        a[0] = (Field.get32(End.W6_NVT_INDEX, w6) - NVT_BASE) & 0xffff_ffffL;
-        a[1] = Eas.masked(eas) ? 0xff : Field.get32(End.W7_F0_PRIORITY, w7);
-        a[2] = Eas.endData(eas);
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_GET_QUEUE_INFO(flags, target, priority) -> (END ESB page, queue size shift or 0). */
-    private long hGetQueueInfo(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long target = a[1];
-        long priority = a[2];
-        if (flags != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P3;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P2;
-        }
-        int e = endIndex(t.vcpuId(), (int) priority);
-        int w0 = router.endWord(e, 0);
-        a[0] = endBase + (1L << (XiveSource.ESB_64K + 1)) * e;
-        a[1] = (w0 & End.W0_ENQUEUE) != 0 ? Field.get32(End.W0_QSIZE, w0) + 12 : 0;
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_SET_QUEUE_CONFIG(flags, target, priority, qpage, qsize). */
-    private long hSetQueueConfig(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long target = a[1];
-        long priority = a[2];
-        long qpage = a[3];
-        long qsize = a[4];
-        if ((flags & ~END_ALWAYS_NOTIFY) != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P3;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P2;
-        }
-        int e = endIndex(t.vcpuId(), (int) priority);
-        if (qsize == 0) {
-            int[] old = endWords(e);
-            resetEnd(e);
-            return pushEnd(e, old);
-        }
-        if (qsize != 12 && qsize != 16 && qsize != 21 && qsize != 24) {
-            host.trace().guestError(cpu.index(), String.format("XIVE: invalid EQ size %x", qsize), "qsize", qsize);
-            return PaprRc.H_P5;
-        }
-        long size = 1L << qsize;
-        if ((qpage & (size - 1)) != 0) {
-            host.trace().guestError(cpu.index(), String.format("XIVE: EQ @0x%x is not naturally aligned with 0x%x", qpage, size),
-                "qpage", qpage);
-            return PaprRc.H_P4;
-        }
-        if (!host.memory().contains(qpage, (int) size)) {
-            host.trace().guestError(cpu.index(), String.format("XIVE: failed to map EQ @0x%x", qpage), "qpage", qpage);
-            return PaprRc.H_P4;
-        }
-        // generation starts at 1, the queue index at 0 (ESn/ESe become 00)
-        int[] old = endWords(e);
-        EndConfig.configureQueue(router, e, qpage, (int) qsize, (flags & END_ALWAYS_NOTIFY) != 0, BLOCK_ID,
-            NVT_BASE + t.vcpuId(), (int) priority);
-        if (pushEnd(e, old) != PaprRc.H_SUCCESS) {
-            return PaprRc.H_HARDWARE;
-        }
-        return PaprRc.H_SUCCESS;
-    }
-
-    private int[] endWords(int e) {
-        int[] w = new int[End.WORDS];
-        for (int i = 0; i < End.WORDS; i++) {
-            w[i] = router.endWord(e, i);
-        }
-        return w;
-    }
-
-    /** In-kernel: the new END goes to the kernel; refused, the old words come back and the hcall fails. */
-    private long pushEnd(int e, int[] old) {
-        if (kvm != null && !kvm.setQueueConfig(e)) {
-            for (int i = 0; i < End.WORDS; i++) {
-                router.setEndWord(e, i, old[i]);
-            }
-            return PaprRc.H_HARDWARE;
-        }
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_GET_QUEUE_CONFIG(flags, target, priority) -> (flags, qpage, qsize, index). */
-    private long hGetQueueConfig(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long target = a[1];
-        long priority = a[2];
-        if ((flags & ~END_DEBUG) != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P3;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P2;
-        }
-        int e = endIndex(t.vcpuId(), (int) priority);
-        if (kvm != null && (flags & END_DEBUG) != 0 && (router.endWord(e, 0) & End.W0_VALID) != 0
-            && !kvm.getQueueConfig(e)) {
-            return PaprRc.H_HARDWARE;
-        }
-        int w0 = router.endWord(e, 0);
-        int w1 = router.endWord(e, 1);
-        long out = (w0 & End.W0_UCOND_NOTIFY) != 0 ? END_ALWAYS_NOTIFY : 0;
-        if ((w0 & End.W0_ENQUEUE) != 0) {
-            a[1] = End.queueAddress(router.endWord(e, 2), router.endWord(e, 3));
-            a[2] = Field.get32(End.W0_QSIZE, w0) + 12;
-        } else {
-            a[1] = 0;
-            a[2] = 0;
-        }
-        if ((flags & END_DEBUG) != 0) {
-            // QEMU puts the generation at bit 62 (IBM bit 1), not bit 62 in IBM numbering: kept
-            out |= (long) Field.get32(End.W1_GENERATION, w1) << 62;
-            a[3] = w1 & End.W1_PAGE_OFF;
-        } else {
-            a[3] = 0;
-        }
-        a[0] = out;
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_SET/GET_OS_REPORTING_LINE: not implemented by QEMU either. */
-    private long hReportingLine(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        host.trace().emit(TraceCategory.UNIMPLEMENTED, cpu.index(), "hcall",
-            "message", "H_INT_SET/GET_OS_REPORTING_LINE are not implemented (as on QEMU)");
-        return PaprRc.H_FUNCTION;
-    }
-
-    /** H_INT_ESB(flags, lisn, offset, data): an 8-byte ESB access done by the hypervisor. */
-    private long hEsb(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        long flags = a[0];
-        long lisn = a[1];
-        long offset = a[2];
-        long data = a[3];
-        if ((flags & ~ESB_STORE) != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (badLisn(cpu, lisn)) {
-            return PaprRc.H_P2;
-        }
-        // QEMU compares with the whole two-page span (1 << 17) and uses '>': kept as is
-        if (Long.compareUnsigned(offset, 1L << source.esbShift()) > 0) {
-            return PaprRc.H_P3;
-        }
-        if (kvm != null) {
-            a[0] = kvm.esbRw((int) lisn, (int) offset, data, (flags & ESB_STORE) != 0);
-            return PaprRc.H_SUCCESS;
-        }
-        long addr = VC_BASE + source.managementPage((int) lisn) + offset;
-        MmioRegion r = host.mmio().find(addr);
-        if (r == null || !r.covers(addr + 7)) {
-            host.trace().guestError(cpu.index(), String.format("XIVE: failed to access ESB @0x%x", addr), "addr", addr);
-            return PaprRc.H_HARDWARE;
-        }
-        boolean store = (flags & ESB_STORE) != 0;
-        if (host.trace().on(TraceCategory.MMIO)) {
-            host.trace().emit(TraceCategory.MMIO, cpu.index(), store ? "store" : "load", "region", r.name(),
-                "addr", addr, "offset", addr - r.base(), "size", 8, "value", store ? data : 0L, "via", "H_INT_ESB");
-        }
-        if (store) {
-            r.handler().write(cpu, addr - r.base(), 8, data);
-            a[0] = -1;
-        } else {
-            a[0] = r.handler().read(cpu, addr - r.base(), 8);
-        }
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_SYNC(flags, lisn): nothing is in flight in an emulated controller. */
-    private long hSync(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        if (a[0] != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (badLisn(cpu, a[1])) {
-            return PaprRc.H_P2;
-        }
-        if (kvm != null && !kvm.syncSource((int) a[1])) {
-            return PaprRc.H_HARDWARE;
-        }
-        return PaprRc.H_SUCCESS;
-    }
-
-    /** H_INT_RESET(flags): every EAS masked, every END and source reset (thread contexts kept). */
-    private long hReset(VCpu cpu, long[] a) {
-        if (!exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
-        }
-        if (a[0] != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        resetRouting();
-        source.reset();
-        if (kvm != null && !kvm.reset()) {
-            return PaprRc.H_HARDWARE;
-        }
-        return PaprRc.H_SUCCESS;
     }
 
     // ------------------------------------------------------------------ state as data

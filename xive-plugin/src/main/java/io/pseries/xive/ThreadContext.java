@@ -144,13 +144,15 @@ public final class ThreadContext {
      */
     public void notifyRing(int ring) {
         int r = ring == QW2_HV_POOL ? QW3_HV_PHYS : ring;
-        if (reg(r + PIPR) < reg(r + CPPR)) {
+        int pipr = reg(r + PIPR);
+        if (pipr < reg(r + CPPR)) {
             if (ring == QW1_OS) {
                 regs[r + NSR] |= (byte) NSR_EO;
-            } else if (ring == QW3_HV_PHYS) {
-                regs[r + NSR] |= (byte) (NSR_HE_PHYS << 6);
-            } else if (ring == QW2_HV_POOL) {
-                regs[r + NSR] |= (byte) (NSR_HE_POOL << 6);
+            } else if (ring == QW2_HV_POOL || ring == QW3_HV_PHYS) {
+                // HE names the one ring the ACK takes the priority from: the ring whose IPB
+                // holds PIPR (a value, not bits: PHYS | POOL would read as LSI)
+                int he = (reg(QW3_HV_PHYS + IPB) & priorityToIpb(pipr)) != 0 ? NSR_HE_PHYS : NSR_HE_POOL;
+                regs[r + NSR] = (byte) ((reg(r + NSR) & ~NSR_HE) | (he << 6));
             }
             setOutput(ring, true);
         }
@@ -159,13 +161,21 @@ public final class ThreadContext {
     /** ORs IPB bits into a ring, recomputes PIPR and signals. */
     public void ipbUpdate(int ring, int ipbBits) {
         regs[ring + IPB] |= (byte) ipbBits;
-        if (ring == QW2_HV_POOL) {
-            int ipb = reg(QW3_HV_PHYS + IPB) | reg(QW2_HV_POOL + IPB);
-            regs[QW3_HV_PHYS + PIPR] = (byte) ipbToPipr(ipb);
+        if (ring == QW2_HV_POOL || ring == QW3_HV_PHYS) {
+            regs[QW3_HV_PHYS + PIPR] = (byte) ipbToPipr(hvIpb());
         } else {
             regs[ring + PIPR] = (byte) ipbToPipr(reg(ring + IPB));
         }
         notifyRing(ring);
+    }
+
+    /**
+     * The pending priorities the physical ring's PIPR reflects: its own and the pool ring's,
+     * which has no PIPR of its own (QEMU: "the PHYS ring must take the minimum of both the PHYS
+     * and POOL PIPR values").
+     */
+    private int hvIpb() {
+        return reg(QW3_HV_PHYS + IPB) | reg(QW2_HV_POOL + IPB);
     }
 
     /** Sets CPPR (values above 7 become 0xFF) and signals if something is now deliverable. */
@@ -180,7 +190,9 @@ public final class ThreadContext {
     /**
      * The acknowledge cycle: lowers the output; if the ring was signalled, CPPR takes PIPR,
      * that priority's IPB bit is cleared, PIPR is recomputed and the exception bit dropped.
-     * Returns {@code (NSR before the ACK) << 8 | CPPR}.
+     * Returns {@code (NSR before the ACK) << 8 | CPPR}. On the physical ring, an exception whose
+     * NSR HE field says POOL clears the bit in the pool ring's IPB, where the pool notification
+     * put it (QEMU, "pnv/xive: Add special handling for pool targets").
      */
     public int accept(int ring) {
         int nsr = reg(ring + NSR);
@@ -189,8 +201,11 @@ public final class ThreadContext {
         if ((nsr & mask) != 0) {
             int cppr = reg(ring + PIPR);
             regs[ring + CPPR] = (byte) cppr;
-            regs[ring + IPB] &= (byte) ~priorityToIpb(cppr);
-            regs[ring + PIPR] = (byte) ipbToPipr(reg(ring + IPB));
+            boolean pool = ring == QW3_HV_PHYS && (nsr & NSR_HE) == NSR_HE_POOL << 6;
+            int ipbRing = pool ? QW2_HV_POOL : ring;
+            regs[ipbRing + IPB] &= (byte) ~priorityToIpb(cppr);
+            int ipb = ring == QW3_HV_PHYS ? hvIpb() : reg(ring + IPB);
+            regs[ring + PIPR] = (byte) ipbToPipr(ipb);
             regs[ring + NSR] &= (byte) ~mask;
         }
         return (nsr << 8) | reg(ring + CPPR);

@@ -3,6 +3,7 @@ package io.pseries.xive;
 import java.util.Arrays;
 
 import io.pseries.core.trace.Trace;
+import io.pseries.core.trace.TraceCategory;
 
 /**
  * The interrupt sources of a XIVE controller (the IVSE): one Event State Buffer (PQ bits plus
@@ -141,7 +142,15 @@ public final class XiveSource {
     public int setPq(int n, int pq) {
         int s = status[n];
         status[n] = (byte) ((s & ~3) | (pq & 3));
+        if (trace.on(TraceCategory.INTC)) {
+            pqEvent(n, "set");
+        }
         return s & 3;
+    }
+
+    /** A PQ change of source {@code n} (the timeline's per-source state), after it happened. */
+    private void pqEvent(int n, String op) {
+        trace.emit(TraceCategory.INTC, -1, "pq", "lisn", n, "pq", status[n] & 3, "op", op);
     }
 
     /** Raw status byte (PQ and ASSERTED), for state capture. */
@@ -157,6 +166,9 @@ public final class XiveSource {
     public boolean trigger(int n) {
         int r = Pq.trigger(status[n]);
         status[n] = (byte) ((status[n] & ~3) | Pq.state(r));
+        if (trace.on(TraceCategory.INTC)) {
+            pqEvent(n, Pq.forwards(r) ? "trigger" : "trigger_coalesced");
+        }
         if (isLsi(n) && Pq.state(r) == Pq.QUEUED) {
             trace.guestError(-1, "XIVE: queued an event on LSI IRQ " + n, "lisn", n);
         }
@@ -168,6 +180,9 @@ public final class XiveSource {
         int r = Pq.eoi(status[n]);
         status[n] = (byte) ((status[n] & ~3) | Pq.state(r));
         boolean forward = Pq.forwards(r);
+        if (trace.on(TraceCategory.INTC)) {
+            pqEvent(n, forward ? "eoi_trigger" : "eoi");
+        }
         if (isLsi(n) && (status[n] & Pq.ASSERTED) != 0) {
             forward = lsiAssert(n);
         }
@@ -180,6 +195,9 @@ public final class XiveSource {
         status[n] = (byte) (s | Pq.ASSERTED);
         if ((s & 3) == Pq.RESET) {
             status[n] = (byte) ((s | Pq.ASSERTED) & ~3 | Pq.PENDING);
+            if (trace.on(TraceCategory.INTC)) {
+                pqEvent(n, "trigger");
+            }
             return true;
         }
         return false;

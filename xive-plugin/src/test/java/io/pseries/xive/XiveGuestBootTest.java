@@ -12,6 +12,12 @@ import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.guest.GuestOs;
 
+/**
+ * The Linux-like guest booted in XIVE mode on 4 vCPUs (facts §13.2-13.5): CAS asks and gets
+ * byte 23 = 0x40, the XIVE driver sets up a priority-6 queue of 2^16 bytes and an IPI on every
+ * CPU, device interrupts are spread round-robin, and a ring of IPIs leaves every CPU at rest
+ * (CPPR 0xFF, nothing pending, its OS CAM still pushed) with one entry in each IPI's queue.
+ */
 class XiveGuestBootTest {
 
     static Machine machine(int cpus) {
@@ -24,6 +30,20 @@ class XiveGuestBootTest {
         Machine m = machine(4);
         GuestOs.BootReport r = m.boot(GuestOs.BootOptions.defaults());
         assertEquals("xive", r.mode());
+        assertEquals(4, r.cpus());
+        String steps = String.join("\n", r.steps());
+        int cas = steps.indexOf("cas: answer byte 23 = 0x40");
+        int driver = steps.indexOf("kernel: interrupt driver xive");
+        assertTrue(cas >= 0 && driver > cas, "CAS answers XIVE exploitation before the driver starts: " + steps);
+        assertTrue(steps.indexOf("xive: TIMA OS page 0x60302031a0000, priority 6, IPI LISNs 0..3, queues of 2^16 bytes") > driver,
+            steps);
+        for (int c = 1; c < 4; c++) {
+            assertTrue(steps.indexOf("cpu " + c + ": started, interrupt set-up done") > driver,
+                "cpu " + c + " brought up, with its queue, CPPR and IPI, after the driver: " + steps);
+        }
+        assertEquals(List.of(0, 1, 2, 3), r.irqs().stream().map(i -> ((Number) i.get("cpu")).intValue()).toList(),
+            "device interrupts round-robin over the CPUs");
+
         for (int i = 0; i < 4; i++) {
             m.guest().ipi(i, (i + 1) % 4);
         }
@@ -31,7 +51,13 @@ class XiveGuestBootTest {
         for (int i = 0; i < 4; i++) {
             assertEquals(1, m.guest().ipisTaken(i), "cpu " + i);
         }
-        System.out.println(r.steps());
-        System.out.println(m.activeController().picText());
+        String pic = m.activeController().picText();
+        for (int c = 0; c < 4; c++) {
+            String cpu = String.format("CPU[%04x]", c);
+            assertTrue(pic.contains(String.format("%s:   OS    00   ff  00    ff   ff  00  ff   ff  8000040%d", cpu, c)),
+                "OS ring of cpu " + c + " at rest (NSR 0, CPPR ff, IPB 0, PIPR ff, CAM pushed):\n" + pic);
+            assertTrue(pic.matches("(?s).*\\n  0000000" + c + " MSI --    00000010   " + c + "/6      1/16384 @[0-9a-f]+ \\^1\\n.*"),
+                "IPI " + c + ": PQ 00, EISN 0x10, one entry of a 16384-entry queue, generation 1:\n" + pic);
+        }
     }
 }

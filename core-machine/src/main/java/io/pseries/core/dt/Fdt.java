@@ -135,11 +135,14 @@ public final class Fdt {
         pos[0] += 4;
         readCString(blob, pos);
         DtNode root = new DtNode("");
-        readBody(b, blob, pos, stringsOff, root);
+        readBody(b, blob, pos, stringsOff, root, 1);
         return root;
     }
 
-    private static void readBody(ByteBuffer b, byte[] blob, int[] pos, int stringsOff, DtNode node) {
+    /** Nesting deeper than this is a corrupt blob (real trees are a few levels deep); it must not overflow the stack. */
+    static final int MAX_DEPTH = 64;
+
+    private static void readBody(ByteBuffer b, byte[] blob, int[] pos, int stringsOff, DtNode node, int depth) {
         while (true) {
             int tok = b.getInt(pos[0]);
             pos[0] += 4;
@@ -148,6 +151,10 @@ public final class Fdt {
                     int len = b.getInt(pos[0]);
                     int nameOff = b.getInt(pos[0] + 4);
                     pos[0] += 8;
+                    if (len < 0 || len > blob.length - pos[0]) {
+                        throw new IllegalArgumentException("bad FDT property length " + Integer.toUnsignedString(len)
+                            + " at offset " + (pos[0] - 8) + ": it runs past the end of the blob");
+                    }
                     byte[] v = new byte[len];
                     System.arraycopy(blob, pos[0], v, 0, len);
                     pos[0] = align4(pos[0] + len);
@@ -155,8 +162,11 @@ public final class Fdt {
                     node.set(readCString(blob, np), v);
                 }
                 case FDT_BEGIN_NODE -> {
+                    if (depth >= MAX_DEPTH) {
+                        throw new IllegalArgumentException("FDT nodes nested deeper than " + MAX_DEPTH + " at offset " + (pos[0] - 4));
+                    }
                     String name = readCString(blob, pos);
-                    readBody(b, blob, pos, stringsOff, node.addChild(name));
+                    readBody(b, blob, pos, stringsOff, node.addChild(name), depth + 1);
                 }
                 case FDT_END_NODE -> {
                     return;

@@ -371,9 +371,26 @@ public final class GuestOs implements VCpu.Listener {
 
     // ------------------------------------------------------------------ guest ABI with cost
 
-    private void charge(int cpu, long ns) {
-        long now = m.now();
-        busyUntil[cpu] = Math.max(busyUntil[cpu], now) + ns;
+    /** Charges {@code ns} of the vCPU's time; returns when that work starts on the vCPU's own clock. */
+    private long charge(int cpu, long ns) {
+        long start = Math.max(busyUntil[cpu], m.now());
+        busyUntil[cpu] = start + ns;
+        return start;
+    }
+
+    /**
+     * A guest step on the vCPU's own clock ({@code start}..{@code end}: virtual time does not move
+     * while a handler runs, the vCPU's busy time does), for timelines. Callers test
+     * {@code trace.on(GUEST)} first, so this costs nothing when the category is off.
+     */
+    private void cpuStep(int cpu, String what, long start, Object... kv) {
+        Object[] all = new Object[kv.length + 4];
+        all[0] = "start";
+        all[1] = start;
+        all[2] = "end";
+        all[3] = busyUntil[cpu];
+        System.arraycopy(kv, 0, all, 4, kv.length);
+        m.trace().emit(TraceCategory.GUEST, cpu, what, all);
     }
 
     /**
@@ -381,6 +398,7 @@ public final class GuestOs implements VCpu.Listener {
      * its own scratch array). Traced like any hcall when tracing is on.
      */
     public long hcallRegs(int cpu, int opcode, long[] regsInOut) {
+        long arg0 = regsInOut.length > 0 ? regsInOut[0] : 0;
         long rc;
         if (m.trace().on(TraceCategory.HCALL)) {
             HcallResult r = m.hcall(cpu, opcode, regsInOut);
@@ -389,7 +407,11 @@ public final class GuestOs implements VCpu.Listener {
         } else {
             rc = m.hcall(m.cpu(cpu), opcode, regsInOut);
         }
-        charge(cpu, timing.hcallNs() + m.lastExitNs());
+        long start = charge(cpu, timing.hcallNs() + m.lastExitNs());
+        if (m.trace().on(TraceCategory.GUEST)) {
+            cpuStep(cpu, "op", start, "op", "hcall", "opcode", opcode, "arg0", arg0, "rc", rc,
+                "ret0", regsInOut.length > 0 ? regsInOut[0] : 0L);
+        }
         return rc;
     }
 
@@ -419,13 +441,19 @@ public final class GuestOs implements VCpu.Listener {
 
     public long load(int cpu, long addr, int size) {
         long v = m.load(m.cpu(cpu), addr, size);
-        charge(cpu, timing.mmioNs() + m.lastExitNs());
+        long start = charge(cpu, timing.mmioNs() + m.lastExitNs());
+        if (m.trace().on(TraceCategory.GUEST)) {
+            cpuStep(cpu, "op", start, "op", "load", "addr", addr, "size", size, "value", v);
+        }
         return v;
     }
 
     public void store(int cpu, long addr, int size, long value) {
         m.store(m.cpu(cpu), addr, size, value);
-        charge(cpu, timing.mmioNs() + m.lastExitNs());
+        long start = charge(cpu, timing.mmioNs() + m.lastExitNs());
+        if (m.trace().on(TraceCategory.GUEST)) {
+            cpuStep(cpu, "op", start, "op", "store", "addr", addr, "size", size, "value", value);
+        }
     }
 
     public RtasResult rtas(int cpu, String name, int[] args, int nret) {
@@ -496,10 +524,14 @@ public final class GuestOs implements VCpu.Listener {
         exceptions[i]++;
         inHandler[i] = true;
         rerun[i] = false;
+        long start = Math.max(busyUntil[i], m.now());
         try {
             driver.handleException(i);
         } finally {
             inHandler[i] = false;
+        }
+        if (m.trace().on(TraceCategory.GUEST)) {
+            cpuStep(i, "exception", start);
         }
         if (cpu.osInterrupt()) {
             scheduleException(i);
@@ -511,7 +543,7 @@ public final class GuestOs implements VCpu.Listener {
      * handler (which deasserts a level-triggered device), charge the handler's cost.
      */
     public void handle(int cpu, IrqDesc d) {
-        charge(cpu, timing.handlerNs());
+        long start = charge(cpu, timing.handlerNs());
         if (d.ipi()) {
             ipis[cpu]++;
         } else {
@@ -519,7 +551,7 @@ public final class GuestOs implements VCpu.Listener {
             m.guestHandled(d.hwirq());
         }
         if (m.trace().on(TraceCategory.GUEST)) {
-            m.trace().emit(TraceCategory.GUEST, cpu, "handle", "hwirq", d.hwirq(), "virq", d.virq(), "ipi", d.ipi());
+            cpuStep(cpu, "handle", start, "hwirq", d.hwirq(), "virq", d.virq(), "ipi", d.ipi());
         }
     }
 

@@ -77,13 +77,23 @@ public final class HcallDispatch {
         return e.handler().call(cpu, regs);
     }
 
-    /** The opcode for an hcall name such as {@code "H_INT_ESB"}, with a suggestion when misspelled. */
+    /**
+     * The opcode for an hcall name such as {@code "H_INT_ESB"}: one this machine serves, or any
+     * PAPR/KVMPPC hcall ({@link PaprHcallNames}; dispatching one nobody serves answers
+     * {@code H_FUNCTION}, as for a guest). A name no hcall has is an error with a suggestion.
+     */
     public int opcode(String name) {
         HcallTable.Entry e = table.lookup(name);
-        if (e == null) {
-            throw new IllegalArgumentException("unknown hcall '" + name + "'" + Suggest.didYouMean(name, table.all().keySet())
-                + "; known: " + String.join(", ", table.all().keySet()));
+        if (e != null) {
+            return e.opcode();
         }
-        return e.opcode();
+        Integer papr = PaprHcallNames.opcode(name);
+        if (papr != null) {
+            return papr;
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>(table.all().keySet());
+        names.addAll(PaprHcallNames.all().keySet());
+        throw new IllegalArgumentException("unknown hcall '" + name + "'" + Suggest.didYouMean(name, names)
+            + "; this machine serves: " + String.join(", ", table.all().keySet()));
     }
 }

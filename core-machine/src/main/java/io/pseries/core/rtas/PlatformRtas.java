@@ -3,6 +3,7 @@ package io.pseries.core.rtas;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.function.IntConsumer;
 import java.util.function.LongFunction;
 
 import io.pseries.core.cpu.VCpu;
@@ -16,7 +17,7 @@ import io.pseries.core.sched.Scheduler;
  * Each checks its argument and result counts and answers status -3 when they are wrong.
  *
  * <p>Flow: {@link #register} once at machine creation; the guest's calls then arrive through
- * {@link RtasDispatch}. The state they leave (console text, powered off, os-term, the clock
+ * {@link RtasDispatch}. The state they leave (powered off, os-term, the clock
  * offset) is read by the machine; {@link #reset} clears what a machine reset clears (the console
  * and the clock offset survive, as QEMU's do). Threading: confined to the machine's thread.
  */
@@ -27,24 +28,34 @@ public final class PlatformRtas {
     private final Scheduler scheduler;
     private final LongFunction<VCpu> cpuByVcpuId;
     private final Runnable machineReset;
-    private final StringBuilder console = new StringBuilder();
+    private final IntConsumer console;
     private boolean poweredOff;
     private String osTerm;
     private long todOffsetNs;
+    private CpuStarter cpuStarter;
+
+    /** What start-cpu does beyond marking the vCPU running: set its entry state (the interpreter). */
+    @FunctionalInterface
+    public interface CpuStarter {
+        /** {@code target} starts at {@code entry} with R3 = {@code r3}, on behalf of {@code caller}. */
+        void start(VCpu caller, VCpu target, long entry, long r3);
+    }
+
+    /** Installs the start-cpu entry-state hook (null: only the running flag changes). */
+    public void setCpuStarter(CpuStarter s) {
+        cpuStarter = s;
+    }
 
     /**
      * @param cpuByVcpuId  the vCPU of a guest-visible id, or null
      * @param machineReset what {@code system-reboot} runs once the call has returned
+     * @param console      where display-character writes (QEMU: the default vty)
      */
-    public PlatformRtas(Scheduler scheduler, LongFunction<VCpu> cpuByVcpuId, Runnable machineReset) {
+    public PlatformRtas(Scheduler scheduler, LongFunction<VCpu> cpuByVcpuId, Runnable machineReset, IntConsumer console) {
         this.scheduler = scheduler;
+        this.console = console;
         this.cpuByVcpuId = cpuByVcpuId;
         this.machineReset = machineReset;
-    }
-
-    /** What the guest printed through display-character. */
-    public String console() {
-        return console.toString();
     }
 
     public boolean poweredOff() {
@@ -61,10 +72,8 @@ public final class PlatformRtas {
         return todOffsetNs;
     }
 
-    /** Restores a snapshot's platform state. */
-    public void restore(String consoleText, boolean off, String osTermMessage, long todOffset) {
-        console.setLength(0);
-        console.append(consoleText);
+    /** Restores a snapshot's platform state (the console text is the console device's, restored there). */
+    public void restore(boolean off, String osTermMessage, long todOffset) {
         poweredOff = off;
         osTerm = osTermMessage;
         todOffsetNs = todOffset;
@@ -131,7 +140,7 @@ public final class PlatformRtas {
 
     private void displayCharacter(RtasCall c) {
         if (counts(c, 1, 1)) {
-            console.append((char) (c.arg(0) & 0xff));
+            console.accept((int) (c.arg(0) & 0xff));
             c.status(RtasStatus.SUCCESS);
         }
     }
@@ -195,6 +204,9 @@ public final class PlatformRtas {
             return;
         }
         t.setRunning(true);
+        if (cpuStarter != null) {
+            cpuStarter.start(c.cpu(), t, c.arg(1), c.arg(2));
+        }
         c.status(RtasStatus.SUCCESS);
     }
 }

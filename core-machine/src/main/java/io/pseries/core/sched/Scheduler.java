@@ -99,6 +99,18 @@ public final class Scheduler {
     }
 
     /**
+     * Fires the earliest event if it is due at or before {@code until}; returns whether one fired.
+     * The clock does not move when nothing fired.
+     */
+    public boolean step(long until) {
+        if (size == 0 || times[0] > until) {
+            return false;
+        }
+        fireNext();
+        return true;
+    }
+
+    /**
      * Fires events until none is left, or throws once {@code maxEvents} fired without the
      * queue draining (an interrupt storm, such as a level interrupt left asserted).
      */

@@ -39,6 +39,13 @@ final class PlatformSection implements SnapshotSection {
             throw new SnapshotException("guest", "the booted guest model cannot be snapshotted yet (its state is not"
                 + " described as data in this version); take the snapshot before m.boot(), or after m.reset()");
         }
+        for (io.pseries.core.intc.InterruptController c : m.controllers()) {
+            if (c.inKernel()) {
+                throw new SnapshotException("host", "the " + c.name() + " controller runs in the simulated kernel"
+                    + " (kernelIrqchip '" + m.config().kernelIrqchip() + "'), whose device state is not in snapshots"
+                    + " yet; snapshot a machine with kernelIrqchip 'off'");
+            }
+        }
         String term = m.osTerm();
         w.i64("resets", m.resetCount()).string("console", m.console()).bool("poweredOff", m.poweredOff())
             .string("osTerm", term == null ? "" : term).bool("hasOsTerm", term != null)
@@ -53,11 +60,16 @@ final class PlatformSection implements SnapshotSection {
         }
         String console = r.string("console");
         boolean off = r.bool("poweredOff");
-        String term = r.bool("hasOsTerm") ? r.string("osTerm") : null;
+        boolean hasTerm = r.bool("hasOsTerm");
+        if (!hasTerm && !r.string("osTerm").isEmpty()) {
+            throw r.refuse("field 'osTerm' has a message but 'hasOsTerm' says the guest made no os-term call");
+        }
+        String term = hasTerm ? r.string("osTerm") : null;
         long tod = r.i64("todOffsetNs");
         return () -> {
             m.restoreResetCount(resets);
-            m.platformRtas().restore(console, off, term, tod);
+            m.vty().restore(console);
+            m.platformRtas().restore(off, term, tod);
         };
     }
 }

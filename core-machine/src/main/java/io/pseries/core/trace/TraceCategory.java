@@ -1,9 +1,9 @@
 package io.pseries.core.trace;
 
 /**
- * The categories of machine trace events. Scripts subscribe by the lower-case name
- * ({@code 'irq'}, {@code 'hcall'}, {@code 'rtas'}, {@code 'mmio'}, {@code 'cas'},
- * {@code 'guest_error'}, {@code 'kvm'}, {@code 'fault'}); the others are internal detail useful in failure artifacts.
+ * The categories of machine trace events: the one list of event names. Scripts subscribe
+ * ({@code m.on}), {@code --trace} prints and {@code m.events()} reports them by the lower-case
+ * name ({@link #jsName()}); {@code pseries.d.ts}'s {@code EventName} lists the same names.
  */
 public enum TraceCategory {
     /** An interrupt presented to a CPU (a CPU's external interrupt line went up). */
@@ -32,6 +32,35 @@ public enum TraceCategory {
     /** The name scripts use for this category. */
     public String jsName() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Every name, in declaration order. */
+    public static java.util.List<String> jsNames() {
+        return java.util.Arrays.stream(values()).map(TraceCategory::jsName).toList();
+    }
+
+    /**
+     * The categories a selector names: a name, {@code all}, or a glob with {@code *} and
+     * {@code ?} ({@code guest*} is guest and guest_error); empty when nothing matches.
+     */
+    public static java.util.Set<TraceCategory> select(String selector) {
+        java.util.Set<TraceCategory> out = java.util.EnumSet.noneOf(TraceCategory.class);
+        String s = selector.trim();
+        if (s.equals("all")) {
+            out.addAll(java.util.Arrays.asList(values()));
+            return out;
+        }
+        StringBuilder re = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            re.append(ch == '*' ? ".*" : ch == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(ch)));
+        }
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(re.toString());
+        for (TraceCategory c : values()) {
+            if (p.matcher(c.jsName()).matches()) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /** The category for a script-facing name, or {@code null}. */

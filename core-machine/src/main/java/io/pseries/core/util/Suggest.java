@@ -34,6 +34,48 @@ public final class Suggest {
         return c == null ? "" : " (did you mean '" + c + "'?)";
     }
 
+    /**
+     * The {@code n} candidates that contain something closest to {@code bad} (a name filter is
+     * matched as a substring, so "IPIs > cpu" should find "XIVE IPIs > cpu 1 takes..."), best
+     * first, ties in alphabetical order; only those within half the length of {@code bad}.
+     */
+    public static java.util.List<String> closestSubstring(String bad, Collection<String> candidates, int n) {
+        String b = bad.toLowerCase(java.util.Locale.ROOT);
+        int limit = Math.max(2, b.length() / 2);
+        java.util.List<String> sorted = new java.util.ArrayList<>(candidates);
+        java.util.Map<String, Integer> d = new java.util.HashMap<>();
+        for (String c : sorted) {
+            d.put(c, substringDistance(b, c.toLowerCase(java.util.Locale.ROOT)));
+        }
+        sorted.removeIf(c -> d.get(c) > limit);
+        sorted.sort(java.util.Comparator.<String>comparingInt(d::get).thenComparing(java.util.Comparator.naturalOrder()));
+        return java.util.List.copyOf(sorted.subList(0, Math.min(n, sorted.size())));
+    }
+
+    /**
+     * The fewest edits that turn {@code pattern} into some substring of {@code text} (Sellers'
+     * approximate substring matching: the Levenshtein table with a free start and end in text).
+     */
+    public static int substringDistance(String pattern, String text) {
+        int[] prev = new int[text.length() + 1];
+        int[] cur = new int[text.length() + 1];
+        for (int i = 1; i <= pattern.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= text.length(); j++) {
+                int cost = pattern.charAt(i - 1) == text.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        int best = pattern.length();
+        for (int v : prev) {
+            best = Math.min(best, v);
+        }
+        return best;
+    }
+
     /** Levenshtein distance with adjacent transpositions counted as one edit. */
     public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];

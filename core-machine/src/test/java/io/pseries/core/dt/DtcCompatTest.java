@@ -11,13 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +27,8 @@ import io.pseries.core.cas.GuestOv5;
  * The device tree checked against the real device-tree compiler: the blob {@link Fdt#write}
  * produces must decompile without a warning, {@link Dts#render} must print exactly what
  * {@code dtc -I dtb -O dts} (1.6) prints, and blobs dtc writes must read back.
- * Skipped, saying why, when {@code dtc} is not on the PATH (apt-get install device-tree-compiler).
+ * Without {@code dtc} each test that needs it fails under CI ({@code PSERIES_REQUIRE_DTC=1}) and is
+ * reported as skipped, with the reason, otherwise ({@link DtcTool#need}).
  */
 class DtcCompatTest {
 
@@ -39,48 +37,12 @@ class DtcCompatTest {
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void needDtc() {
-        boolean found;
-        try {
-            Process p = new ProcessBuilder("which", "dtc").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            found = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            found = false;
-        }
-        if (!found) {
-            System.out.println("DtcCompatTest skipped: dtc is not on the PATH (apt-get install device-tree-compiler)");
-        }
-        Assumptions.assumeTrue(found, "dtc is not on the PATH (apt-get install device-tree-compiler)");
+    /** dtc's answer on {@code input}; a test without dtc fails in CI and is skipped with the reason elsewhere. */
+    private DtcTool.Result dtc(byte[] input, String... args) throws IOException, InterruptedException {
+        return DtcTool.run(tmp, input, args);
     }
 
-    record Result(int exit, String stdout, String stderr) {
-    }
-
-    private Result dtc(byte[] input, String... args) throws IOException, InterruptedException {
-        Path in = Files.createTempFile(tmp, "in", ".bin");
-        Files.write(in, input);
-        List<String> cmd = new java.util.ArrayList<>(List.of("dtc"));
-        cmd.addAll(List.of(args));
-        cmd.add(in.toString());
-        Process p = new ProcessBuilder(cmd).start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "dtc did not finish");
-        return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
-            new String(err.join(), StandardCharsets.UTF_8));
-    }
-
-    private static byte[] readAll(java.io.InputStream s) {
-        try {
-            return s.readAllBytes();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private Result decompile(DtNode tree) throws IOException, InterruptedException {
+    private DtcTool.Result decompile(DtNode tree) throws IOException, InterruptedException {
         return dtc(Fdt.write(tree, 0), "-I", "dtb", "-O", "dts");
     }
 
@@ -90,7 +52,7 @@ class DtcCompatTest {
     }
 
     private void assertCleanAndRenderedLikeDtc(DtNode tree) throws Exception {
-        Result r = decompile(tree);
+        DtcTool.Result r = decompile(tree);
         assertEquals(0, r.exit(), r.stderr());
         assertEquals("", r.stderr(), "dtc warned");
         assertEquals(r.stdout(), Dts.render(tree));
@@ -135,7 +97,7 @@ class DtcCompatTest {
     @Test
     void fdtBlobOfTheMachineMatchesItsTree() throws Exception {
         Machine m = machine("dual");
-        Result r = dtc(m.fdt(), "-I", "dtb", "-O", "dts");
+        DtcTool.Result r = dtc(m.fdt(), "-I", "dtb", "-O", "dts");
         assertEquals(0, r.exit(), r.stderr());
         assertEquals(Dts.render(m.deviceTree()), r.stdout());
     }
@@ -146,7 +108,7 @@ class DtcCompatTest {
         m.setDtcClean(false);
         DtNode tree = m.deviceTree();
         assertTrue(!tree.child("event-sources").has("#address-cells"));
-        Result r = decompile(tree);
+        DtcTool.Result r = decompile(tree);
         assertEquals(0, r.exit(), "warnings only");
         assertEquals(new TreeSet<>(List.of(
             "/event-sources: " + INTERRUPT_PROVIDER_WARNING,
@@ -189,10 +151,10 @@ class DtcCompatTest {
         for (String[] c : new String[][] {{"xive_smp4.dts", "/interrupt-controller@60302031b0000"},
             {"xics_smp4.dts", "/interrupt-controller"}}) {
             String dts = Files.readString(ref.resolve(c[0])).replace("<(random, elided)>", "<0x00>");
-            Result blob = dtc(dts.getBytes(StandardCharsets.UTF_8), "-q", "-I", "dts", "-O", "dtb", "-o",
+            DtcTool.Result blob = dtc(dts.getBytes(StandardCharsets.UTF_8), "-q", "-I", "dts", "-O", "dtb", "-o",
                 tmp.resolve(c[0] + ".dtb").toString());
             assertEquals(0, blob.exit(), blob.stderr());
-            Result r = dtc(Files.readAllBytes(tmp.resolve(c[0] + ".dtb")), "-I", "dtb", "-O", "dts");
+            DtcTool.Result r = dtc(Files.readAllBytes(tmp.resolve(c[0] + ".dtb")), "-I", "dtb", "-O", "dts");
             assertEquals(new TreeSet<>(List.of("/event-sources: " + INTERRUPT_PROVIDER_WARNING,
                 c[1] + ": " + INTERRUPT_PROVIDER_WARNING)), warnings(r.stderr()), c[0]);
         }
@@ -217,7 +179,7 @@ class DtcCompatTest {
         root.setU64s("u64", 0x6030203180000L);
         root.setEmpty("empty");
         root.addChild("child@1").setCells("reg", 1);
-        Result r = decompile(root);
+        DtcTool.Result r = decompile(root);
         assertEquals(0, r.exit(), r.stderr());
         assertEquals(r.stdout(), Dts.render(root));
     }
@@ -237,7 +199,7 @@ class DtcCompatTest {
             }
             root.set("p" + i, v);
         }
-        Result r = decompile(root);
+        DtcTool.Result r = decompile(root);
         assertEquals(0, r.exit(), r.stderr());
         String[] ours = Dts.render(root).split("\n");
         String[] theirs = r.stdout().split("\n");
@@ -255,7 +217,7 @@ class DtcCompatTest {
         m.cas(GuestOv5.linuxVector(0x00));
         DtNode tree = m.deviceTree();
         Path out = tmp.resolve("dtc.dtb");
-        Result r = dtc(Dts.render(tree).getBytes(StandardCharsets.UTF_8), "-I", "dts", "-O", "dtb", "-o", out.toString());
+        DtcTool.Result r = dtc(Dts.render(tree).getBytes(StandardCharsets.UTF_8), "-I", "dts", "-O", "dtb", "-o", out.toString());
         assertEquals(0, r.exit(), r.stderr());
         assertEquals("", r.stderr());
         FdtTest.assertSameTree(tree, Fdt.read(Files.readAllBytes(out)), "/");
@@ -265,7 +227,7 @@ class DtcCompatTest {
     void blobsWithReservationsAndPaddingFromDtcReadBack() throws Exception {
         String dts = "/dts-v1/;\n/memreserve/ 0x1000 0x2000;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <0>;\n\tmodel = \"x\";\n\tn@1 {\n\t\treg = <0x01>;\n\t};\n};\n";
         Path out = tmp.resolve("pad.dtb");
-        Result r = dtc(dts.getBytes(StandardCharsets.UTF_8), "-I", "dts", "-O", "dtb", "-p", "1024", "-o", out.toString());
+        DtcTool.Result r = dtc(dts.getBytes(StandardCharsets.UTF_8), "-I", "dts", "-O", "dtb", "-p", "1024", "-o", out.toString());
         assertEquals(0, r.exit(), r.stderr());
         DtNode back = Fdt.read(Files.readAllBytes(out));
         assertEquals(List.of("x"), back.strings("model"));

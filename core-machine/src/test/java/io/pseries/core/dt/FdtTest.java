@@ -276,4 +276,36 @@ class FdtTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fdt.read(blob));
         assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
     }
+
+    @Test
+    void aNegativePropertyLengthIsRejectedClearly() {
+        // found by the fuzzer: a length with the top bit set used to reach new byte[len]
+        byte[] blob = Fdt.write(sampleTree(), 0);
+        int firstPropLen = header(blob, 2) + 12; // FDT_BEGIN_NODE, the root's empty name, FDT_PROP, then len
+        ByteBuffer.wrap(blob).putInt(firstPropLen, 0xB8000004);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fdt.read(blob));
+        assertEquals("bad FDT property length 3087007748 at offset " + firstPropLen + ": it runs past the end of the blob",
+            e.getMessage());
+    }
+
+    @Test
+    void nodesNestedPastTheDepthLimitAreRejectedInsteadOfOverflowingTheStack() {
+        DtNode root = new DtNode("");
+        DtNode n = root;
+        for (int i = 0; i < Fdt.MAX_DEPTH; i++) {
+            n = n.addChild("n" + i);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fdt.read(Fdt.write(root, 0)));
+        assertTrue(e.getMessage().startsWith("FDT nodes nested deeper than " + Fdt.MAX_DEPTH), e.getMessage());
+        DtNode ok = new DtNode("");
+        DtNode m = ok;
+        for (int i = 0; i < Fdt.MAX_DEPTH - 1; i++) {
+            m = m.addChild("n" + i);
+        }
+        DtNode back = Fdt.read(Fdt.write(ok, 0));
+        for (int i = 0; i < Fdt.MAX_DEPTH - 1; i++) {
+            back = back.child("n" + i);
+            assertTrue(back != null, "level " + i + " lost");
+        }
+    }
 }

@@ -66,6 +66,6 @@ class HcallDispatchTest {
         Machine m = FakeIntc.machine(1, "dual");
         assertEquals(0xF000, m.hcallOpcode("KVMPPC_H_RTAS"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.hcallOpcode("KVMPPC_H_RTA"));
-        assertEquals("unknown hcall 'KVMPPC_H_RTA' (did you mean 'KVMPPC_H_RTAS'?); known: KVMPPC_H_RTAS", e.getMessage());
+        assertEquals("unknown hcall 'KVMPPC_H_RTA' (did you mean 'KVMPPC_H_RTAS'?); this machine serves: H_GET_TERM_CHAR, H_PUT_TERM_CHAR, H_SET_MODE, KVMPPC_H_CAS, KVMPPC_H_RTAS", e.getMessage());
     }
 }

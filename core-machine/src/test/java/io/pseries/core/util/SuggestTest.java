@@ -75,4 +75,19 @@ class SuggestTest {
         assertEquals(Suggest.closest("of", List.of("off", "on", "allowed")),
             Suggest.closest("of", List.of("on", "allowed", "off")));
     }
+
+    @Test
+    void substringDistanceIsTheEditsToTheBestMatchingPartOfTheText() {
+        assertEquals(0, Suggest.substringDistance("cpu 1", "IPIs > cpu 1 takes one"));
+        assertEquals(1, Suggest.substringDistance("cpu 1 take one", "IPIs > cpu 1 takes one"));
+        assertEquals(3, Suggest.substringDistance("xyz", "abc"));
+    }
+
+    @Test
+    void closestSubstringRanksTestNamesByTheirBestMatchingPart() {
+        java.util.List<String> names = java.util.List.of("IPIs > cpu 0 takes none", "IPIs > cpu 1 takes one IPI", "XICS > accept");
+        assertEquals(java.util.List.of("IPIs > cpu 1 takes one IPI", "IPIs > cpu 0 takes none"),
+            Suggest.closestSubstring("cpu 1 take one", names, 3));
+        assertEquals(java.util.List.of(), Suggest.closestSubstring("qqqqqqqq", names, 3));
+    }
 }

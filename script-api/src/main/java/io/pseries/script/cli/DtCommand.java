@@ -102,7 +102,17 @@ final class DtCommand implements Callable<Integer> {
             }
         }
         if (output != null) {
-            Files.write(output, m.fdt());
+            Path parent = output.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                spec.commandLine().getErr().println("pseries dt: cannot write " + output + ": no such directory " + parent);
+                return 1;
+            }
+            try {
+                Files.write(output, m.fdt());
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("pseries dt: cannot write " + output + ": " + Main.oneLine(e));
+                return 1;
+            }
         }
         if (output == null || dts) {
             spec.commandLine().getOut().print(Dts.render(m.deviceTree()));

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, LayoutCommand.class,
+    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, BootCommand.class,
+        LayoutCommand.class, CompletionCommand.class, SnapshotCommand.class, VmstateCommand.class,
         CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
@@ -19,7 +20,10 @@ import picocli.CommandLine.Command;
         "  pseries test test-scripts             run the *.test.js files",
         "  pseries repl                          an interactive JavaScript prompt",
         "  pseries dt --cpus 4 --cas xive        the device tree after CAS",
+        "  pseries boot payload.elf --ic-mode xive   run a bare-metal ppc64 payload, console on stdout",
+        "  pseries vmstate --dump                the schema of every snapshot section",
         "  pseries help run                      options of a subcommand",
+        "  source <(pseries completion bash)     Tab completion in bash (or zsh)",
     },
     footer = {"", "Launcher options (./pseries): --jit / --no-jit, or PSERIES_JIT=on|off|auto,",
         "choose the optimizing JS runtime (slower start, ~45x faster hot JS); see README."})
@@ -51,7 +55,6 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        CommandLine.IParameterExceptionHandler standard = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((ex, args) -> {
             // a mistyped subcommand: name the closest one rather than "unmatched arguments"
             if (ex instanceof CommandLine.UnmatchedArgumentException u && u.getCommandLine() == cl
@@ -63,9 +66,56 @@ public final class Main implements Runnable {
                     + "; commands: " + String.join(", ", names) + ". See 'pseries --help'.");
                 return CommandLine.ExitCode.USAGE;
             }
-            return standard.handleParseException(ex, args);
+            return usageError(ex);
+        });
+        cl.setExecutionExceptionHandler((ex, failed, parsed) -> {
+            // a failure outside the script (a file that cannot be written...): one line, no Java stack
+            String cmd = failed.getCommandSpec().qualifiedName();
+            failed.getErr().println(cmd + ": " + oneLine(ex));
+            return 1;
         });
         return cl;
+    }
+
+    /**
+     * A usage error prints the one-line reason and where to read more, not the whole help (the
+     * convention of git and most picocli tools since the usage text scrolls the reason away).
+     */
+    static int usageError(CommandLine.ParameterException ex) {
+        CommandLine cmd = ex.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName();
+        String msg = ex.getMessage();
+        String hint = "";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+            && u.getUnmatched().get(0).startsWith("-")) {
+            java.util.List<String> options = new java.util.ArrayList<>();
+            for (CommandLine.Model.OptionSpec o : cmd.getCommandSpec().options()) {
+                options.addAll(java.util.List.of(o.names()));
+            }
+            String bad = u.getUnmatched().get(0);
+            hint = io.pseries.core.util.Suggest.didYouMean(bad.contains("=") ? bad.substring(0, bad.indexOf('=')) : bad, options);
+        }
+        cmd.getErr().println(name + ": " + (msg == null ? "invalid usage" : msg) + hint);
+        cmd.getErr().println("See '" + name + " --help'.");
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /** An exception as one line a user can act on: the message, with the kind of I/O failure spelled out. */
+    static String oneLine(Throwable ex) {
+        if (ex instanceof java.nio.file.NoSuchFileException n) {
+            return "cannot write or read " + n.getFile() + ": no such file or directory";
+        }
+        if (ex instanceof java.nio.file.AccessDeniedException a) {
+            return "cannot write or read " + a.getFile() + ": permission denied";
+        }
+        if (ex instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : "file system error");
+        }
+        if (ex instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            return oneLine(u.getCause());
+        }
+        String m = ex.getMessage();
+        return m == null || m.isBlank() ? "failed without a message" : m.strip().lines().findFirst().orElse(m);
     }
 
     public static void main(String[] args) {

@@ -34,8 +34,21 @@ final class RunCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>();
 
     @Option(names = "--trace", split = ",", paramLabel = "EVENT",
-        description = "print these trace events of every machine to stderr: irq, hcall, rtas, mmio, cas, guest_error, unimplemented, intc, guest (comma-separated)")
+        description = {"print these trace events of every machine to stderr (or --trace-file), comma-separated:",
+            "irq, hcall, rtas, mmio, cas, guest_error, unimplemented, intc, guest, kvm, fault; 'all', or a glob such as 'guest*'"})
     List<String> trace = new ArrayList<>();
+
+    @Option(names = "--trace-file", paramLabel = "FILE", description = "write the --trace events to FILE instead of stderr")
+    Path traceFile;
+
+    @Option(names = "--timeline", paramLabel = "FILE",
+        description = {"write the interrupt history of every machine to FILE as a Chrome trace-event / Perfetto JSON file",
+            "(open it in ui.perfetto.dev): vCPU tracks with interrupts, ACK, handler, EOI and CPPR, source tracks with PQ,",
+            "flows from trigger to delivery, on the virtual clock"})
+    Path timeline;
+
+    @Option(names = "--pic", description = "at exit, print each machine's interrupt-controller state (QEMU's 'info pic')")
+    boolean pic;
 
     @Option(names = {"-v", "--verbose"}, description = "on a script error, also print the Java stack trace")
     boolean verbose;
@@ -52,16 +65,58 @@ final class RunCommand implements Callable<Integer> {
         description = "let the script import and read files under DIR too (repeatable); by default it may read only its own directory tree")
     List<Path> allowRead = new ArrayList<>();
 
+    /** Events a timeline keeps per machine (about 100 MB of JSON at most). */
+    static final int TIMELINE_EVENTS = 500_000;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         Set<TraceCategory> cats = traceCategories(trace, spec);
+        if (traceFile != null && cats.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--trace-file needs --trace EVENT (or --trace all)");
+        }
+        PrintStream traceOut = null;
         try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
             PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
             PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
-            return ScriptRunner.run(engine, file, args, out, err, cats, verbose, timeoutMs, allowRead);
+            if (traceFile != null) {
+                try {
+                    traceOut = new PrintStream(java.nio.file.Files.newOutputStream(traceFile), false, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    err.println("pseries run: cannot write " + traceFile + ": " + Main.oneLine(e));
+                    return ScriptRunner.EXIT_NO_SCRIPT;
+                }
+            }
+            List<io.pseries.core.Machine> machines = new ArrayList<>();
+            List<io.pseries.script.timeline.Timeline.Recorder> recorders = new ArrayList<>();
+            int code = ScriptRunner.run(engine, file, args, out, err, cats, verbose, timeoutMs, allowRead, traceOut == null ? err : traceOut, m -> {
+                machines.add(m);
+                if (timeline != null) {
+                    recorders.add(io.pseries.script.timeline.Timeline.Recorder.attach(m, TIMELINE_EVENTS));
+                }
+            });
+            if (pic) {
+                for (int i = 0; i < machines.size(); i++) {
+                    out.println("machine " + (i + 1) + " (" + machines.get(i).activeController().name() + "), info pic:");
+                    out.print(machines.get(i).activeController().picText());
+                }
+                out.flush();
+            }
+            if (timeline != null) {
+                try {
+                    io.pseries.script.timeline.Timeline.write(timeline, recorders);
+                } catch (java.io.IOException e) {
+                    err.println("pseries run: cannot write the timeline " + timeline + ": " + Main.oneLine(e));
+                    return code == 0 ? 1 : code;
+                }
+            }
+            return code;
+        } finally {
+            if (traceOut != null) {
+                traceOut.close();
+            }
         }
     }
 
@@ -69,16 +124,13 @@ final class RunCommand implements Callable<Integer> {
     static Set<TraceCategory> traceCategories(List<String> trace, CommandLine.Model.CommandSpec spec) {
         Set<TraceCategory> cats = EnumSet.noneOf(TraceCategory.class);
         for (String t : trace) {
-            TraceCategory c = TraceCategory.fromJsName(t.trim());
-            if (c == null) {
-                List<String> names = new ArrayList<>();
-                for (TraceCategory x : TraceCategory.values()) {
-                    names.add(x.jsName());
-                }
+            Set<TraceCategory> c = TraceCategory.select(t);
+            if (c.isEmpty()) {
+                List<String> names = TraceCategory.jsNames();
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown trace event '" + t + "'"
-                    + Suggest.didYouMean(t, names) + "; valid: " + String.join(", ", names));
+                    + Suggest.didYouMean(t, names) + "; valid: " + String.join(", ", names) + ", all, or a glob such as 'guest*'");
             }
-            cats.add(c);
+            cats.addAll(c);
         }
         return cats;
     }

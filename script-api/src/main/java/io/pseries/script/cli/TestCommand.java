@@ -17,6 +17,7 @@ import io.pseries.script.test.FileResult;
 import io.pseries.script.test.JsTestFile;
 import io.pseries.script.test.JunitXmlReporter;
 import io.pseries.script.test.Reporter;
+import io.pseries.script.test.Shard;
 import io.pseries.script.test.SpecReporter;
 import io.pseries.script.test.TapReporter;
 import io.pseries.script.test.TestResult;
@@ -36,7 +37,9 @@ import picocli.CommandLine.Parameters;
         "Examples:",
         "  pseries test test-scripts",
         "  pseries test --reporter junit --out report.xml -j 2 test-scripts",
-        "  pseries test --filter 'XICS > accept' --bail test-scripts/xics.test.js"})
+        "  pseries test --filter 'XICS > accept' --bail test-scripts/xics.test.js",
+        "  pseries test --shard 2/3 --reporter junit -o shard-2.xml test-scripts",
+        "No test selected (a --filter matching nothing, an empty shard) is an error unless --pass-with-no-tests."})
 final class TestCommand implements Callable<Integer> {
 
     enum Kind { spec, tap, junit }
@@ -82,6 +85,15 @@ final class TestCommand implements Callable<Integer> {
         description = "let the tests import and read files under DIR too (repeatable); by default a file may read only its own directory tree")
     List<Path> allowRead = new ArrayList<>();
 
+    @Option(names = "--shard", paramLabel = "K/N",
+        description = {"run only the K-th of N deterministic slices of the files (a CI matrix: --shard 1/3, 2/3, 3/3);",
+            "files are ordered by path and dealt out in turn, so the shards together run every file once"})
+    String shard;
+
+    @Option(names = "--pass-with-no-tests",
+        description = "exit 0 when no test is selected (by default that is an error: a --filter matching nothing, an empty shard)")
+    boolean passWithNoTests;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -113,6 +125,21 @@ final class TestCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("pseries test: no *.test.js files under " + roots);
             return 2;
         }
+        if (shard != null) {
+            Shard sh;
+            try {
+                sh = Shard.parse(shard);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--shard: " + e.getMessage());
+            }
+            int all = files.size();
+            files = sh.select(files);
+            if (files.isEmpty()) {
+                spec.commandLine().getErr().println("pseries test: shard " + sh + " has no files (" + all + " files in "
+                    + sh.count() + " shards)");
+                return passWithNoTests ? 0 : 1;
+            }
+        }
         OutputStream reportStream = out == null ? null : Files.newOutputStream(out);
         try {
             PrintStream report = reportStream == null ? terminal : new PrintStream(reportStream, true, StandardCharsets.UTF_8);
@@ -125,12 +152,33 @@ final class TestCommand implements Callable<Integer> {
                 case junit -> new JunitXmlReporter(report);
             };
             Reporter.Summary s;
+            List<FileResult> results = new ArrayList<>();
+            // long runs (repeats, parallel files) show how far they are while the terminal waits
+            Progress progress = repeat > 1 || jobs > 1 ? progress() : new Progress(null, false);
+            int total = files.size() * repeat;
+            long[] failedSoFar = {0};
             try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
-                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null, timeoutMs, allowRead), repeat, jobs, r,
-                    status == null ? null : fr -> status.println(progressLine(fr)));
+                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null, timeoutMs, allowRead), repeat, jobs, r, fr -> {
+                    results.add(fr);
+                    failedSoFar[0] += fr.failures();
+                    progress.done();
+                    if (status != null) {
+                        status.println(progressLine(fr));
+                    }
+                    if (results.size() < total) {
+                        progress.update("[" + results.size() + "/" + total + " files, " + failedSoFar[0] + " failed] " + fr.file());
+                    }
+                });
+            }
+            progress.done();
+            if (s.passed() + s.failed() + s.skipped() == 0) {
+                spec.commandLine().getErr().println(noTestsMessage(results));
+                if (!passWithNoTests) {
+                    return 1;
+                }
             }
             if (status != null) {
-                status.println(s.line() + " (" + s.files() + " file" + (s.files() == 1 ? "" : "s") + ", " + s.wallMs() + " ms)");
+                status.println(s.line() + " (" + s.filesText() + ", " + s.wallMs() + " ms)");
                 if (artifacts != null && s.failed() > 0) {
                     status.println("artifacts of the failures: " + artifacts);
                 }
@@ -141,6 +189,27 @@ final class TestCommand implements Callable<Integer> {
                 reportStream.close();
             }
         }
+    }
+
+    /** Why nothing ran, with the declared tests closest to the filter. */
+    String noTestsMessage(List<FileResult> results) {
+        List<String> declared = new ArrayList<>();
+        for (FileResult fr : results) {
+            declared.addAll(fr.declared());
+        }
+        if (filter == null) {
+            return "pseries test: no tests in " + results.size() + " file" + (results.size() == 1 ? "" : "s")
+                + (passWithNoTests ? "" : " (--pass-with-no-tests accepts that)");
+        }
+        List<String> close = io.pseries.core.util.Suggest.closestSubstring(filter, declared.stream().distinct().toList(), 3);
+        return "pseries test: no test matches --filter '" + filter + "'"
+            + (close.isEmpty() ? "" : "; closest: " + String.join(", ", close.stream().map(n -> "'" + n + "'").toList()))
+            + (passWithNoTests ? "" : " (--pass-with-no-tests accepts no tests)");
+    }
+
+    /** The progress display: on stderr when it is a terminal (tests replace this). */
+    Progress progress() {
+        return Progress.forConsole(stream(spec.commandLine().getErr()));
     }
 
     static String progressLine(FileResult r) {

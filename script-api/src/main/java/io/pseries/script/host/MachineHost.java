@@ -52,11 +52,19 @@ public final class MachineHost {
 
     private final Machine m;
     private final Nesting nesting;
+    private final CpuHost cpuHost;
     private Throwable listenerError;
 
     public MachineHost(Machine m, Nesting nesting) {
         this.m = m;
         this.nesting = nesting;
+        this.cpuHost = new CpuHost(m);
+    }
+
+    /** The guest-code half: m.loadElf, m.cpu(n), the exception and instruction events. */
+    @HostAccess.Export
+    public CpuHost cpuHost() {
+        return cpuHost;
     }
 
     public Machine machine() {
@@ -283,6 +291,18 @@ public final class MachineHost {
 
     // ------------------------------------------------------------------ device tree
 
+    /** The machine's snapshot stream (see {@code io.pseries.core.snapshot.MachineSnapshot}). */
+    @HostAccess.Export
+    public byte[] snapshot() {
+        return m.snapshot();
+    }
+
+    /** Restores a snapshot of a machine of this configuration, or refuses it leaving the machine as it was. */
+    @HostAccess.Export
+    public void restore(Value buffer) {
+        m.restore(Values.bytes(buffer, "m.restore"));
+    }
+
     @HostAccess.Export
     public byte[] fdt() {
         StackHeadroom.require("m.fdt()");
@@ -497,8 +517,8 @@ public final class MachineHost {
     public Subscription on(String event, Value deliver) {
         StackHeadroom.require("m.on()");
         TraceCategory c = TraceCategory.fromJsName(event);
-        if (c == null || c == TraceCategory.UNIMPLEMENTED || c == TraceCategory.INTC || c == TraceCategory.GUEST) {
-            List<String> names = List.of("irq", "hcall", "rtas", "mmio", "cas", "guest_error", "kvm", "fault");
+        if (c == null) {
+            List<String> names = TraceCategory.jsNames();
             throw new IllegalArgumentException("unknown event '" + event + "'" + Suggest.didYouMean(event, names)
                 + "; valid events: " + String.join(", ", names));
         }

@@ -8,6 +8,7 @@ import org.graalvm.polyglot.Value;
 
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
+import io.pseries.core.snapshot.ConfigSection;
 import io.pseries.core.util.Json;
 import io.pseries.script.spi.ScriptPlugin;
 
@@ -54,7 +55,24 @@ public final class PseriesHost {
         if (onCreate != null) {
             onCreate.accept(m);
         }
-        return new MachineHost(m, nesting);
+        MachineHost h = new MachineHost(m, nesting);
+        h.cpuHost().setFileReader(fileReader);
+        return h;
+    }
+
+    /** Reads a file for m.loadElf(path) under the script's read sandbox; throws IOException or SecurityException. */
+    @FunctionalInterface
+    public interface FileReader {
+        byte[] read(String path) throws java.io.IOException;
+    }
+
+    private FileReader fileReader = path -> {
+        throw new SecurityException("reading " + path + " is not allowed: this context has no file access");
+    };
+
+    /** Sets how m.loadElf(path) reads files (the script engine passes its read sandbox). */
+    public void setFileReader(FileReader r) {
+        fileReader = r;
     }
 
     /**
@@ -93,6 +111,30 @@ public final class PseriesHost {
         @SuppressWarnings("unchecked")
         Map<String, ?> map = (Map<String, ?>) o;
         return Json.write(io.pseries.script.layout.LayoutExperiment.fromOptions(map));
+    }
+
+    /** The configuration a snapshot was taken with, as {@code pseries.machine()} options in JSON. */
+    @HostAccess.Export
+    public String snapshotConfig(Value buffer) {
+        return ConfigSection.configJson(Values.bytes(buffer, "pseries.restore"));
+    }
+
+    /**
+     * A new machine of exactly the snapshot's configuration (machine defaults do not apply: the
+     * stream says what the machine was), with the snapshot restored into it.
+     */
+    @HostAccess.Export
+    public MachineHost restoreMachine(Value options, Value buffer) {
+        StackHeadroom.require("pseries.restore()");
+        byte[] b = Values.bytes(buffer, "pseries.restore");
+        @SuppressWarnings("unchecked")
+        Map<String, ?> map = (Map<String, ?>) Values.toJava(options, "snapshot configuration");
+        Machine m = Machine.create(MachineConfig.fromMap(map));
+        if (onCreate != null) {
+            onCreate.accept(m);
+        }
+        m.restore(b);
+        return new MachineHost(m, nesting);
     }
 
     @HostAccess.Export

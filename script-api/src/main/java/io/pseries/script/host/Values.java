@@ -91,6 +91,22 @@ public final class Values {
         throw new IllegalArgumentException(where + ": unsupported value " + v);
     }
 
+    /** The bytes of a JS ArrayBuffer. */
+    static byte[] bytes(Value v, String what) {
+        if (v == null || !v.hasBufferElements()) {
+            throw new IllegalArgumentException(what + ": expected the bytes of a snapshot, got " + v);
+        }
+        long n = v.getBufferSize();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(what + ": " + n + " bytes is too large for a snapshot");
+        }
+        byte[] b = new byte[(int) n];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = v.readBufferByte(i);
+        }
+        return b;
+    }
+
     /** A JS value as a Java long, accepting integral numbers and BigInts in [-2^63, 2^64). */
     public static long toLong(Value v, String what) {
         if (v.isNumber()) {

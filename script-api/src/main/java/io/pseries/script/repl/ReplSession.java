@@ -86,6 +86,7 @@ public final class ReplSession implements AutoCloseable {
     private final PrintStream err;
     private final boolean verbose;
     private final Consumer<Machine> onMachine;
+    private final ReplMonitor monitor;
     /** What the user typed, by the (rewritten) source that ran: error reports show the original. */
     private final Map<Source, Input> inputs = new LinkedHashMap<>() {
         @Override
@@ -155,14 +156,18 @@ public final class ReplSession implements AutoCloseable {
         this.err = err;
         this.verbose = verbose;
         this.onMachine = onMachine;
+        this.monitor = new ReplMonitor(out, err);
         newContext();
     }
 
     private void newContext() {
         ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).root(Path.of("").toAbsolutePath()).allowRead(allowRead);
-        if (onMachine != null) {
-            o.onMachine(onMachine);
-        }
+        o.onMachine(m -> {
+            monitor.created(m);
+            if (onMachine != null) {
+                onMachine.accept(m);
+            }
+        });
         ctx = engine.newContext(o);
         options = o;
         helpers = ctx.eval(Source.newBuilder("js", HELPERS, "pseries-repl.js").internal(true).buildLiteral()).execute();
@@ -351,6 +356,7 @@ public final class ReplSession implements AutoCloseable {
         m.put(".exit", "leave the REPL (Ctrl+D too)");
         m.put(".help", "this text; .help NAME describes the API members called NAME (e.g. .help irq)");
         m.put(".load", ".load FILE evaluates a file in the session (see below)");
+        m.putAll(ReplMonitor.commands());
         return m;
     }
 
@@ -366,6 +372,7 @@ public final class ReplSession implements AutoCloseable {
             case ".clear":
                 out.println("Clearing context...");
                 ctx.close(true);
+                monitor.clear();
                 newContext();
                 return Status.OK;
             case ".help":
@@ -378,6 +385,9 @@ public final class ReplSession implements AutoCloseable {
                 }
                 return load(expandHome(arg));
             default:
+                if (monitor.handles(cmd)) {
+                    return monitor.run(cmd, arg) ? Status.OK : Status.ERROR;
+                }
                 err.println("Invalid REPL keyword " + cmd + Suggest.didYouMean(cmd, COMMANDS.keySet())
                     + "; commands: " + String.join(" ", COMMANDS.keySet()));
                 return Status.ERROR;

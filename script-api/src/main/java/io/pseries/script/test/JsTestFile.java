@@ -42,8 +42,9 @@ import io.pseries.script.host.HostErrors;
  */
 public final class JsTestFile {
     private static final String PRELUDE = load("pseries-test.js");
+    private static final org.graalvm.polyglot.TypeLiteral<List<String>> STRINGS = new org.graalvm.polyglot.TypeLiteral<>() { };
     /** Trace events a machine keeps for artifacts. */
-    static final int ARTIFACT_EVENTS = 2000;
+    static final int ARTIFACT_EVENTS = 4000;
 
     /** The time limit of a test when neither the test, its suites nor the command set one. */
     public static final long DEFAULT_TIMEOUT_MS = 120_000;
@@ -125,6 +126,7 @@ public final class JsTestFile {
                 }
             });
         TestResult.Failure loadError = null;
+        List<String> declared = List.of();
         try (Context ctx = engine.newContext(so); ScriptWatchdog watchdog = new ScriptWatchdog(ctx)) {
             host.watchdog = watchdog;
             Value framework = ctx.eval(Source.newBuilder("js", PRELUDE, "pseries-test.js").internal(true).buildLiteral())
@@ -143,6 +145,9 @@ public final class JsTestFile {
             }
             if (loadError == null) {
                 loadError = runTests(framework, opts, watchdog);
+                if (opts.filter() != null) {
+                    declared = List.copyOf(framework.getMember("names").execute().as(STRINGS));
+                }
             }
         } catch (PolyglotException e) {
             loadError = failure(e, name);
@@ -151,7 +156,7 @@ public final class JsTestFile {
             loadError = new TestResult.Failure(d[0], d[1], null, null, null, "");
         }
         FileResult r = new FileResult(name, List.copyOf(results), loadError, List.copyOf(hookFailures),
-            (System.nanoTime() - start) / 1_000_000);
+            (System.nanoTime() - start) / 1_000_000, List.copyOf(declared));
         if (loadError != null && opts.artifacts() != null) {
             host.writeArtifacts(List.of(), "(file)", loadError);
         }
@@ -401,6 +406,9 @@ public final class JsTestFile {
                         }
                     }
                     Files.writeString(dir.resolve("machine-" + i + ".events.txt"), ev.toString());
+                    List<TraceEvent> sinceStart = m.trace().recent().stream().filter(t -> t.seq() > since).toList();
+                    Files.writeString(dir.resolve("machine-" + i + ".timeline.json"),
+                        io.pseries.script.timeline.Timeline.of(m, sinceStart));
                     i++;
                 }
             } catch (IOException e) {

@@ -43,7 +43,7 @@ public final class JunitXmlReporter implements Reporter {
             case SKIPPED -> current.append(">\n      <skipped/>\n    </testcase>\n");
             case FAILED -> {
                 current.append(">\n");
-                failure("failure", r.failure());
+                failure(isAssertion(r.failure()) ? "failure" : "error", r.failure());
                 current.append("    </testcase>\n");
             }
         }
@@ -54,21 +54,44 @@ public final class JunitXmlReporter implements Reporter {
         return path.isEmpty() ? base : base + "." + String.join(" > ", path);
     }
 
+    /**
+     * JUnit's distinction, which CI reports keep: a failed assertion is a {@code <failure>}, any
+     * other thrown error (a TypeError, the model refusing a call) an {@code <error>}.
+     */
+    static boolean isAssertion(TestResult.Failure f) {
+        return "AssertionError".equals(f.type()) || (f.type() != null && f.type().startsWith("AssertionError"));
+    }
+
+    /** The message goes in the attribute once; the body has what the attribute cannot: values, place, stack. */
     private void failure(String tag, TestResult.Failure f) {
         current.append("      <").append(tag).append(" message=\"").append(attr(firstLine(f.message()))).append("\" type=\"")
             .append(attr(f.type())).append("\">");
         StringBuilder body = new StringBuilder();
-        body.append(f.type()).append(": ").append(f.message()).append('\n');
         if (f.hasExpected()) {
             body.append("expected: ").append(f.expected()).append('\n').append("actual:   ").append(f.actual()).append('\n');
         }
         if (f.location() != null) {
             body.append("at ").append(f.location()).append('\n');
         }
-        if (f.stack() != null && !f.stack().isEmpty()) {
-            body.append(f.stack()).append('\n');
+        String frames = withoutHeader(f);
+        if (!frames.isEmpty()) {
+            body.append(frames).append('\n');
+        }
+        if (body.isEmpty() && f.message().contains("\n")) {
+            body.append(f.message()).append('\n'); // the attribute showed it on one line only
         }
         current.append(text(body.toString())).append("</").append(tag).append(">\n");
+    }
+
+    /** The stack without its first lines when they repeat "Type: message" (JS stacks start so). */
+    static String withoutHeader(TestResult.Failure f) {
+        String st = f.stack() == null ? "" : f.stack().strip();
+        for (String header : new String[] {f.type() + ": " + f.message(), f.message()}) {
+            if (!header.isEmpty() && st.startsWith(header)) {
+                return st.substring(header.length()).strip();
+            }
+        }
+        return st;
     }
 
     /** The message on one line (CI tools show the attribute as a single line). */
@@ -84,8 +107,8 @@ public final class JunitXmlReporter implements Reporter {
     @Override
     public void fileFinished(FileResult r) {
         long t = r.tests().size();
-        long f = r.count(TestResult.Status.FAILED) + r.hookFailures().size();
-        long e = r.loadError() == null ? 0 : 1;
+        long f = r.tests().stream().filter(x -> x.status() == TestResult.Status.FAILED && isAssertion(x.failure())).count();
+        long e = r.count(TestResult.Status.FAILED) - f + (r.loadError() == null ? 0 : 1);
         long s = r.count(TestResult.Status.SKIPPED);
         if (r.loadError() != null) {
             current.append("    <testcase classname=\"").append(attr(className(r.file(), List.of()))).append("\" name=\"(loading the file)\" time=\"0\">\n");
@@ -95,7 +118,12 @@ public final class JunitXmlReporter implements Reporter {
         }
         for (TestResult.Failure h : r.hookFailures()) {
             current.append("    <testcase classname=\"").append(attr(className(r.file(), List.of()))).append("\" name=\"(after all hook)\" time=\"0\">\n");
-            failure("failure", h);
+            if (isAssertion(h)) {
+                f++;
+            } else {
+                e++;
+            }
+            failure(isAssertion(h) ? "failure" : "error", h);
             current.append("    </testcase>\n");
             t++;
         }

@@ -8,8 +8,17 @@ public interface Reporter extends TestListener {
     /** The run is over. */
     void finish(Summary summary);
 
-    /** Totals of a run. */
-    record Summary(long passed, long failed, long skipped, long files, long wallMs) {
+    /** Totals of a run: {@code files} distinct files, run {@code runs} times in all ({@code --repeat}). */
+    record Summary(long passed, long failed, long skipped, long files, long runs, long wallMs) {
+        public Summary(long passed, long failed, long skipped, long files, long wallMs) {
+            this(passed, failed, skipped, files, files, wallMs);
+        }
+
+        /** "1 file", "3 files", "1 file, 2 runs". */
+        public String filesText() {
+            return files + " file" + (files == 1 ? "" : "s") + (runs != files ? ", " + runs + " runs" : "");
+        }
+
         /** "N passed, N failed" with ", N skipped" when any were skipped. */
         public String line() {
             return passed + " passed, " + failed + " failed" + (skipped > 0 ? ", " + skipped + " skipped" : "");

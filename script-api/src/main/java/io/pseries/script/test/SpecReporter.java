@@ -114,7 +114,7 @@ public final class SpecReporter implements Reporter {
                 out.println();
             }
         }
-        out.println(s.line() + " (" + s.files() + " file" + (s.files() == 1 ? "" : "s") + ", " + s.wallMs() + " ms)");
+        out.println(s.line() + " (" + s.filesText() + ", " + s.wallMs() + " ms)");
         out.flush();
     }
 }

@@ -129,7 +129,8 @@ public final class TestRun {
                 pool.shutdownNow();
             }
         }
-        Reporter.Summary s = new Reporter.Summary(passed, failed, skipped, done, (System.nanoTime() - start) / 1_000_000);
+        long distinct = work.subList(0, (int) done).stream().distinct().count();
+        Reporter.Summary s = new Reporter.Summary(passed, failed, skipped, distinct, done, (System.nanoTime() - start) / 1_000_000);
         reporter.finish(s);
         return s;
     }

@@ -46,7 +46,9 @@ import io.pseries.script.test.TestRun;
  * expression on "suite > test"), {@value #JOBS} (files run in parallel, each in its own
  * context), {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests),
  * {@value #TIMEOUT} (the default time limit of a test, in milliseconds) and {@value #ALLOW_READ}
- * (directories the tests may read besides their own, comma separated).
+ * (directories the tests may read besides their own, comma separated) and
+ * {@value #SHARD} ({@code K/N}: only the K-th of N deterministic slices of the files, as
+ * {@code pseries test --shard}; see {@link io.pseries.script.test.Shard}).
  *
  * <p>Files are discovered up front; their suites and tests are registered as dynamic tests
  * when the file runs (a file's tests only exist once its code has run).
@@ -59,6 +61,7 @@ public final class PseriesTestEngine implements TestEngine {
     public static final String ARTIFACTS = "pseries.test.artifacts";
     /** Machine options every test's machines start from ({@code kernelIrqchip=on}): see {@link MachineDefaults}. */
     public static final String MACHINE_DEFAULTS = MachineDefaults.CONFIG_KEY;
+    public static final String SHARD = "pseries.test.shard";
 
     /** The default time limit of each test, in milliseconds (0: none; default {@value JsTestFile#DEFAULT_TIMEOUT_MS}). */
     public static final String TIMEOUT = "pseries.test.timeout";
@@ -125,6 +128,12 @@ public final class PseriesTestEngine implements TestEngine {
             } else if (files.get(f) != null) {
                 files.put(f, filter == null ? null : files.get(f) + "|" + filter);
             }
+        }
+        java.util.Optional<String> shard = request.getConfigurationParameters().get(SHARD).filter(v -> !v.isBlank());
+        if (shard.isPresent()) {
+            java.util.Set<Path> keep = new java.util.HashSet<>(io.pseries.script.test.Shard.parse(shard.get())
+                .select(List.copyOf(files.keySet())));
+            files.keySet().retainAll(keep);
         }
         for (Map.Entry<Path, String> e : files.entrySet()) {
             Path f = e.getKey();

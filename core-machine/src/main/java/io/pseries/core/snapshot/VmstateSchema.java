@@ -1,0 +1,88 @@
+package io.pseries.core.snapshot;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pseries.core.Machine;
+import io.pseries.core.MachineConfig;
+
+/**
+ * The schema of every kind of section, as {@code ./pseries vmstate --dump} prints it and
+ * {@code --check OLD.json} compares it (in the spirit of QEMU's {@code -dump-vmstate} and its
+ * static checker). Instances of a kind ({@code cpu/0}, {@code cpu/1}...) are one entry
+ * ({@code cpu/N}). The reference machine is dual-mode with two vCPUs, so both controllers'
+ * sections appear.
+ *
+ * <pre>
+ *  { "format": 1, "sections": { "cpu/N": { "version": 1, "minVersion": 1, "fields": { "running": "bool", ... } }, ... } }
+ * </pre>
+ *
+ * <p>Stateless; any thread (it creates its own machine).
+ */
+public final class VmstateSchema {
+    private VmstateSchema() {
+    }
+
+    /** The current schema (needs both controller plugins on the class path). */
+    public static Map<String, Object> current() {
+        Machine m = Machine.create(MachineConfig.builder().cpus(2).icMode("dual").build());
+        Map<String, Object> sections = new LinkedHashMap<>();
+        MachineSnapshot.schema(m).forEach((name, s) -> sections.putIfAbsent(name.replaceAll("/[0-9]+$", "/N"), s));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("format", SnapshotStream.FORMAT_VERSION);
+        out.put("sections", sections);
+        return out;
+    }
+
+    /**
+     * Whether streams written with schema {@code old} still load with schema {@code current}:
+     * the problems found, empty when they do. {@code old} is plain data parsed from JSON
+     * (numbers may be Integer, Long or Double).
+     */
+    @SuppressWarnings("unchecked")
+    public static List<String> check(Map<String, Object> current, Map<String, Object> old) {
+        List<String> problems = new ArrayList<>();
+        int oldFormat = num(old.get("format"));
+        if (oldFormat > num(current.get("format"))) {
+            problems.add("format " + oldFormat + " is newer than this version's " + current.get("format"));
+        }
+        Map<String, Object> cur = (Map<String, Object>) current.get("sections");
+        Map<String, Object> was = (Map<String, Object>) old.get("sections");
+        if (was == null) {
+            problems.add("the old schema has no 'sections'");
+            return problems;
+        }
+        for (Map.Entry<String, Object> e : was.entrySet()) {
+            String name = e.getKey();
+            Map<String, Object> o = (Map<String, Object>) e.getValue();
+            Map<String, Object> c = (Map<String, Object>) cur.get(name);
+            int ov = num(o.get("version"));
+            if (c == null) {
+                problems.add(name + ": section removed; old streams carry it and are refused as foreign");
+                continue;
+            }
+            int cv = num(c.get("version"));
+            int cmin = num(c.get("minVersion"));
+            if (ov < cmin) {
+                problems.add(name + ": old streams are at version " + ov + ", this version loads from " + cmin);
+            } else if (ov > cv) {
+                problems.add(name + ": the old schema is at version " + ov + ", newer than this version's " + cv);
+            } else if (ov == cv && !o.get("fields").equals(c.get("fields"))) {
+                problems.add(name + ": fields changed at the same version " + cv + " (was " + o.get("fields")
+                    + ", now " + c.get("fields") + "); bump the version and upgrade version " + ov + " streams in load()");
+            }
+        }
+        for (String name : cur.keySet()) {
+            if (!was.containsKey(name)) {
+                problems.add(name + ": new section; streams of the old schema lack it and are refused as foreign");
+            }
+        }
+        return problems;
+    }
+
+    private static int num(Object o) {
+        return o == null ? 0 : ((Number) o).intValue();
+    }
+}

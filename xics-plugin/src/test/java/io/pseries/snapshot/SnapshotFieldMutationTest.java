@@ -1,0 +1,183 @@
+package io.pseries.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.pseries.core.Machine;
+import io.pseries.core.snapshot.FieldType;
+import io.pseries.core.snapshot.SnapshotDump;
+import io.pseries.core.snapshot.SnapshotException;
+
+/**
+ * Generated over every field of every section of machines mid workload (XICS active, XIVE
+ * active): the field is changed in the stream (its checksum kept valid), the stream restored
+ * into a fresh machine, and the machine's own snapshot must carry the changed value: no field
+ * is silently dropped on the way in. Fields that only cross-check this machine's configuration
+ * or claims are listed by name and must be refused instead.
+ */
+class SnapshotFieldMutationTest {
+
+    /** Fields that must equal the target's (configuration, claims, sizes): a change is a foreign stream. */
+    private static final Set<String> CROSS_CHECKED = Set.of(
+        "config.cpus", "config.threads", "config.vsmt", "config.icMode", "config.kernelIrqchip", "config.memory",
+        "config.seed", "config.hostXive", "config.nrIrqs", "config.devices",
+        "cas.active", "irq/lines.irqs", "irq/lines.lsi",
+        "xive/source.nr_irqs", "xive/source.lsi_map", "xive/tables.nr_irqs", "xive/tables.nr_ends",
+        "xics/ics.nr_irqs", "xics/ics.flags");
+
+    /** Fields that only count when another field says so: changed together with that field. */
+    private static final Map<String, Map.Entry<String, Object>> GUARDED = Map.of(
+        "machine.osTerm", Map.entry("hasOsTerm", Boolean.TRUE));
+
+    private static Machine atPoint(Workloads.Workload w) {
+        Machine m = Machine.create(w.config());
+        w.setup().accept(m);
+        w.before().accept(m);
+        return m;
+    }
+
+    /** Candidate changes of a value, each a different valid-looking value of the same type. */
+    private static List<Object> candidates(Object v) {
+        List<Object> l = new ArrayList<>();
+        if (v instanceof Boolean b) {
+            l.add(!b);
+        } else if (v instanceof Integer i) {
+            for (int x : new int[] {i ^ 1, i ^ 2, i ^ 4, i ^ 0x10, i ^ 0x80}) {
+                l.add(x & (i <= 0xff && i >= 0 ? 0xff : 0xffffffff));
+            }
+        } else if (v instanceof Long x) {
+            l.add(x + 1);
+            l.add(x + 0x10000);
+        } else if (v instanceof String s) {
+            l.add(s + "x");
+        } else if (v instanceof byte[] a) {
+            for (int idx : indexes(a.length, i -> a[i] != 0)) {
+                for (int mask : new int[] {1, 2, 4, 0x10, 0x80}) {
+                    byte[] c = a.clone();
+                    c[idx] ^= (byte) mask;
+                    l.add(c);
+                }
+            }
+        } else if (v instanceof int[] a) {
+            for (int idx : indexes(a.length, i -> a[i] != 0)) {
+                for (int mask : new int[] {1, 2, 0x100}) {
+                    int[] c = a.clone();
+                    c[idx] ^= mask;
+                    l.add(c);
+                }
+            }
+        } else if (v instanceof long[] a) {
+            for (int idx : indexes(a.length, i -> a[i] != 0)) {
+                for (long mask : new long[] {1, 2, 0x100}) {
+                    long[] c = a.clone();
+                    c[idx] ^= mask;
+                    l.add(c);
+                }
+            }
+        }
+        return l;
+    }
+
+    private static int[] indexes(int n, java.util.function.IntPredicate nonZero) {
+        Set<Integer> s = new LinkedHashSet<>();
+        for (int i = 0; i < n && s.size() < 2; i++) {
+            if (nonZero.test(i)) {
+                s.add(i);
+            }
+        }
+        if (n > 0) {
+            s.add(0);
+            s.add(n - 1);
+        }
+        return s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a instanceof byte[] x) {
+            return Arrays.equals(x, (byte[]) b);
+        }
+        if (a instanceof int[] x) {
+            return Arrays.equals(x, (int[]) b);
+        }
+        if (a instanceof long[] x) {
+            return Arrays.equals(x, (long[]) b);
+        }
+        return Objects.equals(a, b);
+    }
+
+    private static Object valueIn(List<SnapshotDump.Section> d, String section, String field) {
+        return d.stream().filter(s -> s.name().equals(section)).findFirst().orElseThrow().values().get(field);
+    }
+
+    @Test
+    void everyFieldOfEverySectionIsSeenByTheRestoredMachine() {
+        Set<String> seen = new TreeSet<>();
+        Set<String> refusedAsForeign = new TreeSet<>();
+        Set<String> all = new TreeSet<>();
+        Map<String, String> lost = new LinkedHashMap<>();
+        for (Workloads.Workload w : List.of(Workloads.all().get(0), Workloads.all().get(3))) {
+            byte[] good = atPoint(w).snapshot();
+            List<SnapshotDump.Section> base = SnapshotDump.decode(good);
+            for (SnapshotDump.Section s : base) {
+                // one vCPU, ICP and thread context stand for their siblings
+                String kind = s.name().replaceAll("/[1-9][0-9]*$", "/0");
+                if (!kind.equals(s.name())) {
+                    continue;
+                }
+                for (Map.Entry<String, FieldType> f : s.types().entrySet()) {
+                    String key = s.name() + "." + f.getKey();
+                    all.add(key);
+                    Object orig = s.values().get(f.getKey());
+                    for (Object cand : candidates(orig)) {
+                        List<SnapshotDump.Section> d = SnapshotDump.decode(good);
+                        Map<String, Object> vals = d.stream().filter(x -> x.name().equals(s.name())).findFirst()
+                            .orElseThrow().values();
+                        vals.put(f.getKey(), cand);
+                        if (GUARDED.containsKey(key)) {
+                            vals.put(GUARDED.get(key).getKey(), GUARDED.get(key).getValue());
+                        }
+                        Machine fresh = Machine.create(w.config());
+                        try {
+                            fresh.restore(SnapshotDump.encode(d));
+                        } catch (SnapshotException e) {
+                            if (CROSS_CHECKED.contains(key)) {
+                                refusedAsForeign.add(key);
+                            }
+                            continue;
+                        }
+                        Object after = valueIn(SnapshotDump.decode(fresh.snapshot()), s.name(), f.getKey());
+                        if (same(cand, after)) {
+                            seen.add(key);
+                            break;
+                        }
+                        lost.put(key, "restored but the machine's snapshot has the " + (same(orig, after) ? "original" : "another") + " value");
+                    }
+                }
+            }
+        }
+        Set<String> notCovered = new TreeSet<>(all);
+        notCovered.removeAll(seen);
+        notCovered.removeAll(CROSS_CHECKED);
+        assertEquals(Set.of(), notCovered, "fields no mutation reached the machine with: " + lost);
+        Set<String> crossNotRefused = new TreeSet<>(CROSS_CHECKED);
+        crossNotRefused.retainAll(all);
+        crossNotRefused.removeAll(refusedAsForeign);
+        assertEquals(Set.of(), crossNotRefused, "cross-checked fields whose change was not refused");
+        Set<String> crossSeen = new TreeSet<>(seen);
+        crossSeen.retainAll(CROSS_CHECKED);
+        assertEquals(Set.of(), crossSeen, "cross-checked fields a changed value got through");
+        assertTrue(seen.size() > 25, "fields seen: " + seen);
+    }
+}
