@@ -36,6 +36,7 @@ declare global {
      * Defaults: 1 vCPU, 1024 sources, 'window', kernelIrqchip 'on', Linux 6.1's limits.
      */
     layout(options: LayoutOptions): LayoutRow;
+    /**
      * A new machine of the configuration recorded in a snapshot (machine defaults do not apply),
      * with the snapshot restored into it. A truncated, corrupt, too-new or otherwise bad stream
      * throws an Error "snapshot section 'NAME': REASON" (or "snapshot section 'header': ...").
@@ -423,6 +424,8 @@ declare global {
     readonly xive: KvmDeviceApi;
     /** The XICS-on-XIVE device (KVM_DEV_TYPE_XICS). */
     readonly xics: KvmDeviceApi;
+  }
+
   /** A vCPU's registers as data (64-bit values signed: all-ones reads -1). */
   interface CpuRegs {
     gpr: Array<number | bigint>;

@@ -322,7 +322,7 @@ class ReplTest {
                 const fake = {}
                 for (const k of ['cpus', 'icMode', 'now', 'config', 'mem', 'guest', 'console', 'hcall', 'rtas', 'load', 'store',
                   'cas', 'fdt', 'snapshot', 'restore', 'dt', 'dts', 'irq', 'boot', 'run', 'runUntilIdle', 'on', 'pic', 'reset', 'info', 'recordEvents',
-                  'events', 'hcallNames', 'loadElf', 'cpu']) { fake[k] = () => { calls++; return {}; }; }
+                  'events', 'hcallNames', 'loadElf', 'cpu', 'host']) { fake[k] = () => { calls++; return {}; }; }
                 function sideEffect() { calls++; return { a: 1 }; }
                 """);
             assertEquals(List.of("driver", "irq", "level", "lower", "pulse", "raise", "type"), s.complete("fake.irq(0x1100)."));
