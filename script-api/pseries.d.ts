@@ -30,6 +30,13 @@ declare global {
     /** Creates a machine. An invalid option throws an Error naming the option, the bad value and the valid ones. */
     machine(options?: MachineOptions): Machine;
     /**
+     * One combination of the layout laboratory (what `./pseries layout` runs): a XIVE machine with
+     * `cpus` vCPUs and `sources` device interrupts claimed from 0x1300 (nrIrqs grows to fit), the guest
+     * booted, each source's ESB management page read once, one IPI from every vCPU to the next.
+     * Defaults: 1 vCPU, 1024 sources, 'window', kernelIrqchip 'on', Linux 6.1's limits.
+     */
+    layout(options: LayoutOptions): LayoutRow;
+    /**
      * A new machine of the configuration recorded in a snapshot (machine defaults do not apply),
      * with the snapshot restored into it. A truncated, corrupt, too-new or otherwise bad stream
      * throws an Error "snapshot section 'NAME': REASON" (or "snapshot section 'header': ...").
@@ -43,6 +50,27 @@ declare global {
     readonly optimized: boolean;
     /** The arguments given after the script name on the command line. */
     readonly args: string[];
+  }
+
+  interface LayoutOptions {
+    cpus?: number;
+    sources?: number;
+    mapping?: 'window' | 'per-source';
+    kernelIrqchip?: 'off' | 'on' | 'allowed';
+    /** KVM_USER_MEM_SLOTS and vm.max_map_count of the host. */
+    memSlots?: number;
+    maxMapCount?: number;
+  }
+
+  interface LayoutRow {
+    cpus: number; sources: number; mapping: 'window' | 'per-source'; kernelIrqchip: string; nrIrqs: number;
+    /** Device VMAs and KVM memory slots (guest RAM's excluded). */
+    vmas: number; memslots: number;
+    bytesMapped: number | bigint; pagesMapped: number; faults: number; zaps: number; ipisAllocated: number;
+    /** IPIs taken on the hot path and the VMM exits each cost (null when none was taken). */
+    ipis: number; vmmExitsPerIpi: number | null;
+    /** Mappings that failed, and the first one's message (or the machine's error when the host refused it). */
+    failures: number; failure: string | null;
   }
 
   interface MachineOptions {
@@ -112,6 +140,12 @@ declare global {
     memSlots?: number;
     /** The VMM's vm.max_map_count. Default 65530. */
     maxMapCount?: number;
+    /**
+     * How the VMM maps the XIVE ESB pages: 'window' (default; one mmap of the device's ESB window and
+     * one memory slot, pages demand-faulted, as KVM and QEMU do) or 'per-source' (one VMA and one
+     * memory slot per source's page pair: the layout the design rejected; it reaches the limits above).
+     */
+    esbMapping?: 'window' | 'per-source';
   }
 
   /** MachineOptions as m.config returns them: every default filled in, memory in bytes. */
@@ -300,6 +334,115 @@ declare global {
     [field: string]: unknown;
   }
 
+  /** An attribute call's answer, as the ioctl returns it: ret 0 or -errno; errno its name ('EINVAL'), null on success. */
+  interface KvmAttrResult {
+    ret: number;
+    errno: string | null;
+    /** getAttr only: the u64 words copied out (empty on failure). */
+    data?: (number | bigint)[];
+  }
+
+  /**
+   * The raw device-attribute API of the VM's in-kernel device (KVM_GET_DEVICE_ATTR, KVM_SET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR).
+   * `group` is the number or the kernel's name ('CTRL', 'SOURCE', 'SOURCE_CONFIG', 'EQ_CONFIG',
+   * 'SOURCE_SYNC' for XIVE; 'SOURCES', 'CTRL' for XICS). Bad groups, attributes or data get the
+   * kernel's errno (a missing value is a bad user pointer, EFAULT); with no device open, EBADF.
+   */
+  interface KvmDeviceApi {
+    getAttr(group: Int | string, attr: Int): KvmAttrResult;
+    /** `value`: one u64 or the words of a multi-word attribute (EQ_CONFIG: flags, qshift, qaddr, toggle, index). */
+    setAttr(group: Int | string, attr: Int, value?: Int | Int[]): KvmAttrResult;
+    hasAttr(group: Int | string, attr: Int): KvmAttrResult;
+    /** Whether the VM has this device now (kernelIrqchip connected it). */
+    readonly present: boolean;
+  }
+
+  interface HostDevice {
+    fd: number;
+    /** 'xive' (KVM_DEV_TYPE_XIVE) or 'xics' (KVM_DEV_TYPE_XICS). */
+    type: string;
+    typeNumber: number;
+    /** The kernel's device name, e.g. 'kvm-xive-native'. */
+    name: string;
+    /** Attribute calls made so far, by group name. */
+    attributes: { [group: string]: number };
+  }
+
+  interface HostVma {
+    name: string;
+    start: number | bigint;
+    size: number | bigint;
+    pages: number;
+    /** Device pages inserted by the fault handler (0 for anonymous memory). */
+    pagesMapped: number;
+    fd: number | null;
+    pgoff: number | null;
+  }
+
+  interface HostMemSlot { slot: number; name: string; gpa: number | bigint; size: number | bigint; hva: number | bigint }
+
+  interface ExitCounts { hcall: number; rtas: number; mmio: number }
+
+  interface HostStats {
+    faults: number; sigbus: number; zaps: number; pagesZapped: number;
+    vmas: number; bytesMapped: number | bigint; pagesMapped: number; memslots: number;
+    /** HW interrupts KVM devices hold now / ever allocated (one generic IPI per guest source). */
+    ipisAllocated: number; ipisAllocatedTotal: number;
+    deviceCreations: number; deviceDestructions: number;
+    /** Exits to the VMM by kind, and those the kernel served itself. */
+    exits: ExitCounts; kernelExits: ExitCounts;
+    /** Guest accesses through a mapped page, no exit. */
+    directAccesses: number;
+    /** Virtual time charged for exits and faults, ns. */
+    exitNs: number;
+  }
+
+  interface MappingFailure {
+    /** 'mmap' or 'KVM_SET_USER_MEMORY_REGION'. */
+    call: string;
+    errno: string;
+    lisn: number;
+    /** 'vm.max_map_count' or 'KVM_USER_MEM_SLOTS', and its value. */
+    limit: string;
+    limitValue: number;
+    vmas: number;
+    memslots: number;
+    message: string;
+  }
+
+  /** What the layout costs the host now (the layout laboratory's figures). */
+  interface HostLayout {
+    /** host.esbMapping: 'window' (one ESB mmap, KVM's) or 'per-source'. */
+    mapping: 'window' | 'per-source';
+    pageSize: '64K' | '4K';
+    /** Device-file VMAs (ESB and TIMA); totalVmas adds guest RAM. */
+    vmas: number;
+    totalVmas: number;
+    /** KVM memory slots besides guest RAM's. */
+    memslots: number;
+    bytesMapped: number | bigint;
+    pagesMapped: number;
+    faults: number; sigbus: number; zaps: number; pagesZapped: number;
+    ipisAllocated: number;
+    exits: { vmm: ExitCounts; kernel: ExitCounts; direct: number };
+    limits: { memSlots: number; maxMapCount: number };
+    /** The first 8 mappings that failed; failuresTotal counts them all. */
+    failures: MappingFailure[];
+    failuresTotal: number;
+  }
+
+  interface HostApi {
+    devices(): HostDevice[];
+    vmas(): HostVma[];
+    memslots(): HostMemSlot[];
+    stats(): HostStats;
+    layout(): HostLayout;
+    /** The native XIVE device (KVM_DEV_TYPE_XIVE). */
+    readonly xive: KvmDeviceApi;
+    /** The XICS-on-XIVE device (KVM_DEV_TYPE_XICS). */
+    readonly xics: KvmDeviceApi;
+  }
+
   /** A vCPU's registers as data (64-bit values signed: all-ones reads -1). */
   interface CpuRegs {
     gpr: Array<number | bigint>;
@@ -446,6 +589,9 @@ declare global {
 
     /** The line of a claimed device interrupt (0x1000..0x1fff). */
     irq(number: Int): IrqLine;
+
+    /** The simulated host under this machine: its KVM devices, the VMM's mappings, counters, layout figures. */
+    readonly host: HostApi;
 
     /** Boots the Linux-like guest model: CAS, interrupt set-up on every vCPU, device interrupts. */
     boot(options?: BootOptions): BootReport;

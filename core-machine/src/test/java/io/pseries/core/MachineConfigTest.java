@@ -225,7 +225,7 @@ class MachineConfigTest {
     void hostOptionsAreChecked() {
         assertMentions(error(() -> MachineConfig.fromMap(map("host", map("xive", "yes")))), "host.xive", "yes", "true or false");
         assertEquals("unknown host option 'xics' (did you mean 'xive'?); valid options: xive, xicsOnXive, pageSize,"
-            + " memSlots, maxMapCount", error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
+            + " memSlots, maxMapCount, esbMapping", error(() -> MachineConfig.fromMap(map("host", map("xics", true)))));
         assertMentions(error(() -> MachineConfig.fromMap(map("host", true))), "host", "{ xive: true");
     }
 

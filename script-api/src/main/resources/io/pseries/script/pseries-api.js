@@ -275,6 +275,43 @@
       get mode() { return h.guestBooted() ? h.guestMode() : null; },
     }, 'm.guest');
 
+    // ---------------------------------------------------------------- m.host: the simulated host
+    const hb = h.host();
+    const attrWords = (v, what) => {
+      if (v === undefined) { return null; }
+      const a = Array.isArray(v) ? v : [v];
+      return a.map((x) => BigInt.asUintN(64, BigInt(int64(x, what))).toString()).join(',');
+    };
+    const kvmDevice = (type) => {
+      const group = (g) => {
+        if (typeof g === 'string') {
+          const n = hb.groupNumber(type, g);
+          // an unknown group name is an unknown group number for the kernel
+          return n < 0 ? -1 : n;
+        }
+        return int64(g, 'group');
+      };
+      const call = (kind, g, attr, data) => {
+        const r = parseJson(hb.attr(type, kind, group(g), int64(attr, 'attr'), data));
+        return r;
+      };
+      return guard({
+        getAttr: (g, attr) => call('get', g, attr, null),
+        setAttr: (g, attr, value) => call('set', g, attr, attrWords(value, 'value')),
+        hasAttr: (g, attr) => call('has', g, attr, null),
+        get present() { return hb.present(type); },
+      }, `m.host.${type}`);
+    };
+    const hostApi = guard({
+      devices: () => parseJson(hb.devices()),
+      vmas: () => parseJson(hb.vmas()),
+      memslots: () => parseJson(hb.memslots()),
+      stats: () => parseJson(hb.stats()),
+      layout: () => parseJson(hb.layout()),
+      xive: kvmDevice('xive'),
+      xics: kvmDevice('xics'),
+    }, 'm.host');
+
     const lines = new Map();
     function line(n) {
       const num = Number(int64(n, 'irq'));
@@ -471,6 +508,7 @@
       dts() { return h.dts(); },
 
       irq: line,
+      host: hostApi,
 
       boot(options) {
         if (options !== undefined && !plainObject(options)) {
@@ -633,6 +671,12 @@
         throw new TypeError(`pseries.machine: options must be a plain object such as { cpus: 4, icMode: 'xive' }, got ${kindOf(options)}`);
       }
       return makeMachine(host.machine(options === undefined ? {} : options));
+    },
+    layout(options) {
+      if (!plainObject(options)) {
+        throw new TypeError('pseries.layout: options must be an object such as { cpus: 64, sources: 1024, mapping: \'window\' }');
+      }
+      return parseJson(host.layout(options));
     },
     restore(bytes) {
       const buf = snapshotBuffer(bytes, 'pseries.restore');

@@ -44,6 +44,7 @@ public final class Host {
     private final Trace trace;
     private int lastOutcome;
     private boolean lastFaulted;
+    private final List<MappingFailure> failures = new ArrayList<>();
 
     public Host(HostConfig config, List<VCpu> cpus, GuestMemory memory, Trace trace) {
         this(config, cpus, memory, trace, KvmVm.loadProviders());
@@ -111,6 +112,20 @@ public final class Host {
             }
         }
         return -1;
+    }
+
+    /** A mapping the VMM could not make (traced as a {@code kvm} event {@code mapping_failed}). */
+    public void recordFailure(MappingFailure f) {
+        failures.add(f);
+        if (trace.on(io.pseries.core.trace.TraceCategory.KVM)) {
+            trace.emit(io.pseries.core.trace.TraceCategory.KVM, -1, "mapping_failed", "call", f.call(), "errno",
+                f.errno().name(), "lisn", f.lisn(), "message", f.message());
+        }
+    }
+
+    /** The mappings that failed, in order. */
+    public List<MappingFailure> failures() {
+        return List.copyOf(failures);
     }
 
     /** The VMM's VMAs, lowest address first. */

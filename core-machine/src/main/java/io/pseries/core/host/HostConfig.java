@@ -21,13 +21,23 @@ import io.pseries.core.util.Suggest;
  * @param maxMapCount   the VMM's {@code vm.max_map_count} (Linux's default 65530 =
  *                      USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN)
  * @param costs         virtual-time cost of each exit kind
+ * @param esbMapping    how the VMM maps the XIVE device's ESB pages: {@link #ESB_WINDOW} (what KVM
+ *                      ships: one mmap of the whole ESB window, one memory slot, pages
+ *                      demand-faulted) or {@link #ESB_PER_SOURCE} (the layout the design rejected:
+ *                      one VMA and one memory slot per source's page pair, on a host kernel that
+ *                      would accept an ESB mapping starting at a source)
  */
 public record HostConfig(boolean xive, boolean xicsOnXive, int pageShift, int userMemSlots, int maxMapCount,
-                         ExitCosts costs) {
+                         ExitCosts costs, String esbMapping) {
+    public static final String ESB_WINDOW = "window";
+    public static final String ESB_PER_SOURCE = "per-source";
+    public static final List<String> ESB_MAPPINGS = List.of(ESB_WINDOW, ESB_PER_SOURCE);
+
     public static final int KVM_USER_MEM_SLOTS_PPC64 = 32767;
     public static final int DEFAULT_MAX_MAP_COUNT = 65530;
     /** The option names accepted under {@code host}. */
-    public static final List<String> KEYS = List.of("xive", "xicsOnXive", "pageSize", "memSlots", "maxMapCount");
+    public static final List<String> KEYS = List.of("xive", "xicsOnXive", "pageSize", "memSlots", "maxMapCount",
+        "esbMapping");
 
     /** A POWER9 host with both devices, 64K pages, Linux 6.1's limits. */
     public static final HostConfig POWER9 = new HostConfig(true, true, 16, KVM_USER_MEM_SLOTS_PPC64,
@@ -49,6 +59,27 @@ public record HostConfig(boolean xive, boolean xicsOnXive, int pageShift, int us
         if (costs == null) {
             costs = ExitCosts.DEFAULTS;
         }
+        if (esbMapping == null) {
+            esbMapping = ESB_WINDOW;
+        }
+        if (!ESB_MAPPINGS.contains(esbMapping)) {
+            throw new IllegalArgumentException("invalid machine option host.esbMapping: '" + esbMapping
+                + "'; expected 'window' or 'per-source'" + Suggest.didYouMean(esbMapping, ESB_MAPPINGS));
+        }
+    }
+
+    /** The layout KVM ships: one ESB window. */
+    public HostConfig(boolean xive, boolean xicsOnXive, int pageShift, int userMemSlots, int maxMapCount, ExitCosts costs) {
+        this(xive, xicsOnXive, pageShift, userMemSlots, maxMapCount, costs, ESB_WINDOW);
+    }
+
+    /** Whether the VMM maps one VMA and one memory slot per source ({@link #ESB_PER_SOURCE}). */
+    public boolean esbPerSource() {
+        return ESB_PER_SOURCE.equals(esbMapping);
+    }
+
+    public HostConfig withEsbMapping(String m) {
+        return new HostConfig(xive, xicsOnXive, pageShift, userMemSlots, maxMapCount, costs, m);
     }
 
     public long pageSize() {
@@ -61,11 +92,11 @@ public record HostConfig(boolean xive, boolean xicsOnXive, int pageShift, int us
     }
 
     public HostConfig withCosts(ExitCosts c) {
-        return new HostConfig(xive, xicsOnXive, pageShift, userMemSlots, maxMapCount, c);
+        return new HostConfig(xive, xicsOnXive, pageShift, userMemSlots, maxMapCount, c, esbMapping);
     }
 
     /**
-     * Reads {@code host: { xive, xicsOnXive, pageSize, memSlots, maxMapCount }} from plain data;
+     * Reads {@code host: { xive, xicsOnXive, pageSize, memSlots, maxMapCount, esbMapping }} from plain data;
      * absent keys keep the POWER9 defaults. Errors name the option, the bad value and what is valid.
      */
     public static HostConfig fromMap(Map<?, ?> m) {
@@ -74,6 +105,7 @@ public record HostConfig(boolean xive, boolean xicsOnXive, int pageShift, int us
         int shift = POWER9.pageShift;
         int slots = POWER9.userMemSlots;
         int maps = POWER9.maxMapCount;
+        String esb = POWER9.esbMapping;
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String k = String.valueOf(e.getKey());
             Object v = e.getValue();
@@ -83,11 +115,12 @@ public record HostConfig(boolean xive, boolean xicsOnXive, int pageShift, int us
                 case "pageSize" -> shift = pageShift(v);
                 case "memSlots" -> slots = positive("host.memSlots", v);
                 case "maxMapCount" -> maps = positive("host.maxMapCount", v);
+                case "esbMapping" -> esb = v instanceof String str ? str : String.valueOf(v);
                 default -> throw new IllegalArgumentException("unknown host option '" + k + "'"
                     + Suggest.didYouMean(k, KEYS) + "; valid options: " + String.join(", ", KEYS));
             }
         }
-        return new HostConfig(xive, xics, shift, slots, maps, ExitCosts.DEFAULTS);
+        return new HostConfig(xive, xics, shift, slots, maps, ExitCosts.DEFAULTS, esb);
     }
 
     private static boolean bool(String option, Object v) {

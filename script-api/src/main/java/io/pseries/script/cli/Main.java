@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, BootCommand.class,
-        CompletionCommand.class, SnapshotCommand.class, VmstateCommand.class, CommandLine.HelpCommand.class},
+        LayoutCommand.class, CompletionCommand.class, SnapshotCommand.class, VmstateCommand.class,
+        CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
         "",

@@ -113,6 +113,12 @@ public final class MachineHost {
         return Json.write(c);
     }
 
+    /** {@code m.host}: the simulated host under this machine. */
+    @HostAccess.Export
+    public HostBinding host() {
+        return new HostBinding(m);
+    }
+
     @HostAccess.Export
     public String info() {
         StackHeadroom.require("m.info()");

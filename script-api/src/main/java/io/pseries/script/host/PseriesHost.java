@@ -101,6 +101,18 @@ public final class PseriesHost {
         return MAX_RECORDED_EVENTS;
     }
 
+    /**
+     * {@code pseries.layout(options)}: one combination of the layout laboratory
+     * ({@link io.pseries.script.layout.LayoutExperiment}) as plain data.
+     */
+    @HostAccess.Export
+    public String layout(Value options) {
+        Object o = Values.toJava(options, "pseries.layout options");
+        @SuppressWarnings("unchecked")
+        Map<String, ?> map = (Map<String, ?>) o;
+        return Json.write(io.pseries.script.layout.LayoutExperiment.fromOptions(map));
+    }
+
     /** The configuration a snapshot was taken with, as {@code pseries.machine()} options in JSON. */
     @HostAccess.Export
     public String snapshotConfig(Value buffer) {

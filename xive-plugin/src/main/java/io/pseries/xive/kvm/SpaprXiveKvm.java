@@ -53,6 +53,8 @@ public final class SpaprXiveKvm {
     private Vma esb;
     private Vma tima;
     private int esbSlot = -1;
+    /** With {@code host.esbMapping: 'per-source'}: one VMA and memory slot per source instead of {@link #esb}. */
+    private PerSourceEsbMappings perSource;
     private int timaSlot = -1;
 
     public SpaprXiveKvm(SpaprXive xive, Host host) {
@@ -100,15 +102,22 @@ public final class SpaprXiveKvm {
                 return attrError("SET", KvmXiveUapi.GRP_CTRL, KvmXiveUapi.CTRL_NR_SERVERS, r.errno());
             }
         }
-        long esbLen = xive.source().regionSize();
-        VmmProcess.MmapResult m = mmap(KvmXiveUapi.ESB_PAGE_OFFSET, esbLen, "xive.esb-kvm");
-        if (!m.isOk()) {
-            return "XIVE: unable to set memory mapping: " + m.errno().message();
-        }
-        esb = m.vma();
-        String e = slot(SpaprXive.VC_BASE, esb, "xive.esb-kvm", true);
-        if (e != null) {
-            return e;
+        VmmProcess.MmapResult m;
+        String e;
+        if (host.config().esbPerSource()) {
+            // the layout laboratory's per-source ESB: each source is mapped when it is reset below
+            perSource = new PerSourceEsbMappings(host, fd);
+        } else {
+            long esbLen = xive.source().regionSize();
+            m = mmap(KvmXiveUapi.ESB_PAGE_OFFSET, esbLen, "xive.esb-kvm");
+            if (!m.isOk()) {
+                return "XIVE: unable to set memory mapping: " + m.errno().message();
+            }
+            esb = m.vma();
+            e = slot(SpaprXive.VC_BASE, esb, "xive.esb-kvm", true);
+            if (e != null) {
+                return e;
+            }
         }
         m = mmap(KvmXiveUapi.TIMA_PAGE_OFFSET, 4L << QEMU_PAGE_SHIFT, "xive.tima");
         if (!m.isOk()) {
@@ -174,6 +183,10 @@ public final class SpaprXiveKvm {
 
     /** kvmppc_xive_disconnect: slots removed, both regions unmapped, the fd closed. */
     public void disconnect() {
+        if (perSource != null) {
+            perSource.unmapAll();
+            perSource = null;
+        }
         if (esbSlot >= 0) {
             host.memslots().set(esbSlot, 0, 0, 0, 0, "xive.esb-kvm");
             esbSlot = -1;
@@ -206,16 +219,20 @@ public final class SpaprXiveKvm {
             }
         }
         KvmResult r = host.vm().setAttr(fd, KvmXiveUapi.GRP_SOURCE, lisn, state);
-        return r.isOk() ? null : attrError("SET", KvmXiveUapi.GRP_SOURCE, lisn, r.errno());
+        if (!r.isOk()) {
+            return attrError("SET", KvmXiveUapi.GRP_SOURCE, lisn, r.errno());
+        }
+        return perSource == null ? null : perSource.map(lisn);
     }
 
     // ------------------------------------------------------------------ the VMM's ESB accesses
 
     /** An access through the VMM's mapping of the ESB window; all-ones (and a guest error) on SIGBUS. */
     private long esbAccess(int lisn, boolean trigger, int offset, boolean write, long data) {
-        long page = 2L * lisn + (trigger ? 0 : 1);
+        Vma v = perSource == null ? esb : perSource.vma(lisn);
+        long page = (perSource == null ? 2L * lisn : 0) + (trigger ? 0 : 1);
         long sub = (long) offset & ((1L << host.config().pageShift()) - 1);
-        long phys = host.process().touch(esb, page, -1);
+        long phys = v == null ? -1 : host.process().touch(v, page, -1);
         if (phys < 0) {
             host.trace().guestError(-1, String.format("XIVE: VMM access to the ESB page of LISN 0x%x got SIGBUS", lisn),
                 "lisn", lisn);

@@ -35,6 +35,9 @@ final class XiveNativeMappings {
             if (npages > KvmXiveUapi.NR_IRQS * 2) {
                 return Errno.EINVAL;
             }
+        } else if (dev.vm.config().esbPerSource() && perSourceMapping(pgoff, npages)) {
+            // a host that takes one source's page pair as its own mapping (the rejected per-source
+            // layout; Linux refuses any ESB mapping that does not start at the window)
         } else {
             return Errno.EINVAL;
         }
@@ -42,8 +45,14 @@ final class XiveNativeMappings {
         return null;
     }
 
+    private static boolean perSourceMapping(long pgoff, long npages) {
+        long rel = pgoff - KvmXiveUapi.ESB_PAGE_OFFSET;
+        return rel > 0 && rel % 2 == 0 && rel < KvmXiveUapi.NR_IRQS * 2 && npages <= 2;
+    }
+
     FaultResult fault(long vmaPgoff, long pgoff) {
-        long page = pgoff - vmaPgoff;
+        // the ESB handler works from the file offset, so a per-source mapping finds its source too
+        long page = vmaPgoff == KvmXiveUapi.TIMA_PAGE_OFFSET ? pgoff - vmaPgoff : pgoff - KvmXiveUapi.ESB_PAGE_OFFSET;
         if (vmaPgoff == KvmXiveUapi.TIMA_PAGE_OFFSET) {
             return page == 2 ? FaultResult.mapped(HostXive.TIMA_OS) : FaultResult.sigbus();
         }
