@@ -18,8 +18,8 @@ describe('m.host with the in-kernel XIVE', () => {
     assert.strictEqual(d[0].type, 'xive');
     assert.strictEqual(d[0].name, 'kvm-xive-native');
     assert.ok(d[0].fd >= 0);
-    // QEMU's connect re-claims every valid source with GRP_SOURCE: the 2 IPIs, EPOW, hot-plug, 4 PHB LSIs
-    assert.strictEqual(d[0].attributes.SOURCE, 8);
+    // QEMU's connect re-claims every valid source with GRP_SOURCE: the 2 IPIs, EPOW, hot-plug, the NVRAM, 4 PHB LSIs
+    assert.strictEqual(d[0].attributes.SOURCE, 9);
   });
 
   it('vmas(): guest RAM, the ESB window (2 x 64K per interrupt) and the TIMA (4 pages), nothing faulted in', () => {
@@ -59,7 +59,7 @@ describe('m.host with the in-kernel XIVE', () => {
     const s = m.host.stats();
     assert.strictEqual(s.deviceCreations, 1);
     assert.strictEqual(s.deviceDestructions, 0);
-    assert.strictEqual(s.ipisAllocated, 8);
+    assert.strictEqual(s.ipisAllocated, 9);
     const direct = s.directAccesses;
     const vmm = s.exits.mmio;
     m.load(0, mgmt(0) + 0x800n, 8);
@@ -134,9 +134,9 @@ describe('the per-source layout', () => {
   it('one VMA and one memory slot per claimed source', () => {
     const m = pseries.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: 'on', devices: [], host: { esbMapping: 'per-source' } });
     const l = m.host.layout();
-    // 8 sources (2 IPIs, EPOW, hot-plug, 4 PHB LSIs) + the TIMA
-    assert.strictEqual(l.vmas, 9);
-    assert.strictEqual(l.memslots, 9);
+    // 9 sources (2 IPIs, EPOW, hot-plug, the NVRAM, 4 PHB LSIs) + the TIMA
+    assert.strictEqual(l.vmas, 10);
+    assert.strictEqual(l.memslots, 10);
     assert.strictEqual(l.mapping, 'per-source');
   });
 

@@ -46,9 +46,9 @@ class LayoutCommandTest {
         // cpus sources mapping kernel VMAs memslots ...
         assertEquals("2", w[4]);
         assertEquals("2", w[5]);
-        // 100 sources + 2 IPIs + EPOW + hot-plug + 4 PHB LSIs, and the TIMA
-        assertEquals("109", p[4]);
-        assertEquals("109", p[5]);
+        // 100 sources + 2 IPIs + EPOW + hot-plug + the NVRAM + 4 PHB LSIs, and the TIMA
+        assertEquals("110", p[4]);
+        assertEquals("110", p[5]);
         String text;
         try {
             text = Files.readString(svg);
