@@ -27,6 +27,7 @@ import io.pseries.script.cli.Main;
  */
 class VmstateSchemaTest {
     private static final Path V1 = Path.of("..", "docs", "vmstate", "v1.json");
+    private static final Path CURRENT = Path.of("..", "docs", "vmstate", "current.json");
 
     private static Map<String, Object> v1;
 
@@ -122,7 +123,8 @@ class VmstateSchemaTest {
         StringWriter err = new StringWriter();
         assertEquals(0, run(out, err, "vmstate", "--dump")[0], err.toString());
         assertEquals(VmstateSchema.check(VmstateSchema.current(), parse(out.toString())), List.of());
-        assertEquals(Files.readString(V1).strip(), out.toString().strip(), "the dump of this version is docs/vmstate/v1.json");
+        assertEquals(Files.readString(CURRENT).strip(), out.toString().strip(),
+            "the dump of this version is docs/vmstate/current.json (a schema change updates it, and bumps the section's version)");
 
         StringWriter out2 = new StringWriter();
         assertEquals(0, run(out2, new StringWriter(), "vmstate", "--check", V1.toString())[0]);

@@ -59,8 +59,10 @@ public final class CasNegotiation {
     }
 
     /** Restores a snapshot's CAS outcome. The caller then re-picks the active backend. */
-    public void restore(OptionVector negotiatedOv5) {
+    public void restore(OptionVector negotiatedOv5, long compatPvr, boolean preIsa3) {
         negotiated = negotiatedOv5.copy();
+        this.compatPvr = compatPvr;
+        this.preIsa3 = preIsa3;
     }
 
     /** The compatibility PVR of every vCPU (0 before CAS, after reset, and in raw mode). */

@@ -56,6 +56,12 @@ public record PvrList(List<Entry> entries) {
         return -1;
     }
 
+    /** Whether {@code pvr} is a logical (compatibility) PVR a POWER9 can run at. */
+    public static boolean isArchitectedCompat(long pvr) {
+        int l = level(pvr);
+        return l >= 0 && l <= level(POWER9_MAX_LOGICAL);
+    }
+
     /** QEMU's cas_check_pvr for a CPU whose real PVR is {@code cpuPvr}. */
     public Choice select(long cpuPvr) {
         boolean explicit = false;
