@@ -618,7 +618,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     public long load(VCpu cpu, long addr, int size) {
         if (addressSpace.inRam(addr, size)) {
             lastExitNs = 0;
-            return addressSpace.load(cpu, addr, size);
+            return memory.read(addr, size);
         }
         if (host.memslots().count() > 1) {
             long v = host.access(cpu, addr, size, false, 0);
@@ -626,8 +626,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
                 return direct(cpu, addr, size, false, v);
             }
         }
-        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.VMM_EXIT);
-        return addressSpace.load(cpu, addr, size);
+        lastExitNs = host.chargeMmioExit();
+        return addressSpace.mmioLoad(cpu, addr, size);
     }
 
     /** The store path (size already checked). */
@@ -635,7 +635,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     public void store(VCpu cpu, long addr, int size, long value) {
         if (addressSpace.inRam(addr, size)) {
             lastExitNs = 0;
-            addressSpace.store(cpu, addr, size, value);
+            memory.write(addr, size, value);
             return;
         }
         if (host.memslots().count() > 1) {
@@ -645,8 +645,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
                 return;
             }
         }
-        lastExitNs = host.charge(ExitKind.MMIO, AccessPath.VMM_EXIT);
-        addressSpace.store(cpu, addr, size, value);
+        lastExitNs = host.chargeMmioExit();
+        addressSpace.mmioStore(cpu, addr, size, value);
     }
 
     /** Accounts an access a mapped device page served (its fault, if any, was charged by the host). */

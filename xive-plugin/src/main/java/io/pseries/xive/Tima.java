@@ -10,7 +10,7 @@ import io.pseries.core.trace.Trace;
  *
  * <p>Two kinds of access:
  * <ul>
- *   <li><b>Special operations</b>: an entry of {@link #OPS} matching the offset (bits 0-11),
+ *   <li><b>Special operations</b>: an entry of {@link Op} matching the offset (bits 0-11),
  *       the exact size and the direction, defined for this page or a less privileged one. Any
  *       access with offset bit 0x800 set must be one, else it is invalid (loads return -1).</li>
  *   <li><b>Raw register access</b> below 0x800: only 4 or 8 bytes, never on the USER ring,
@@ -90,7 +90,7 @@ public final class Tima implements MmioHandler {
         }
     }
 
-    private static final Op[] OPS = Op.values();
+    private static final Op[] OP_INDEX = buildOpIndex();
 
     private final Presenter presenter;
     private final XiveRouter.NvtDirectory nvts;
@@ -102,16 +102,37 @@ public final class Tima implements MmioHandler {
         this.trace = trace;
     }
 
-    /** The special operation an access selects, or null. */
+    /**
+     * The special operation an access selects, or null: a direct index by (offset, size,
+     * direction), then the page check (an operation of a page is also defined on the more
+     * privileged ones). Every operation sits at 0x000-0x03F or 0x800-0x83F of its page, so any
+     * other offset, or a size past 15, selects none without a look-up.
+     */
     static Op findOp(long offset, int size, boolean read) {
-        int page = (int) (offset >>> SHIFT) & 3;
         int op = (int) (offset & 0xFFF);
-        for (Op o : OPS) {
-            if (o.page >= page && o.offset == op && o.size == size && o.read == read) {
-                return o;
-            }
+        if (((op & 0x7C0) | (size & ~0xF)) != 0) {
+            return null;
         }
-        return null;
+        Op o = OP_INDEX[opKey(op, size, read)];
+        return o != null && o.page >= ((int) (offset >>> SHIFT) & 3) ? o : null;
+    }
+
+    /** The index of an access in {@link #OP_INDEX}: offset bits 0x800 and 0x3F, direction, size (0-15). */
+    private static int opKey(int op, int size, boolean read) {
+        return ((op >>> 5) & 0x40 | op & 0x3F) << 5 | (read ? 0x10 : 0) | size;
+    }
+
+    /** Every operation at its key; two operations never share a key (checked when built). */
+    private static Op[] buildOpIndex() {
+        Op[] index = new Op[128 << 5];
+        for (Op o : Op.values()) {
+            int k = opKey(o.offset, o.size, o.read);
+            if (index[k] != null) {
+                throw new IllegalStateException("TIMA operations " + index[k] + " and " + o + " share an access");
+            }
+            index[k] = o;
+        }
+        return index;
     }
 
     /** A mask of the bytes of a raw access that the page's view allows. */

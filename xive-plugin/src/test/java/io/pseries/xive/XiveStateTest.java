@@ -101,6 +101,27 @@ class XiveStateTest {
         assertTrue(anyMessageContains(errors, "unassigned"), errors.toString());
     }
 
+    @Test
+    void dualMode_aResetUnmapsEsbAndTimaPagesTheGuestJustUsed() {
+        // the guest's accesses put these pages in the address space's decoded-page cache: the
+        // reset (XIVE deactivated) must still leave them unassigned, and a new CAS maps them again
+        Machine m = dualWithFakeXics();
+        m.cas(GuestOv5.linuxVector(0x40));
+        assertEquals(0b01, m.load(0, mgmt(0) + 0x800, 8));
+        m.store(0, OS + 0x11, 1, 0xFF);
+        assertEquals(0xFF, XiveTestSupport.osReg(m, 0, ThreadContext.CPPR));
+        assertTrue(m.mmio().cached(OS), "the TIMA OS page is cached");
+        m.reset();
+        List<TraceEvent> errors = guestErrors(m);
+        assertEquals(-1L, m.load(0, mgmt(0) + 0x800, 8), "ESB GET after the reset: unassigned");
+        m.store(0, OS + 0x11, 1, 0x05);
+        assertEquals(0x00, XiveTestSupport.osReg(m, 0, ThreadContext.CPPR), "the CPPR store reached no TIMA");
+        assertEquals(2, errors.stream().filter(e -> String.valueOf(e.fields().get("message")).contains("unassigned")).count(),
+            errors.toString());
+        m.cas(GuestOv5.linuxVector(0x40));
+        assertEquals(0b01, m.load(0, mgmt(0) + 0x800, 8), "mapped again after CAS chose XIVE");
+    }
+
     // ------------------------------------------------------------------ m.pic() and info pic
 
     /** IPI LISN 1 routed to (vCPU 0, prio 6) with EISN 0x10, triggered once, not acknowledged. */

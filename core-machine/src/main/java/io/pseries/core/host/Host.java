@@ -31,6 +31,7 @@ import io.pseries.core.trace.Trace;
 public final class Host {
     /** {@link #access} outcome: no device page maps the address; the VMM must emulate it. */
     public static final int NOT_MAPPED = 0;
+    private static final int MMIO_EXIT = ExitKind.MMIO.ordinal();
     /** {@link #access} outcome: served through a mapped page. */
     public static final int DIRECT = 1;
     /** {@link #access} outcome: the page's fault handler raised SIGBUS (load returns -1, store dropped). */
@@ -154,6 +155,14 @@ public final class Host {
                 ns = c.directNs();
             }
         }
+        stats.exitNs += ns;
+        return ns;
+    }
+
+    /** {@link #charge}{@code (MMIO, VMM_EXIT)} without the dispatch on kind and path: the guest-ABI MMIO path's. */
+    public long chargeMmioExit() {
+        long ns = config.costs().mmioExitNs();
+        stats.vmmExits[MMIO_EXIT]++;
         stats.exitNs += ns;
         return ns;
     }

@@ -18,7 +18,8 @@ import io.pseries.core.trace.TraceCategory;
  * or is dropped, with a {@code guest_error} trace event, as QEMU's unassigned memory and the
  * devices' access checks answer. MMIO accesses leave an {@code mmio} trace event (load: the value
  * read; store: the value written, before the handler runs). Which piece serves an address is
- * decided in one place (RAM first, then {@code region}). Sizes are checked by the caller ({@link #checkSize}).
+ * decided in one place (RAM first, then {@link MmioSpace#lookup}, a decoded-page cache in front of
+ * the region list). Sizes are checked by the caller ({@link #checkSize}).
  *
  * <p>Threading: confined to the machine's thread.
  */
@@ -58,18 +59,17 @@ public final class AddressSpace {
         return Long.compareUnsigned(addr, ram.size()) < 0 && ram.contains(addr, size);
     }
 
-    /** The MMIO region serving the access (it covers all of it), or null: unassigned. Called only when RAM does not serve it. */
-    private MmioRegion region(long addr, int size) {
-        MmioRegion r = mmio.find(addr);
-        return r == null || !r.covers(addr + size - 1) ? null : r;
-    }
-
     /** A load of {@code size} bytes (already checked) at {@code addr} on behalf of {@code cpu}. */
     public long load(VCpu cpu, long addr, int size) {
         if (inRam(addr, size)) {
             return ram.read(addr, size);
         }
-        MmioRegion r = region(addr, size);
+        return mmioLoad(cpu, addr, size);
+    }
+
+    /** A load that RAM does not serve ({@link #inRam} is false): an MMIO region's, or unassigned. */
+    public long mmioLoad(VCpu cpu, long addr, int size) {
+        MmioRegion r = mmio.lookup(addr, size);
         if (r == null) {
             trace.guestError(cpu.index(), "load from unassigned address", "addr", addr, "size", size);
             return allOnes(size);
@@ -95,7 +95,12 @@ public final class AddressSpace {
             ram.write(addr, size, value);
             return;
         }
-        MmioRegion r = region(addr, size);
+        mmioStore(cpu, addr, size, value);
+    }
+
+    /** A store that RAM does not serve ({@link #inRam} is false): to an MMIO region, or dropped. */
+    public void mmioStore(VCpu cpu, long addr, int size, long value) {
+        MmioRegion r = mmio.lookup(addr, size);
         if (r == null) {
             trace.guestError(cpu.index(), "store to unassigned address", "addr", addr, "size", size, "value", value);
             return;

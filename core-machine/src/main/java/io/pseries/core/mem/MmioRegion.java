@@ -3,6 +3,9 @@ package io.pseries.core.mem;
 /**
  * A named window of the guest physical address space served by an {@link MmioHandler}.
  * A disabled region behaves as if it were not mapped (QEMU's memory_region_set_enabled).
+ * Enabling or disabling a mapped region drops its {@link MmioSpace}'s decoded-page cache.
+ *
+ * <p>Threading: confined to the machine's thread.
  */
 public final class MmioRegion {
     private final String name;
@@ -10,6 +13,8 @@ public final class MmioRegion {
     private final long size;
     private final MmioHandler handler;
     private boolean enabled = true;
+    /** The space this region is mapped in, or null: told when the region is enabled or disabled. */
+    private MmioSpace space;
 
     public MmioRegion(String name, long base, long size, MmioHandler handler) {
         if (size <= 0) {
@@ -42,7 +47,26 @@ public final class MmioRegion {
     }
 
     public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
+        if (this.enabled != enabled) {
+            this.enabled = enabled;
+            if (space != null) {
+                space.invalidate();
+            }
+        }
+    }
+
+    /** Called by {@link MmioSpace#map}: a region is mapped in at most one space. */
+    void attach(MmioSpace s) {
+        if (space != null) {
+            throw new IllegalStateException("MMIO region " + this + " is already mapped");
+        }
+        space = s;
+    }
+
+    void detach(MmioSpace s) {
+        if (space == s) {
+            space = null;
+        }
     }
 
     /** Whether {@code addr} falls in this window (ignores the enabled flag). */
