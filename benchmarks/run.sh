@@ -2,11 +2,13 @@
 # Runs the JMH benchmarks of the benchmarks/ module and prints one machine-readable line per
 # figure after JMH's own report:
 #
-#   BENCH B1 internal median_ns=40.048 p_gc_alloc_B_per_op=0 ops_per_s=24970092 ratio_vs_qemu_tcg=24.97 goal_ns=25 unit=ns/op samples=5
-#   BENCH B3 selfIpi median_ns=... p_gc_alloc_B_per_op=... ops_per_s=... ratio_vs_qemu_tcg=... goal_ns=25 unit=ns/op samples=5
+#   BENCH B1 internal median_ns=40.048 min_ns=39.8 max_ns=41.2 cpu_ns=39.9 p_gc_alloc_B_per_op=0 ops_per_s=24970092 ratio_vs_qemu_tcg=24.97 goal_ns=25 unit=ns/op samples=5
+#   BENCH B3 selfIpi median_ns=... min_ns=... max_ns=... cpu_ns=... p_gc_alloc_B_per_op=... ops_per_s=... ratio_vs_qemu_tcg=... goal_ns=25 unit=ns/op samples=5
+# cpu_ns is the CPU time of the benchmark thread per op (CpuTimeProfiler): steadier than the
+# wall time when other work shares the cores.
 #
 # Usage: benchmarks/run.sh [--full] [--no-build] [--json FILE] [--] [JMH args...]
-#   default     quick mode: 1 fork, warmup 3 x 1 s, measurement 5 x 1 s, -prof gc
+#   default     quick mode: 1 fork, warmup 3 x 1 s, measurement 5 x 1 s, -prof gc, -prof CpuTimeProfiler
 #   --full      3 forks, warmup 5 x 1 s, measurement 10 x 1 s, -prof gc
 #   --no-build  do not run Maven even if the jar is missing or older than the sources
 #   --json FILE keep JMH's JSON result there (default: a temporary file)
@@ -110,7 +112,7 @@ if [[ -z "$json" ]]; then
 fi
 
 "$java" -cp "$benchjar:$root/benchmarks/target/lib/*" org.openjdk.jmh.Main \
-    "${mode[@]}" -prof gc -rf json -rff "$json" "${regex[@]+"${regex[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}"
+    "${mode[@]}" -prof gc -prof io.pseries.bench.CpuTimeProfiler -rf json -rff "$json" "${regex[@]+"${regex[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}"
 
 # ---------------------------------------------------------------- one line per figure
 # Benchmark id per class (performance.md); QEMU 7.2 TCG anchor in ns per interrupt (1.0 M/s
@@ -129,8 +131,11 @@ if [[ -z "${BENCH_NO_JQ:-}" ]] && command -v jq >/dev/null 2>&1; then
       ((.params // {}) | to_entries | map("\(.key)=\(.value)") | join(",")) as $p |
       (.primaryMetric.scorePercentiles["50.0"]) as $med |
       ((.secondaryMetrics // {}) | to_entries | map(select(.key | endswith("gc.alloc.rate.norm"))) | first | .value.scorePercentiles["50.0"]) as $alloc |
+      ((.secondaryMetrics // {})["cpu.time.norm"].scorePercentiles["50.0"]) as $cpu |
       "BENCH \($b.id) \($variant)\(if $p == "" then "" else "[" + $p + "]" end)"
       + " median_ns=\($med | num)"
+      + " min_ns=\(.primaryMetric.scorePercentiles["0.0"] | num) max_ns=\(.primaryMetric.scorePercentiles["100.0"] | num)"
+      + " cpu_ns=\($cpu | num)"
       + " p_gc_alloc_B_per_op=\($alloc | num)"
       + " ops_per_s=\(1e9 / $med | floor)"
       + (if $b.qemu_ns != null then " ratio_vs_qemu_tcg=\($b.qemu_ns / $med | num)" else "" end)
@@ -154,11 +159,15 @@ for r in json.load(open(sys.argv[1])):
     p = ",".join("%s=%s" % kv for kv in (r.get("params") or {}).items())
     med = r["primaryMetric"]["scorePercentiles"]["50.0"]
     alloc = None
+    cpu = None
     for k, v in (r.get("secondaryMetrics") or {}).items():
         if k.endswith("gc.alloc.rate.norm"):
             alloc = v["scorePercentiles"]["50.0"]
-    line = "BENCH %s %s%s median_ns=%s p_gc_alloc_B_per_op=%s ops_per_s=%d" % (
-        i, variant, "[%s]" % p if p else "", num(med), num(alloc), int(1e9 / med))
+        if k == "cpu.time.norm":
+            cpu = v["scorePercentiles"]["50.0"]
+    pct = r["primaryMetric"]["scorePercentiles"]
+    line = "BENCH %s %s%s median_ns=%s min_ns=%s max_ns=%s cpu_ns=%s p_gc_alloc_B_per_op=%s ops_per_s=%d" % (
+        i, variant, "[%s]" % p if p else "", num(med), num(pct["0.0"]), num(pct["100.0"]), num(cpu), num(alloc), int(1e9 / med))
     if qemu is not None:
         line += " ratio_vs_qemu_tcg=%s" % num(qemu / med)
     if goal is not None:

@@ -38,7 +38,7 @@ public final class PayloadBench {
     }
 
     /** Host seconds between the T0 and T1 lines of the n = 1,000,000 loop in one stream of lines. */
-    private static final class Stamps {
+    static final class Stamps {
         private final LongSupplier clock = System::nanoTime;
         private final LongSupplier cpuClock;
         private final StringBuilder line = new StringBuilder();

@@ -103,34 +103,35 @@ public final class Tima implements MmioHandler {
     }
 
     /**
-     * The special operation an access selects, or null: a direct index by (offset, size,
-     * direction), then the page check (an operation of a page is also defined on the more
-     * privileged ones). Every operation sits at 0x000-0x03F or 0x800-0x83F of its page, so any
-     * other offset, or a size past 15, selects none without a look-up.
+     * The special operation an access selects, or null: a direct index by (page, offset, size,
+     * direction). An operation of a page is also defined on the more privileged ones, so the
+     * index holds it under each of them. Every operation sits at 0x000-0x03F or 0x800-0x83F of
+     * its page, so any other offset, or a size past 15, selects none without a look-up.
      */
     static Op findOp(long offset, int size, boolean read) {
         int op = (int) (offset & 0xFFF);
         if (((op & 0x7C0) | (size & ~0xF)) != 0) {
             return null;
         }
-        Op o = OP_INDEX[opKey(op, size, read)];
-        return o != null && o.page >= ((int) (offset >>> SHIFT) & 3) ? o : null;
+        return OP_INDEX[((int) (offset >>> SHIFT) & 3) << 12 | opKey(op, size, read)];
     }
 
-    /** The index of an access in {@link #OP_INDEX}: offset bits 0x800 and 0x3F, direction, size (0-15). */
+    /** An access's index within a page's part of {@link #OP_INDEX}: offset bits 0x800 and 0x3F, direction, size (0-15). */
     private static int opKey(int op, int size, boolean read) {
         return ((op >>> 5) & 0x40 | op & 0x3F) << 5 | (read ? 0x10 : 0) | size;
     }
 
-    /** Every operation at its key; two operations never share a key (checked when built). */
+    /** Every operation at its key, under its page and each more privileged one; keys never collide (checked). */
     private static Op[] buildOpIndex() {
-        Op[] index = new Op[128 << 5];
+        Op[] index = new Op[4 << 12];
         for (Op o : Op.values()) {
-            int k = opKey(o.offset, o.size, o.read);
-            if (index[k] != null) {
-                throw new IllegalStateException("TIMA operations " + index[k] + " and " + o + " share an access");
+            for (int page = 0; page <= o.page; page++) {
+                int k = page << 12 | opKey(o.offset, o.size, o.read);
+                if (index[k] != null) {
+                    throw new IllegalStateException("TIMA operations " + index[k] + " and " + o + " share an access");
+                }
+                index[k] = o;
             }
-            index[k] = o;
         }
         return index;
     }

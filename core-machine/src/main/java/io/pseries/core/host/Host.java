@@ -44,6 +44,8 @@ public final class Host {
     private final KvmVm vm;
     private final Trace trace;
     private int lastOutcome;
+    /** The configured cost of an MMIO exit (the configuration is immutable). */
+    private final long mmioExitNs;
     private boolean lastFaulted;
     private final List<MappingFailure> failures = new ArrayList<>();
 
@@ -54,6 +56,7 @@ public final class Host {
     /** With an explicit list of device providers (tests pick plugins this way). */
     public Host(HostConfig config, List<VCpu> cpus, GuestMemory memory, Trace trace, List<KvmDeviceProvider> providers) {
         this.config = config;
+        this.mmioExitNs = config.costs().mmioExitNs();
         this.trace = trace;
         this.process = new VmmProcess(config, stats, trace);
         this.memslots = new MemSlots(config.userMemSlots(), config.pageShift(), stats);
@@ -161,7 +164,7 @@ public final class Host {
 
     /** {@link #charge}{@code (MMIO, VMM_EXIT)} without the dispatch on kind and path: the guest-ABI MMIO path's. */
     public long chargeMmioExit() {
-        long ns = config.costs().mmioExitNs();
+        long ns = mmioExitNs;
         stats.vmmExits[MMIO_EXIT]++;
         stats.exitNs += ns;
         return ns;
