@@ -37,6 +37,13 @@ declare global {
      */
     layout(options: LayoutOptions): LayoutRow;
     /**
+     * A physical host several machines share (`host.machine(config)`), with PCI functions that
+     * `{ type: 'vfio-pci', host: ADDR }` devices pass through. `pseries.machine` keeps a private host.
+     * Options: the `host` machine option's keys (xive, xicsOnXive, pageSize, memSlots, maxMapCount,
+     * esbMapping), `pci` and `irqBypass` (the kvm_irq_bypass module parameter, default true).
+     */
+    host(options?: PhysicalHostOptions): PhysicalHost;
+    /**
      * A new machine of the configuration recorded in a snapshot (machine defaults do not apply),
      * with the snapshot restored into it. A truncated, corrupt, too-new or otherwise bad stream
      * throws an Error "snapshot section 'NAME': REASON" (or "snapshot section 'header': ...").
@@ -181,7 +188,9 @@ declare global {
     /** INTx only by default (vectors 0): an LSI through the host bridge's interrupt-map. */
     | { type: 'virtio-blk-pci'; id?: string; bus?: string; addr?: Int; vectors?: Int; msi?: Int }
     /** A PCI-to-PCI bridge; devices name its id as their `bus`. */
-    | { type: 'pci-bridge'; id?: string; bus?: string; addr?: Int };
+    | { type: 'pci-bridge'; id?: string; bus?: string; addr?: Int }
+    /** A host PCI function passed through (machines of pseries.host): `host` is its address; another VM holding it: EBUSY. */
+    | { type: 'vfio-pci'; host: string; id?: string; bus?: string; addr?: Int };
 
   interface HcallResult {
     /** R3: H_SUCCESS = 0, H_FUNCTION = -2, H_PARAMETER = -4, H_P2 = -55 ... */
@@ -320,7 +329,81 @@ declare global {
    * internals: routing, queueing, CPPR and PQ changes), 'guest' (the guest model's steps and handlers),
    * 'kvm' (the simulated host kernel's KVM device calls), 'fault' (host page faults on device mappings).
    */
-  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'unimplemented' | 'intc' | 'guest' | 'kvm' | 'fault';
+  type EventName = 'irq' | 'hcall' | 'rtas' | 'mmio' | 'cas' | 'guest_error' | 'unimplemented' | 'intc' | 'guest' | 'kvm' | 'fault'
+    | 'passthrough';
+
+  /** One physical PCI function of a host (defaults: 8 MSI-X vectors, INTx, its own IOMMU group, an 82599 NIC). */
+  interface HostPciOptions {
+    /** domain:bus:slot.function, lower-case hex, e.g. '0000:01:00.0'. */
+    addr: string;
+    msix?: number; intx?: boolean;
+    /** IOMMU group number (functions sharing one are opened together by one VMM). */
+    group?: number;
+    vendor?: number; device?: number; classCode?: number;
+  }
+
+  interface PhysicalHostOptions {
+    xive?: boolean; xicsOnXive?: boolean; pageSize?: '64K' | '4K' | number; memSlots?: number; maxMapCount?: number;
+    esbMapping?: 'window' | 'per-source';
+    pci?: HostPciOptions[];
+    irqBypass?: boolean;
+  }
+
+  interface HostPciInfo {
+    addr: string; vendor: number; device: number; classCode: number; msix: number; intx: boolean; iommuGroup: number;
+    /** The host hardware interrupt of each vector (PHB MSI sources of the host XIVE), and INTx's LSI. */
+    hwIrqs: number[]; intxHwIrq: number | null;
+    /** The VMM process holding the function through VFIO ('qemu-vm0'), or null. */
+    owner: string | null;
+    /** Vectors the device raised, and those nobody had armed. */
+    fired: number; dropped: number;
+  }
+
+  interface HostPciFunction {
+    readonly addr: string;
+    /** The device raises MSI-X vector `vector` on the host; false when no VMM armed it (dropped). Out of range: RangeError-like Error. */
+    fire(vector: number): boolean;
+    /** Drives the function's INTx wire (an Error when it has none). */
+    assertIntx(level: boolean): void;
+    info(): HostPciInfo;
+  }
+
+  interface PhysicalHost {
+    /** A VM on this host: its own VMM process and KVM VM. Its config takes no `host` option (the host's applies). */
+    machine(options?: MachineOptions): Machine;
+    functions(): HostPciInfo[];
+    /** The function at `addr`; an Error naming the host's functions when there is none. */
+    pci(addr: string): HostPciFunction;
+  }
+
+  /** One irqfd of the VM and whether its guest interrupt is linked to a host interrupt. */
+  interface PassthroughLink {
+    guestIrq: number;
+    /** The host interrupt the guest interrupt is linked to, or null. */
+    hostIrq: number | null;
+    /** The irqfd's eventfd descriptor in this VMM. */
+    eventfd: number;
+    /** 'bypass': the host XIVE delivers straight to the guest; 'software': eventfd -> irqfd -> the guest interrupt's IPI. */
+    state: 'bypass' | 'software';
+    /** Why there is no link (no producer with that token, the logged kvmppc_set_passthru_irq errno...), or null. */
+    why: string | null;
+  }
+
+  interface PassthroughStats {
+    linksMade: number; linksBroken: number; linkFailures: number; irqfds: number;
+    bypassDeliveries: number; irqfdInjections: number; softwareTriggersRefused: number;
+    vmmRelays: number; intxRelays: number; dropped: number;
+    /** Calls refused for what the VM does not own (a descriptor not its own, a busy group or function). */
+    denied: number;
+  }
+
+  interface VfioInfo {
+    addr: string; groupFd: number; deviceFd: number;
+    /** The eventfd the VMM armed per vector (its own descriptors), and INTx's. */
+    eventfds: number[]; intxEventfd: number | null;
+    /** The guest interrupts the vectors signal (what ibm,change-msi granted). */
+    guestIrqs: number[];
+  }
 
   interface MachineEvent {
     event: EventName;
@@ -381,7 +464,8 @@ declare global {
 
   interface HostMemSlot { slot: number; name: string; gpa: number | bigint; size: number | bigint; hva: number | bigint }
 
-  interface ExitCounts { hcall: number; rtas: number; mmio: number }
+  /** irq: a pass-through interrupt the VMM relayed (its eventfd woke the VMM). */
+  interface ExitCounts { hcall: number; rtas: number; mmio: number; irq: number }
 
   interface HostStats {
     faults: number; sigbus: number; zaps: number; pagesZapped: number;
@@ -395,6 +479,7 @@ declare global {
     directAccesses: number;
     /** Virtual time charged for exits and faults, ns. */
     exitNs: number;
+    passthrough: PassthroughStats;
   }
 
   interface MappingFailure {
@@ -441,6 +526,23 @@ declare global {
     readonly xive: KvmDeviceApi;
     /** The XICS-on-XIVE device (KVM_DEV_TYPE_XICS). */
     readonly xics: KvmDeviceApi;
+    /** Every irqfd of the VM with its link state (empty with kernelIrqchip 'off': the VMM relays every MSI). */
+    links(): PassthroughLink[];
+    /**
+     * KVM_IRQFD on this VM with `eventfd`, a descriptor of this VMM (another VM's number names nothing here,
+     * or another file): { ret, errno } with EBADF, EBUSY (already an irqfd); a non-matching eventfd is no error.
+     */
+    irqfd(guestIrq: number, eventfd: number | { fd: number }, options?: { deassign?: boolean }): KvmAttrResult;
+    /** A new eventfd in this VMM; its descriptor. */
+    eventfd(): number;
+    /** write(2) of 1 to an eventfd of this VMM (a stray signal): { ret, errno }. */
+    signal(eventfd: number): KvmAttrResult;
+    /** The VMM's own VFIO device on `addr` (its descriptors and eventfds), or null. */
+    vfio(addr: string): VfioInfo | null;
+    /** What a VMM taking a function does: open its IOMMU group and get the device fd ({ ret: fd } or EBUSY, ENODEV). */
+    vfioOpen(addr: string): KvmAttrResult;
+    /** VFIO_DEVICE_SET_IRQS(MSI-X, start, eventfds) on a device fd of this VMM (-1 disarms a vector). */
+    setIrqs(deviceFd: number, start: number, eventfds: number[]): KvmAttrResult;
   }
 
   /** A vCPU's registers as data (64-bit values signed: all-ones reads -1). */

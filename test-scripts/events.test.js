@@ -77,7 +77,7 @@ describe('m.on', () => {
   });
 
   it("every category of --trace can be subscribed to, 'guest' included", () => {
-    for (const name of /** @type {EventName[]} */ (['irq', 'hcall', 'rtas', 'mmio', 'cas', 'guest_error', 'unimplemented', 'intc', 'guest', 'kvm', 'fault'])) {
+    for (const name of /** @type {EventName[]} */ (['irq', 'hcall', 'rtas', 'mmio', 'cas', 'guest_error', 'unimplemented', 'intc', 'guest', 'kvm', 'fault', 'passthrough'])) {
       const off = m.on(name, () => {});
       off();
     }

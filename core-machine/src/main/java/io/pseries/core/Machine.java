@@ -136,9 +136,17 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** Creates a machine with every interrupt-controller plugin found on the class path. */
     public static Machine create(MachineConfig config) {
+        return create(config, null);
+    }
+
+    /**
+     * Creates a machine on a physical host other machines may share ({@code null}: a private
+     * host made from {@code config.host()}); the host's configuration replaces the machine's.
+     */
+    public static Machine create(MachineConfig config, io.pseries.core.host.pt.PhysicalHost physical) {
         List<InterruptControllerProvider> providers = new ArrayList<>();
         ServiceLoader.load(InterruptControllerProvider.class, Machine.class.getClassLoader()).forEach(providers::add);
-        return new Machine(config, providers);
+        return new Machine(config, providers, physical);
     }
 
     /** The interrupt-controller modes available with the plugins on the class path. */
@@ -150,6 +158,15 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** Creates a machine with the given providers (tests use this to pick plugins). */
     public Machine(MachineConfig config, List<InterruptControllerProvider> providers) {
+        this(config, providers, null);
+    }
+
+    /** On a shared physical host ({@code null}: a private one). */
+    public Machine(MachineConfig config, List<InterruptControllerProvider> providers,
+                   io.pseries.core.host.pt.PhysicalHost physical) {
+        if (physical != null) {
+            config = config.withHost(physical.config());
+        }
         this.config = config;
         this.memory = new GuestMemory(config.memory());
         this.topology = config.topology();
@@ -191,12 +208,13 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             cpuByVcpuId[c.vcpuId()] = c;
             controllers.cpuCreated(c);
         }
-        host = new Host(config.host(), cpusView, memory, trace);
+        host = physical == null ? new Host(config.host(), cpusView, memory, trace)
+            : new Host(physical, cpusView, memory, trace);
         kernelIrqchip = new KernelIrqchip(config.kernelIrqchip(), host, warnings);
         controllers.setSwitchHook(kernelIrqchip);
         devices.add(eventSources);
         devices.add(phb);
-        devices.addAll(Devices.create(config.devices(), phb));
+        devices.addAll(Devices.create(config.devices(), phb, host.physical()));
         for (Device d : devices) {
             d.realize(this);
         }

@@ -76,6 +76,11 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         }
     }
 
+    /** The same machine on a host with configuration {@code h}. */
+    public MachineConfig withHost(HostConfig h) {
+        return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, h, threads, vsmt, nrIrqs);
+    }
+
     /** One device: its type and its type-specific options. */
     public record DeviceConfig(String type, Map<String, Object> options) {
         public DeviceConfig {

@@ -310,6 +310,26 @@
       layout: () => parseJson(hb.layout()),
       xive: kvmDevice('xive'),
       xics: kvmDevice('xics'),
+      links: () => parseJson(hb.links()),
+      irqfd(guestIrq, eventfd, options) {
+        const fd = eventfd !== null && typeof eventfd === 'object' && 'fd' in eventfd ? eventfd.fd : eventfd;
+        const deassign = options !== undefined && plainObject(options) && options.deassign === true;
+        return parseJson(hb.irqfd(int64(guestIrq, 'guestIrq'), small(fd, 'eventfd'), deassign));
+      },
+      eventfd: () => hb.eventfd(),
+      signal: (eventfd) => parseJson(hb.signal(small(eventfd, 'eventfd'))),
+      vfio(addr) {
+        if (typeof addr !== 'string') { throw new TypeError(`m.host.vfio: addr must be a PCI address string such as '0000:01:00.0', got ${kindOf(addr)}`); }
+        return parseJson(hb.vfio(addr));
+      },
+      vfioOpen(addr) {
+        if (typeof addr !== 'string') { throw new TypeError(`m.host.vfioOpen: addr must be a PCI address string such as '0000:01:00.0', got ${kindOf(addr)}`); }
+        return parseJson(hb.vfioOpen(addr));
+      },
+      setIrqs(deviceFd, start, eventfds) {
+        if (!Array.isArray(eventfds)) { throw new TypeError('m.host.setIrqs: eventfds must be an array of descriptors (-1 disarms a vector)'); }
+        return parseJson(hb.setIrqs(small(deviceFd, 'deviceFd'), small(start, 'start'), eventfds.map((x) => String(Number(int64(x, 'eventfd')))).join(',')));
+      },
     }, 'm.host');
 
     const lines = new Map();
@@ -671,6 +691,38 @@
         throw new TypeError(`pseries.machine: options must be a plain object such as { cpus: 4, icMode: 'xive' }, got ${kindOf(options)}`);
       }
       return makeMachine(host.machine(options === undefined ? {} : options));
+    },
+    host(options) {
+      if (options !== undefined && !plainObject(options)) {
+        throw new TypeError(`pseries.host: options must be a plain object such as { pci: [{ addr: '0000:01:00.0', msix: 8 }] }, got ${kindOf(options)}`);
+      }
+      const ph = host.host(options === undefined ? {} : options);
+      const addrArg = (addr, what) => {
+        if (typeof addr !== 'string') { throw new TypeError(`${what}: addr must be a PCI address string such as '0000:01:00.0', got ${kindOf(addr)}`); }
+        return addr;
+      };
+      return guard({
+        machine(opts) {
+          if (opts !== undefined && !plainObject(opts)) {
+            throw new TypeError(`host.machine: options must be a plain object such as { cpus: 4, icMode: 'xive' }, got ${kindOf(opts)}`);
+          }
+          return makeMachine(ph.machine(opts === undefined ? {} : opts));
+        },
+        functions: () => parseJson(ph.functions()),
+        pci(addr) {
+          const a = addrArg(addr, 'host.pci');
+          ph.exists(a);
+          return guard({
+            fire: (vector) => ph.fire(a, small(vector, 'vector')),
+            assertIntx: (level) => {
+              if (typeof level !== 'boolean') { throw new TypeError(`host.pci('${a}').assertIntx: level must be true or false, got ${kindOf(level)}`); }
+              ph.assertIntx(a, level);
+            },
+            info: () => parseJson(ph.info(a)),
+            get addr() { return a; },
+          }, `host.pci('${a}')`);
+        },
+      }, 'host');
     },
     layout(options) {
       if (!plainObject(options)) {

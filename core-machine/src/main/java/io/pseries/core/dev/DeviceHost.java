@@ -39,4 +39,7 @@ public interface DeviceHost {
     io.pseries.core.mem.GuestMemory memory();
 
     Trace trace();
+
+    /** The simulated host the machine runs on (its VMM process, KVM VM and physical host). */
+    io.pseries.core.host.Host host();
 }

@@ -21,10 +21,11 @@ import io.pseries.core.util.Suggest;
 public final class Devices {
     /** Every device type a configuration may name. */
     public static final Set<String> TYPES = new TreeSet<>(List.of("spapr-vty", "spapr-vlan", "spapr-nvram",
-        "virtio-net-pci", "virtio-blk-pci", "pci-bridge"));
+        "virtio-net-pci", "virtio-blk-pci", "pci-bridge", "vfio-pci"));
 
     private static final Set<String> PCI_OPTIONS = Set.of("id", "bus", "addr");
     private static final Set<String> VIRTIO_OPTIONS = Set.of("id", "bus", "addr", "vectors", "msi");
+    private static final Set<String> VFIO_OPTIONS = Set.of("id", "bus", "addr", "host");
 
     private Devices() {
     }
@@ -39,6 +40,12 @@ public final class Devices {
      * 0x71000001 (IRQ 0x1101) and the next VIO device 0x71000002.
      */
     public static List<Device> create(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
+        return create(configs, phb, null);
+    }
+
+    /** The same, with the physical host whose functions {@code vfio-pci} devices name. */
+    public static List<Device> create(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb,
+                                      io.pseries.core.host.pt.PhysicalHost physical) {
         List<MachineConfig.DeviceConfig> all = new ArrayList<>();
         boolean placed = false;
         for (int i = 0; i < configs.size(); i++) {
@@ -57,10 +64,11 @@ public final class Devices {
         if (!placed) {
             all.add(MACHINE_NVRAM);
         }
-        return createAll(all, phb);
+        return createAll(all, phb, physical);
     }
 
-    private static List<Device> createAll(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb) {
+    private static List<Device> createAll(List<MachineConfig.DeviceConfig> configs, SpaprPhb phb,
+                                          io.pseries.core.host.pt.PhysicalHost physical) {
         List<Device> out = new ArrayList<>();
         Set<Long> vioRegs = new HashSet<>();
         Map<Long, String> vioByReg = new java.util.HashMap<>();
@@ -88,9 +96,10 @@ public final class Devices {
                 ids.put((String) idOpt, where);
             }
             switch (c.type()) {
-                case "virtio-net-pci", "virtio-blk-pci", "pci-bridge" -> {
+                case "virtio-net-pci", "virtio-blk-pci", "pci-bridge", "vfio-pci" -> {
                     boolean bridge = c.type().equals("pci-bridge");
-                    check(where, c, bridge ? PCI_OPTIONS : VIRTIO_OPTIONS);
+                    boolean vfio = c.type().equals("vfio-pci");
+                    check(where, c, bridge ? PCI_OPTIONS : vfio ? VFIO_OPTIONS : VIRTIO_OPTIONS);
                     int n = perType.merge(c.type(), 1, Integer::sum) - 1;
                     String id = idOpt != null ? (String) idOpt : c.type().replace("-pci", "") + n;
                     if (idOpt == null) {
@@ -103,6 +112,8 @@ public final class Devices {
                     PciDevice d;
                     if (bridge) {
                         d = new PciBridge(id);
+                    } else if (vfio) {
+                        d = new io.pseries.core.dev.pci.VfioPciDevice(id, hostFunction(where, c, physical));
                     } else {
                         boolean net = c.type().equals("virtio-net-pci");
                         String key = c.options().containsKey("vectors") ? "vectors" : "msi";
@@ -147,6 +158,24 @@ public final class Devices {
             }
         }
         return out;
+    }
+
+    /** The host function a vfio-pci device names, with QEMU's message for one the host does not have. */
+    private static io.pseries.core.host.pt.HostPciFunction hostFunction(String where, MachineConfig.DeviceConfig c,
+                                                                         io.pseries.core.host.pt.PhysicalHost physical) {
+        Object h = c.options().get("host");
+        if (!(h instanceof String addr)) {
+            throw new IllegalArgumentException("invalid machine option " + where + ".host: " + (h == null ? "missing" : h)
+                + "; expected the host PCI address of a function of pseries.host({ pci: [...] }), such as '0000:01:00.0'");
+        }
+        io.pseries.core.host.pt.HostPciFunction f = physical == null ? null : physical.function(addr);
+        if (f == null) {
+            List<String> known = physical == null ? List.of()
+                : physical.functions().stream().map(io.pseries.core.host.pt.HostPciFunction::addr).toList();
+            throw new IllegalArgumentException("vfio " + addr + ": no such host device: /sys/bus/pci/devices/" + addr + "/"
+                + " (" + where + "; the host's functions: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+        }
+        return f;
     }
 
     private static void check(String where, MachineConfig.DeviceConfig c, Set<String> valid) {

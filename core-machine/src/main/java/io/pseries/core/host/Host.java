@@ -8,6 +8,8 @@ import java.util.Map;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.mem.GuestMemory;
 import io.pseries.core.mem.MmioRegion;
+import io.pseries.core.host.pt.PhysicalHost;
+import io.pseries.core.host.pt.VfioDriver;
 import io.pseries.core.trace.Trace;
 
 /**
@@ -48,25 +50,89 @@ public final class Host {
     private final long mmioExitNs;
     private boolean lastFaulted;
     private final List<MappingFailure> failures = new ArrayList<>();
+    private final PhysicalHost physical;
+    private final int vmIndex;
+    private final VfioDriver vfio;
 
+    /** A VM on a private host of its own. */
     public Host(HostConfig config, List<VCpu> cpus, GuestMemory memory, Trace trace) {
-        this(config, cpus, memory, trace, KvmVm.loadProviders());
+        this(new PhysicalHost(config), cpus, memory, trace, KvmVm.loadProviders());
+    }
+
+    /** A VM on {@code physical}, which other VMs may share. */
+    public Host(PhysicalHost physical, List<VCpu> cpus, GuestMemory memory, Trace trace) {
+        this(physical, cpus, memory, trace, KvmVm.loadProviders());
     }
 
     /** With an explicit list of device providers (tests pick plugins this way). */
     public Host(HostConfig config, List<VCpu> cpus, GuestMemory memory, Trace trace, List<KvmDeviceProvider> providers) {
+        this(new PhysicalHost(config), cpus, memory, trace, providers);
+    }
+
+    private Host(PhysicalHost physical, List<VCpu> cpus, GuestMemory memory, Trace trace,
+                 List<KvmDeviceProvider> providers) {
+        HostConfig config = physical.config();
+        this.physical = physical;
+        this.vmIndex = physical.join();
         this.config = config;
         this.mmioExitNs = config.costs().mmioExitNs();
         this.trace = trace;
-        this.process = new VmmProcess(config, stats, trace);
+        this.process = new VmmProcess(config, stats, trace, "qemu-vm" + vmIndex);
         this.memslots = new MemSlots(config.userMemSlots(), config.pageShift(), stats);
-        this.vm = new KvmVm(config, List.copyOf(cpus), memory, trace, stats, process, memslots, providers);
+        this.vm = new KvmVm(config, List.copyOf(cpus), memory, trace, stats, process, memslots, providers, physical);
+        this.vfio = new VfioDriver(physical, process, vm::hostIntc, trace, stats.passthrough());
         Vma ram = process.mmapAnonymous("guest RAM", memory.size()).vma();
         memslots.set(0, 0, memory.size(), ram.start(), 0, "ppc_spapr.ram");
     }
 
     public HostConfig config() {
         return config;
+    }
+
+    /** The physical host this VM runs on (shared with the other VMs of {@code host.machine}). */
+    public PhysicalHost physical() {
+        return physical;
+    }
+
+    /** This VM's number on its physical host. */
+    public int vmIndex() {
+        return vmIndex;
+    }
+
+    /**
+     * Told around every switch of the in-kernel interrupt device (QEMU's kvm irqchip change
+     * notifier, extended to MSIs here): {@code changing} before the old device goes,
+     * {@code changed} once the new one (or the emulated controller) is in place.
+     */
+    public interface IrqchipListener {
+        void changing();
+
+        void changed();
+    }
+
+    private final List<IrqchipListener> irqchipListeners = new ArrayList<>();
+
+    public void addIrqchipListener(IrqchipListener l) {
+        irqchipListeners.add(l);
+    }
+
+    /** Called by the kernel-irqchip policy before a controller switch. */
+    public void irqchipChanging() {
+        for (IrqchipListener l : irqchipListeners) {
+            l.changing();
+        }
+    }
+
+    /** Called by the kernel-irqchip policy after a controller switch. */
+    public void irqchipChanged() {
+        for (IrqchipListener l : irqchipListeners) {
+            l.changed();
+        }
+    }
+
+    /** The host's VFIO driver as this VM's VMM reaches it. */
+    public VfioDriver vfio() {
+        return vfio;
     }
 
     public KvmVm vm() {

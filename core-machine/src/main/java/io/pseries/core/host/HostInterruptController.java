@@ -57,4 +57,43 @@ public interface HostInterruptController {
 
     /** Frees a VP block from {@link #allocVpBlock}. */
     void freeVpBlock(int base);
+
+    // ------------------------------------------------------------------ device sources (pass-through)
+
+    /**
+     * A host PCI function's interrupt becomes a hardware source of this controller: a PHB MSI
+     * ({@code lsi} false) or an LSI, off (PQ 01) and masked until a host driver requests it.
+     */
+    default void addHwSource(int hw, boolean lsi) {
+    }
+
+    /** The function is gone from its user: the source is masked and forgotten. */
+    default void removeHwSource(int hw) {
+    }
+
+    /** Whether {@code hw} belongs to the PHB's PCI-MSI chip (the only kind KVM may bypass). */
+    default boolean isPhbMsi(int hw) {
+        return false;
+    }
+
+    /** {@code request_irq}: the host handler of {@code hw} (it runs when the source fires to the host); the source is enabled. */
+    default void requestIrq(int hw, Runnable handler) {
+    }
+
+    /** {@code free_irq}: the handler goes and the source is masked (PQ 01). */
+    default void freeHostIrq(int hw) {
+    }
+
+    /**
+     * {@code irq_set_vcpu_affinity}: {@code forward} true hands {@code hw} to a guest (the host
+     * stops EOIing it; it is left PQ 10, or 11 when it was pending); false gives it back to the
+     * host handler. Returns 0 or a negative errno.
+     */
+    default int setVcpuAffinity(int hw, boolean forward) {
+        return -io.pseries.core.host.Errno.ENOENT.number();
+    }
+
+    /** The device signals {@code hw}: an MSI write reaching the source's trigger. */
+    default void deviceTrigger(int hw) {
+    }
 }

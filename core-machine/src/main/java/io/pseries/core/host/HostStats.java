@@ -34,6 +34,12 @@ public final class HostStats {
     long directAccesses;
     /** Virtual time charged for exits and faults, ns. */
     long exitNs;
+    private final io.pseries.core.host.pt.PassthroughStats passthrough = new io.pseries.core.host.pt.PassthroughStats();
+
+    /** The pass-through counters (links, paths taken, denials). */
+    public io.pseries.core.host.pt.PassthroughStats passthrough() {
+        return passthrough;
+    }
 
     public long faults() {
         return faults;
@@ -110,8 +116,8 @@ public final class HostStats {
     /**
      * All counters as plain data: {@code { faults, sigbus, zaps, pagesZapped, vmas, bytesMapped,
      * pagesMapped, memslots, ipisAllocated, ipisAllocatedTotal, deviceCreations,
-     * deviceDestructions, exits: { hcall, rtas, mmio }, kernelExits: { hcall, rtas, mmio },
-     * directAccesses, exitNs }}.
+     * deviceDestructions, exits: { hcall, rtas, mmio, irq }, kernelExits: { hcall, rtas, mmio, irq },
+     * directAccesses, exitNs, passthrough: {...} }}.
      */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -131,6 +137,7 @@ public final class HostStats {
         m.put("kernelExits", byKind(kernelExits));
         m.put("directAccesses", directAccesses);
         m.put("exitNs", exitNs);
+        m.put("passthrough", passthrough.toMap());
         return m;
     }
 

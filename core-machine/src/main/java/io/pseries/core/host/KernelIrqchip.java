@@ -42,6 +42,7 @@ public final class KernelIrqchip implements ControllerSet.SwitchHook {
     @Override
     public void deactivated(InterruptController c) {
         if (c.inKernel()) {
+            host.irqchipChanging();
             c.disconnectKernel();
         }
     }
@@ -53,11 +54,13 @@ public final class KernelIrqchip implements ControllerSet.SwitchHook {
         }
         String err = c.connectKernel(host);
         if (err == null) {
+            host.irqchipChanged();
             return;
         }
         if ("on".equals(mode)) {
             throw new IllegalStateException("kernel_irqchip requested but unavailable: " + err);
         }
         warnings.add("kernel_irqchip allowed but unavailable: " + err + "\nFalling back to kernel-irqchip=off");
+        host.irqchipChanged();
     }
 }

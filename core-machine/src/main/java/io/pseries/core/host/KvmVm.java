@@ -48,9 +48,11 @@ public final class KvmVm {
     private final Map<KvmDevice, Map<String, Long>> attrCounts = new HashMap<>();
     private final TreeSet<Long> dirty = new TreeSet<>();
     private HostInterruptController hostIntc;
+    private final io.pseries.core.host.pt.PassthroughIrqMap pimap;
+    private final io.pseries.core.host.pt.KvmIrqfds irqfds;
 
     KvmVm(HostConfig config, List<VCpu> cpus, GuestMemory memory, Trace trace, HostStats stats, VmmProcess process,
-          MemSlots memslots, List<KvmDeviceProvider> providers) {
+          MemSlots memslots, List<KvmDeviceProvider> providers, io.pseries.core.host.pt.PhysicalHost physical) {
         this.config = config;
         this.cpus = cpus;
         this.memory = memory;
@@ -60,6 +62,29 @@ public final class KvmVm {
         this.memslots = memslots;
         this.providers = providers;
         process.onRelease(this::released);
+        this.pimap = new io.pseries.core.host.pt.PassthroughIrqMap(this::hostIntc, this::irqchip, physical, trace,
+            stats.passthrough());
+        this.irqfds = new io.pseries.core.host.pt.KvmIrqfds(process, pimap, physical.bypass(), trace, stats.passthrough());
+    }
+
+    /** The VM's pass-through interrupt map ({@code kvm->arch.pimap}). */
+    public io.pseries.core.host.pt.PassthroughIrqMap passthrough() {
+        return pimap;
+    }
+
+    /** The VM's irqfds and {@code KVM_IRQFD}. */
+    public io.pseries.core.host.pt.KvmIrqfds irqfds() {
+        return irqfds;
+    }
+
+    /** The in-kernel interrupt device KVM's generic code reaches ({@code kvm->arch.xive}), or {@code null}. */
+    public io.pseries.core.host.pt.InKernelIrqchip irqchip() {
+        for (KvmDevice d : slots.values()) {
+            if (d instanceof io.pseries.core.host.pt.InKernelIrqchip c) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** The providers on the class path. */

@@ -38,11 +38,57 @@ public final class VmmProcess {
     private long next = MMAP_BASE;
     private int nextFd = FIRST_FD;
     private java.util.function.Consumer<KvmDevice> releaser = d -> { };
+    /** Files other than KVM devices: eventfds, VFIO group and device files. */
+    private final Map<Integer, Object> files = new TreeMap<>();
+    private final String name;
 
-    VmmProcess(HostConfig config, HostStats stats, Trace trace) {
+    VmmProcess(HostConfig config, HostStats stats, Trace trace, String name) {
         this.config = config;
         this.stats = stats;
         this.trace = trace;
+        this.name = name;
+    }
+
+    /** The process's name on the host (e.g. {@code qemu-vm0}). */
+    public String name() {
+        return name;
+    }
+
+    /** Opens a descriptor on a file that is not a KVM device (an eventfd, a VFIO group or device). */
+    public int openFile(Object f) {
+        int fd = nextFd++;
+        files.put(fd, f);
+        return fd;
+    }
+
+    /** The non-device file behind {@code fd}, or {@code null}. */
+    public Object file(int fd) {
+        return files.get(fd);
+    }
+
+    /** The eventfd behind {@code fd} in this process's table, or {@code null} (another process's number means nothing here). */
+    public io.pseries.core.host.pt.EventFd eventFd(int fd) {
+        return files.get(fd) instanceof io.pseries.core.host.pt.EventFd e ? e : null;
+    }
+
+    /** The descriptor of a non-device file in this table, or -1. */
+    public int fdOf(Object f) {
+        for (Map.Entry<Integer, Object> e : files.entrySet()) {
+            if (e.getValue() == f) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
+
+    /** {@code eventfd(2)}: a new eventfd and its descriptor. */
+    public int eventfd() {
+        return openFile(new io.pseries.core.host.pt.EventFd(name));
+    }
+
+    /** close(2) of a non-device file: EBADF for an unknown one; the caller released what it held. */
+    public KvmResult closeFile(int fd) {
+        return files.remove(fd) == null ? KvmResult.error(Errno.EBADF) : KvmResult.ok();
     }
 
     void onRelease(java.util.function.Consumer<KvmDevice> r) {

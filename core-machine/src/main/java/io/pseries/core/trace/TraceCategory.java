@@ -27,7 +27,9 @@ public enum TraceCategory {
     /** The simulated host kernel's KVM side: device create/destroy, attribute calls, vCPU connection. */
     KVM,
     /** A host page fault on a device mapping (page inserted, or SIGBUS), and zaps of device pages. */
-    FAULT;
+    FAULT,
+    /** Pass-through devices: VFIO opens, irqfds, irqbypass links made, broken or refused, what was denied. */
+    PASSTHROUGH;
 
     /** The name scripts use for this category. */
     public String jsName() {

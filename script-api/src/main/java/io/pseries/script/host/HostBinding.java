@@ -155,6 +155,125 @@ public final class HostBinding {
         return Json.write(out);
     }
 
+    // ------------------------------------------------------------------ pass-through
+
+    /** {@code m.host.links()}: every irqfd of the VM with its link state, as JSON. */
+    @HostAccess.Export
+    public String links() {
+        List<Object> l = new ArrayList<>();
+        io.pseries.core.host.pt.IrqBypassManager bypass = host().physical().bypass();
+        for (io.pseries.core.host.pt.Irqfd i : host().vm().irqfds().list()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            int linked = host().vm().passthrough().linked(i.gsi());
+            e.put("guestIrq", i.gsi());
+            e.put("hostIrq", linked != 0 ? Integer.valueOf(linked) : null);
+            e.put("eventfd", host().process().fdOf(i.token()));
+            e.put("state", linked != 0 && i.producer() != null ? "bypass" : "software");
+            String why;
+            if (linked != 0 && i.producer() != null) {
+                why = null;
+            } else if (i.failure() != null) {
+                why = "kvmppc_set_passthru_irq failed: " + i.failure();
+            } else if (!i.consumerRegistered()) {
+                why = "the irqbypass consumer did not register (EBUSY: the eventfd already has one)";
+            } else if (!bypass.hasProducer(i.token())) {
+                why = "no VFIO vector signals this eventfd: no producer with its token";
+            } else {
+                why = "not linked";
+            }
+            e.put("why", why);
+            l.add(e);
+        }
+        return Json.write(l);
+    }
+
+    private static String result(KvmResult r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ret", r.ret());
+        out.put("errno", r.errno() == null ? null : r.errno().name());
+        return Json.write(out);
+    }
+
+    /** {@code m.host.irqfd(guestIrq, eventfd)}: KVM_IRQFD on this VM with a descriptor of this VMM. */
+    @HostAccess.Export
+    public String irqfd(long gsi, int fd, boolean deassign) {
+        return result(deassign ? host().vm().irqfds().deassign(fd, gsi) : host().vm().irqfds().assign(fd, gsi));
+    }
+
+    /** {@code m.host.eventfd()}: a new eventfd in this VMM; its descriptor. */
+    @HostAccess.Export
+    public int eventfd() {
+        return host().process().eventfd();
+    }
+
+    /** A write(2) of 1 to an eventfd of this VMM (what a stray signal is); EBADF for another descriptor. */
+    @HostAccess.Export
+    public String signal(int fd) {
+        io.pseries.core.host.pt.EventFd e = host().process().eventFd(fd);
+        if (e == null) {
+            host().stats().passthrough().denied++;
+            return result(KvmResult.error(io.pseries.core.host.Errno.EBADF));
+        }
+        e.signal();
+        return result(KvmResult.ok());
+    }
+
+    /** {@code m.host.vfio(addr)}: the VMM's own VFIO device on that function, or null. */
+    @HostAccess.Export
+    public String vfio(String addr) {
+        for (io.pseries.core.dev.pci.PciDevice d : m.phb().devices()) {
+            if (d instanceof io.pseries.core.dev.pci.VfioPciDevice v && v.hostFunction().addr().equals(addr)) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("addr", addr);
+                e.put("groupFd", v.groupFd());
+                e.put("deviceFd", v.deviceFd());
+                List<Integer> fds = new ArrayList<>();
+                for (int fd : v.vectorEventFds()) {
+                    fds.add(fd);
+                }
+                e.put("eventfds", fds);
+                e.put("intxEventfd", v.intxEventFd() < 0 ? null : v.intxEventFd());
+                e.put("guestIrqs", v.msiCount() == 0 ? List.of() : java.util.stream.IntStream.range(0, v.msiCount())
+                    .map(k -> v.msiFirst() + k).boxed().toList());
+                return Json.write(e);
+            }
+        }
+        return "null";
+    }
+
+    /** {@code m.host.vfioOpen(addr)}: what a VMM trying to take a function does: open its group, get its device fd. */
+    @HostAccess.Export
+    public String vfioOpen(String addr) {
+        io.pseries.core.host.pt.HostPciFunction f = host().physical().function(addr);
+        if (f == null) {
+            return result(KvmResult.error(io.pseries.core.host.Errno.ENODEV));
+        }
+        KvmResult g = host().vfio().openGroup(f.group().number());
+        if (!g.isOk()) {
+            return result(g);
+        }
+        KvmResult d = host().vfio().getDeviceFd(g.ret(), addr);
+        if (!d.isOk()) {
+            host().vfio().close(g.ret());
+        }
+        return result(d);
+    }
+
+    /** {@code m.host.setIrqs(deviceFd, start, fds)}: VFIO_DEVICE_SET_IRQS(MSI-X) with this VMM's descriptors. */
+    @HostAccess.Export
+    public String setIrqs(int deviceFd, int start, String fds) {
+        int[] a = null;
+        if (fds != null) {
+            String[] w = fds.isEmpty() ? new String[0] : fds.split(",");
+            a = new int[w.length];
+            for (int i = 0; i < w.length; i++) {
+                a[i] = Integer.parseInt(w[i]);
+            }
+        }
+        return result(host().vfio().setIrqs(deviceFd, io.pseries.core.host.pt.VfioDevice.INDEX_MSIX, start,
+            a == null ? 0 : a.length, a));
+    }
+
     private KvmDevice device(String type) {
         return host().vm().deviceOfType(typeNumber(type));
     }

@@ -60,6 +60,34 @@ public final class PseriesHost {
         return h;
     }
 
+    /** {@code pseries.host(options)}: a physical host several machines can share. */
+    @HostAccess.Export
+    public PhysicalHostBinding host(Value options) {
+        Object o = Values.toJava(options, "pseries.host options");
+        @SuppressWarnings("unchecked")
+        Map<String, ?> map = o == null ? Map.of() : (Map<String, ?>) o;
+        return new PhysicalHostBinding(PhysicalHostBinding.create(map), this);
+    }
+
+    /** {@code host.machine(options)}: a machine on a shared host (its {@code host} option is the host's). */
+    MachineHost machineOn(io.pseries.core.host.pt.PhysicalHost physical, Value options) {
+        StackHeadroom.require("host.machine()");
+        Object o = Values.toJava(options, "host.machine options");
+        @SuppressWarnings("unchecked")
+        Map<String, ?> map = o == null ? Map.of() : (Map<String, ?>) o;
+        if (map.containsKey("host")) {
+            throw new IllegalArgumentException("host.machine: the 'host' option belongs to pseries.host({...}), whose"
+                + " host this machine runs on");
+        }
+        Machine m = Machine.create(MachineConfig.fromMap(defaults.apply(map)), physical);
+        if (onCreate != null) {
+            onCreate.accept(m);
+        }
+        MachineHost h = new MachineHost(m, nesting);
+        h.cpuHost().setFileReader(fileReader);
+        return h;
+    }
+
     /** Reads a file for m.loadElf(path) under the script's read sandbox; throws IOException or SecurityException. */
     @FunctionalInterface
     public interface FileReader {

@@ -56,6 +56,13 @@ public final class HostXive implements HostInterruptController {
     private int nextIrq = FIRST_HW_IRQ;
     private long sourceSyncs;
     private long queueSyncs;
+    /** Device sources (host PCI functions' MSIs and LSIs) and what the host kernel does with them. */
+    private final BitSet phbMsi = new BitSet();
+    private final BitSet deviceLsi = new BitSet();
+    private final BitSet forwarded = new BitSet();
+    private final BitSet savedP = new BitSet();
+    private final java.util.Map<Integer, Runnable> hostHandlers = new java.util.HashMap<>();
+    private long hostDeliveries;
 
     public HostXive(KvmVm vm) {
         this(vm, DEFAULT_HW_IRQS);
@@ -72,7 +79,7 @@ public final class HostXive implements HostInterruptController {
         this.presenter = new Presenter(tctx, vm.trace());
         XiveRouter.NvtDirectory nvts = (blk, idx) -> blk == 0 && idx < nrVps && vps.get(idx);
         this.router = new XiveRouter(hwIrqs, nrVps * 8, vm.memory(), presenter, nvts, vm.trace());
-        this.source = new XiveSource(hwIrqs, ESB_SHIFT, false, router, vm.trace());
+        this.source = new XiveSource(hwIrqs, ESB_SHIFT, false, this::sourceNotify, vm.trace());
         this.tima = new Tima(presenter, nvts, vm.trace());
         for (int e = 0; e < nrVps * 8; e++) {
             EndConfig.reset(router, e);
@@ -139,7 +146,7 @@ public final class HostXive implements HostInterruptController {
 
     @Override
     public void freeIrq(int hw) {
-        if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs() || !irqs.get(hw)) {
+        if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs() || !irqs.get(hw) || isDeviceSource(hw)) {
             return;
         }
         source.setStatus(hw, io.pseries.xive.Pq.OFF);
@@ -158,7 +165,7 @@ public final class HostXive implements HostInterruptController {
             return null;
         }
         return new IrqInfo(hw, ESB_BASE + source.triggerPage(hw), ESB_BASE + source.managementPage(hw),
-            ESB_SHIFT - 1, false, false);
+            ESB_SHIFT - 1, false, deviceLsi.get(hw));
     }
 
     @Override
@@ -261,5 +268,147 @@ public final class HostXive implements HostInterruptController {
     public void pullVp(VCpu cpu) {
         presenter.setWord2(cpu.index(), ThreadContext.QW1_OS, 0);
         tctx[cpu.index()].reset();
+    }
+
+    // ------------------------------------------------------------------ device sources and the host's handlers
+
+    /**
+     * Where a source's forwarded event goes: to the host handler a driver requested, unless the
+     * interrupt is handed to a guest (then its EAS routes it, like any source).
+     */
+    private void sourceNotify(int hw) {
+        Runnable h = hostHandlers.get(hw);
+        if (h != null && !forwarded.get(hw)) {
+            hostDeliver(hw, h);
+            return;
+        }
+        if (forwarded.get(hw)) {
+            vm.stats().passthrough().bypassDeliveries++;
+        }
+        router.notify(hw);
+    }
+
+    /** The host takes the interrupt: its handler runs, then {@code irq_eoi}, which re-fires a latched Q. */
+    private void hostDeliver(int hw, Runnable h) {
+        boolean again;
+        do {
+            hostDeliveries++;
+            h.run();
+            again = !forwarded.get(hw) && hostHandlers.get(hw) == h && source.eoi(hw);
+        } while (again);
+    }
+
+    private boolean isDeviceSource(int hw) {
+        return phbMsi.get(hw) || deviceLsi.get(hw);
+    }
+
+    @Override
+    public void addHwSource(int hw, boolean lsi) {
+        if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs()) {
+            return;
+        }
+        irqs.set(hw);
+        if (lsi) {
+            deviceLsi.set(hw);
+            source.setLsi(hw);
+        } else {
+            phbMsi.set(hw);
+        }
+        source.setStatus(hw, io.pseries.xive.Pq.OFF);
+        router.setEas(hw, EndConfig.eas(0, 0, 0, true));
+    }
+
+    @Override
+    public void removeHwSource(int hw) {
+        if (!isDeviceSource(hw)) {
+            return;
+        }
+        source.setStatus(hw, io.pseries.xive.Pq.OFF);
+        router.setEas(hw, 0);
+        hostHandlers.remove(hw);
+        forwarded.clear(hw);
+        savedP.clear(hw);
+        phbMsi.clear(hw);
+        deviceLsi.clear(hw);
+        irqs.clear(hw);
+    }
+
+    @Override
+    public boolean isPhbMsi(int hw) {
+        return hw >= 0 && phbMsi.get(hw);
+    }
+
+    /** Whether {@code hw} is handed to a guest ({@code irq_set_vcpu_affinity} with a vCPU). */
+    public boolean isForwarded(int hw) {
+        return hw >= 0 && forwarded.get(hw);
+    }
+
+    @Override
+    public void requestIrq(int hw, Runnable handler) {
+        if (!isDeviceSource(hw)) {
+            return;
+        }
+        hostHandlers.put(hw, handler);
+        if (!forwarded.get(hw)) {
+            source.setPq(hw, io.pseries.xive.Pq.RESET);
+        }
+    }
+
+    @Override
+    public void freeHostIrq(int hw) {
+        if (hostHandlers.remove(hw) != null && !forwarded.get(hw)) {
+            source.setPq(hw, io.pseries.xive.Pq.OFF);
+        }
+    }
+
+    /**
+     * {@code xive_irq_set_vcpu_affinity} (facts §2.4 step 2 and §2.5 step 3). Forwarding stops
+     * the host's sends (SET_PQ_10), remembers the old P, and when P was set leaves PQ 11 so the
+     * in-flight occurrence is sent again once the guest side EOIs. Taking it back re-targets the
+     * host handler and EOIs unless a P was saved (a latched Q then fires to the host).
+     */
+    @Override
+    public int setVcpuAffinity(int hw, boolean forward) {
+        if (!isDeviceSource(hw)) {
+            return -io.pseries.core.host.Errno.ENOENT.number();
+        }
+        if (forward) {
+            forwarded.set(hw);
+            int old = source.setPq(hw, io.pseries.xive.Pq.PENDING);
+            savedP.set(hw, (old & 2) != 0);
+            if (!hostHandlers.containsKey(hw)) {
+                return 0;
+            }
+            if ((old & 2) != 0) {
+                source.setPq(hw, io.pseries.xive.Pq.QUEUED);
+                syncSource(hw);
+            }
+            return 0;
+        }
+        forwarded.clear(hw);
+        Runnable h = hostHandlers.get(hw);
+        if (h == null) {
+            source.setPq(hw, io.pseries.xive.Pq.OFF);
+            return 0;
+        }
+        syncSource(hw);
+        router.setEas(hw, EndConfig.eas(0, 0, 0, true));
+        if (!savedP.get(hw) && source.eoi(hw)) {
+            hostDeliver(hw, h);
+        }
+        savedP.clear(hw);
+        return 0;
+    }
+
+    @Override
+    public void deviceTrigger(int hw) {
+        if (isDeviceSource(hw)) {
+            source.setIrq(hw, true);
+        }
+    }
+
+    /** Interrupts the host's own handlers took. */
+    public long hostDeliveries() {
+        return hostDeliveries;
     }
 }

@@ -26,11 +26,12 @@ import io.pseries.xive.ThreadContext;
  *  mmap / fault    ─► {@link XiveNativeMappings} (TIMA at page 0, ESB window at page 4)
  *  connectVcpu     ─► VP = vp_base + server, pushed on the vCPU's thread (KVM_CAP_PPC_IRQ_XIVE)
  *  getOneReg/setOneReg(KVM_REG_PPC_VP_STATE) ─► OS ring words 0-1 of the thread context
+ *  setIrq / setMapped / clrMapped ─► {@link XivePassthrough} (software triggers, the pass-through switch)
  * </pre>
  *
  * <p>Threading: the machine's thread only.
  */
-public final class XiveNativeDevice implements KvmDevice {
+public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.pt.InKernelIrqchip {
     /** Per connected vCPU: {@code struct kvmppc_xive_vcpu}, reduced to what the model needs. */
     static final class Vcpu {
         final VCpu cpu;
@@ -61,6 +62,7 @@ public final class XiveNativeDevice implements KvmDevice {
     final SourceAttributes sourceAttrs;
     final QueueAttributes queueAttrs;
     final XiveNativeMappings mappings;
+    final XivePassthrough passthrough;
     int nrServers = KvmXiveUapi.KVM_MAX_VCPUS;
     int vpBase = HostInterruptController.INVALID_VP;
     private boolean released;
@@ -75,6 +77,27 @@ public final class XiveNativeDevice implements KvmDevice {
         this.sourceAttrs = new SourceAttributes(this);
         this.queueAttrs = new QueueAttributes(this);
         this.mappings = new XiveNativeMappings(this);
+        this.passthrough = new XivePassthrough(this);
+    }
+
+    @Override
+    public Errno setIrq(long gsi, boolean level) {
+        return released ? Errno.EINVAL : passthrough.setIrq(gsi, level);
+    }
+
+    @Override
+    public int setMapped(long gsi, int hostIrq) {
+        return released ? -Errno.ENODEV.number() : passthrough.setMapped(gsi, hostIrq);
+    }
+
+    @Override
+    public int clrMapped(long gsi, int hostIrq) {
+        return released ? -Errno.ENODEV.number() : passthrough.clrMapped(gsi, hostIrq);
+    }
+
+    @Override
+    public int mappedHostIrq(long gsi) {
+        return passthrough.mapped(gsi);
     }
 
     @Override

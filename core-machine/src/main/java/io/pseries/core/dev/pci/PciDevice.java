@@ -153,8 +153,20 @@ public abstract class PciDevice {
     }
 
     void setMsis(int first, int num) {
+        boolean changed = first != msiFirst || num != msiNum;
         msiFirst = first;
         msiNum = num;
+        if (changed) {
+            msiChanged();
+        }
+    }
+
+    /** The MSI numbers the guest holds changed ({@link #msiFirst()}, {@link #msiCount()}): a pass-through device re-arms. */
+    protected void msiChanged() {
+    }
+
+    /** The PHB was realized on the machine: a device that needs the machine's host takes it here. */
+    protected void realize(io.pseries.core.dev.DeviceHost host) {
     }
 
     /** Signals MSI/MSI-X vector {@code k}: a pulse on its interrupt number. */
@@ -198,8 +210,7 @@ public abstract class PciDevice {
 
     void reset() {
         resetConfig();
-        msiFirst = 0;
-        msiNum = 0;
+        setMsis(0, 0);
         intxAsserted = false;
     }
 

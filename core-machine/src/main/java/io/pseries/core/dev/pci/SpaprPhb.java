@@ -208,6 +208,9 @@ public final class SpaprPhb extends Device {
         registerRtas(m.rtas());
         dma = new PhbDmaWindows(this, m.memory().size());
         dma.register(m.rtas());
+        for (PciDevice d : devices) {
+            d.realize(m);
+        }
     }
 
     /** A store to the MSI window: the data (little-endian, as PCI) is the interrupt number to pulse. */

@@ -1,0 +1,80 @@
+package io.pseries.core.host.pt;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One eventfd of the simulated host kernel ({@code struct eventfd_ctx}): a counter that a
+ * signal increments and that wakes every waiter. Its identity is what the irqbypass manager
+ * matches producers and consumers by (the "token"), so two eventfds are never equal even with
+ * the same counter. A process names it by a file descriptor in its own table
+ * ({@link io.pseries.core.host.VmmProcess#eventFd}); another process's descriptor number means
+ * nothing there.
+ *
+ * <pre>
+ *  signal() ─► count + 1 ─► every waiter, in registration order
+ *              (KVM's irqfd: kvm_set_irq in the kernel; the VMM's poll loop: a wakeup of user space)
+ * </pre>
+ *
+ * <p>Threading: the machine's thread only.
+ */
+public final class EventFd {
+    private static long nextId = 1;
+
+    private final long id;
+    private final String owner;
+    private long count;
+    private long signals;
+    private final List<Runnable> waiters = new ArrayList<>();
+
+    /** A new eventfd created by {@code owner} (a process name, for reports). */
+    public EventFd(String owner) {
+        synchronized (EventFd.class) {
+            this.id = nextId++;
+        }
+        this.owner = owner;
+    }
+
+    /** A host-wide number for reports (the context pointer's stand-in); never reused. */
+    public long id() {
+        return id;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /** {@code eventfd_signal}: the counter goes up and every waiter runs. */
+    public void signal() {
+        count++;
+        signals++;
+        for (Runnable w : List.copyOf(waiters)) {
+            w.run();
+        }
+    }
+
+    /** A read(2) by the poller: the counter's value, reset to 0. */
+    public long read() {
+        long c = count;
+        count = 0;
+        return c;
+    }
+
+    /** Signals since creation. */
+    public long signals() {
+        return signals;
+    }
+
+    public void addWaiter(Runnable w) {
+        waiters.add(w);
+    }
+
+    public void removeWaiter(Runnable w) {
+        waiters.remove(w);
+    }
+
+    @Override
+    public String toString() {
+        return "eventfd#" + id;
+    }
+}

@@ -1,0 +1,204 @@
+// @ts-check
+// Pass-through: a host PCI function given to a VM through VFIO, its MSIs linked to KVM by the
+// irqbypass token (the eventfd), and what another VM can and cannot do with it.
+
+const NIC = '0000:01:00.0';
+const NIC2 = '0000:02:00.0';
+const newHost = () => pseries.host({ pci: [{ addr: NIC, msix: 8, intx: true }, { addr: NIC2, msix: 4, intx: true }] });
+/** @param {PhysicalHost} h @param {string} kernelIrqchip @param {string | null} addr */
+const vm = (h, kernelIrqchip, addr) => {
+  const m = h.machine({ cpus: 2, icMode: 'xive', kernelIrqchip, devices: addr ? [{ type: 'vfio-pci', host: addr }] : [] });
+  m.boot();
+  return m;
+};
+/** @param {Machine} m @param {number} irq */
+const taken = (m, irq) => m.guest.stats().reduce((a, s) => a + (s.irqs[String(irq)] ?? 0), 0);
+
+describe('pass-through: the host and its devices', () => {
+  it('pseries.host lists its functions, each vector a host interrupt, INTx one more, its own IOMMU group', () => {
+    const f = newHost().functions();
+    assert.strictEqual(f.length, 2);
+    assert.strictEqual(f[0].hwIrqs.length, 8);
+    assert.strictEqual(f[0].intxHwIrq, f[0].hwIrqs[7] + 1);
+    assert.notStrictEqual(f[0].iommuGroup, f[1].iommuGroup);
+    assert.strictEqual(f[0].owner, null);
+  });
+
+  it('a function another VM holds cannot be passed through: EBUSY with QEMU\'s message', () => {
+    const h = newHost();
+    vm(h, 'on', NIC);
+    assert.throws(() => h.machine({ devices: [{ type: 'vfio-pci', host: NIC }] }), /vfio 0000:01:00.0: error opening \/dev\/vfio\/\d+: Device or resource busy/);
+    assert.strictEqual(h.pci(NIC).info().owner, 'qemu-vm0');
+  });
+
+  it('an unknown host address gets QEMU\'s "no such host device"', () => {
+    assert.throws(() => newHost().machine({ devices: [{ type: 'vfio-pci', host: '0000:09:00.0' }] }), /no such host device/);
+    assert.throws(() => newHost().pci('0000:09:00.0'), /no PCI function at that address/);
+  });
+
+  it('the guest enables MSI-X with ibm,change-msi; every vector gets an irqfd whose eventfd VFIO signals: linked', () => {
+    const h = newHost();
+    const m = vm(h, 'on', NIC);
+    const v = m.host.vfio(NIC);
+    assert.ok(v !== null);
+    assert.strictEqual(v.guestIrqs.length, 8);
+    const links = m.host.links();
+    assert.strictEqual(links.length, 8);
+    assert.ok(links.every((l) => l.state === 'bypass' && l.why === null));
+    assert.deepStrictEqual(links.map((l) => l.hostIrq), h.pci(NIC).info().hwIrqs);
+    assert.deepStrictEqual(links.map((l) => l.eventfd), v.eventfds);
+  });
+});
+
+describe('pass-through: the path of an MSI', () => {
+  it('linked: the host XIVE delivers straight to the guest, no VMM exit for the interrupt or its EOI', () => {
+    const h = newHost();
+    const m = vm(h, 'on', NIC);
+    const irq = m.host.vfio(NIC).guestIrqs[1];
+    const s0 = m.host.stats();
+    const before = taken(m, irq);
+    assert.strictEqual(h.pci(NIC).fire(1), true);
+    m.runUntilIdle();
+    const s1 = m.host.stats();
+    assert.strictEqual(taken(m, irq), before + 1);
+    assert.strictEqual(s1.passthrough.bypassDeliveries, s0.passthrough.bypassDeliveries + 1);
+    assert.deepStrictEqual(s1.exits, s0.exits);
+  });
+
+  it('kernelIrqchip off: no link; every MSI wakes the VMM (an irq exit) which stores to the MSI window', () => {
+    const h = newHost();
+    const m = vm(h, 'off', NIC);
+    assert.deepStrictEqual(m.host.links(), []);
+    const irq = m.host.vfio(NIC).guestIrqs[0];
+    const s0 = m.host.stats();
+    for (let i = 0; i < 4; i++) { h.pci(NIC).fire(0); m.runUntilIdle(); }
+    const s1 = m.host.stats();
+    assert.strictEqual(s1.exits.irq - s0.exits.irq, 4);
+    assert.strictEqual(s1.passthrough.vmmRelays - s0.passthrough.vmmRelays, 4);
+    assert.ok(taken(m, irq) >= 4);
+  });
+
+  it('a non-matching eventfd is no error: no link, the software path (eventfd -> irqfd -> the IPI)', () => {
+    const h = newHost();
+    const m = vm(h, 'on', null);
+    const fd = m.host.eventfd();
+    const irq = 0x1300;
+    assert.deepStrictEqual(m.host.irqfd(irq, fd), { ret: 0, errno: null });
+    const l = m.host.links();
+    assert.strictEqual(l.length, 1);
+    assert.strictEqual(l[0].state, 'software');
+    assert.match(String(l[0].why), /no VFIO vector/);
+  });
+
+  it('one eventfd registered twice as an irqfd on one VM: EBUSY', () => {
+    const m = vm(newHost(), 'on', NIC);
+    const fd = m.host.vfio(NIC).eventfds[0];
+    assert.deepStrictEqual(m.host.irqfd(0x1400, fd), { ret: -16, errno: 'EBUSY' });
+  });
+
+  it('a second link of a linked guest interrupt fails with EINVAL, logged not returned: software path', () => {
+    const h = newHost();
+    const m = vm(h, 'on', NIC);
+    const v = m.host.vfio(NIC);
+    const events = [];
+    m.on('passthrough', (e) => events.push(e));
+    // the VMM drops vector 1's irqfd and gives its eventfd to KVM for vector 0's guest interrupt
+    assert.strictEqual(m.host.irqfd(v.guestIrqs[1], v.eventfds[1], { deassign: true }).ret, 0);
+    assert.deepStrictEqual(m.host.irqfd(v.guestIrqs[0], v.eventfds[1]), { ret: 0, errno: null });
+    const l = m.host.links().find((x) => x.eventfd === v.eventfds[1]);
+    assert.ok(l);
+    assert.strictEqual(l.state, 'software');
+    assert.match(String(l.why), /EINVAL/);
+    assert.ok(events.some((e) => e.name === 'link_failed' && e.errno === 'EINVAL'));
+  });
+
+  it('while linked a software trigger of the guest interrupt is refused: nothing delivered', () => {
+    const m = vm(newHost(), 'on', NIC);
+    const v = m.host.vfio(NIC);
+    const before = taken(m, v.guestIrqs[2]);
+    assert.strictEqual(m.host.signal(v.eventfds[2]).ret, 0);
+    m.runUntilIdle();
+    assert.strictEqual(taken(m, v.guestIrqs[2]), before);
+    assert.strictEqual(m.host.stats().passthrough.softwareTriggersRefused, 1);
+  });
+
+  it('linking zaps exactly the guest interrupt\'s two ESB-window pages', () => {
+    const h = newHost();
+    const m = vm(h, 'on', NIC);
+    const v = m.host.vfio(NIC);
+    const z0 = m.host.stats();
+    m.host.irqfd(v.guestIrqs[3], v.eventfds[3], { deassign: true });
+    const z1 = m.host.stats();
+    assert.strictEqual(z1.zaps - z0.zaps, 1, 'unlinking zaps once');
+    m.host.irqfd(v.guestIrqs[3], v.eventfds[3]);
+    const z2 = m.host.stats();
+    assert.strictEqual(z2.zaps - z1.zaps, 1, 'linking zaps once');
+    assert.strictEqual(m.host.links().find((x) => x.guestIrq === v.guestIrqs[3])?.state, 'bypass');
+  });
+
+  it('INTx is never bypassed: the VMM relays the level to the PHB LSI', () => {
+    const h = newHost();
+    const m = vm(h, 'on', NIC);
+    const s0 = m.host.stats();
+    h.pci(NIC).assertIntx(true);
+    const s1 = m.host.stats();
+    assert.strictEqual(s1.passthrough.intxRelays - s0.passthrough.intxRelays, 1);
+    assert.strictEqual(s1.exits.irq - s0.exits.irq, 1);
+    assert.ok(m.host.links().every((l) => l.hostIrq !== h.pci(NIC).info().intxHwIrq));
+  });
+
+  it('bad input: a vector out of range, an INTx level that is not a boolean', () => {
+    const h = newHost();
+    assert.throws(() => h.pci(NIC).fire(8), /MSI-X vector 8 is out of range \(the function has 8 vectors\)/);
+    // @ts-ignore
+    assert.throws(() => h.pci(NIC).assertIntx(1), /level must be true or false/);
+    assert.throws(() => pseries.host({ pci: [{ addr: '1:0.0' }] }), /expected a PCI address/);
+  });
+});
+
+describe('pass-through: ownership, proven', () => {
+  it('another VM cannot open the function: EBUSY, counted and traced; the owner\'s interrupts keep flowing', () => {
+    const h = newHost();
+    const a = vm(h, 'on', NIC);
+    const b = vm(h, 'on', NIC2);
+    const events = [];
+    b.on('passthrough', (e) => events.push(e));
+    assert.deepStrictEqual(b.host.vfioOpen(NIC), { ret: -16, errno: 'EBUSY' });
+    assert.strictEqual(b.host.stats().passthrough.denied, 1);
+    assert.ok(events.some((e) => e.name === 'vfio_refused' && e.errno === 'EBUSY'));
+    const irq = a.host.vfio(NIC).guestIrqs[0];
+    const before = taken(a, irq);
+    h.pci(NIC).fire(0);
+    a.runUntilIdle();
+    assert.strictEqual(taken(a, irq), before + 1);
+  });
+
+  it('another VM cannot link the host interrupts of a device it does not hold, whatever eventfd it passes', () => {
+    const h = newHost();
+    const a = vm(h, 'on', NIC);
+    const b = vm(h, 'on', NIC2);
+    const own = b.host.vfio(NIC2);
+    const fdsOfA = a.host.vfio(NIC).eventfds;
+    const hwOfA = h.pci(NIC).info().hwIrqs;
+    for (const fd of [...fdsOfA, 999, b.host.eventfd()]) {
+      // a number from A's table names nothing in B's, or one of B's own files
+      const r = b.host.irqfd(0x1500, fd);
+      assert.ok(r.errno === null || r.errno === 'EBADF' || r.errno === 'EBUSY', JSON.stringify(r));
+      b.host.irqfd(0x1500, fd, { deassign: true });
+    }
+    for (const l of b.host.links()) {
+      assert.ok(l.hostIrq === null || !hwOfA.includes(l.hostIrq), `B linked A's host IRQ ${l.hostIrq}`);
+    }
+    assert.ok(b.host.links().filter((l) => l.state === 'bypass').every((l) => own.guestIrqs.includes(l.guestIrq)));
+    // a signal on a forged descriptor is refused, and A's links are intact
+    assert.strictEqual(b.host.signal(999).errno, 'EBADF');
+    assert.strictEqual(a.host.links().filter((l) => l.state === 'bypass').length, 8);
+  });
+
+  it('the host interrupts of a function no VM holds reach nobody', () => {
+    const h = newHost();
+    vm(h, 'on', NIC);
+    assert.strictEqual(h.pci(NIC2).fire(0), false);
+    assert.strictEqual(h.pci(NIC2).info().dropped, 1);
+  });
+});
