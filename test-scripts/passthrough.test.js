@@ -5,11 +5,17 @@
 const NIC = '0000:01:00.0';
 const NIC2 = '0000:02:00.0';
 const newHost = () => pseries.host({ pci: [{ addr: NIC, msix: 8, intx: true }, { addr: NIC2, msix: 4, intx: true }] });
-/** @param {PhysicalHost} h @param {string} kernelIrqchip @param {string | null} addr */
+/** @param {PhysicalHost} h @param {'on' | 'off'} kernelIrqchip @param {string | null} addr */
 const vm = (h, kernelIrqchip, addr) => {
   const m = h.machine({ cpus: 2, icMode: 'xive', kernelIrqchip, devices: addr ? [{ type: 'vfio-pci', host: addr }] : [] });
   m.boot();
   return m;
+};
+/** The VMM's VFIO device on addr (it must have one). @param {Machine} m @param {string} addr @returns {VfioInfo} */
+const vfioOf = (m, addr) => {
+  const v = m.host.vfio(addr);
+  if (v === null) { throw new Error(`no VFIO device on ${addr}`); }
+  return v;
 };
 /** @param {Machine} m @param {number} irq */
 const taken = (m, irq) => m.guest.stats().reduce((a, s) => a + (s.irqs[String(irq)] ?? 0), 0);
@@ -39,7 +45,7 @@ describe('pass-through: the host and its devices', () => {
   it('the guest enables MSI-X with ibm,change-msi; every vector gets an irqfd whose eventfd VFIO signals: linked', () => {
     const h = newHost();
     const m = vm(h, 'on', NIC);
-    const v = m.host.vfio(NIC);
+    const v = vfioOf(m, NIC);
     assert.ok(v !== null);
     assert.strictEqual(v.guestIrqs.length, 8);
     const links = m.host.links();
@@ -54,7 +60,7 @@ describe('pass-through: the path of an MSI', () => {
   it('linked: the host XIVE delivers straight to the guest, no VMM exit for the interrupt or its EOI', () => {
     const h = newHost();
     const m = vm(h, 'on', NIC);
-    const irq = m.host.vfio(NIC).guestIrqs[1];
+    const irq = vfioOf(m, NIC).guestIrqs[1];
     const s0 = m.host.stats();
     const before = taken(m, irq);
     assert.strictEqual(h.pci(NIC).fire(1), true);
@@ -69,7 +75,7 @@ describe('pass-through: the path of an MSI', () => {
     const h = newHost();
     const m = vm(h, 'off', NIC);
     assert.deepStrictEqual(m.host.links(), []);
-    const irq = m.host.vfio(NIC).guestIrqs[0];
+    const irq = vfioOf(m, NIC).guestIrqs[0];
     const s0 = m.host.stats();
     for (let i = 0; i < 4; i++) { h.pci(NIC).fire(0); m.runUntilIdle(); }
     const s1 = m.host.stats();
@@ -92,14 +98,15 @@ describe('pass-through: the path of an MSI', () => {
 
   it('one eventfd registered twice as an irqfd on one VM: EBUSY', () => {
     const m = vm(newHost(), 'on', NIC);
-    const fd = m.host.vfio(NIC).eventfds[0];
+    const fd = vfioOf(m, NIC).eventfds[0];
     assert.deepStrictEqual(m.host.irqfd(0x1400, fd), { ret: -16, errno: 'EBUSY' });
   });
 
   it('a second link of a linked guest interrupt fails with EINVAL, logged not returned: software path', () => {
     const h = newHost();
     const m = vm(h, 'on', NIC);
-    const v = m.host.vfio(NIC);
+    const v = vfioOf(m, NIC);
+    /** @type {MachineEvent[]} */
     const events = [];
     m.on('passthrough', (e) => events.push(e));
     // the VMM drops vector 1's irqfd and gives its eventfd to KVM for vector 0's guest interrupt
@@ -114,7 +121,7 @@ describe('pass-through: the path of an MSI', () => {
 
   it('while linked a software trigger of the guest interrupt is refused: nothing delivered', () => {
     const m = vm(newHost(), 'on', NIC);
-    const v = m.host.vfio(NIC);
+    const v = vfioOf(m, NIC);
     const before = taken(m, v.guestIrqs[2]);
     assert.strictEqual(m.host.signal(v.eventfds[2]).ret, 0);
     m.runUntilIdle();
@@ -125,7 +132,7 @@ describe('pass-through: the path of an MSI', () => {
   it('linking zaps exactly the guest interrupt\'s two ESB-window pages', () => {
     const h = newHost();
     const m = vm(h, 'on', NIC);
-    const v = m.host.vfio(NIC);
+    const v = vfioOf(m, NIC);
     const z0 = m.host.stats();
     m.host.irqfd(v.guestIrqs[3], v.eventfds[3], { deassign: true });
     const z1 = m.host.stats();
@@ -161,12 +168,13 @@ describe('pass-through: ownership, proven', () => {
     const h = newHost();
     const a = vm(h, 'on', NIC);
     const b = vm(h, 'on', NIC2);
+    /** @type {MachineEvent[]} */
     const events = [];
     b.on('passthrough', (e) => events.push(e));
     assert.deepStrictEqual(b.host.vfioOpen(NIC), { ret: -16, errno: 'EBUSY' });
     assert.strictEqual(b.host.stats().passthrough.denied, 1);
     assert.ok(events.some((e) => e.name === 'vfio_refused' && e.errno === 'EBUSY'));
-    const irq = a.host.vfio(NIC).guestIrqs[0];
+    const irq = vfioOf(a, NIC).guestIrqs[0];
     const before = taken(a, irq);
     h.pci(NIC).fire(0);
     a.runUntilIdle();
@@ -177,8 +185,8 @@ describe('pass-through: ownership, proven', () => {
     const h = newHost();
     const a = vm(h, 'on', NIC);
     const b = vm(h, 'on', NIC2);
-    const own = b.host.vfio(NIC2);
-    const fdsOfA = a.host.vfio(NIC).eventfds;
+    const own = vfioOf(b, NIC2);
+    const fdsOfA = vfioOf(a, NIC).eventfds;
     const hwOfA = h.pci(NIC).info().hwIrqs;
     for (const fd of [...fdsOfA, 999, b.host.eventfd()]) {
       // a number from A's table names nothing in B's, or one of B's own files

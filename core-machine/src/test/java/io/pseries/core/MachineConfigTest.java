@@ -322,7 +322,7 @@ class MachineConfigTest {
     void unknownDeviceTypeSuggestsTheClosest() {
         String m = error(() -> Devices.create(List.of(DeviceConfig.of("spapr-vty"), DeviceConfig.of("spapr-vtty")), new io.pseries.core.dev.pci.SpaprPhb(0)));
         assertEquals("invalid machine option devices[1].type: 'spapr-vtty' (did you mean 'spapr-vty'?);"
-            + " valid types: pci-bridge, spapr-nvram, spapr-vlan, spapr-vty, virtio-blk-pci, virtio-net-pci", m);
+            + " valid types: pci-bridge, spapr-nvram, spapr-vlan, spapr-vty, vfio-pci, virtio-blk-pci, virtio-net-pci", m);
     }
 
     @Test

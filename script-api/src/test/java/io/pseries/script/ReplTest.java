@@ -217,7 +217,7 @@ class ReplTest {
     void helpListsTheCommandsAndTheApi() throws IOException {
         Run r = batch(".help\n");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of(".break", ".clear", ".exit", ".help", ".load", "pseries\n      machine() layout() restore() version icModes optimized args",
+        for (String s : List.of(".break", ".clear", ".exit", ".help", ".load", "pseries\n      machine() layout() host() restore() version icModes optimized args",
             "m = pseries.machine(", "hcall() rtas()", "m.irq(n)\n      irq type driver raise() lower() pulse() level")) {
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
         }
@@ -276,7 +276,7 @@ class ReplTest {
     @Test
     void completesTheMembersOfPseries() {
         try (Session s = new Session()) {
-            assertEquals(List.of("args", "icModes", "layout", "machine", "optimized", "restore", "version"), s.complete("pseries."));
+            assertEquals(List.of("args", "host", "icModes", "layout", "machine", "optimized", "restore", "version"), s.complete("pseries."));
             assertEquals(List.of("machine"), s.complete("const m = pseries.ma"));
             ReplCompletion.Result r = s.s.complete("x = pseries.ver", "x = pseries.ver".length());
             assertEquals(12, r.start(), "the candidate replaces the word being typed");

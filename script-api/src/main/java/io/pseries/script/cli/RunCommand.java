@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--trace", split = ",", paramLabel = "EVENT",
         description = {"print these trace events of every machine to stderr (or --trace-file), comma-separated:",
-            "irq, hcall, rtas, mmio, cas, guest_error, unimplemented, intc, guest, kvm, fault; 'all', or a glob such as 'guest*'"})
+            "irq, hcall, rtas, mmio, cas, guest_error, unimplemented, intc, guest, kvm, fault, passthrough; 'all', or a glob such as 'guest*'"})
     List<String> trace = new ArrayList<>();
 
     @Option(names = "--trace-file", paramLabel = "FILE", description = "write the --trace events to FILE instead of stderr")
