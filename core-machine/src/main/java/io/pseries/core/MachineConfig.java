@@ -78,7 +78,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
 
     /** The same machine on a host with configuration {@code h}. */
     public MachineConfig withHost(HostConfig h) {
-        return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, h, threads, vsmt, nrIrqs);
+        return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, h, threads, vsmt, nrIrqs, platform);
     }
 
     /** One device: its type and its type-specific options. */
