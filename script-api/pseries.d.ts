@@ -712,7 +712,11 @@ declare global {
 
     /** The interrupt-controller state, the structured twin of QEMU's `info pic`. */
     pic(): XivePic | XicsPic;
-    /** The same as text, in the spirit of QEMU's `info pic`. */
+    /**
+     * The same as text, in the spirit of QEMU's `info pic`, ending with QEMU's `irqchip: in-kernel`
+     * or `irqchip: emulated` line. With the in-kernel XIVE the OS rings are what KVM reports
+     * (KVM_REG_PPC_VP_STATE after a pull): LSMFB and AGE 0, ACK# 0xFF.
+     */
     pic(format: 'text'): string;
 
     /** Machine reset, as the guest's reboot: back to the pre-CAS state. */

@@ -195,7 +195,10 @@ console.log('\n== 3. raw ABI: an LSI re-fires on EOI while its line is still ass
   check(ack === 0x8006, `ACK ${ack}`);
   r = esb(0x000);
   step('H_INT_ESB(0, 0x1200, LOAD_EOI), line still high', `rc ${r.rc}, R4 ${r.ret[0]} (re-fired)`);
-  check(r.rc === 0 && r.ret[0] === 1 && state(m, LSI) === 'PQ P- asserted' && eq() === '0x80000042 0x80000042',
+  // R4 as QEMU answers it: the emulated ESB says whether the EOI forwarded an event (1); with the
+  // in-kernel XIVE, QEMU sets PQ 00, re-triggers through the mapping itself and answers 0
+  const refiredR4 = m.host.xive.present ? 0 : 1;
+  check(r.rc === 0 && r.ret[0] === refiredR4 && state(m, LSI) === 'PQ P- asserted' && eq() === '0x80000042 0x80000042',
     'EOI of an asserted LSI: PQ 10 -> 00, then the level fires again (PQ 10) and a second event is queued');
   m.store(0, tima + 0x11, 1, 0xff);
   step('CPPR 0xff (store at OS page + 0x11)', 'presented again');

@@ -500,7 +500,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             sb.append(String.format("  %4x %s %02x %02x\n", s + Ics.OFFSET, ics.isLsi(s) ? "LSI" : "MSI",
                 ics.priority(s), ics.status(s)));
         }
-        sb.append("irqchip: emulated\n");
+        sb.append("irqchip: ").append(kvm != null ? "in-kernel" : "emulated").append('\n');
         return sb.toString();
     }
 }

@@ -459,7 +459,7 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
             }
             sb.append('\n');
         }
-        sb.append("irqchip: emulated\n");
+        sb.append("irqchip: ").append(kvm != null ? "in-kernel" : "emulated").append('\n');
         return sb.toString();
     }
 

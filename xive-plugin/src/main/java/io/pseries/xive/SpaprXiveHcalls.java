@@ -127,8 +127,11 @@ final class SpaprXiveHcalls {
         int n = (int) lisn;
         long eas = router.eas(n);
         if (priority == 0xff) {
-            // priority 0xFF resets the EAS: target and EISN are forgotten
-            return storeEas(n, Eas.VALID | Eas.MASKED);
+            // priority 0xFF resets the EAS: target and EISN are forgotten. QEMU 7.2 does not tell
+            // the kernel (it jumps past kvmppc_xive_set_source_config), so an in-kernel source
+            // keeps its routing: Linux masks the ESB (SET_PQ_01) before, so nothing reaches it
+            router.setEas(n, Eas.VALID | Eas.MASKED);
+            return PaprRc.H_SUCCESS;
         }
         long neu = (flags & SRC_MASK) != 0 ? eas | Eas.MASKED : eas & ~Eas.MASKED;
         if (SpaprXive.priorityReserved(priority)) {

@@ -21,7 +21,8 @@ import io.pseries.core.trace.TraceEvent;
 /**
  * The guest model booted with the emulated controllers ({@code kernelIrqchip: 'off'}) and with
  * the in-kernel ones ({@code 'on'}) sees the same results: hcall returns, loaded values, the
- * device tree, CAS, the event queues in RAM and {@code pic()}; only the host's counters and
+ * device tree, CAS, the event queues in RAM and {@code pic()} (but for the OS ring bytes where
+ * QEMU/KVM themselves differ, {@link KernelIrqchipDifferences}); only the host's counters and
  * virtual time differ.
  */
 class KernelIrqchipBootTest {
@@ -66,7 +67,7 @@ class KernelIrqchipBootTest {
         assertEquals(off.loads(), on.loads(), "every loaded value");
         assertEquals(Dts.render(off.m().deviceTree()), Dts.render(on.m().deviceTree()));
         assertEquals(off.m().guest().stats(), on.m().guest().stats());
-        assertEquals(off.m().pic(), on.m().pic());
+        assertEquals(KernelIrqchipDifferences.comparablePic(off.m()), KernelIrqchipDifferences.comparablePic(on.m()));
         HostStats a = off.m().host().stats();
         HostStats b = on.m().host().stats();
         if (icMode.equals("xics")) {
@@ -89,6 +90,6 @@ class KernelIrqchipBootTest {
         assertEquals(off.hcalls(), on.hcalls());
         assertEquals(off.loads(), on.loads());
         assertEquals(off.m().guest().stats(), on.m().guest().stats());
-        assertEquals(off.m().pic(), on.m().pic());
+        assertEquals(KernelIrqchipDifferences.comparablePic(off.m()), KernelIrqchipDifferences.comparablePic(on.m()));
     }
 }

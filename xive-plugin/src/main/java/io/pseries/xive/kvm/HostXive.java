@@ -259,13 +259,34 @@ public final class HostXive implements HostInterruptController {
         EndConfig.reset(router, endOf(vp, prio));
     }
 
-    /** KVM's VP push at guest entry: the vCPU's thread OS ring holds {@code vp}'s CAM line. */
-    public void pushVp(VCpu cpu, int vp) {
-        presenter.setWord2(cpu.index(), ThreadContext.QW1_OS, ThreadContext.QW1W2_VO | Presenter.camLine(0, vp));
+    /** Offset of the HV page in the TIMA: where the host kernel pushes and pulls OS contexts. */
+    private static final long TIMA_HV = (long) Tima.PAGE_HV << Tima.SHIFT;
+
+    /**
+     * KVM's push at guest entry ({@code kvmppc_xive_push_vcpu}): the saved OS words 0-1 by an
+     * 8-byte store through the HV page, then the CAM word by the push-OS-context store. Both go
+     * through the TIMA's own rules: the raw store writes only the bytes the HV view lets it
+     * (NSR, CPPR, IPB, LSMFB, ACK#, INC; not AGE, not PIPR), the push re-derives PIPR from IPB
+     * and signals the thread when PIPR is more favoured than CPPR.
+     */
+    public void pushVp(VCpu cpu, long w01, int vp) {
+        tima.write(cpu, TIMA_HV + ThreadContext.QW1_OS, 8, w01);
+        tima.write(cpu, TIMA_HV + ThreadContext.QW1_OS + ThreadContext.WORD2, 4,
+            ThreadContext.QW1W2_VO | Presenter.camLine(0, vp));
     }
 
-    /** The VP leaves the thread (the vCPU is disconnected); the thread context is reset. */
-    public void pullVp(VCpu cpu) {
+    /**
+     * KVM's pull at guest exit ({@code kvmppc_xive_pull_vcpu}): the pull-OS-context load (the
+     * CAM line leaves the thread, the OS line drops), then OS words 0-1 by an 8-byte load through
+     * the HV page, which does not show AGE. Returns those words as loaded.
+     */
+    public long pullVp(VCpu cpu) {
+        tima.read(cpu, TIMA_HV + Tima.SPC_PULL_OS_CTX, 4);
+        return tima.read(cpu, TIMA_HV + ThreadContext.QW1_OS, 8);
+    }
+
+    /** The VP leaves the thread for good (the vCPU is disconnected); the thread context is reset. */
+    public void releaseVp(VCpu cpu) {
         presenter.setWord2(cpu.index(), ThreadContext.QW1_OS, 0);
         tctx[cpu.index()].reset();
     }

@@ -25,12 +25,12 @@ import io.pseries.xive.XiveSource;
  * <pre>
  *  connect     capability? create device, NR_SERVERS, mmap the ESB window (page 4) and the TIMA
  *              (page 0) and register both as memory slots over the guest's ESB and TIMA
- *              addresses, connect every vCPU (and set its VP_STATE from the emulated thread
- *              context), GRP_SOURCE for every valid EAS (LSI, asserted)
+ *              addresses, connect every vCPU (its VP starts with the kernel's own state: QEMU
+ *              pushes no VP_STATE at connect), GRP_SOURCE for every valid EAS (LSI, asserted)
  *  disconnect  memory slots removed, munmap both, close the fd
  *  while connected:
  *    device line        ─► ASSERTED kept here; a trigger store through the VMM's ESB mapping
- *    H_INT_SET_SOURCE_CONFIG ─► SOURCE_CONFIG (nothing for a masked EAS, as QEMU)
+ *    H_INT_SET_SOURCE_CONFIG ─► SOURCE_CONFIG with the MASKED bit (nothing for priority 0xFF, as QEMU 7.2)
  *    H_INT_SET_QUEUE_CONFIG  ─► EQ_CONFIG set      H_INT_GET_QUEUE_CONFIG(debug) ─► EQ_CONFIG get
  *    H_INT_ESB          ─► load/store through the VMM's mapping of the management page
  *                         (an LSI's LOAD_EOI: SET_PQ_00, then a trigger if still asserted)
@@ -133,17 +133,6 @@ public final class SpaprXiveKvm {
             if (!r.isOk()) {
                 String msg = String.format("XIVE: unable to connect CPU%d to KVM device: %s", c.vcpuId(), r.errno().message());
                 return r.errno() == Errno.ENOSPC ? msg + "\nTry -smp maxcpus=N with N < " + xive.nrServers() : msg;
-            }
-            // the emulated thread context's OS words 0-1 go in as QEMU's kvmppc_xive_cpu_set_state
-            // does on a restore, so that the kernel's VP starts where the emulated one stands
-            ThreadContext t = xive.threadContext(c.index());
-            long w = 0;
-            for (int i = 0; i < 8; i++) {
-                w = (w << 8) | t.reg(ThreadContext.QW1_OS + i);
-            }
-            r = host.vm().setOneReg(fd, c, KvmXiveUapi.REG_VP_STATE, w, 0);
-            if (!r.isOk()) {
-                return String.format("XIVE: could not restore KVM state of CPU %d: %s", c.vcpuId(), r.errno().message());
             }
         }
         for (int lisn = 0; lisn < xive.nrIrqs(); lisn++) {
@@ -284,13 +273,17 @@ public final class SpaprXiveKvm {
 
     // ------------------------------------------------------------------ hcalls forwarded to attributes
 
-    /** kvmppc_xive_set_source_config: false when the kernel refused (the hcall answers H_HARDWARE). */
+    /**
+     * kvmppc_xive_set_source_config: the EAS's target, priority, EISN and MASKED bit (H_INT_SET_SOURCE_CONFIG
+     * with the MASK flag masks in the kernel too); false when the kernel refused (the hcall answers H_HARDWARE).
+     */
     public boolean setSourceConfig(int lisn, long eas) {
-        if (!Eas.valid(eas) || Eas.masked(eas)) {
+        if (!Eas.valid(eas)) {
             return true;
         }
         int end = Eas.endIndex(eas);
-        long cfg = (end & 7) | ((long) (end >>> 3) << 3) | ((long) Eas.endData(eas) << 33);
+        long cfg = (end & 7) | ((long) (end >>> 3) << 3) | ((long) Eas.endData(eas) << 33)
+            | (Eas.masked(eas) ? KvmXiveUapi.SOURCE_MASKED_MASK : 0);
         return report(host.vm().setAttr(fd, KvmXiveUapi.GRP_SOURCE_CONFIG, lisn, cfg), "SET",
             KvmXiveUapi.GRP_SOURCE_CONFIG, lisn);
     }

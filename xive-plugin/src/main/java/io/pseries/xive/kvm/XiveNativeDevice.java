@@ -25,7 +25,8 @@ import io.pseries.xive.ThreadContext;
  *                    other group                           ─► ENXIO
  *  mmap / fault    ─► {@link XiveNativeMappings} (TIMA at page 0, ESB window at page 4)
  *  connectVcpu     ─► VP = vp_base + server, pushed on the vCPU's thread (KVM_CAP_PPC_IRQ_XIVE)
- *  getOneReg/setOneReg(KVM_REG_PPC_VP_STATE) ─► OS ring words 0-1 of the thread context
+ *  getOneReg/setOneReg(KVM_REG_PPC_VP_STATE) ─► the saved OS ring words 0-1: the vCPU is
+ *                    kicked out of the guest (pull), read or written, and re-enters (push)
  *  setIrq / setMapped / clrMapped ─► {@link XivePassthrough} (software triggers, the pass-through switch)
  * </pre>
  *
@@ -43,6 +44,8 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         final int[] guestQshift = new int[8];
         /** Sources targeted at the queue ({@code q->count}), up to its entries minus XIVE_Q_GAP (2). */
         final int[] count = new int[8];
+        /** OS ring words 0-1 as the last pull left them ({@code xive_saved_state.w01}). */
+        long savedW01 = INITIAL_W01;
 
         Vcpu(VCpu cpu, int server, int vp) {
             this.cpu = cpu;
@@ -54,6 +57,12 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
             return qpage[prio];
         }
     }
+
+    /** The saved OS words 0-1 of a freshly connected vCPU: ACK# 0xFF, everything else 0. */
+    static final long INITIAL_W01 = 0x0000_0000_ff00_0000L;
+    /** The bytes a pull rewrites before the next push: LSMFB (byte 3) 0 and ACK# (byte 4) 0xFF. */
+    private static final long W01_LSMFB = 0xffL << 32;
+    private static final long W01_ACK = 0xffL << 24;
 
     final KvmVm vm;
     final HostXive xive;
@@ -239,7 +248,8 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
      * device, EINVAL for a server number outside the VP block ({@code nr_servers}), ENOSPC when
      * the VP block cannot be allocated, EEXIST for a server already connected. The VP starts
      * with the kernel's saved OS words 0-1, {@code cpu_to_be64(0xff000000)} (ACK# 0xFF, all else
-     * 0), and is pushed on the vCPU's thread.
+     * 0), and is pushed on the vCPU's thread as at every guest entry. The VMM does not set the
+     * VP state at connect (QEMU's kvmppc_xive_connect does not), so a guest sees CPPR 0 and LSMFB 0.
      */
     @Override
     public KvmResult connectVcpu(VCpu cpu, int server) {
@@ -263,10 +273,8 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         }
         Vcpu v = new Vcpu(cpu, server, vpOf(server));
         vcpus[cpu.index()] = v;
-        ThreadContext t = xive.threadContext(cpu.index());
-        t.reset();
-        setOsWords(t, 0x0000_0000_ff00_0000L);
-        xive.pushVp(cpu, v.vp);
+        xive.threadContext(cpu.index()).reset();
+        xive.pushVp(cpu, v.savedW01, v.vp);
         return KvmResult.ok();
     }
 
@@ -275,58 +283,59 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         return vcpus[cpu.index()] == null ? null : xive.threadContext(cpu.index());
     }
 
-    private static long osWords(ThreadContext t) {
-        long w = 0;
-        for (int i = 0; i < 8; i++) {
-            w = (w << 8) | t.reg(ThreadContext.QW1_OS + i);
-        }
-        return w;
-    }
-
-    /** Loads OS ring words 0-1; PIPR is not stored state but follows IPB, as the hardware derives it. */
-    private static void setOsWords(ThreadContext t, long w) {
-        for (int i = 0; i < 8; i++) {
-            t.setReg(ThreadContext.QW1_OS + i, (int) (w >>> (56 - 8 * i)) & 0xff);
-        }
-        t.setReg(ThreadContext.QW1_OS + ThreadContext.PIPR,
-            ThreadContext.ipbToPipr(t.reg(ThreadContext.QW1_OS + ThreadContext.IPB)));
+    /**
+     * The vCPU leaves the guest ({@code kvmppc_xive_pull_vcpu}): the thread's OS words 0-1 are
+     * saved, LSMFB set to 0 and ACK# to 0xFF for the next push.
+     */
+    private static void pull(HostXive xive, Vcpu v) {
+        long w = xive.pullVp(v.cpu);
+        v.savedW01 = (w & ~(W01_LSMFB | W01_ACK)) | W01_ACK;
     }
 
     /**
-     * KVM_GET_ONE_REG(KVM_REG_PPC_VP_STATE): {@code data[0]} = OS ring words 0-1 (NSR, CPPR,
-     * IPB, LSMFB, ACK#, INC, AGE, PIPR), {@code data[1]} = 0. EPERM when the vCPU is not
-     * connected to this device; EINVAL for another register.
+     * KVM_GET_ONE_REG(KVM_REG_PPC_VP_STATE): {@code data[0]} = the saved OS ring words 0-1 (NSR,
+     * CPPR, IPB, LSMFB, ACK#, INC, AGE, PIPR), {@code data[1]} = 0. The ioctl runs with the vCPU
+     * out of the guest (QEMU kicks it first), so the words are those of a pull: LSMFB 0, ACK#
+     * 0xFF, AGE 0 (the HV view does not show it), PIPR as the thread derived it; the vCPU then
+     * re-enters. The kernel also merges the IPB the hardware backed up in the NVT while the VP
+     * was not dispatched: this model's VPs are always dispatched, so nothing is backed up.
+     * EPERM when the vCPU is not connected to this device; EINVAL for another register.
      */
     @Override
     public KvmResult getOneReg(VCpu cpu, long id) {
         if (id != KvmXiveUapi.REG_VP_STATE) {
             return KvmResult.error(Errno.EINVAL);
         }
-        if (vcpus[cpu.index()] == null) {
+        Vcpu v = vcpus[cpu.index()];
+        if (v == null) {
             return KvmResult.error(Errno.EPERM);
         }
-        return KvmResult.ok(osWords(xive.threadContext(cpu.index())), 0);
+        pull(xive, v);
+        xive.pushVp(cpu, v.savedW01, v.vp);
+        return KvmResult.ok(v.savedW01, 0);
     }
 
     /**
-     * KVM_SET_ONE_REG(KVM_REG_PPC_VP_STATE): restores OS ring words 0-1. The VMM only does this
-     * while the vCPU is stopped, so the kernel's "pushed" EBUSY never arises in this model; the
-     * output line follows the restored state.
+     * KVM_SET_ONE_REG(KVM_REG_PPC_VP_STATE): the saved OS ring words 0-1 become {@code value[0]}
+     * and are pushed as the vCPU re-enters (through the HV view: AGE and PIPR are not written,
+     * PIPR follows IPB and the thread is signalled if PIPR beats CPPR). The VMM only does this
+     * with the vCPU out of the guest, so the kernel's EBUSY for a pushed vCPU never arises here.
      */
     @Override
     public KvmResult setOneReg(VCpu cpu, long id, long[] value) {
         if (id != KvmXiveUapi.REG_VP_STATE) {
             return KvmResult.error(Errno.EINVAL);
         }
-        if (vcpus[cpu.index()] == null) {
+        Vcpu v = vcpus[cpu.index()];
+        if (v == null) {
             return KvmResult.error(Errno.EPERM);
         }
         if (value == null || value.length < 1) {
             return KvmResult.error(Errno.EFAULT);
         }
-        ThreadContext t = xive.threadContext(cpu.index());
-        setOsWords(t, value[0]);
-        cpu.setOsInterrupt((t.reg(ThreadContext.QW1_OS + ThreadContext.NSR) & ThreadContext.NSR_EO) != 0);
+        pull(xive, v);
+        v.savedW01 = value[0];
+        xive.pushVp(cpu, v.savedW01, v.vp);
         return KvmResult.ok();
     }
 
@@ -342,7 +351,7 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
                 for (int p = 0; p < 8; p++) {
                     xive.disableQueue(v.vp, p);
                 }
-                xive.pullVp(v.cpu);
+                xive.releaseVp(v.cpu);
             }
         }
         java.util.Arrays.fill(vcpus, null);
