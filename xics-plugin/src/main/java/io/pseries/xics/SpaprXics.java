@@ -336,7 +336,17 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             return PaprRc.H_HARDWARE;
         }
         sicp.eoi(cpu.index(), (int) a[0]);
-        return PaprRc.H_SUCCESS;
+        return kvm != null && !kernelKnowsSource((int) a[0] & 0xFF_FFFF) ? PaprRc.H_PARAMETER : PaprRc.H_SUCCESS;
+    }
+
+    /**
+     * XICS-on-XIVE's H_EOI (xive_vm_h_eoi) takes the new CPPR and rescans, then looks the source
+     * up: XISR 0 and the IPI need none; any other number outside the kernel's source blocks (QEMU
+     * creates those of 0x1000-0x1FFF at connect, ics_set_kvm_state) answers H_PARAMETER, where
+     * QEMU's emulated ICP ignores it and answers H_SUCCESS.
+     */
+    private boolean kernelKnowsSource(int xisr) {
+        return xisr == 0 || xisr == XicsRules.IPI || sics.contains(xisr);
     }
 
     /** H_IPOLL(server): R4 = its XIRR, R5 = its MFRR, without side effects. */

@@ -218,6 +218,25 @@ class KernelIrqchipGuestViewTest {
         assertEquals("on".equals(kernelIrqchip), delivered(m));
     }
 
+    /**
+     * XICS-on-XIVE's H_EOI of a number outside the kernel's sources answers H_PARAMETER (after
+     * taking the CPPR, as the kernel does), the emulated ICP's H_SUCCESS; 0, the IPI and the
+     * ICS's sources answer H_SUCCESS in both.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "on"})
+    void xicsEoiOfAnUnknownSource_isHParameterInTheKernel_andStillSetsCppr(String kernelIrqchip) {
+        Machine m = Machine.create(MachineConfig.builder().cpus(2).icMode("xics").kernelIrqchip(kernelIrqchip).build());
+        assertEquals("on".equals(kernelIrqchip), m.activeController().inKernel());
+        long unknown = "on".equals(kernelIrqchip) ? -4 : 0;   // H_PARAMETER
+        assertEquals(unknown, m.hcall(0, Hcalls.H_EOI, 0x0500_0001L).rc());
+        assertEquals(0x0500_0000L, m.hcall(0, Hcalls.H_IPOLL, 0).rets()[0], "CPPR 5 taken either way");
+        assertEquals(unknown, m.hcall(0, Hcalls.H_EOI, 0xff00_2000L).rc());
+        for (long xirr : new long[] {0xff00_0000L, 0xff00_0002L, 0xff00_1000L, 0xff00_1fffL}) {
+            assertEquals(0, m.hcall(0, Hcalls.H_EOI, xirr).rc(), Long.toHexString(xirr));
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> os(Machine m, int cpu) {
         return (Map<String, Object>) ((Map<String, Object>) ((List<Object>) m.pic().get("cpus")).get(cpu)).get("os");
