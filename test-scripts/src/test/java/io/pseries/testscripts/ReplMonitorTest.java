@@ -104,11 +104,41 @@ class ReplMonitorTest {
     }
 
     @Test
+    void snapshotKeepsTheStateUnderATagAndRestorePutsItBack() throws IOException {
+        feed("const m = pseries.machine({ cpus: 2, icMode: 'xics' }); undefined\n");
+        // H_CPPR 0x00 on vCPU 1, then the snapshot: XICS server 1 has CPPR 0
+        feed("m.hcall(1, 'H_CPPR', 0); undefined\n");
+        assertTrue(feed(".snapshot before\n").matches("snapshot 'before' of machine 1: \\d+ bytes\n"));
+        feed("m.hcall(1, 'H_CPPR', 0xff); undefined\n");
+        assertEquals("255\n", feed("m.pic().icps[1].xirr >>> 24\n"));
+        assertTrue(feed(".restore before\n").startsWith("machine 1 restored to 'before'"));
+        assertEquals("0\n", feed("m.pic().icps[1].xirr >>> 24\n"), "the CPPR the snapshot held");
+        assertTrue(feed(".snapshot\n").startsWith("snapshot 's2' of machine 1"), "default tags count the kept ones");
+        String list = feed(".snapshots\n");
+        assertTrue(list.startsWith("before") && list.contains("\ns2 "), list);
+    }
+
+    @Test
+    void restoreRefusesAnUnknownTagAndAStreamOfAnotherConfigurationLeavingTheMachineAsItWas() throws IOException {
+        feed("const a = pseries.machine({ cpus: 2, icMode: 'xics' }); undefined\n");
+        feed(".snapshot two\n");
+        feed(".restore tow\n");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(".restore: no snapshot 'tow' (did you mean 'two'?)"), err.toString());
+        feed("const b = pseries.machine({ cpus: 4, icMode: 'xics' }); b.hcall(3, 'H_CPPR', 0); undefined\n");
+        feed(".restore two\n");
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains(".restore: snapshot section 'config': foreign stream") && e.contains("cpus"), e);
+        assertEquals("0\n", feed("b.pic().icps[3].xirr >>> 24\n"), "machine 2 unchanged");
+        feed(".snapshot bad/tag\n");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(".snapshot: a tag is 1 to 32 letters"), err.toString());
+    }
+
+    @Test
     void monitorCommandsWithoutAMachineSaySoAndHelpListsThem() throws IOException {
         feed(".pic\n");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains(".pic: no machine yet"), err.toString());
         String help = feed(".help\n");
-        for (String c : new String[] {".pic", ".irq", ".trace", ".dt", ".machines"}) {
+        for (String c : new String[] {".pic", ".irq", ".trace", ".dt", ".machines", ".snapshot", ".restore", ".snapshots"}) {
             assertTrue(help.contains(c), c + " in .help");
         }
     }

@@ -20,7 +20,12 @@ import io.pseries.core.util.Suggest;
  * {@code .irq} (interrupts taken per vCPU, as {@code /proc/interrupts}), {@code .trace on|off
  * EVENT} (print trace events as they happen; names, {@code all} or globs, as {@code --trace}),
  * {@code .dt [PATH]} (the device tree as dts) and {@code .machines}. They read the machine and
- * never change its state ({@code .trace} only adds or removes a listener).
+ * never change its state ({@code .trace} only adds or removes a listener), except
+ * {@code .restore}: as QEMU's {@code savevm}/{@code loadvm}/{@code info snapshots},
+ * {@code .snapshot [TAG]} keeps the current machine's snapshot under a tag (in memory, for this
+ * session), {@code .restore [TAG]} puts it back into the current machine (a stream of another
+ * configuration is refused whole, naming the section, and the machine is left as it was), and
+ * {@code .snapshots} lists them.
  *
  * <p>Threading: the REPL's thread, which is also the thread that drives the machines.
  */
@@ -31,6 +36,13 @@ final class ReplMonitor {
     private Machine current;
     /** Per machine, the listeners {@code .trace on} added, to remove on {@code .trace off}. */
     private final Map<Machine, Map<TraceCategory, Runnable>> tracing = new java.util.IdentityHashMap<>();
+    /** What {@code .snapshot} kept, by tag, in the order taken. */
+    private final Map<String, Kept> snapshots = new LinkedHashMap<>();
+    private String lastTag;
+
+    /** A kept snapshot: its bytes, the machine it came from (1-based), its virtual time. */
+    private record Kept(byte[] bytes, int machine, long virtualNs) {
+    }
 
     ReplMonitor(PrintStream out, PrintStream err) {
         this.out = out;
@@ -46,6 +58,9 @@ final class ReplMonitor {
         m.put(".dt", ".dt [PATH]: the current machine's device tree (or the node at PATH) as dts");
         m.put(".machines", "the machines of this session; .machine N makes machine N current");
         m.put(".machine", ".machine N: make machine N (from .machines) the current one");
+        m.put(".snapshot", ".snapshot [TAG]: keep the current machine's state under TAG (savevm; default s1, s2, ...)");
+        m.put(".restore", ".restore [TAG]: put the state kept under TAG back into the current machine (loadvm; default the last)");
+        m.put(".snapshots", "the snapshots kept in this session (info snapshots)");
         return m;
     }
 
@@ -62,6 +77,8 @@ final class ReplMonitor {
         }
         tracing.clear();
         machines.clear();
+        snapshots.clear();
+        lastTag = null;
         current = null;
     }
 
@@ -79,6 +96,17 @@ final class ReplMonitor {
                 Machine m = machines.get(i);
                 out.println((m == current ? "* " : "  ") + (i + 1) + ": " + m.cpus().size() + " vCPUs, "
                     + m.activeController().name() + (m.guest() != null ? ", booted" : ""));
+            }
+            return true;
+        }
+        if (cmd.equals(".snapshots")) {
+            if (snapshots.isEmpty()) {
+                out.println("no snapshots yet: .snapshot [TAG]");
+            }
+            for (Map.Entry<String, Kept> e : snapshots.entrySet()) {
+                Kept k = e.getValue();
+                out.println(String.format("%-12s machine %d, %d bytes, at %d ns virtual", e.getKey(), k.machine(),
+                    k.bytes().length, k.virtualNs()));
             }
             return true;
         }
@@ -114,10 +142,63 @@ final class ReplMonitor {
             case ".trace" -> {
                 return trace(arg);
             }
+            case ".snapshot" -> {
+                return snapshot(arg.strip());
+            }
+            case ".restore" -> {
+                return restore(arg.strip());
+            }
             default -> {
                 return false;
             }
         }
+        return true;
+    }
+
+    private boolean snapshot(String tag) {
+        if (!tag.isEmpty() && !tag.matches("[A-Za-z0-9_.-]{1,32}")) {
+            err.println(".snapshot: a tag is 1 to 32 letters, digits, '_', '.' or '-', got '" + tag + "'");
+            return false;
+        }
+        String t = tag;
+        for (int n = snapshots.size() + 1; t.isEmpty(); n++) {
+            t = snapshots.containsKey("s" + n) ? "" : "s" + n;
+        }
+        byte[] b;
+        try {
+            b = current.snapshot();
+        } catch (RuntimeException e) {
+            err.println(".snapshot: " + e.getMessage());
+            return false;
+        }
+        snapshots.remove(t);
+        snapshots.put(t, new Kept(b, machines.indexOf(current) + 1, current.now()));
+        lastTag = t;
+        out.println("snapshot '" + t + "' of machine " + (machines.indexOf(current) + 1) + ": " + b.length + " bytes");
+        return true;
+    }
+
+    private boolean restore(String tag) {
+        String t = tag.isEmpty() ? lastTag : tag;
+        if (t == null) {
+            err.println(".restore: no snapshot yet; take one with .snapshot [TAG]");
+            return false;
+        }
+        Kept k = snapshots.get(t);
+        if (k == null) {
+            err.println(".restore: no snapshot '" + t + "'" + Suggest.didYouMean(t, snapshots.keySet())
+                + "; kept: " + String.join(", ", snapshots.keySet()));
+            return false;
+        }
+        boolean hadGuest = current.guest() != null;
+        try {
+            current.restore(k.bytes());
+        } catch (RuntimeException e) {
+            err.println(".restore: " + e.getMessage());
+            return false;
+        }
+        out.println("machine " + (machines.indexOf(current) + 1) + " restored to '" + t + "' (" + k.virtualNs()
+            + " ns virtual)" + (hadGuest ? "; the guest model is not in snapshots yet: drive the machine through its ABI from here" : ""));
         return true;
     }
 

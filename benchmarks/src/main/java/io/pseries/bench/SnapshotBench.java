@@ -1,0 +1,113 @@
+package io.pseries.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import io.pseries.core.Machine;
+import io.pseries.core.MachineConfig;
+import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.guest.GuestOs;
+import io.pseries.core.hcall.Hcalls;
+import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.irq.SpaprIrq;
+
+/**
+ * B6: snapshot and restore time, and the stream's size, of two machines: {@code large}, 4096
+ * vCPUs in XIVE mode with 2^20 interrupt numbers of which 1 % (10486 device sources, MSI numbers
+ * from 0x1300 up) are claimed and routed round-robin to every vCPU's priority-6 queue (4 KiB each); and
+ * {@code booted}, 4 vCPUs with the guest model booted (the machine most scripts snapshot).
+ * Goal (performance.md): <= 50 ms each way and <= 12 MiB for {@code large}.
+ *
+ * <p>{@code save} is {@code Machine.snapshot()}; {@code restore} is {@code Machine.restore} of
+ * that stream into a second machine of the same configuration (validation of every section,
+ * then the commit). The stream's size is reported as the {@code streamBytes} counter.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class SnapshotBench {
+    @Param({"large", "booted"})
+    public String machine;
+
+    Machine source;
+    Machine target;
+    byte[] stream;
+
+    /** The stream's size in bytes, per op (the same every op). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Size {
+        public long streamBytes;
+    }
+
+    static Machine create(String which) {
+        if (which.equals("booted")) {
+            return Machine.create(MachineConfig.builder().cpus(4).icMode("xive").build());
+        }
+        return Machine.create(MachineConfig.builder().cpus(4096).icMode("xive").nrIrqs(1 << 20).build());
+    }
+
+    static void prepare(Machine m, String which) {
+        if (which.equals("booted")) {
+            m.boot(GuestOs.BootOptions.defaults());
+            return;
+        }
+        m.cas(GuestOv5.linuxVector(0x40));
+        int cpus = m.cpus().size();
+        long qpages = m.memory().alloc((long) cpus << 12, 1 << 16);
+        for (int c = 0; c < cpus; c++) {
+            // a 4 KiB queue each (1024 entries): 16 MiB of queues for 4096 vCPUs
+            check(m.hcall(0, Hcalls.H_INT_SET_QUEUE_CONFIG, 1, c, 6, qpages + ((long) c << 12), 12).rc(), "queue");
+        }
+        int sources = (1 << 20) / 100;
+        for (int i = 0; i < sources; i++) {
+            int lisn = SpaprIrq.MSI + i;
+            m.claimIrq(lisn, false, "b6");
+            check(m.hcall(0, Hcalls.H_INT_SET_SOURCE_CONFIG, 2, lisn, i % cpus, 6, lisn).rc(), "source");
+        }
+    }
+
+    private static void check(long rc, String what) {
+        if (rc != PaprRc.H_SUCCESS) {
+            throw new IllegalStateException("B6 set-up: " + what + " configuration answered " + rc);
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        source = create(machine);
+        prepare(source, machine);
+        target = create(machine);
+        stream = source.snapshot();
+    }
+
+    @Benchmark
+    public byte[] save(Size size) {
+        byte[] b = source.snapshot();
+        size.streamBytes = b.length;
+        return b;
+    }
+
+    @Benchmark
+    public Machine restore(Size size) {
+        target.restore(stream);
+        size.streamBytes = stream.length;
+        return target;
+    }
+}
