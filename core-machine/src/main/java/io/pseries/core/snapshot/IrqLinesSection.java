@@ -60,6 +60,38 @@ final class IrqLinesSection implements SnapshotSection {
         w.ints("irqs", irqs).bytes("lsi", lsi).bytes("levels", levels).longs("raises", raises);
     }
 
+    /**
+     * The two claim lists in a line a user can read whatever their size: both counts, then the
+     * first few numbers only one side claims.
+     */
+    static String difference(int[] stream, int[] mine) {
+        java.util.TreeSet<Integer> only = new java.util.TreeSet<>();
+        java.util.Set<Integer> a = new java.util.HashSet<>();
+        java.util.Set<Integer> b = new java.util.HashSet<>();
+        for (int x : stream) {
+            a.add(x);
+        }
+        for (int x : mine) {
+            b.add(x);
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("the stream has ").append(stream.length).append(", this machine ").append(mine.length);
+        for (String side : new String[] {"stream", "machine"}) {
+            only.clear();
+            for (int x : side.equals("stream") ? stream : mine) {
+                if (!(side.equals("stream") ? b : a).contains(x)) {
+                    only.add(x);
+                }
+            }
+            if (!only.isEmpty()) {
+                int[] first = only.stream().limit(8).mapToInt(Integer::intValue).toArray();
+                sb.append("; only in the ").append(side.equals("stream") ? "stream" : "machine").append(": ")
+                    .append(hex(first)).append(only.size() > 8 ? " and " + (only.size() - 8) + " more" : "");
+            }
+        }
+        return sb.toString();
+    }
+
     @Override
     public Runnable load(SectionReader r) {
         Map<Integer, IrqLine> all = lines.all();
@@ -67,7 +99,7 @@ final class IrqLinesSection implements SnapshotSection {
         int[] irqs = r.ints("irqs");
         int[] mine = all.keySet().stream().mapToInt(Integer::intValue).toArray();
         if (!Arrays.equals(irqs, mine)) {
-            throw r.refuse("foreign stream: its claimed interrupts " + hex(irqs) + " differ from this machine's " + hex(mine));
+            throw r.refuse("foreign stream: its claimed interrupts differ from this machine's: " + difference(irqs, mine));
         }
         byte[] lsi = r.bytes("lsi", n);
         byte[] levels = r.bytes("levels", n);

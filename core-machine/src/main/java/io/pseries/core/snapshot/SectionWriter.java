@@ -1,7 +1,10 @@
 package io.pseries.core.snapshot;
 
-import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -15,7 +18,11 @@ import java.util.Set;
 public final class SectionWriter {
     private final String section;
     private final Schema schema;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    /** The body so far: {@code buf[0, len)}; flat arrays are written in one pass, not byte by byte. */
+    private byte[] buf = new byte[256];
+    private int len;
     private final Set<String> written = new HashSet<>();
 
     SectionWriter(String section, Schema schema) {
@@ -25,7 +32,7 @@ public final class SectionWriter {
 
     public SectionWriter bool(String name, boolean v) {
         field(name, FieldType.BOOL);
-        out.write(v ? 1 : 0);
+        write(v ? 1 : 0);
         return this;
     }
 
@@ -34,7 +41,7 @@ public final class SectionWriter {
             throw new IllegalArgumentException("section " + section + " field " + name + ": " + v + " is not a u8");
         }
         field(name, FieldType.U8);
-        out.write(v);
+        write(v);
         return this;
     }
 
@@ -54,22 +61,24 @@ public final class SectionWriter {
         field(name, FieldType.STRING);
         byte[] b = v.getBytes(StandardCharsets.UTF_8);
         int32(b.length);
-        out.write(b, 0, b.length);
+        write(b);
         return this;
     }
 
     public SectionWriter bytes(String name, byte[] v) {
         field(name, FieldType.BYTES);
         int32(v.length);
-        out.write(v, 0, v.length);
+        write(v);
         return this;
     }
 
     public SectionWriter ints(String name, int[] v) {
         field(name, FieldType.INTS);
         int32(v.length);
+        ensure(4L * v.length);
         for (int x : v) {
-            int32(x);
+            INT.set(buf, len, x);
+            len += 4;
         }
         return this;
     }
@@ -77,8 +86,10 @@ public final class SectionWriter {
     public SectionWriter longs(String name, long[] v) {
         field(name, FieldType.LONGS);
         int32(v.length);
+        ensure(8L * v.length);
         for (long x : v) {
-            int64(x);
+            LONG.set(buf, len, x);
+            len += 8;
         }
         return this;
     }
@@ -93,22 +104,43 @@ public final class SectionWriter {
             throw new IllegalStateException("section " + section + " writes field '" + name + "' twice");
         }
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        out.write(n.length >>> 8);
-        out.write(n.length);
-        out.write(n, 0, n.length);
-        out.write(t.tag());
+        write(n.length >>> 8);
+        write(n.length);
+        write(n);
+        write(t.tag());
+    }
+
+    private void ensure(long more) {
+        long need = len + more;
+        if (need > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("section " + section + " is larger than 2 GiB");
+        }
+        if (need > buf.length) {
+            buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * buf.length)));
+        }
+    }
+
+    private void write(int b) {
+        ensure(1);
+        buf[len++] = (byte) b;
+    }
+
+    private void write(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
     }
 
     private void int32(int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
+        ensure(4);
+        INT.set(buf, len, v);
+        len += 4;
     }
 
     private void int64(long v) {
-        int32((int) (v >>> 32));
-        int32((int) v);
+        ensure(8);
+        LONG.set(buf, len, v);
+        len += 8;
     }
 
     byte[] finish() {
@@ -117,6 +149,6 @@ public final class SectionWriter {
                 throw new IllegalStateException("section " + section + " did not write schema field '" + f.name() + "'");
             }
         }
-        return out.toByteArray();
+        return Arrays.copyOf(buf, len);
     }
 }

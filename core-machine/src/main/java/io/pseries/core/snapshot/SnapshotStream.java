@@ -39,7 +39,12 @@ public final class SnapshotStream {
     }
 
     static byte[] encode(List<RawSection> sections) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        long size = 18;
+        for (RawSection s : sections) {
+            size += s.body().length + s.name().length() * 3L + 32;
+        }
+        // sized once: a large stream is not copied over and over while it grows
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
         byte[] h = new byte[14];
         System.arraycopy(MAGIC, 0, h, 0, 8);
         put16(h, 8, FORMAT_VERSION);
