@@ -345,7 +345,7 @@ class ReplTest {
         Files.writeString(dir.resolve("sub/other.mjs"), "2");
         try (Session s = new Session()) {
             assertEquals(List.of(".load"), s.complete(".lo"));
-            assertEquals(List.of(".break", ".clear", ".exit", ".help", ".load", ".pic", ".irq", ".trace", ".dt", ".machines", ".machine"), s.complete("."));
+            assertEquals(List.of(".break", ".clear", ".exit", ".help", ".load", ".pic", ".irq", ".trace", ".dt", ".machines", ".machine", ".snapshot", ".restore", ".snapshots"), s.complete("."));
             String line = ".load " + dir + "/sub/o";
             ReplCompletion.Result r = s.s.complete(line, line.length());
             assertEquals(6, r.start());
