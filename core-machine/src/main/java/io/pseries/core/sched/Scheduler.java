@@ -160,7 +160,29 @@ public final class Scheduler {
         }
         now = t;
         fired++;
+        if (progress != null && (fired & PROGRESS_MASK) == 0) {
+            progress.at(t, fired);
+        }
         a.fire(t);
+    }
+
+    /** Told the clock and the fired count every {@value #PROGRESS_EVERY} events while set. */
+    @FunctionalInterface
+    public interface ProgressSink {
+        void at(long nowNs, long firedCount);
+    }
+
+    /** Events between two {@link ProgressSink} calls (a power of two). */
+    public static final int PROGRESS_EVERY = 1 << 16;
+    private static final int PROGRESS_MASK = PROGRESS_EVERY - 1;
+    private ProgressSink progress;
+
+    /**
+     * Sets (null: removes) the sink told of progress during long runs. It is called on this
+     * thread, between two events, and must not touch the machine; it never changes what fires.
+     */
+    public void setProgress(ProgressSink sink) {
+        progress = sink;
     }
 
     /** The insertion counter that orders events due at the same time (snapshot state). */

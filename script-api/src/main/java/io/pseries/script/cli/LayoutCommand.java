@@ -90,13 +90,19 @@ final class LayoutCommand implements Callable<Integer> {
         }
         HostConfig base = new HostConfig(true, true, 16, memSlots, maxMapCount, null);
         List<LayoutExperiment.Row> rows = new ArrayList<>();
+        // a progress line on a terminal (the sweep can take minutes at 4096 vCPUs x 1M sources)
+        Progress progress = Progress.forConsole(new java.io.PrintStream(new WriterOutputStream(cl.getErr()), true,
+            java.nio.charset.StandardCharsets.UTF_8));
+        int total = cpus.size() * sources.size() * mapping.size();
         for (int c : cpus) {
             for (int s : sources) {
                 for (String m : mapping) {
+                    progress.update(String.format("layout %d/%d: %d vCPUs, %d sources, %s", rows.size() + 1, total, c, s, m));
                     rows.add(LayoutExperiment.run(c, s, base.withEsbMapping(m), kernelIrqchip));
                 }
             }
         }
+        progress.done();
         cl.getOut().print(LayoutTable.render(rows));
         cl.getOut().flush();
         if (chart != null) {

@@ -91,8 +91,24 @@ final class RunCommand implements Callable<Integer> {
             }
             List<io.pseries.core.Machine> machines = new ArrayList<>();
             List<io.pseries.script.timeline.Timeline.Recorder> recorders = new ArrayList<>();
+            Progress progress = Progress.forConsole(err);
+            boolean terminal = Progress.isTerminal();
             int code = ScriptRunner.run(engine, file, args, out, err, cats, verbose, timeoutMs, allowRead, traceOut == null ? err : traceOut, m -> {
                 machines.add(m);
+                int index = machines.size();
+                if (terminal) {
+                    io.pseries.script.host.LongCalls.attach(m, new io.pseries.script.host.LongCalls.Display() {
+                        @Override
+                        public void update(String text) {
+                            progress.update("machine " + index + ", " + text);
+                        }
+
+                        @Override
+                        public void done() {
+                            progress.done();
+                        }
+                    });
+                }
                 if (timeline != null) {
                     recorders.add(io.pseries.script.timeline.Timeline.Recorder.attach(m, TIMELINE_EVENTS));
                 }

@@ -476,7 +476,7 @@ public final class MachineHost {
     @HostAccess.Export
     public long run(long ns) {
         try {
-            return m.run(ns);
+            return LongCalls.run(m, "m.run", () -> m.run(ns));
         } finally {
             rethrowListenerError();
         }
@@ -485,7 +485,7 @@ public final class MachineHost {
     @HostAccess.Export
     public long runUntilIdle() {
         try {
-            return m.runUntilIdle();
+            return LongCalls.run(m, "m.runUntilIdle", m::runUntilIdle);
         } finally {
             rethrowListenerError();
         }
