@@ -340,6 +340,8 @@ declare global {
     /** IOMMU group number (functions sharing one are opened together by one VMM). */
     group?: number;
     vendor?: number; device?: number; classCode?: number;
+    /** An OpenCAPI AFU on the function: its link's AFU interrupt credit (default and most 2000). */
+    ocapi?: { irqs?: number };
   }
 
   interface PhysicalHostOptions {
@@ -355,6 +357,8 @@ declare global {
     hwIrqs: number[]; intxHwIrq: number | null;
     /** The VMM process holding the function through VFIO ('qemu-vm0'), or null. */
     owner: string | null;
+    /** The OpenCAPI AFU's link credit and what is left of it, or null. */
+    ocapi: { irqs: number; available: number } | null;
     /** Vectors the device raised, and those nobody had armed. */
     fired: number; dropped: number;
   }

@@ -151,6 +151,7 @@ public final class HostXive implements HostInterruptController {
         }
         source.setStatus(hw, io.pseries.xive.Pq.OFF);
         router.setEas(hw, 0);
+        hostHandlers.remove(hw);
         irqs.clear(hw);
         vm.stats().ipiAllocated(-1);
     }
@@ -366,7 +367,7 @@ public final class HostXive implements HostInterruptController {
 
     @Override
     public void requestIrq(int hw, Runnable handler) {
-        if (!isDeviceSource(hw)) {
+        if (!allocated(hw)) {
             return;
         }
         hostHandlers.put(hw, handler);

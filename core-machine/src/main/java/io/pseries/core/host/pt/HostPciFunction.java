@@ -30,6 +30,7 @@ public final class HostPciFunction {
     private final IommuGroup group;
     private final int firstHwIrq;
     private VfioDevice owner;
+    private OcxlAfu afu;
     private boolean intxLevel;
     private long fired;
     private long dropped;
@@ -93,6 +94,15 @@ public final class HostPciFunction {
 
     public int firstHwIrq() {
         return firstHwIrq;
+    }
+
+    /** The OpenCAPI AFU of the function, or {@code null}. */
+    public OcxlAfu afu() {
+        return afu;
+    }
+
+    void setAfu(OcxlAfu a) {
+        afu = a;
     }
 
     /** The VFIO device open on this function, or {@code null}. */
@@ -166,6 +176,7 @@ public final class HostPciFunction {
         m.put("hwIrqs", hw);
         m.put("intxHwIrq", intx ? intxHwIrq() : null);
         m.put("owner", owner == null ? null : owner.processName());
+        m.put("ocapi", afu == null ? null : Map.of("irqs", afu.linkIrqs(), "available", afu.available()));
         m.put("fired", fired);
         m.put("dropped", dropped);
         return m;

@@ -68,7 +68,14 @@ public final class Irqfd implements IrqBypassManager.Consumer {
         return consumerRegistered;
     }
 
+    /** The eventfd was signalled: the count is consumed and the gsi triggered. */
     private void wakeup() {
+        fd.read();
+        inject();
+    }
+
+    /** {@code irqfd_inject}: kvm_set_irq on the gsi. */
+    void inject() {
         InKernelIrqchip ic = map.irqchip();
         if (ic == null) {
             stats.dropped++;

@@ -16,7 +16,8 @@ import io.pseries.core.trace.TraceCategory;
  * <pre>
  *  assign(fd, gsi)    fd not an eventfd of the calling process ─► EBADF
  *                     the eventfd already an irqfd of this VM  ─► EBUSY
- *                     else the irqfd listens to it, and (bypass available) registers its
+ *                     else the irqfd listens to it (a count already pending is injected),
+ *                     and (bypass available) registers its
  *                     consumer: a failed registration (EBUSY, or the link's error) is only logged
  *  deassign(fd, gsi)  the irqfd on that eventfd and gsi goes (its link first); none: nothing, 0
  * </pre>
@@ -57,6 +58,11 @@ public final class KvmIrqfds {
         Irqfd i = new Irqfd(e, gsi, map, trace, stats);
         irqfds.add(i);
         stats.irqfds++;
+        // an event already pending on the eventfd is injected as if it had not been missed,
+        // before the consumer registers (kvm_irqfd_assign polls first)
+        if (e.read() > 0) {
+            i.inject();
+        }
         int r = bypass.register(i);
         i.setConsumerRegistered(r == 0);
         String msg = r == 0 ? null : String.format("irq bypass consumer (token %s) registration fails: %d", e, r);
@@ -79,11 +85,16 @@ public final class KvmIrqfds {
         return KvmResult.ok();
     }
 
+    /**
+     * {@code irqfd_shutdown}: the irqfd leaves the eventfd's wait queue first, then its consumer
+     * goes (breaking a link): an occurrence the host resends while the link breaks stays counted
+     * in the eventfd, for the next irqfd on it.
+     */
     private void remove(Irqfd i) {
+        i.shutdown();
         if (i.consumerRegistered()) {
             bypass.unregister(i);
         }
-        i.shutdown();
         irqfds.remove(i);
         if (trace.on(TraceCategory.PASSTHROUGH)) {
             trace.emit(TraceCategory.PASSTHROUGH, -1, "irqfd_deassign", "gsi", i.gsi(), "eventfd", i.token().id());

@@ -31,7 +31,8 @@ public final class PhysicalHost {
     /** How many host interrupts PCI functions may use in all. */
     public static final int PCI_HW_IRQS = 0x8000;
     public static final int MAX_MSIX = 2048;
-    public static final List<String> PCI_KEYS = List.of("addr", "msix", "intx", "group", "vendor", "device", "classCode");
+    public static final List<String> PCI_KEYS = List.of("addr", "msix", "intx", "group", "vendor", "device", "classCode",
+        "ocapi");
     private static final Pattern ADDR = Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\\.[0-7]");
 
     private final HostConfig config;
@@ -90,7 +91,18 @@ public final class PhysicalHost {
                     + " than " + PCI_HW_IRQS + " interrupts");
             }
             IommuGroup grp = h.groups.computeIfAbsent(group, IommuGroup::new);
-            h.functions.put(addr, new HostPciFunction(addr, vendor, device, cls, msix, intx, grp, next));
+            HostPciFunction fn = new HostPciFunction(addr, vendor, device, cls, msix, intx, grp, next);
+            Object oc = m.get("ocapi");
+            if (oc != null) {
+                if (!(oc instanceof Map<?, ?> om) || !om.keySet().stream().allMatch("irqs"::equals)) {
+                    throw new IllegalArgumentException("invalid host option " + where + ".ocapi: " + oc
+                        + "; expected { irqs: N } (the link's AFU interrupt credit, 1.." + OcxlAfu.MAX_IRQ_PER_LINK + ")");
+                }
+                int irqs = (int) integer(where + ".ocapi.irqs", om.get("irqs"), 1, OcxlAfu.MAX_IRQ_PER_LINK,
+                    OcxlAfu.MAX_IRQ_PER_LINK);
+                fn.setAfu(new OcxlAfu(fn, irqs));
+            }
+            h.functions.put(addr, fn);
             next += n;
         }
         return h;

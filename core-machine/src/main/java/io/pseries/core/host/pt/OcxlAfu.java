@@ -1,0 +1,57 @@
+package io.pseries.core.host.pt;
+
+import io.pseries.core.host.HostInterruptController;
+
+/**
+ * The AFU of an OpenCAPI host function and the interrupt credit of its link
+ * ({@code MAX_IRQ_PER_LINK}, 2000 by default, or what {@code ocapi: { irqs }} says): every AFU
+ * interrupt a context allocates takes one credit, and freeing it gives it back.
+ *
+ * <p>Threading: the machine's thread only.
+ */
+public final class OcxlAfu {
+    /** MAX_IRQ_PER_LINK. */
+    public static final int MAX_IRQ_PER_LINK = 2000;
+    /** Per-process MMIO stride of this AFU model (its contexts' MMIO area), before the guard page. */
+    public static final long PP_MMIO_STRIDE = 0x1_0000;
+
+    private final HostPciFunction fn;
+    private final int linkIrqs;
+    private int available;
+
+    OcxlAfu(HostPciFunction fn, int linkIrqs) {
+        this.fn = fn;
+        this.linkIrqs = linkIrqs;
+        this.available = linkIrqs;
+    }
+
+    public HostPciFunction function() {
+        return fn;
+    }
+
+    public int linkIrqs() {
+        return linkIrqs;
+    }
+
+    public int available() {
+        return available;
+    }
+
+    boolean takeCredit() {
+        if (available == 0) {
+            return false;
+        }
+        available--;
+        return true;
+    }
+
+    void giveCredit() {
+        available++;
+    }
+
+    /** Opens a context on the host interrupt controller of the process's VM (page size {@code pageSize}). */
+    public OcxlContext openContext(HostInterruptController intc, long pageSize) {
+        // irq_base_offset: the per-process MMIO area plus one guard page
+        return new OcxlContext(this, intc, PP_MMIO_STRIDE + pageSize, pageSize);
+    }
+}
