@@ -19,10 +19,22 @@ public interface GuestIrqDriver {
     /** Work the secondary does on itself once started (CPPR). */
     void setupCpu(int cpu);
 
+    /**
+     * The domain's map step (irq_create_mapping, before anyone requests the interrupt): what the
+     * driver asks the controller about a number and the state it leaves it in (masked).
+     */
+    void map(IrqDesc desc);
+
+    /**
+     * An affinity mask set on a started interrupt (a driver's hint): returns the CPU it now
+     * targets, or -1 when the driver leaves it where it is.
+     */
+    int affinityMask(IrqDesc desc, java.util.BitSet cpus);
+
     /** The CPU a device interrupt should target when it is started. */
     int pickTarget(IrqDesc desc);
 
-    /** Maps, routes and unmasks a device interrupt (request_irq). */
+    /** Routes and unmasks a mapped device interrupt (request_irq). */
     void startup(IrqDesc desc);
 
     /** Masks and unroutes a device interrupt (free_irq). */
@@ -36,4 +48,14 @@ public interface GuestIrqDriver {
 
     /** The external-interrupt exception on {@code cpu}: fetch, handle and EOI what is pending. */
     void handleException(int cpu);
+
+    /**
+     * What the driver's debug file shows for one mapped device interrupt, read back from the
+     * controller (Linux's XIVE debugfs {@code interrupts} file asks the hypervisor for the
+     * source's configuration and reads its ESB state); {@code null} when the driver has no such
+     * file (XICS).
+     */
+    default String debugLine(IrqDesc desc) {
+        return null;
+    }
 }

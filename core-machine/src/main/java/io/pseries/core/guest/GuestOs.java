@@ -151,21 +151,21 @@ public final class GuestOs implements VCpu.Listener {
         step("cpu 0: interrupt set-up done");
         for (int c = 1; c < ncpus; c++) {
             driver.prepareCpu(c);
-            RtasResult r = rtas(0, "start-cpu", new int[] {m.cpu(c).vcpuId(), 0x10000, c}, 1);
+            int id = m.cpu(c).vcpuId();
+            // smp_startup_cpu: a thread firmware does not report stopped is taken to be up already
+            RtasResult q = rtas(0, "query-cpu-stopped-state", new int[] {id}, 2);
+            if (q.status() == 0 && q.rets()[0] != 0) {
+                step("cpu " + c + ": firmware reports it not stopped (state " + q.rets()[0] + "), not started");
+                continue;
+            }
+            RtasResult r = rtas(0, "start-cpu", new int[] {id, 0x10000, c}, 1);
             if (r.status() != 0) {
                 throw new IllegalStateException("start-cpu " + c + " failed with RTAS status " + r.status());
             }
             driver.setupCpu(c);
             step("cpu " + c + ": started, interrupt set-up done");
         }
-
-        for (IrqDesc d : discoverDeviceInterrupts()) {
-            register(d);
-            d.setTarget(driver.pickTarget(d));
-            driver.startup(d);
-            d.setStarted(true);
-            step(String.format("irq 0x%x (%s, virq %d) started on cpu %d", d.hwirq(), d.name(), d.virq(), d.target()));
-        }
+        startDevices();
         return new BootReport(driver.name(), ncpus, irqTable(), List.copyOf(steps));
     }
 
@@ -183,139 +183,112 @@ public final class GuestOs implements VCpu.Listener {
     }
 
     /**
-     * The device interrupts the kernel finds in the tree, in the order Linux starts them:
-     * RTAS event sources, the console, PCI devices, then the other VIO devices (the NVRAM's
-     * interrupt is never requested).
+     * Device interrupts in Linux 6.1's order on pseries (what QEMU saw it do): the PCI bus probe
+     * maps INTx lines; the EPOW event source is mapped and requested; the VIO bus maps every
+     * VIO device's interrupt (the NVRAM's too, which nothing ever requests); the VAS and
+     * hypervisor-counter probes ask for hcalls QEMU does not have; the hot-plug event source is
+     * mapped and requested; the console requests its interrupt; the PCI drivers set up their
+     * interrupts; last the network interfaces open (ibmveth sets its checksum attributes, then
+     * requests its interrupt).
      */
-    private List<IrqDesc> discoverDeviceInterrupts() {
-        List<IrqDesc> out = new ArrayList<>();
+    private void startDevices() {
+        GuestPciProbe pci = new GuestPciProbe(this);
+        pci.probe(tree);
         DtNode es = tree.child("event-sources");
-        if (es != null) {
-            for (String n : List.of("epow-events", "hot-plug-events")) {
-                DtNode e = es.child(n);
-                if (e != null && e.cells("interrupts") != null) {
-                    long[] irq = e.cells("interrupts");
-                    out.add(new IrqDesc((int) irq[0], nextVirq++, irq[1] == 1, false, n.startsWith("epow") ? "RAS_EPOW" : "RAS_HOTPLUG"));
-                }
-            }
+        IrqDesc epow = eventSource(es, "epow-events", "RAS_EPOW");
+        if (epow != null) {
+            startIrq(epow, "RAS_EPOW");
         }
         DtNode vdev = tree.child("vdevice");
-        List<IrqDesc> laterVio = new ArrayList<>();
+        IrqDesc console = null;
+        List<IrqDesc> lans = new ArrayList<>();
+        List<Long> lanUnits = new ArrayList<>();
+        List<IrqDesc> others = new ArrayList<>();
         if (vdev != null) {
             for (DtNode d : vdev.children()) {
                 long[] irq = d.cells("interrupts");
                 List<String> type = d.strings("device_type");
-                if (irq == null || type == null || type.contains("nvram")) {
+                if (irq == null || type == null) {
                     continue;
                 }
-                IrqDesc desc = new IrqDesc((int) irq[0], nextVirq++, irq[1] == 1, false,
-                    type.contains("serial") ? "hvc_console" : "ibmveth " + d.name());
-                (type.contains("serial") ? out : laterVio).add(desc);
+                IrqDesc desc = map((int) irq[0], irq[1] == 1, d.name());
+                if (type.contains("serial") && console == null) {
+                    console = desc;
+                } else if (type.contains("network")) {
+                    lans.add(desc);
+                    long[] reg = d.cells("reg");
+                    lanUnits.add(reg == null ? 0 : reg[0]);
+                } else if (!type.contains("nvram")) {
+                    others.add(desc);
+                }
             }
         }
-        out.addAll(pciInterrupts());
-        out.addAll(laterVio);
-        return out;
+        long scratch = alloc(4096, 4096);
+        hcall(0, H_QUERY_VAS_CAPABILITIES, 0, scratch);
+        hcall(0, H_GET_PERF_COUNTER_INFO, scratch, 4096);
+        hcall(0, H_GET_PERF_COUNTER_INFO, scratch, 4096);
+        IrqDesc hotplug = eventSource(es, "hot-plug-events", "RAS_HOTPLUG");
+        if (hotplug != null) {
+            startIrq(hotplug, "RAS_HOTPLUG");
+        }
+        if (console != null) {
+            startIrq(console, "hvc_console");
+        }
+        pci.startDrivers();
+        for (int i = 0; i < lans.size(); i++) {
+            // ibmveth_open: the checksum-offload attributes first, then the interrupt
+            hcall(0, H_ILLAN_ATTRIBUTES, lanUnits.get(i), 0, 0);
+            startIrq(lans.get(i), "ibmveth " + lans.get(i).name());
+        }
+        for (IrqDesc d : others) {
+            startIrq(d, d.name());
+        }
+    }
+
+    /** Hcalls Linux 6.1 makes while it boots that QEMU 7.2 does not implement (it answers H_FUNCTION). */
+    static final int H_ILLAN_ATTRIBUTES = 0x244;
+    static final int H_QUERY_VAS_CAPABILITIES = 0x398;
+    static final int H_GET_PERF_COUNTER_INFO = 0xF080;
+
+    private IrqDesc eventSource(DtNode es, String node, String name) {
+        DtNode e = es == null ? null : es.child(node);
+        long[] irq = e == null ? null : e.cells("interrupts");
+        return irq == null ? null : map((int) irq[0], irq[1] == 1, name);
     }
 
     /**
-     * PCI probe as Linux's pseries code does it, for every function under every PHB: turn MSIs
-     * off ({@code ibm,change-msi} function 3, then 1, with 0 vectors), ask the EEH PE address
-     * ({@code ibm,get-config-addr-info2}); then what the drivers request: MSI-X vectors for a
-     * node with {@code ibm,req#msi-x} ({@code ibm,change-msi} function 4, then
-     * {@code ibm,query-interrupt-source-number} per vector), else INTx through the PHB's
-     * {@code interrupt-map} after swizzling the pin through bridges. Bridges get no driver.
+     * irq_create_mapping: the kernel number for a hardware number, allocated (the next free one)
+     * and set up by the driver the first time; a number already mapped is returned as it is.
      */
-    private List<IrqDesc> pciInterrupts() {
-        List<IrqDesc> msis = new ArrayList<>();
-        List<IrqDesc> intx = new ArrayList<>();
-        int[] virtio = {0};
-        for (DtNode phb : tree.children()) {
-            List<String> compat = phb.strings("compatible");
-            if (compat == null || !compat.contains("IBM,Logical_PHB")) {
-                continue;
-            }
-            long[] reg = phb.cells("reg");
-            long buid = (reg[0] << 32) | reg[1];
-            probeBus(phb, phb, buid, List.of(), msis, intx, virtio);
+    IrqDesc map(int hwirq, boolean lsi, String name) {
+        IrqDesc d = byHwirq.get(hwirq);
+        if (d != null && !d.ipi()) {
+            return d;
         }
-        List<IrqDesc> out = new ArrayList<>(msis);
-        out.addAll(intx);
-        return out;
+        d = new IrqDesc(hwirq, nextVirq++, lsi, false, name);
+        register(d);
+        driver.map(d);
+        return d;
     }
 
-    private void probeBus(DtNode phb, DtNode busNode, long buid, List<Integer> bridgeSlots,
-                          List<IrqDesc> msis, List<IrqDesc> intx, int[] virtio) {
-        for (DtNode dev : busNode.children()) {
-            long[] reg = dev.cells("reg");
-            if (reg == null || reg.length == 0) {
-                continue;
-            }
-            int cfg = (int) reg[0];
-            int hi = (int) (buid >>> 32);
-            int lo = (int) buid;
-            // rtas_disable_msi: the explicit MSI function first, the generic one only if that failed
-            if (rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 3, 0, 1}, 4).status() != 0) {
-                rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 1, 0, 1}, 4);
-            }
-            rtas(0, "ibm,get-config-addr-info2", new int[] {cfg, hi, lo, 0}, 2);
-            long[] cls = dev.cells("class-code");
-            boolean bridge = cls != null && (cls[0] >> 8) == 0x0604;
-            int slot = (cfg >> 11) & 0x1f;
-            if (bridge) {
-                List<Integer> path = new ArrayList<>(bridgeSlots);
-                path.add(slot);
-                probeBus(phb, dev, buid, path, msis, intx, virtio);
-                continue;
-            }
-            String base = "virtio" + virtio[0]++;
-            long[] msix = dev.cells("ibm,req#msi-x");
-            boolean net = dev.name().startsWith("ethernet");
-            if (msix != null && msix[0] > 0) {
-                RtasResult r = rtas(0, "ibm,change-msi", new int[] {cfg, hi, lo, 4, (int) msix[0], 1}, 4);
-                if (r.status() == 0) {
-                    int granted = r.rets()[0];
-                    int used = Math.min(granted, net ? 3 : 2);
-                    for (int k = 0; k < used; k++) {
-                        RtasResult q = rtas(0, "ibm,query-interrupt-source-number", new int[] {cfg, hi, lo, k}, 3);
-                        if (q.status() == 0) {
-                            String vec = k == 0 ? "config" : net ? (k == 1 ? "input.0" : "output.0") : "req.0";
-                            msis.add(new IrqDesc(q.rets()[0], nextVirq++, q.rets()[1] == 0, false, base + "-" + vec));
-                        }
-                    }
-                    continue;
-                }
-            }
-            long[] pin = dev.cells("interrupts");
-            if (pin != null && pin[0] >= 1 && pin[0] <= 4) {
-                int p = (int) pin[0] - 1;
-                int s = slot;
-                for (int i = bridgeSlots.size() - 1; i >= 0; i--) {
-                    p = (p + s) % 4;
-                    s = bridgeSlots.get(i);
-                }
-                int lsi = lookupInterruptMap(phb, s, p + 1);
-                if (lsi >= 0) {
-                    intx.add(new IrqDesc(lsi, nextVirq++, true, false, base));
-                }
-            }
+    /** request_irq: the driver picks a target and starts the interrupt. */
+    void startIrq(IrqDesc d, String name) {
+        d.setName(name);
+        if (d.started()) {
+            return;
         }
+        d.setTarget(driver.pickTarget(d));
+        driver.startup(d);
+        d.setStarted(true);
+        step(String.format("irq 0x%x (%s, virq %d) started on cpu %d", d.hwirq(), d.name(), d.virq(), d.target()));
     }
 
-    /** The interrupt number the PHB's interrupt-map gives (slot, pin 1..4), or -1. */
-    private static int lookupInterruptMap(DtNode phb, int slot, int pin) {
-        long[] map = phb.cells("interrupt-map");
-        long[] mask = phb.cells("interrupt-map-mask");
-        if (map == null || mask == null) {
-            return -1;
+    /** irq_set_affinity_hint: the CPUs a driver would like an interrupt on. */
+    void affinityHint(IrqDesc d, java.util.BitSet cpus) {
+        int t = driver.affinityMask(d, cpus);
+        if (t >= 0) {
+            d.setTarget(t);
         }
-        long addr = ((long) slot << 11) & mask[0];
-        for (int i = 0; i + 6 < map.length; i += 7) {
-            if ((map[i] & mask[0]) == addr && (map[i + 3] & mask[3]) == pin) {
-                return (int) map[i + 5];
-            }
-        }
-        return -1;
     }
 
     private void register(IrqDesc d) {
@@ -349,7 +322,7 @@ public final class GuestOs implements VCpu.Listener {
 
     private List<Map<String, Object>> irqTable() {
         List<Map<String, Object>> l = new ArrayList<>();
-        for (IrqDesc d : byVirq.values()) {
+        for (IrqDesc d : interrupts().values()) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("hwirq", d.hwirq());
             e.put("virq", d.virq());
@@ -586,6 +559,22 @@ public final class GuestOs implements VCpu.Listener {
         d.setTarget(c.index());
     }
 
+    /**
+     * Reads the interrupt driver's debug file (XIVE: {@code /sys/kernel/debug/.../interrupts}):
+     * one line per mapped device interrupt in kernel-number order, each read back from the
+     * controller; empty when the driver has none.
+     */
+    public List<String> debugfsInterrupts() {
+        List<String> out = new ArrayList<>();
+        for (IrqDesc d : byVirq.values()) {
+            String l = driver.debugLine(d);
+            if (l != null) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
     /** Per-vCPU counts, like /proc/interrupts: {@code [{ ipis, irqs: { "4096": n } }]}. */
     public List<Map<String, Object>> stats() {
         List<Map<String, Object>> out = new ArrayList<>();
@@ -614,8 +603,19 @@ public final class GuestOs implements VCpu.Listener {
         return c == null ? 0 : c[0];
     }
 
-    /** The interrupts the guest started, by kernel number. */
+    /** The interrupts the guest started (requested), by kernel number. */
     public Map<Integer, IrqDesc> interrupts() {
+        Map<Integer, IrqDesc> started = new TreeMap<>();
+        byVirq.forEach((v, d) -> {
+            if (d.started()) {
+                started.put(v, d);
+            }
+        });
+        return Collections.unmodifiableMap(started);
+    }
+
+    /** Every interrupt the guest mapped (requested or not), by kernel number. */
+    public Map<Integer, IrqDesc> mappedInterrupts() {
         return Collections.unmodifiableMap(byVirq);
     }
 

@@ -10,7 +10,7 @@ public final class IrqDesc {
     private final int virq;
     private final boolean lsi;
     private final boolean ipi;
-    private final String name;
+    private String name;
     private int target = -1;
     private boolean started;
     private Object driverData;
@@ -41,8 +41,13 @@ public final class IrqDesc {
         return ipi;
     }
 
+    /** The name the kernel shows for it: the action of whoever requested it, until then the mapper's. */
     public String name() {
         return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
     }
 
     /** The vCPU this interrupt is routed to, or -1 before start-up. */

@@ -21,8 +21,8 @@ import io.pseries.core.rtas.RtasResult;
  *       ics-rtas; the default server is the boot CPU's hard id;</li>
  *   <li>per CPU (xics_setup_cpu, on that CPU): base CPPR 0xFF in the driver's CPPR stack and
  *       {@code H_CPPR(0xFF)}; the IPI is hardware number 2 on every CPU;</li>
- *   <li>device start-up (the mapping check, ics_rtas_startup, then the affinity the core sets
- *       up right after): {@code ibm,get-xive(irq)}, {@code ibm,set-xive(irq, server, 5)},
+ *   <li>mapping: the check {@code ibm,get-xive(irq)}; device start-up (ics_rtas_startup, then
+ *       the affinity the core sets up right after): {@code ibm,set-xive(irq, server, 5)},
  *       {@code ibm,int-on(irq)}, {@code ibm,get-xive(irq)},
  *       {@code ibm,set-xive(irq, server, priority read)}; every device interrupt targets the
  *       default server (the boot CPU); mask = {@code ibm,int-off} then
@@ -129,17 +129,22 @@ public final class XicsGuestDriver implements GuestIrqDriver {
         return 0;
     }
 
-    /**
-     * The mapping check (xics_host_map -> ics_rtas_check: does RTAS know the number?), then
-     * ics_rtas_startup (unmask), then the affinity the irq core applies right after. Linux maps
-     * an interrupt when a driver parses it from the tree, just before request_irq for the event
-     * sources; the guest model has no separate map step, so the check opens the start-up.
-     */
+    /** The mapping check (xics_host_map -> ics_rtas_check): does RTAS know the number? */
+    @Override
+    public void map(IrqDesc d) {
+        int hw = d.hwirq();
+        boolean known = os.rtas(0, "ibm,get-xive", new int[] {hw}, 3).status() == 0;
+        d.setDriverData(known);
+        if (!known) {
+            os.step(String.format("xics: irq 0x%x is unknown to RTAS, not mapped", hw));
+        }
+    }
+
+    /** ics_rtas_startup (unmask), then the affinity the irq core applies right after. */
     @Override
     public void startup(IrqDesc d) {
         int hw = d.hwirq();
-        if (os.rtas(0, "ibm,get-xive", new int[] {hw}, 3).status() != 0) {
-            os.step(String.format("xics: irq 0x%x is unknown to RTAS, not mapped", hw));
+        if (!Boolean.TRUE.equals(d.driverData())) {
             return;
         }
         int server = vcpuId(d.target());
@@ -150,6 +155,21 @@ public final class XicsGuestDriver implements GuestIrqDriver {
             return;
         }
         setAffinity(d, d.target());
+    }
+
+    /**
+     * ics_rtas_set_affinity with a driver's mask: always re-programmed (get-xive, set-xive), to
+     * the first online CPU of the mask.
+     */
+    @Override
+    public int affinityMask(IrqDesc d, java.util.BitSet cpus) {
+        for (int c = cpus.nextSetBit(0); c >= 0 && c < n; c = cpus.nextSetBit(c + 1)) {
+            if (os.machine().cpu(c).running()) {
+                setAffinity(d, c);
+                return c;
+            }
+        }
+        return -1;
     }
 
     /** ics_rtas_mask_irq: what free_irq / disable_irq do. */

@@ -22,8 +22,9 @@ import io.pseries.xive.XiveSource;
  *   <li>per CPU: one zeroed queue at that priority ({@code H_INT_GET_QUEUE_INFO},
  *       {@code H_INT_SET_QUEUE_CONFIG} with always-notify), CPPR 0xFF through the TIMA, and an
  *       IPI LISN routed to it and unmasked (SET_PQ_00);</li>
- *   <li>per device interrupt: source info, mask (SET_PQ_01), route with the kernel irq as EISN,
- *       unmask (SET_PQ_00); LSIs through {@code H_INT_ESB};</li>
+ *   <li>per device interrupt, when it is mapped: source info, mask (SET_PQ_01); when it is
+ *       requested: route with the kernel irq as EISN to the next CPU round-robin, unmask
+ *       (SET_PQ_00); LSIs through {@code H_INT_ESB};</li>
  *   <li>per exception: ACK (2-byte TIMA load at 0x810), drain the queue (generation bit),
  *       handle, source EOI (SET_PQ_00 load and re-trigger on Q for MSIs, LOAD_EOI for LSIs),
  *       queue EOI (peek; CPPR back to 0xFF when empty, replay otherwise).</li>
@@ -199,14 +200,41 @@ public final class XiveGuestDriver implements GuestIrqDriver {
         return 0;
     }
 
+    /** xive_irq_domain_map: the source's ESB pages and flags, and the source masked (SET_PQ_01). */
     @Override
-    public void startup(IrqDesc d) {
+    public void map(IrqDesc d) {
         Esb esb = sourceInfo(d.hwirq());
         d.setDriverData(esb);
         esbLoad(0, d.hwirq(), esb, XiveSource.ESB_SET_PQ_01);
+    }
+
+    /** xive_irq_startup: routed to the picked CPU with the kernel number as EISN, then unmasked. */
+    @Override
+    public void startup(IrqDesc d) {
+        Esb esb = d.driverData();
         os.hcallOk(0, Hcalls.H_INT_SET_SOURCE_CONFIG, "H_INT_SET_SOURCE_CONFIG", 2, d.hwirq(),
             vcpuId(d.target()), prio, d.virq());
         esbLoad(0, d.hwirq(), esb, XiveSource.ESB_SET_PQ_00);
+    }
+
+    /**
+     * xive_irq_set_affinity: a target already in the mask and online stays (no hcall); otherwise
+     * the next online CPU of the mask, round-robin, gets it.
+     */
+    @Override
+    public int affinityMask(IrqDesc d, java.util.BitSet cpus) {
+        if (d.target() >= 0 && cpus.get(d.target()) && os.machine().cpu(d.target()).running()) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            int c = (roundRobin + i) % n;
+            if (cpus.get(c) && os.machine().cpu(c).running()) {
+                roundRobin = c + 1;
+                setAffinity(d, c);
+                return c;
+            }
+        }
+        return -1;
     }
 
     @Override
@@ -323,6 +351,25 @@ public final class XiveGuestDriver implements GuestIrqDriver {
         if ((v & 0x1) != 0 && esb.trig() != -1) {
             os.store(cpu, esb.trig(), 8, 0);
         }
+    }
+
+    /**
+     * The debugfs line of one source: its configuration as {@code H_INT_GET_SOURCE_CONFIG}
+     * returns it, and its PQ bits from an ESB GET load (H_INT_ESB for sources that need it).
+     */
+    @Override
+    public String debugLine(IrqDesc d) {
+        Esb esb = d.driverData();
+        if (esb == null) {
+            return null;
+        }
+        long rc = os.hcall(0, Hcalls.H_INT_GET_SOURCE_CONFIG, 0, d.hwirq());
+        String cfg = rc == PaprRc.H_SUCCESS
+            ? String.format("target 0x%x prio %d eisn 0x%x", os.hret(0), os.hret(1), os.hret(2))
+            : "config " + PaprRc.name(rc);
+        long pq = esbLoad(0, d.hwirq(), esb, XiveSource.ESB_GET);
+        return String.format("irq %d: lisn 0x%x %s pq %s", d.virq(), d.hwirq(), cfg,
+            pq < 0 ? "?" : String.format("%d%d", (pq >> 1) & 1, pq & 1));
     }
 
     /** Queue index and toggle of a CPU's queue (for tests and state dumps). */
