@@ -286,7 +286,11 @@ declare global {
     /** The interrupt mode the guest runs in. */
     mode: 'xive' | 'xics' | string;
     cpus: number;
-    /** The device interrupts started: hardware number, kernel irq number, type, name and target CPU. */
+    /**
+     * The device interrupts started (requested), by kernel irq number: hardware number, kernel irq number
+     * (Linux's map order: IPI 16, the PHB's INTx lines at PCI probe, EPOW, the VIO bus, hot-plug, then
+     * the MSIs; in XIVE mode also the EISN), type, name and target CPU.
+     */
     irqs: Array<{ hwirq: number; virq: number; type: 'MSI' | 'LSI'; name: string; cpu: number }>;
     /** What the boot did, step by step. */
     steps: string[];
