@@ -57,37 +57,42 @@ public final class ConfigSection implements SnapshotSection {
             .string("icMode", config.icMode()).string("kernelIrqchip", config.kernelIrqchip())
             .i64("memory", config.memory()).i64("seed", config.seed()).bool("hostXive", config.host().xive())
             .u32("nrIrqs", config.nrIrqs())
-            .string("devices", devicesJson(config))
-            .bool("xicsOnXive", config.host().xicsOnXive()).u32("pageSize", 1 << config.host().pageShift())
-            .u32("memSlots", config.host().userMemSlots()).u32("maxMapCount", config.host().maxMapCount())
-            .string("esbMapping", config.host().esbMapping())
-            .bool("dtcClean", config.platform().dtcClean()).bool("xVof", config.platform().xVof())
-            .string("esbLoads", config.platform().esbLoads());
+            .string("devices", devicesJson(config));
+        for (Map.Entry<String, Object> e : v2Of(config.host(), config.platform()).entrySet()) {
+            switch (e.getValue()) {
+                case Boolean b -> w.bool(e.getKey(), b);
+                case Integer i -> w.u32(e.getKey(), i);
+                default -> w.string(e.getKey(), (String) e.getValue());
+            }
+        }
     }
 
-    /** The version-2 fields of a stream, a version-1 stream's upgraded to the defaults its machine had. */
-    private static Map<String, Object> v2Fields(SectionReader r) {
+    /** The host options version 2 added (a stream names them host.NAME), the rest are platform options. */
+    private static final List<String> V2_HOST = List.of("xicsOnXive", "pageSize", "memSlots", "maxMapCount", "esbMapping");
+
+    /** The version-2 fields of a machine with these host and platform options, in stream order. */
+    private static Map<String, Object> v2Of(HostConfig h, MachineConfig.Platform p) {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (r.version() == 1) {
-            HostConfig h = HostConfig.POWER9;
-            MachineConfig.Platform p = MachineConfig.Platform.DEFAULT;
-            m.put("xicsOnXive", h.xicsOnXive());
-            m.put("pageSize", 1 << h.pageShift());
-            m.put("memSlots", h.userMemSlots());
-            m.put("maxMapCount", h.maxMapCount());
-            m.put("esbMapping", h.esbMapping());
-            m.put("dtcClean", p.dtcClean());
-            m.put("xVof", p.xVof());
-            m.put("esbLoads", p.esbLoads());
-        } else {
-            m.put("xicsOnXive", r.bool("xicsOnXive"));
-            m.put("pageSize", r.u32("pageSize"));
-            m.put("memSlots", r.u32("memSlots"));
-            m.put("maxMapCount", r.u32("maxMapCount"));
-            m.put("esbMapping", r.string("esbMapping"));
-            m.put("dtcClean", r.bool("dtcClean"));
-            m.put("xVof", r.bool("xVof"));
-            m.put("esbLoads", r.string("esbLoads"));
+        m.put("xicsOnXive", h.xicsOnXive());
+        m.put("pageSize", 1 << h.pageShift());
+        m.put("memSlots", h.userMemSlots());
+        m.put("maxMapCount", h.maxMapCount());
+        m.put("esbMapping", h.esbMapping());
+        m.put("dtcClean", p.dtcClean());
+        m.put("xVof", p.xVof());
+        m.put("esbLoads", p.esbLoads());
+        return m;
+    }
+
+    /** The version-2 fields of a stream; a version-1 stream's are the defaults its machine had. */
+    private static Map<String, Object> v2Fields(SectionReader r) {
+        Map<String, Object> m = v2Of(HostConfig.POWER9, MachineConfig.Platform.DEFAULT);
+        if (r.version() > 1) {
+            m.replaceAll((k, dflt) -> switch (dflt) {
+                case Boolean b -> r.bool(k);
+                case Integer i -> r.u32(k);
+                default -> r.string(k);
+            });
         }
         return m;
     }
@@ -117,14 +122,10 @@ public final class ConfigSection implements SnapshotSection {
         differs(r, "nrIrqs", r.u32("nrIrqs"), config.nrIrqs());
         differs(r, "devices", r.string("devices"), devicesJson(config));
         Map<String, Object> v2 = v2Fields(r);
-        differs(r, "host.xicsOnXive", v2.get("xicsOnXive"), config.host().xicsOnXive());
-        differs(r, "host.pageSize", v2.get("pageSize"), 1 << config.host().pageShift());
-        differs(r, "host.memSlots", v2.get("memSlots"), config.host().userMemSlots());
-        differs(r, "host.maxMapCount", v2.get("maxMapCount"), config.host().maxMapCount());
-        differs(r, "host.esbMapping", v2.get("esbMapping"), config.host().esbMapping());
-        differs(r, "dtcClean", v2.get("dtcClean"), config.platform().dtcClean());
-        differs(r, "xVof", v2.get("xVof"), config.platform().xVof());
-        differs(r, "esbLoads", v2.get("esbLoads"), config.platform().esbLoads());
+        for (Map.Entry<String, Object> e : v2Of(config.host(), config.platform()).entrySet()) {
+            String k = e.getKey();
+            differs(r, (V2_HOST.contains(k) ? "host." : "") + k, v2.get(k), e.getValue());
+        }
         return () -> { };
     }
 
@@ -154,14 +155,9 @@ public final class ConfigSection implements SnapshotSection {
         Map<String, Object> v2 = v2Fields(r);
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("xive", r.bool("hostXive"));
-        for (String k : List.of("xicsOnXive", "pageSize", "memSlots", "maxMapCount", "esbMapping")) {
-            host.put(k, v2.get(k));
-        }
         m.put("host", host);
         m.put("nrIrqs", r.u32("nrIrqs"));
-        for (String k : List.of("dtcClean", "xVof", "esbLoads")) {
-            m.put(k, v2.get(k));
-        }
+        v2.forEach((k, v) -> (V2_HOST.contains(k) ? host : m).put(k, v));
         String head = Json.write(m);
         return head.substring(0, head.length() - 1) + ",\"devices\":" + r.string("devices") + "}";
     }
