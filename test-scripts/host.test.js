@@ -55,6 +55,27 @@ describe('m.host with the in-kernel XIVE', () => {
     assert.strictEqual(m.host.vmas().find((x) => x.name === 'xive.esb-kvm')?.pagesMapped, 1);
   });
 
+  it("'mmio' events of direct accesses name the region, as emulated ones do", () => {
+    m.boot();
+    /** @type {MachineEvent[]} */
+    const got = [];
+    m.on('mmio', (e) => got.push(e));
+    m.load(0, ESB + 0x800n, 8);
+    const e = got.find((x) => x.name === 'load');
+    assert.deepStrictEqual([e?.region, e?.path], ['xive.esb', 'direct']);
+  });
+
+  it("'irq' events name the guest's interrupt, not the HW IPI backing it (that is hwIrq)", () => {
+    m.boot();
+    /** @type {MachineEvent[]} */
+    const got = [];
+    m.on('irq', (e) => got.push(e));
+    m.guest.ipi(0, 1);
+    m.runUntilIdle();
+    assert.deepStrictEqual(got.map((e) => [e.cpu, e.lisn, e.priority]), [[1, 1, 6]]);
+    assert.ok(Number(got[0].hwIrq) >= 16, `a HW IPI number: ${got[0].hwIrq}`);
+  });
+
   it('stats(): the device was created once, one HW IPI per claimed source, ESB accesses are direct', () => {
     const s = m.host.stats();
     assert.strictEqual(s.deviceCreations, 1);

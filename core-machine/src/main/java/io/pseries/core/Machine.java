@@ -677,8 +677,10 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             return write ? 0 : AddressSpace.allOnes(size);
         }
         if (trace.on(TraceCategory.MMIO)) {
-            trace.emit(TraceCategory.MMIO, cpu.index(), write ? "store" : "load", "addr", addr, "size", size,
-                "value", v, "path", "direct");
+            // named by the guest-physical region the page belongs to, as an emulated access is
+            io.pseries.core.mem.MmioRegion r = addressSpace.mmio().lookup(addr, size);
+            trace.emit(TraceCategory.MMIO, cpu.index(), write ? "store" : "load", "region", r != null ? r.name() : "",
+                "addr", addr, "size", size, "value", v, "path", "direct");
         }
         return size < 8 ? v & AddressSpace.allOnes(size) : v;
     }

@@ -34,6 +34,14 @@ public final class XiveRouter implements XiveSource.Notifier {
 
     final long[] eat;
     final int[] endt;
+    /** The number an 'irq' event names for a source: itself, or (a host's router) the guest's LISN it backs. */
+    private java.util.function.IntUnaryOperator traceNumbering = n -> n;
+
+    /** How 'irq' events number the sources this router presents (a host XIVE: the guest's LISNs). */
+    public void setTraceNumbering(java.util.function.IntUnaryOperator numbering) {
+        traceNumbering = numbering;
+    }
+
     private final int nrEnds;
     private final GuestMemory memory;
     private final Presenter presenter;
@@ -181,8 +189,14 @@ public final class XiveRouter implements XiveSource.Notifier {
             int ring = (int) (m & 0xff);
             ThreadContext t = presenter.tctx(thread);
             if (trace.on(TraceCategory.IRQ)) {
-                trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", lisn, "eisn", data,
-                    "priority", priority, "ring", ring, "end", idx);
+                int shown = traceNumbering.applyAsInt(lisn);
+                if (shown == lisn) {
+                    trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", lisn, "eisn", data,
+                        "priority", priority, "ring", ring, "end", idx);
+                } else {
+                    trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", shown, "eisn", data,
+                        "priority", priority, "ring", ring, "end", idx, "hwIrq", lisn);
+                }
             }
             t.ipbUpdate(ring, ThreadContext.priorityToIpb(priority));
             return;

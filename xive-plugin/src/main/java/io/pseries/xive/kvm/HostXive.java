@@ -63,6 +63,8 @@ public final class HostXive implements HostInterruptController {
     private final BitSet savedP = new BitSet();
     private final java.util.Map<Integer, Runnable> hostHandlers = new java.util.HashMap<>();
     private long hostDeliveries;
+    /** The guest interrupt each HW IPI backs, so that 'irq' events name what the guest sees. */
+    private final java.util.Map<Integer, Integer> guestNumber = new java.util.HashMap<>();
 
     public HostXive(KvmVm vm) {
         this(vm, DEFAULT_HW_IRQS);
@@ -79,6 +81,7 @@ public final class HostXive implements HostInterruptController {
         this.presenter = new Presenter(tctx, vm.trace());
         XiveRouter.NvtDirectory nvts = (blk, idx) -> blk == 0 && idx < nrVps && vps.get(idx);
         this.router = new XiveRouter(hwIrqs, nrVps * 8, vm.memory(), presenter, nvts, vm.trace());
+        router.setTraceNumbering(hw -> guestNumber.getOrDefault(hw, hw));
         this.source = new XiveSource(hwIrqs, ESB_SHIFT, false, this::sourceNotify, vm.trace());
         this.tima = new Tima(presenter, nvts, vm.trace());
         for (int e = 0; e < nrVps * 8; e++) {
@@ -152,8 +155,14 @@ public final class HostXive implements HostInterruptController {
         source.setStatus(hw, io.pseries.xive.Pq.OFF);
         router.setEas(hw, 0);
         hostHandlers.remove(hw);
+        guestNumber.remove(hw);
         irqs.clear(hw);
         vm.stats().ipiAllocated(-1);
+    }
+
+    /** Records that HW IPI {@code hw} backs guest interrupt {@code guest} (what 'irq' events then name). */
+    public void backsGuestIrq(int hw, int guest) {
+        guestNumber.put(hw, guest);
     }
 
     public boolean allocated(int hw) {

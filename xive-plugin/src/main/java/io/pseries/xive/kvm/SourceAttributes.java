@@ -48,6 +48,7 @@ final class SourceAttributes {
                 return KvmResult.error(Errno.ENXIO);
             }
             b.ipi[i] = hw;
+            dev.xive.backsGuestIrq(hw, (int) irq);
         }
         // the native device sets these bits but never clears them (2019 code, kept)
         if ((val & KvmXiveUapi.LEVEL_SENSITIVE) != 0) {
