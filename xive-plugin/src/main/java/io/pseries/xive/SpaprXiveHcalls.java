@@ -185,23 +185,12 @@ final class SpaprXiveHcalls {
 
     /** H_INT_GET_QUEUE_INFO(flags, target, priority) -> (END ESB page, queue size shift or 0). */
     private long hGetQueueInfo(VCpu cpu, long[] a) {
-        if (!x.exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
+        long rc = queueArgs(cpu, a, 0);
+        if (rc != PaprRc.H_SUCCESS) {
+            return rc;
         }
-        long flags = a[0];
-        long target = a[1];
         long priority = a[2];
-        if (flags != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (SpaprXive.priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P3;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P2;
-        }
+        VCpu t = host.cpuByVcpuId(a[1]);
         int e = SpaprXive.endIndex(t.vcpuId(), (int) priority);
         int w0 = router.endWord(e, 0);
         a[0] = endBase + (1L << (XiveSource.ESB_64K + 1)) * e;
@@ -211,25 +200,15 @@ final class SpaprXiveHcalls {
 
     /** H_INT_SET_QUEUE_CONFIG(flags, target, priority, qpage, qsize). */
     private long hSetQueueConfig(VCpu cpu, long[] a) {
-        if (!x.exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
+        long rc = queueArgs(cpu, a, END_ALWAYS_NOTIFY);
+        if (rc != PaprRc.H_SUCCESS) {
+            return rc;
         }
         long flags = a[0];
-        long target = a[1];
         long priority = a[2];
         long qpage = a[3];
         long qsize = a[4];
-        if ((flags & ~END_ALWAYS_NOTIFY) != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (SpaprXive.priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P3;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P2;
-        }
+        VCpu t = host.cpuByVcpuId(a[1]);
         int e = SpaprXive.endIndex(t.vcpuId(), (int) priority);
         if (qsize == 0) {
             int[] old = endWords(e);
@@ -254,10 +233,26 @@ final class SpaprXiveHcalls {
         int[] old = endWords(e);
         EndConfig.configureQueue(router, e, qpage, (int) qsize, (flags & END_ALWAYS_NOTIFY) != 0, BLOCK_ID,
             NVT_BASE + t.vcpuId(), (int) priority);
-        if (pushEnd(e, old) != PaprRc.H_SUCCESS) {
-            return PaprRc.H_HARDWARE;
+        return pushEnd(e, old);
+    }
+
+    /**
+     * The checks every queue hcall makes first, in QEMU's order, on (flags, target, priority):
+     * exploitation mode negotiated, only {@code allowedFlags} set, a priority the guest may use,
+     * a known target. {@code H_SUCCESS} when they pass, else the return code.
+     */
+    private long queueArgs(VCpu cpu, long[] a, long allowedFlags) {
+        if (!x.exploitationNegotiated()) {
+            return PaprRc.H_FUNCTION;
         }
-        return PaprRc.H_SUCCESS;
+        if ((a[0] & ~allowedFlags) != 0) {
+            return PaprRc.H_PARAMETER;
+        }
+        if (SpaprXive.priorityReserved(a[2])) {
+            reservedPriority(cpu, a[2]);
+            return PaprRc.H_P3;
+        }
+        return host.cpuByVcpuId(a[1]) == null ? PaprRc.H_P2 : PaprRc.H_SUCCESS;
     }
 
     private int[] endWords(int e) {
@@ -281,23 +276,13 @@ final class SpaprXiveHcalls {
 
     /** H_INT_GET_QUEUE_CONFIG(flags, target, priority) -> (flags, qpage, qsize, index). */
     private long hGetQueueConfig(VCpu cpu, long[] a) {
-        if (!x.exploitationNegotiated()) {
-            return PaprRc.H_FUNCTION;
+        long rc = queueArgs(cpu, a, END_DEBUG);
+        if (rc != PaprRc.H_SUCCESS) {
+            return rc;
         }
         long flags = a[0];
-        long target = a[1];
         long priority = a[2];
-        if ((flags & ~END_DEBUG) != 0) {
-            return PaprRc.H_PARAMETER;
-        }
-        if (SpaprXive.priorityReserved(priority)) {
-            reservedPriority(cpu, priority);
-            return PaprRc.H_P3;
-        }
-        VCpu t = host.cpuByVcpuId(target);
-        if (t == null) {
-            return PaprRc.H_P2;
-        }
+        VCpu t = host.cpuByVcpuId(a[1]);
         int e = SpaprXive.endIndex(t.vcpuId(), (int) priority);
         if (x.kvm() != null && (flags & END_DEBUG) != 0 && (router.endWord(e, 0) & End.W0_VALID) != 0
             && !x.kvm().getQueueConfig(e)) {
