@@ -203,6 +203,58 @@ describe('pass-through: ownership, proven', () => {
     assert.strictEqual(a.host.links().filter((l) => l.state === 'bypass').length, 8);
   });
 
+  for (const kernelIrqchip of /** @type {const} */ (['on', 'off'])) {
+    it(`kernelIrqchip ${kernelIrqchip}: a guest cannot reach a host interrupt through H_INT_* calls or ESB pages of LISNs it was not given`, () => {
+      const h = newHost();
+      const a = vm(h, kernelIrqchip, NIC);
+      const b = vm(h, kernelIrqchip, null);
+      const givenToA = vfioOf(a, NIC).guestIrqs;
+      const hostIrqs = h.pci(NIC).info().hwIrqs;
+      const layout = b.xive.layout;
+      // LISNs B was not given: A's pass-through numbers, the host's hardware numbers, past the end
+      const foreign = [...givenToA, ...hostIrqs, layout.nrIrqs, 0xffffffff];
+      const aBefore = JSON.stringify(a.pic());
+      const linksBefore = JSON.stringify(a.host.links());
+      const bStats = JSON.stringify(b.guest.stats());
+      for (const lisn of foreign) {
+        for (const [name, ...args] of /** @type {[string, ...number[]][]} */ ([
+          ['H_INT_GET_SOURCE_INFO', 0, lisn],
+          ['H_INT_SET_SOURCE_CONFIG', 0, lisn, 0, 6, 0x42],
+          ['H_INT_GET_SOURCE_CONFIG', 0, lisn],
+          ['H_INT_ESB', 0, lisn, 0xc00, 0],
+          ['H_INT_ESB', 0, lisn, 0x000, 0],
+          ['H_INT_SYNC', 0, lisn],
+        ])) {
+          assert.strictEqual(b.hcall(0, name, ...args).rcName, 'H_P2', `${name}(0x${lisn.toString(16)})`);
+        }
+      }
+      // the owner itself cannot name the host's hardware numbers either: only the LISNs it was given
+      for (const lisn of hostIrqs) {
+        assert.strictEqual(a.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, lisn).rcName, 'H_P2');
+        assert.strictEqual(a.hcall(0, 'H_INT_SET_SOURCE_CONFIG', 0, lisn, 0, 6, 0x42).rcName, 'H_P2');
+      }
+      // ESB pages of the numbers inside B's window: loads and trigger stores reach none of A's
+      // sources (an unclaimed LISN's page answers all ones or nothing, and triggers nobody)
+      const page = 2 ** layout.esbShift;
+      for (const lisn of givenToA) {
+        b.load(0, layout.esbBase + (2 * lisn + 1) * page + 0xc00, 8);
+        b.load(0, layout.esbBase + (2 * lisn + 1) * page + 0x800, 8);
+        b.store(0, layout.esbBase + 2 * lisn * page, 8, 0);
+      }
+      b.runUntilIdle();
+      a.runUntilIdle();
+      assert.strictEqual(JSON.stringify(a.pic()), aBefore, 'A\'s controller state did not move');
+      assert.strictEqual(JSON.stringify(a.host.links()), linksBefore, 'A\'s links are intact');
+      assert.strictEqual(JSON.stringify(b.guest.stats()), bStats, 'B took no interrupt');
+      assert.strictEqual(h.pci(NIC).info().fired, 0);
+      // and the owner's interrupts keep flowing
+      const before = taken(a, givenToA[1]);
+      h.pci(NIC).fire(1);
+      a.runUntilIdle();
+      assert.strictEqual(taken(a, givenToA[1]), before + 1);
+    });
+  }
+
   it('the host interrupts of a function no VM holds reach nobody', () => {
     const h = newHost();
     vm(h, 'on', NIC);
