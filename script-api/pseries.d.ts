@@ -407,10 +407,21 @@ declare global {
 
   interface VfioInfo {
     addr: string; groupFd: number; deviceFd: number;
-    /** The eventfd the VMM armed per vector (its own descriptors), and INTx's. */
+    /**
+     * Per vector armed so far, the eventfd VFIO signals (the VMM's own descriptors): the KVM
+     * irqfd's while the vector is unmasked in-kernel, the VMM's otherwise, -1 for one not in use;
+     * and INTx's.
+     */
     eventfds: number[]; intxEventfd: number | null;
     /** The guest interrupts the vectors signal (what ibm,change-msi granted). */
     guestIrqs: number[];
+    /**
+     * The MSI-X capability the guest sees (configuration space offset `capability`), its table
+     * and PBA (guest-physical addresses in BAR4; 32-bit little-endian accesses), and their state:
+     * the enable and function-mask bits, the vectors whose mask bit is set, the pending bits.
+     */
+    msix?: { capability: number; table: number; pba: number; enabled: boolean; functionMask: boolean;
+      maskedVectors: number[]; pending: number[] };
   }
 
   interface MachineEvent {

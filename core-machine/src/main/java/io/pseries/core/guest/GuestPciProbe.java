@@ -29,7 +29,8 @@ import io.pseries.core.rtas.RtasResult;
  */
 final class GuestPciProbe {
     /** One probed function: where it is and what its driver will need. */
-    private record Function(int cfg, int hi, int lo, String name, boolean net, int msix, IrqDesc intx) {
+    private record Function(int cfg, int hi, int lo, String name, boolean net, int msix, IrqDesc intx, DtNode phb,
+                            DtNode node) {
     }
 
     private final GuestOs os;
@@ -84,7 +85,7 @@ final class GuestPciProbe {
                 continue;
             }
             found.add(new Function(cfg, hi, lo, "virtio" + virtio++, dev.name().startsWith("ethernet"),
-                msix == null ? 0 : (int) msix[0], intx));
+                msix == null ? 0 : (int) msix[0], intx, phb, dev));
         }
     }
 
@@ -125,10 +126,22 @@ final class GuestPciProbe {
         }
     }
 
-    /** MSI-X set-up; false when firmware refused it (the driver falls back to INTx). */
+    /**
+     * MSI-X set-up; false when firmware refused it (the driver falls back to INTx). A function
+     * that presents an MSI-X capability gets Linux's order around {@code ibm,change-msi}: enabled
+     * with every vector masked first, the entries masked and the function mask cleared after, and
+     * each vector unmasked in the table as its interrupt starts (before its source is configured).
+     */
     private boolean startMsix(Function f) {
+        GuestMsix cap = GuestMsix.find(os, f.phb(), f.node(), f.cfg(), f.hi(), f.lo());
+        if (cap != null) {
+            cap.enableMasked();
+        }
         RtasResult r = os.rtas(0, "ibm,change-msi", new int[] {f.cfg(), f.hi(), f.lo(), 4, f.msix(), 1}, 4);
         if (r.status() != 0) {
+            if (cap != null) {
+                cap.disable();
+            }
             return false;
         }
         String[] vectors = f.net() ? new String[] {"config", "input.0", "output.0"} : new String[] {"config", "req.0"};
@@ -141,9 +154,20 @@ final class GuestPciProbe {
             }
         }
         if (irqs.isEmpty()) {
+            if (cap != null) {
+                cap.disable();
+            }
             return false;
         }
+        if (cap != null) {
+            cap.finishEnable();
+        }
         for (int k = 0; k < irqs.size(); k++) {
+            // irq_startup: the MSI chip's unmask (the table entry, then the parent) comes before
+            // the affinity set-up that configures the source (no IRQCHIP_AFFINITY_PRE_STARTUP)
+            if (cap != null) {
+                cap.unmask(k);
+            }
             os.startIrq(irqs.get(k), f.name() + "-" + vectors[k]);
         }
         if (f.net()) {

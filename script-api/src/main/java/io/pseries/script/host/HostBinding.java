@@ -235,6 +235,14 @@ public final class HostBinding {
                 e.put("intxEventfd", v.intxEventFd() < 0 ? null : v.intxEventFd());
                 e.put("guestIrqs", v.msiCount() == 0 ? List.of() : java.util.stream.IntStream.range(0, v.msiCount())
                     .map(k -> v.msiFirst() + k).boxed().toList());
+                if (v.msixCapability() != null) {
+                    Map<String, Object> x = new LinkedHashMap<>(v.msixCapability().info());
+                    x.put("table", v.barCpuAddress(io.pseries.core.dev.pci.VfioPciDevice.MSIX_BAR));
+                    x.put("pba", v.barCpuAddress(io.pseries.core.dev.pci.VfioPciDevice.MSIX_BAR)
+                        + io.pseries.core.dev.pci.VfioPciDevice.MSIX_PBA_OFFSET);
+                    x.put("capability", io.pseries.core.dev.pci.VfioPciDevice.MSIX_CAP);
+                    e.put("msix", x);
+                }
                 return Json.write(e);
             }
         }

@@ -31,6 +31,7 @@ public abstract class PciDevice {
     private int msiFirst;
     private int msiNum;
     private boolean intxAsserted;
+    private MsixCapability msix;
 
     protected PciDevice(String type, String id, int vendor, int device, int classCode, int subsystemVendor,
                         int subsystemId, int intxPin) {
@@ -99,7 +100,8 @@ public abstract class PciDevice {
         return String.format("0000:%02x:%02x.0", bus.number(), slot);
     }
 
-    private void resetConfig() {
+    /** Configuration space as after a reset (a device with BARs fills them in after this). */
+    void resetConfig() {
         java.util.Arrays.fill(config, (byte) 0);
         put16(0x00, vendor);
         put16(0x02, device);
@@ -110,6 +112,28 @@ public abstract class PciDevice {
         put16(0x2c, subsystemVendor);
         put16(0x2e, subsystemId);
         config[0x3d] = (byte) intxPin;
+        if (msix != null) {
+            // status: capabilities list; the list holds the MSI-X capability alone
+            config[0x06] |= 0x10;
+            config[0x34] = (byte) msix.offset();
+        }
+    }
+
+    /** Gives the function an MSI-X capability (its constructor calls this once). */
+    protected final void attachMsix(MsixCapability c) {
+        msix = c;
+        resetConfig();
+    }
+
+    /** A 32-bit little-endian value in configuration space (BARs as firmware assigned them). */
+    final void setConfig32(int off, int v) {
+        for (int i = 0; i < 4; i++) {
+            config[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    /** The guest wrote MSI-X message control: the enable bit went from {@code wasEnabled} to {@code isEnabled}. */
+    protected void msixControlWritten(boolean wasEnabled, boolean isEnabled) {
     }
 
     /** 0 for an endpoint, 1 for a PCI-to-PCI bridge. */
@@ -126,22 +150,37 @@ public abstract class PciDevice {
     public int configRead(int off, int size) {
         int v = 0;
         for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | (config[off + i] & 0xff);
+            int a = off + i;
+            int b = msix != null && msix.covers(a) ? msix.configByte(a, 0) : config[a] & 0xff;
+            v = (v << 8) | b;
         }
         return v;
     }
 
-    /** A configuration-space write: only the command register and the interrupt line change. */
+    /**
+     * A configuration-space write: the command register, the interrupt line and, with an MSI-X
+     * capability, its function mask and enable bits (a write that covers message control's high
+     * byte, as QEMU's msix_write_config takes it) change; BARs keep firmware's assignment.
+     */
     public void configWrite(int off, int size, int value) {
         for (int i = 0; i < size; i++) {
             int a = off + i;
             if (a == 0x04 || a == 0x05 || a == 0x3c) {
                 config[a] = (byte) (value >>> (8 * i));
+            } else if (msix != null && a == msix.offset() + 3) {
+                boolean was = msix.enabled();
+                msix.writeControl(((value >>> (8 * i)) & 0xff) << 8);
+                msixControlWritten(was, msix.enabled());
             }
         }
     }
 
     // ------------------------------------------------------------------ interrupts
+
+    /** The MSI-X capability, or {@code null} (the emulated devices here present none). */
+    public MsixCapability msixCapability() {
+        return msix;
+    }
 
     /** The MSI numbers the guest obtained: first and count (0 when none). */
     public int msiFirst() {
@@ -209,6 +248,9 @@ public abstract class PciDevice {
     }
 
     void reset() {
+        if (msix != null) {
+            msix.reset();
+        }
         resetConfig();
         setMsis(0, 0);
         intxAsserted = false;
@@ -248,6 +290,9 @@ public abstract class PciDevice {
         m.put("msixEntries", msixEntries());
         m.put("msiFirst", msiNum == 0 ? null : msiFirst);
         m.put("msiCount", msiNum);
+        if (msix != null) {
+            m.put("msix", msix.info());
+        }
         return m;
     }
 }

@@ -34,6 +34,8 @@ public final class SpaprPhb extends Device {
     public static final long BUID_BASE = 0x800000020000000L;
     public static final long MSI_WINDOW = 0x40000000000L;
     public static final long MSI_WINDOW_SIZE = 1L << 16;
+    /** The guest-physical address of PCI memory address 0 in the 32-bit window ({@code ranges}). */
+    public static final long MEM32_CPU_BASE = 0x2000_0000_0000L;
     public static final int PCI_SLOTS = 32;
     public static final int PINS = 4;
 
@@ -435,6 +437,7 @@ public final class SpaprPhb extends Device {
                 c.status(RtasStatus.HW_ERROR);
                 return;
             }
+            setMessages(d, type, 0, 0, d.msiCount());
             releaseMsis(d);
             c.status(RtasStatus.SUCCESS);
             c.ret(1, 0);
@@ -469,7 +472,26 @@ public final class SpaprPhb extends Device {
         }
         releaseMsis(d);
         d.setMsis(first, req);
+        setMessages(d, type, MSI_WINDOW, first, req);
         answerChangeMsi(c, req, seq, type);
+    }
+
+    /**
+     * Firmware programs the granted vectors' messages in an MSI-X table (QEMU's spapr_msi_setmsg):
+     * the MSI window and data first, first + 1, ...; a release writes address 0, data 0.
+     */
+    private static void setMessages(PciDevice d, int type, long address, int first, int n) {
+        MsixCapability x = d.msixCapability();
+        if (type != RTAS_TYPE_MSIX || x == null) {
+            return;
+        }
+        int data = first;
+        for (int i = 0; i < n && i < x.entries(); i++) {
+            x.setMessage(i, address, data);
+            if (address != 0) {
+                data++;
+            }
+        }
     }
 
     private static void answerChangeMsi(RtasCall c, int num, int seq, int type) {

@@ -10,44 +10,75 @@ import io.pseries.core.host.pt.HostPciFunction;
 import io.pseries.core.host.pt.PassthroughStats;
 import io.pseries.core.host.pt.VfioDevice;
 import io.pseries.core.host.pt.VfioDriver;
+import io.pseries.core.mem.MmioRegion;
 
 /**
  * QEMU's vfio-pci device: a host PCI function passed through to the guest. The guest sees a
- * PCI function with the host function's identity, an MSI-X capability of its table size and
- * its INTx pin; the VMM holds the function through VFIO and arms its interrupts.
+ * PCI function with the host function's identity, its INTx pin, two 32-bit memory BARs (BAR0,
+ * and BAR4 holding the MSI-X table and PBA at offsets 0 and 0x2000, as on an 82599) and an MSI-X capability at 0x70
+ * whose table the VMM emulates; the VMM holds the function through VFIO and arms its
+ * interrupts as QEMU 7.2 does (hw/vfio/pci.c, facts §2.8):
  *
  * <pre>
- *  realize        open the IOMMU group (held by another VMM: "error opening /dev/vfio/N:
- *                 Device or resource busy"), get the device fd, arm INTx with an eventfd
- *  ibm,change-msi grants n vectors from guest interrupt g:
- *                 per vector an eventfd; in-kernel irqchip: KVM_IRQFD(eventfd, g + k)
- *                 (GSI = MSI data = the guest interrupt number); then VFIO_DEVICE_SET_IRQS
- *                 (MSI-X, 0, n, eventfds): where the tokens match, the kernel links
- *                 kernelIrqchip 'off': the VMM polls each eventfd: wakeup (an exit of kind irq)
- *                 ─► store of g + k to the MSI window ─► the emulated controller
- *  released / reset / irqchip switch: irqfds deassigned, vectors disarmed (links broken
- *                 first), and armed again for the irqchip now in place
- *  INTx           eventfd ─► the VMM raises the pin (never bypassed); the guest's EOI lowers
- *                 it and unmasks, and a level still up fires again
+ *  realize         open the IOMMU group (held by another VMM: "error opening /dev/vfio/N:
+ *                  Device or resource busy"), get the device fd, arm INTx with an eventfd
+ *  ibm,change-msi  firmware writes each granted vector's message: address the PHB's MSI window,
+ *                  data the guest interrupt number (nothing is armed yet)
+ *  MSI-X enable    vfio_msix_enable: INTx disarmed; vector 0 armed to an eventfd nobody reads,
+ *                  then released; the vector notifiers installed (use() for every unmasked vector)
+ *  use(v, msg)     (the guest unmasks v) an eventfd the VMM polls; in-kernel irqchip: a second
+ *                  eventfd with KVM_IRQFD(gsi = msg data); VFIO is given the KVM one, and the
+ *                  irqbypass tokens match: linked. v past the vectors armed so far: every vector
+ *                  is disarmed and armed again (QEMU 7.2 grows the set that way: links re-made)
+ *  release(v)      (the guest masks v) VFIO is given the VMM's eventfd: the link breaks, and a
+ *                  vector firing now wakes the VMM, which latches its PBA bit; the unmask that
+ *                  follows re-links it and sends the latched message once, through the VMM
+ *  MSI-X disable   every vector released and disarmed, the irqfds deassigned, INTx armed again
+ *  kernelIrqchip 'off': no irqfd; every vector signals the VMM's eventfd: one wakeup (an exit of
+ *                  kind irq) per MSI, a store of its data to the MSI window
+ *  reset / irqchip switch: as a disable; after a switch the guest's enabled state is re-applied
+ *  INTx            eventfd ─► the VMM raises the pin (never bypassed); the guest's EOI lowers
+ *                  it and unmasks, and a level still up fires again
  * </pre>
  *
  * <p>Threading: the machine's thread only.
  */
 public final class VfioPciDevice extends PciDevice {
+    /** Where the MSI-X capability sits, and where its table and PBA are in BAR4. */
+    public static final int MSIX_CAP = 0x70;
+    public static final int MSIX_BAR = 4;
+    public static final int MSIX_PBA_OFFSET = 0x2000;
+    static final long BAR0_SIZE = 0x20000;
+    static final long BAR4_SIZE = 0x4000;
+
+    /** One MSI-X vector as QEMU's VFIOMSIVector: in use, its VMM eventfd, its KVM eventfd and GSI. */
+    private static final class Vector {
+        boolean use;
+        int interruptFd = -1;
+        Runnable handler;
+        int kvmFd = -1;
+        long gsi = -1;
+    }
+
     private final HostPciFunction fn;
+    private final MsixCapability msix;
     private Host host;
     private DeviceHost machine;
     private VfioDriver vfio;
     private int groupFd = -1;
     private int deviceFd = -1;
     private int intxFd = -1;
-    private int[] vectorFds = new int[0];
-    private boolean[] irqfd = new boolean[0];
-    private int armedFirst;
+    private Vector[] vectors;
+    private int nrVectors;
 
     public VfioPciDevice(String id, HostPciFunction fn) {
         super("vfio-pci", id, fn.vendor(), fn.device(), fn.classCode(), fn.vendor(), 0, fn.hasIntx() ? 1 : 0);
         this.fn = fn;
+        this.msix = fn.msixVectors() > 0 ? new MsixCapability(MSIX_CAP, fn.msixVectors(), MSIX_BAR, 0, MSIX_PBA_OFFSET)
+            : null;
+        if (msix != null) {
+            attachMsix(msix);
+        }
     }
 
     /** The host function behind this device. */
@@ -79,13 +110,40 @@ public final class VfioPciDevice extends PciDevice {
         return (fn.classCode() >> 16) == 0x02 ? "ethernet" : "pci";
     }
 
+    /**
+     * The PCI bus address of BAR {@code bar} (0 or 4): firmware's assignment in the PHB's 32-bit
+     * memory window, 256 KiB per function by bus and slot.
+     */
+    public long barAddress(int bar) {
+        long base = 0x8000_0000L + (((long) bus().number() << 5) | slot()) * 0x40000L;
+        return bar == 0 ? base : base + BAR0_SIZE;
+    }
+
+    /** The guest-physical address of BAR {@code bar} (through the PHB's 32-bit memory window). */
+    public long barCpuAddress(int bar) {
+        return SpaprPhb.MEM32_CPU_BASE + barAddress(bar);
+    }
+
     @Override
     protected void writeProperties(DtNode n) {
         long cfg = configAddress();
-        // config space, BAR0 (64-bit memory), BAR4 (the MSI-X table)
-        n.setCells("reg", cfg, 0, 0, 0, 0, 0x3000010L | cfg, 0, 0, 0, 0x20000, 0x3000020L | cfg, 0, 0, 0, 0x4000);
+        // config space, BAR0 and BAR4 (the MSI-X table), 32-bit memory
+        n.setCells("reg", cfg, 0, 0, 0, 0, 0x2000010L | cfg, 0, 0, 0, BAR0_SIZE, 0x2000020L | cfg, 0, 0, 0, BAR4_SIZE);
+        // what firmware assigned (non-relocatable, in the 32-bit memory window)
+        n.setCells("assigned-addresses", 0x82000010L | cfg, 0, barAddress(0), 0, BAR0_SIZE,
+            0x82000020L | cfg, 0, barAddress(4), 0, BAR4_SIZE);
         if (fn.msixVectors() > 0) {
             n.setCells("ibm,req#msi-x", fn.msixVectors());
+        }
+    }
+
+    @Override
+    void resetConfig() {
+        super.resetConfig();
+        if (bus() != null) {
+            // memory BARs, 32-bit type, not prefetchable: the address alone
+            setConfig32(0x10, (int) barAddress(0));
+            setConfig32(0x20, (int) barAddress(4));
         }
     }
 
@@ -94,6 +152,7 @@ public final class VfioPciDevice extends PciDevice {
         this.machine = m;
         this.host = m.host();
         this.vfio = host.vfio();
+        resetConfig();
         KvmResult g = vfio.openGroup(fn.group().number());
         if (!g.isOk()) {
             throw new IllegalArgumentException(String.format("vfio %s: error opening %s: %s", fn.addr(),
@@ -111,18 +170,25 @@ public final class VfioPciDevice extends PciDevice {
         if (fn.hasIntx()) {
             intxFd = host.process().eventfd();
             host.process().eventFd(intxFd).addWaiter(this::intxInterrupt);
-            vfio.setIrqs(deviceFd, VfioDevice.INDEX_INTX, 0, 1, new int[] {intxFd});
+            intxEnable();
+        }
+        if (msix != null) {
+            msix.setSink((v, address, data) -> sendMessage(address, data));
+            m.mmio().map(new MmioRegion("vfio-pci " + fn.addr() + " MSI-X", barCpuAddress(MSIX_BAR),
+                msix.span(), new MsixTableRegion(msix, m.trace(), "vfio-pci " + fn.addr())));
         }
         host.addIrqchipListener(new Host.IrqchipListener() {
             @Override
             public void changing() {
-                disarm();
+                if (vectors != null) {
+                    msixDisable();
+                }
             }
 
             @Override
             public void changed() {
-                if (vectorFds.length == 0) {
-                    arm(msiFirst(), msiCount());
+                if (msix != null && msix.enabled()) {
+                    msixEnable();
                 }
             }
         });
@@ -133,58 +199,156 @@ public final class VfioPciDevice extends PciDevice {
     }
 
     @Override
-    protected void msiChanged() {
+    protected void msixControlWritten(boolean wasEnabled, boolean isEnabled) {
         if (vfio == null) {
             return;
         }
-        disarm();
-        arm(msiFirst(), msiCount());
+        if (!wasEnabled && isEnabled) {
+            msixEnable();
+        } else if (wasEnabled && !isEnabled) {
+            msixDisable();
+        }
     }
 
-    /** vfio_msix_enable: an eventfd per vector, the KVM irqfds when the irqchip is in the kernel, then SET_IRQS. */
-    private void arm(int first, int n) {
-        if (n == 0) {
-            return;
+    @Override
+    void reset() {
+        if (vectors != null) {
+            msixDisable();
         }
-        boolean inKernel = host.vm().irqchip() != null;
-        vectorFds = new int[n];
-        irqfd = new boolean[n];
-        armedFirst = first;
-        for (int k = 0; k < n; k++) {
+        super.reset();
+    }
+
+    private void intxEnable() {
+        vfio.setIrqs(deviceFd, VfioDevice.INDEX_INTX, 0, 1, new int[] {intxFd});
+    }
+
+    /** vfio_msix_enable. */
+    private void msixEnable() {
+        if (fn.hasIntx()) {
+            vfio.setIrqs(deviceFd, VfioDevice.INDEX_INTX, 0, 0, null);
+        }
+        vectors = new Vector[fn.msixVectors()];
+        for (int v = 0; v < vectors.length; v++) {
+            vectors[v] = new Vector();
+        }
+        // the physical function goes into MSI-X mode with no vector usable: vector 0 armed, released
+        doUse(0, false, 0);
+        release(0);
+        msix.setNotifier(new MsixCapability.VectorNotifier() {
+            @Override
+            public void use(int v, long address, int data) {
+                doUse(v, true, data);
+            }
+
+            @Override
+            public void release(int v) {
+                VfioPciDevice.this.release(v);
+            }
+        });
+    }
+
+    /** vfio_msix_vector_do_use: {@code withMessage} false is the enable's message-less use of vector 0. */
+    private void doUse(int v, boolean withMessage, int data) {
+        Vector vec = vectors[v];
+        if (!vec.use) {
+            vec.use = true;
+            vec.interruptFd = host.process().eventfd();
+        }
+        io.pseries.core.host.pt.EventFd ifd = host.process().eventFd(vec.interruptFd);
+        if (vec.handler != null) {
+            ifd.removeWaiter(vec.handler);
+            vec.handler = null;
+        }
+        if (withMessage) {
+            vec.handler = () -> userspaceInterrupt(v);
+            ifd.addWaiter(vec.handler);
+        }
+        if (vec.gsi >= 0) {
+            if (!withMessage) {
+                removeKvmRoute(vec);
+            }
+        } else if (withMessage && host.vm().irqchip() != null) {
+            // kvm_gsi_direct_mapping on PPC: the GSI is the MSI data, the guest interrupt number
             int fd = host.process().eventfd();
-            vectorFds[k] = fd;
-            if (inKernel) {
-                irqfd[k] = host.vm().irqfds().assign(fd, first + k).isOk();
+            if (host.vm().irqfds().assign(fd, data & 0xffff).isOk()) {
+                vec.kvmFd = fd;
+                vec.gsi = data & 0xffff;
             } else {
-                final int gsi = first + k;
-                host.process().eventFd(fd).addWaiter(() -> relay(gsi));
+                host.process().closeFile(fd);
             }
         }
-        vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, n, vectorFds);
-    }
-
-    /** vfio_msix_disable: vectors disarmed (VFIO unregisters its producers: links break), irqfds deassigned. */
-    private void disarm() {
-        if (vectorFds.length == 0) {
-            return;
-        }
-        vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, 0, null);
-        for (int k = 0; k < vectorFds.length; k++) {
-            if (irqfd[k]) {
-                host.vm().irqfds().deassign(vectorFds[k], armedFirst + k);
+        if (nrVectors < v + 1) {
+            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, 0, null);
+            nrVectors = v + 1;
+            int[] fds = new int[nrVectors];
+            for (int i = 0; i < nrVectors; i++) {
+                Vector x = vectors[i];
+                fds[i] = !x.use ? -1 : x.gsi < 0 || msix.masked(i) ? x.interruptFd : x.kvmFd;
             }
-            host.process().closeFile(vectorFds[k]);
+            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, nrVectors, fds);
+        } else {
+            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, v, 1, new int[] {vec.gsi >= 0 ? vec.kvmFd : vec.interruptFd});
         }
-        vectorFds = new int[0];
-        irqfd = new boolean[0];
     }
 
-    /** The VMM's eventfd handler (kernel-irqchip off): one wakeup, one MSI window store. */
-    private void relay(int gsi) {
+    /** vfio_msix_vector_release: with a KVM route, VFIO signals the VMM's eventfd instead (the link breaks). */
+    private void release(int v) {
+        Vector vec = vectors[v];
+        if (vec.gsi >= 0) {
+            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, v, 1, new int[] {vec.interruptFd});
+        }
+    }
+
+    private void removeKvmRoute(Vector vec) {
+        host.vm().irqfds().deassign(vec.kvmFd, vec.gsi);
+        host.process().closeFile(vec.kvmFd);
+        vec.kvmFd = -1;
+        vec.gsi = -1;
+    }
+
+    /** vfio_msix_disable. */
+    private void msixDisable() {
+        msix.unsetNotifier();
+        for (int v = 0; v < nrVectors; v++) {
+            if (vectors[v].use) {
+                release(v);
+            }
+        }
+        if (nrVectors > 0) {
+            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, 0, null);
+        }
+        for (Vector vec : vectors) {
+            if (vec.use) {
+                if (vec.gsi >= 0 && host.vm().irqfds() != null) {
+                    removeKvmRoute(vec);
+                }
+                host.process().closeFile(vec.interruptFd);
+            }
+        }
+        vectors = null;
+        nrVectors = 0;
+        if (fn.hasIntx()) {
+            intxEnable();
+        }
+    }
+
+    /** vfio_msi_interrupt: the VMM's eventfd of vector {@code v} woke it: msix_notify (masked: the PBA bit). */
+    private void userspaceInterrupt(int v) {
+        host.process().eventFd(vectors[v].interruptFd).read();
         host.charge(ExitKind.IRQ, AccessPath.VMM_EXIT);
         stats().vmmRelays++;
-        if (machine.irqSpace().isClaimed(gsi)) {
-            machine.irq(gsi).pulse();
+        msix.notify(v);
+    }
+
+    /** msi_send_message: a store of the data to the address, which on this PHB is its MSI window. */
+    private void sendMessage(long address, int data) {
+        if (address != SpaprPhb.MSI_WINDOW) {
+            machine.trace().guestError(-1, String.format("vfio-pci %s: MSI-X message to 0x%x, not the MSI window",
+                fn.addr(), address), "address", address);
+            return;
+        }
+        if (machine.irqSpace().isClaimed(data)) {
+            machine.irq(data).pulse();
         }
     }
 
@@ -206,9 +370,14 @@ public final class VfioPciDevice extends PciDevice {
         }
     }
 
-    /** The eventfd descriptors the VMM armed per vector (in its own process), in vector order. */
+    /** Per vector the eventfd VFIO signals now (the KVM one or the VMM's), -1 for a vector not in use. */
     public int[] vectorEventFds() {
-        return vectorFds.clone();
+        int[] fds = new int[vectors == null ? 0 : nrVectors];
+        for (int v = 0; v < fds.length; v++) {
+            Vector x = vectors[v];
+            fds[v] = !x.use ? -1 : x.gsi < 0 || msix.masked(v) ? x.interruptFd : x.kvmFd;
+        }
+        return fds;
     }
 
     public int intxEventFd() {
