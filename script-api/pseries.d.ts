@@ -49,6 +49,18 @@ declare global {
      * throws an Error "snapshot section 'NAME': REASON" (or "snapshot section 'header': ...").
      */
     restore(bytes: Uint8Array): Machine;
+    /**
+     * Live migration: stops `src`, streams its state and loads it into `options.dst` (a machine
+     * of the same configuration; its `kernelIrqchip` may differ) or into a new machine of the
+     * source's configuration (`options.kernelIrqchip` replacing the source's), which then runs
+     * and is returned. With an in-kernel XIVE the source's stop latches every valid source whose
+     * PQ is not 01 to 10 (the old PQ is what migrates) and syncs the queues (EQ_SYNC); the
+     * destination connects its own device, pushes queues, sources and VP states, and gives the
+     * PQs back when it runs, re-triggering a source saved at 00 and found at 11. The source
+     * stays stopped (`src.running` is false; its hcalls, loads, stores and runs throw). If the
+     * load fails the source runs again and the error ("snapshot section 'NAME': REASON") is thrown.
+     */
+    migrate(src: Machine, options?: { dst?: Machine; kernelIrqchip?: 'off' | 'on' | 'allowed' }): Machine;
     /** The pseries version. */
     readonly version: string;
     /** The interrupt-controller modes the installed plugins offer, e.g. ['xics', 'xive', 'dual']. */
@@ -692,9 +704,13 @@ declare global {
 
     /**
      * The whole machine state as a self-describing stream: a header, then named sections (config,
-     * machine, clock, cas, cpu/N, irq/lines, ram, the controllers' xive/... and xics/... sections),
-     * each versioned and checksummed. Taken at quiescent points only: it throws while events are
-     * pending (run m.runUntilIdle() first), while a guest model is booted, or with PCI MSIs allocated.
+     * machine, clock, cas, cpu/N, irq/lines, ram, the controllers' xive/... and xics/... sections,
+     * host/kvm), each versioned and checksummed. Taken at quiescent points only: it throws while
+     * events are pending (run m.runUntilIdle() first), while a guest model is booted, or with PCI
+     * MSIs allocated. With `kernelIrqchip: 'on'` the VM is stopped meanwhile and the device's state
+     * (PQs, queue positions, VP states; XICS sources and ICPs) is read into the same controller
+     * sections an emulated machine writes; `host/kvm` records the device, its mappings and the
+     * pages faulted, and the pass-through links.
      */
     snapshot(): Uint8Array;
     /**
@@ -703,6 +719,8 @@ declare global {
      * machine exactly as it was. Outputs (vCPU inputs, PIPR, XICS resend) are re-derived.
      */
     restore(bytes: Uint8Array): void;
+    /** Whether the machine runs: false once `pseries.migrate` moved it to another machine. */
+    readonly running: boolean;
     /** The tree (or the node at a path such as '/chosen') as plain data. */
     dt(path?: string): DtNode;
     /** The tree as dts text, as `dtc -I dtb -O dts` prints it. */

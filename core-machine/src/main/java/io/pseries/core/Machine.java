@@ -124,6 +124,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final FirmwareNmi fwnmi = new FirmwareNmi();
     private final Host host;
     private final KernelIrqchip kernelIrqchip;
+    /** QEMU's run state: false while stopped (a snapshot being taken or restored, a migrated-away source). */
+    private boolean running = true;
+    private String stopReason;
     /** Cost in ns of the exit the last guest access took (0: served without one). */
     private long lastExitNs;
     private final VtyConsole vty = new VtyConsole(Collections.unmodifiableList(devices));
@@ -422,6 +425,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return Collections.unmodifiableList(warnings);
     }
 
+    /** Adds a warning (as QEMU prints one and goes on). */
+    public void warn(String message) {
+        warnings.add(message);
+    }
+
     /** What the guest printed on its console (H_PUT_TERM_CHAR and RTAS display-character). */
     public String console() {
         return vty.text();
@@ -548,6 +556,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** Performs an hcall on behalf of {@code cpu} with R4.. = {@code args}; traced. */
     @Override
     public HcallResult hcall(int cpu, long opcode, long... args) {
+        requireRunning("hcall");
         VCpu c = cpu(cpu);
         chargeHcall(opcode, args.length > 0 ? args[0] : 0);
         return hcalls.call(c, opcode, args);
@@ -621,12 +630,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** A load of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public long load(int cpu, long addr, int size) {
+        requireRunning("load");
         AddressSpace.checkSize(size);
         return load(cpu(cpu), addr, size);
     }
 
     /** A store of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public void store(int cpu, long addr, int size, long value) {
+        requireRunning("store");
         AddressSpace.checkSize(size);
         store(cpu(cpu), addr, size, value);
     }
@@ -766,6 +777,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** Advances virtual time by {@code ns}, firing what falls due. Returns the events fired. */
     public long run(long ns) {
+        requireRunning("run");
         if (ns < 0) {
             throw new IllegalArgumentException("run: ns must be >= 0, got " + ns);
         }
@@ -781,6 +793,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** Fires events until none is pending. */
     public long runUntilIdle() {
+        requireRunning("runUntilIdle");
         return scheduler.runUntilIdle(IDLE_EVENT_LIMIT);
     }
 
@@ -819,17 +832,100 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return MachineSnapshot.save(this);
     }
 
-    /** Restores a stream of a machine of the same configuration, or refuses it leaving this machine unchanged. */
+    /**
+     * Restores a stream of a machine of the same configuration (its {@code kernelIrqchip} may
+     * differ: the state is the same), or refuses it leaving this machine unchanged; the
+     * machine then runs (QEMU's loadvm, then cont).
+     */
     public void restore(byte[] stream) {
         MachineSnapshot.restore(this, stream);
+        cont();
     }
 
     /**
-     * Called by restore once the whole stream validated, before the sections commit: what the
-     * stream replaces goes (pending events, the guest model), and the vCPU inputs drop so the
-     * controllers can re-derive them.
+     * An incoming migration: the stream restored as {@link #restore} does, the machine left
+     * stopped (the in-kernel device fed, the saved PQs not yet given back) until {@link #cont}.
+     */
+    public void restoreIncoming(byte[] stream) {
+        MachineSnapshot.restore(this, stream);
+    }
+
+    // ------------------------------------------------------------------ run state
+
+    /** Whether the vCPUs run (QEMU's run state); false between {@link #stop} and {@link #cont}. */
+    public boolean running() {
+        return running;
+    }
+
+    /**
+     * Stops the VM (QEMU's vm_stop): the vCPUs leave the guest, then every controller served by
+     * the kernel runs its stop handler (passthrough-facts section 5.1). Virtual time, guest
+     * accesses and hcalls are refused until {@link #cont}. {@code why} is what they say.
+     */
+    public void stop(String why) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        stopReason = why;
+        for (InterruptController c : controllers.all()) {
+            if (c.inKernel()) {
+                c.kernelVmStopped();
+            }
+        }
+    }
+
+    /** Resumes the VM (QEMU's vm_start): the controllers' run handlers, then the vCPUs re-enter. */
+    public void cont() {
+        if (running) {
+            return;
+        }
+        for (InterruptController c : controllers.all()) {
+            if (c.inKernel()) {
+                c.kernelVmRunning();
+            }
+        }
+        running = true;
+        stopReason = null;
+    }
+
+    private void requireRunning(String what) {
+        if (!running) {
+            throw new IllegalStateException(what + ": the machine is stopped (" + stopReason + ")");
+        }
+    }
+
+    /**
+     * After a restore's sections were committed (QEMU's spapr_irq_post_load): the in-kernel
+     * device is made again for the restored active controller (every connected one
+     * disconnected, then the active one connected under this machine's {@code kernelIrqchip},
+     * which pushes what the controller holds, pass-through links re-armed), then fed the state
+     * only the kernel keeps (the controller's post_load). The VM stays stopped. Returns
+     * {@code null} or what the device refused.
+     */
+    public String kernelPostLoad() {
+        boolean any = false;
+        for (InterruptController c : controllers.all()) {
+            if (c.inKernel()) {
+                kernelIrqchip.deactivated(c);
+                any = true;
+            }
+        }
+        if (!any && "off".equals(kernelIrqchip.mode())) {
+            return null;
+        }
+        InterruptController a = controllers.active();
+        kernelIrqchip.activating(a);
+        return a.inKernel() ? a.kernelPostLoad() : null;
+    }
+
+    /**
+     * Called by restore once the whole stream validated, before the sections commit: the VM
+     * stops, what the stream replaces goes (pending events, the guest model), and the vCPU
+     * inputs drop so the controllers can re-derive them.
      */
     public void beginRestore() {
+        stop("a snapshot is being restored");
         scheduler.dropPending();
         if (guest != null) {
             guest.detach();

@@ -81,6 +81,14 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, h, threads, vsmt, nrIrqs, platform);
     }
 
+    /** The same machine with another {@code kernelIrqchip} ('off', 'on' or 'allowed'). */
+    public MachineConfig withKernelIrqchip(String k) {
+        if (!KERNEL_IRQCHIP.contains(k)) {
+            throw new IllegalArgumentException("kernelIrqchip must be 'off', 'on' or 'allowed', got '" + k + "'");
+        }
+        return new MachineConfig(cpus, icMode, k, memory, devices, seed, host, threads, vsmt, nrIrqs, platform);
+    }
+
     /** One device: its type and its type-specific options. */
     public record DeviceConfig(String type, Map<String, Object> options) {
         public DeviceConfig {

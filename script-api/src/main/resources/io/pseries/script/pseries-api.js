@@ -224,6 +224,9 @@
 
   // ------------------------------------------------------------------ the machine object
 
+  /** The Java machine behind each machine object, for pseries.migrate. */
+  const machineHosts = new WeakMap();
+
   function makeMachine(h) {
     const ncpus = h.cpuCount();
     const rcNames = new Map();
@@ -414,6 +417,7 @@
       get cpus() { return ncpus; },
       get icMode() { return h.icMode(); },
       get now() { return fromLong(h.now()); },
+      get running() { return h.running(); },
       get config() { return parseJson(h.config()); },
       get mem() { return mem; },
       get guest() { return guest; },
@@ -605,7 +609,9 @@
         Object.defineProperty(m, p.name, { value: api, enumerable: true });
       }
     }
-    return guard(m, 'm');
+    const g = guard(m, 'm');
+    machineHosts.set(g, h);
+    return g;
   }
 
   // ------------------------------------------------------------------ console
@@ -733,6 +739,43 @@
     restore(bytes) {
       const buf = snapshotBuffer(bytes, 'pseries.restore');
       return makeMachine(host.restoreMachine(parseJson(host.snapshotConfig(buf)), buf));
+    },
+    migrate(src, opts) {
+      const hs = (typeof src === 'object' && src !== null) ? machineHosts.get(src) : undefined;
+      if (hs === undefined) {
+        throw new TypeError(`pseries.migrate: the source must be a machine (from pseries.machine() or pseries.restore()), got ${kindOf(src)}`);
+      }
+      if (opts !== undefined && !plainObject(opts)) {
+        throw new TypeError(`pseries.migrate: options must be a plain object such as { dst } or { kernelIrqchip: 'off' }, got ${kindOf(opts)}`);
+      }
+      const o = opts === undefined ? {} : opts;
+      for (const k of Object.keys(o)) {
+        if (k !== 'dst' && k !== 'kernelIrqchip') {
+          throw new TypeError(`pseries.migrate: unknown option '${k}' (options: dst, kernelIrqchip)`);
+        }
+      }
+      let hd = null;
+      if (o.dst !== undefined) {
+        hd = (typeof o.dst === 'object' && o.dst !== null) ? machineHosts.get(o.dst) : undefined;
+        if (hd === undefined) {
+          throw new TypeError(`pseries.migrate: dst must be a machine, got ${kindOf(o.dst)}`);
+        }
+        if (o.dst === src) {
+          throw new TypeError('pseries.migrate: dst is the source machine itself');
+        }
+        if (o.kernelIrqchip !== undefined) {
+          throw new TypeError('pseries.migrate: kernelIrqchip is for a new destination; a given dst keeps its own');
+        }
+      }
+      let k = null;
+      if (o.kernelIrqchip !== undefined) {
+        if (o.kernelIrqchip !== 'off' && o.kernelIrqchip !== 'on' && o.kernelIrqchip !== 'allowed') {
+          throw new TypeError(`pseries.migrate: kernelIrqchip must be 'off', 'on' or 'allowed', got ${kindOf(o.kernelIrqchip)}`);
+        }
+        k = o.kernelIrqchip;
+      }
+      const r = host.migrate(hs, hd, k);
+      return hd === null ? makeMachine(r) : o.dst;
     },
     get version() { return host.version(); },
     get icModes() { return JSON.parse(host.icModes()); },

@@ -22,40 +22,60 @@ import org.junit.jupiter.api.TestFactory;
 import io.pseries.script.ScriptEngine;
 import io.pseries.script.ScriptRunner;
 
-/** Every example in scripts/ runs to completion (exit code 0) with all plugins present. */
+/**
+ * Every example in scripts/ runs to completion (exit code 0) with all plugins present, with the
+ * emulated controllers and again with every machine's controllers in the simulated kernel
+ * ({@code kernelIrqchip: 'on'} unless the script asks otherwise): the guest cannot tell.
+ */
 class ExampleScriptsTest {
     static ScriptEngine engine;
+    static ScriptEngine kernelEngine;
 
     @BeforeAll
     static void start() {
         engine = new ScriptEngine();
+        kernelEngine = new ScriptEngine(io.pseries.script.host.MachineDefaults.parse("kernelIrqchip=on", "the test"));
     }
 
     @AfterAll
     static void stop() {
         engine.close();
+        kernelEngine.close();
     }
 
     record Run(int code, String out, String err) {
     }
 
     static Run run(Path script, List<String> args) {
+        return run(engine, script, args);
+    }
+
+    static Run run(ScriptEngine e, Path script, List<String> args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ScriptRunner.run(engine, script, args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = ScriptRunner.run(e, script, args, new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), Set.of(), false);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @TestFactory
     Stream<DynamicTest> everyExampleRuns() throws IOException {
+        return examples(engine);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyExampleRunsWithTheControllersInTheKernel() throws IOException {
+        return examples(kernelEngine);
+    }
+
+    private static Stream<DynamicTest> examples(ScriptEngine e) throws IOException {
         List<Path> scripts;
         try (Stream<Path> s = Files.list(Path.of(""))) {
             scripts = s.filter(p -> p.toString().endsWith(".js")).sorted().toList();
         }
         assertTrue(scripts.size() >= 1, "scripts/ holds the examples");
         return scripts.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
-            Run r = run(p, List.of());
+            Run r = run(e, p, List.of());
             assertEquals(0, r.code(), () -> p + " failed:\n" + r.err() + "\nstdout:\n" + r.out());
             assertTrue(!r.out().isBlank(), p + " printed nothing");
         }));

@@ -210,6 +210,27 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
             || name.equals("ibm,int-off");
     }
 
+    /**
+     * Before a snapshot: the kernel's sources and presenters (ics_get_kvm_state, icp_get_kvm_state)
+     * into the emulated ICS and ICPs, whose sections the snapshot writes.
+     */
+    @Override
+    public void kernelPreSave() {
+        if (kvm != null) {
+            kvm.pull();
+        }
+    }
+
+    /**
+     * After a restore: nothing more to push. The device was connected afresh for the restored
+     * state, and connecting pushes every claimed source and every ICP from the emulated copy
+     * (ics_set_kvm_state, icp_set_kvm_state), which is what QEMU's post_load does.
+     */
+    @Override
+    public String kernelPostLoad() {
+        return null;
+    }
+
     /** The in-kernel connection, or null. */
     public SpaprXicsKvm kvm() {
         return kvm;

@@ -36,7 +36,12 @@ class SnapshotFieldMutationTest {
         "config.memSlots", "config.maxMapCount", "config.esbMapping", "config.dtcClean", "config.xVof", "config.esbLoads",
         "cas.active", "irq/lines.irqs", "irq/lines.lsi",
         "xive/source.nr_irqs", "xive/source.lsi_map", "xive/tables.nr_irqs", "xive/tables.nr_ends",
-        "xics/ics.nr_irqs", "xics/ics.flags");
+        "xics/ics.nr_irqs", "xics/ics.flags",
+        // the source's host as a record (the destination connects and maps its own device): in these
+        // emulated workloads no device is recorded, and any change makes the record inconsistent
+        "host/kvm.type", "host/kvm.device", "host/kvm.controller", "host/kvm.fd", "host/kvm.attrGroups",
+        "host/kvm.attrCalls", "host/kvm.vmas", "host/kvm.vmaPgoff", "host/kvm.vmaPages", "host/kvm.faultedVma",
+        "host/kvm.faultedPage", "host/kvm.links");
 
     /** Fields whose valid values are few: the candidates are those (a compat PVR the POWER9 can run at). */
     private static final Map<String, List<Object>> SPECIAL = Map.of(
@@ -131,6 +136,8 @@ class SnapshotFieldMutationTest {
         Set<String> seen = new TreeSet<>();
         Set<String> refusedAsForeign = new TreeSet<>();
         Set<String> all = new TreeSet<>();
+        // an empty array has no candidate change (host/kvm's lists in an emulated machine)
+        Set<String> tried = new TreeSet<>();
         Map<String, String> lost = new LinkedHashMap<>();
         for (Workloads.Workload w : List.of(Workloads.all().get(0), Workloads.all().get(3))) {
             byte[] good = atPoint(w).snapshot();
@@ -146,6 +153,7 @@ class SnapshotFieldMutationTest {
                     all.add(key);
                     Object orig = s.values().get(f.getKey());
                     for (Object cand : SPECIAL.containsKey(key) ? SPECIAL.get(key) : candidates(orig)) {
+                        tried.add(key);
                         List<SnapshotDump.Section> d = SnapshotDump.decode(good);
                         Map<String, Object> vals = d.stream().filter(x -> x.name().equals(s.name())).findFirst()
                             .orElseThrow().values();
@@ -177,7 +185,7 @@ class SnapshotFieldMutationTest {
         notCovered.removeAll(CROSS_CHECKED);
         assertEquals(Set.of(), notCovered, "fields no mutation reached the machine with: " + lost);
         Set<String> crossNotRefused = new TreeSet<>(CROSS_CHECKED);
-        crossNotRefused.retainAll(all);
+        crossNotRefused.retainAll(tried);
         crossNotRefused.removeAll(refusedAsForeign);
         assertEquals(Set.of(), crossNotRefused, "cross-checked fields whose change was not refused");
         Set<String> crossSeen = new TreeSet<>(seen);

@@ -205,6 +205,32 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         return kvm != null;
     }
 
+    @Override
+    public void kernelVmStopped() {
+        if (kvm != null) {
+            kvm.vmStop();
+        }
+    }
+
+    @Override
+    public void kernelVmRunning() {
+        if (kvm != null) {
+            kvm.vmRun();
+        }
+    }
+
+    @Override
+    public void kernelPreSave() {
+        if (kvm != null) {
+            kvm.preSave();
+        }
+    }
+
+    @Override
+    public String kernelPostLoad() {
+        return kvm == null ? null : kvm.postLoad();
+    }
+
     /** The in-kernel connection, or null. */
     public SpaprXiveKvm kvm() {
         return kvm;

@@ -29,6 +29,23 @@ public final class XiveRouter implements XiveSource.Notifier {
         boolean exists(int blk, int idx);
     }
 
+    /**
+     * Where the pending priority of an NVT that no thread holds is kept: the host's NVT
+     * structures (OPAL's VPs back up the IPB of a VP that is not dispatched, which KVM merges
+     * into the VP state it saves). sPAPR has none: without one the event only escalates.
+     */
+    @FunctionalInterface
+    public interface NvtBacklog {
+        void record(int blk, int idx, int priority);
+    }
+
+    private NvtBacklog backlog;
+
+    /** Sets where undispatched NVTs keep their pending priorities (a host XIVE's NVT table). */
+    public void setBacklog(NvtBacklog b) {
+        backlog = b;
+    }
+
     /** Escalation chains deeper than this are a configuration loop: dropped as a guest error. */
     static final int MAX_ESCALATION_DEPTH = 8;
 
@@ -202,6 +219,11 @@ public final class XiveRouter implements XiveSource.Notifier {
             return;
         }
         // no thread, or two threads holding the NVT (already reported): both go on to backlog and escalation
+        if (m == Presenter.NO_MATCH && backlog != null) {
+            backlog.record(nvtBlk, nvtIdx, priority);
+            escalate(base, blk, idx, depth);
+            return;
+        }
         if (m == Presenter.NO_MATCH) {
             trace.emit(TraceCategory.UNIMPLEMENTED, -1, "presenter",
                 "message", String.format("XIVE: NVT %x/%x is not dispatched", nvtBlk, nvtIdx));

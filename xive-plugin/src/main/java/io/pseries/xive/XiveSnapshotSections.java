@@ -14,8 +14,10 @@ import io.pseries.core.snapshot.SnapshotSection;
  * {@code xive/source} (status bytes; the LSI map, which claims re-create, is cross-checked),
  * {@code xive/eas} and {@code xive/end} (the tables of {@code spapr-xive}) and one
  * {@code xive/tctx/N} per vCPU (the 64 register bytes). Restore re-derives the presenter's CAM
- * index, the router's caches and, when XIVE is active, the vCPU inputs; the emulated XIVE needs
- * no other post-load fixup.
+ * index, the router's caches and, when XIVE is active and emulated, the vCPU inputs; the emulated
+ * XIVE needs no other post-load fixup. With the in-kernel device these sections are the VMM's copy:
+ * filled from the device before saving and pushed back into it after loading (see
+ * {@code SpaprXiveKvm}), so a stream is the same whichever side served the guest.
  */
 final class XiveSnapshotSections {
     private XiveSnapshotSections() {
@@ -164,7 +166,8 @@ final class XiveSnapshotSections {
         @Override
         public void rederive() {
             x.presenter().refresh(thread);
-            if (x.isActive()) {
+            // in the kernel the device's own thread contexts drive the vCPUs (post-load pushes them)
+            if (x.isActive() && !x.inKernel()) {
                 x.threadContext(thread).rederiveOutputs();
             }
         }

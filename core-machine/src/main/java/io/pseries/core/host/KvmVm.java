@@ -260,13 +260,24 @@ public final class KvmVm {
     /** KVM_GET_ONE_REG on a vCPU, served by the VM's interrupt device behind {@code fd}. */
     public KvmResult getOneReg(int fd, VCpu cpu, long id) {
         KvmDevice d = process.device(fd);
-        return d == null ? KvmResult.error(Errno.EBADF) : d.getOneReg(cpu, id);
+        KvmResult r = d == null ? KvmResult.error(Errno.EBADF) : d.getOneReg(cpu, id);
+        recordReg("get_one_reg", fd, cpu, id, r);
+        return r;
     }
 
     /** KVM_SET_ONE_REG on a vCPU. */
     public KvmResult setOneReg(int fd, VCpu cpu, long id, long... value) {
         KvmDevice d = process.device(fd);
-        return d == null ? KvmResult.error(Errno.EBADF) : d.setOneReg(cpu, id, value);
+        KvmResult r = d == null ? KvmResult.error(Errno.EBADF) : d.setOneReg(cpu, id, value);
+        recordReg("set_one_reg", fd, cpu, id, r);
+        return r;
+    }
+
+    private void recordReg(String call, int fd, VCpu cpu, long id, KvmResult r) {
+        if (trace.on(TraceCategory.KVM)) {
+            trace.emit(TraceCategory.KVM, cpu.index(), call, "fd", fd, "id", id, "ret", r.ret(),
+                "errno", r.errno() == null ? null : r.errno().name());
+        }
     }
 
     /** A device zaps file pages of its own mappings (see {@link VmmProcess#zap}). */

@@ -88,6 +88,24 @@ public final class Vma {
         return c != null && c[(int) (i & (CHUNK - 1))] != 0;
     }
 
+    /** The indices of the pages present, ascending. */
+    public long[] presentPages() {
+        long[] out = new long[(int) pagesMapped()];
+        int k = 0;
+        for (int ci = 0; ci < chunks.length && k < out.length; ci++) {
+            long[] c = chunks[ci];
+            if (c == null) {
+                continue;
+            }
+            for (int j = 0; j < CHUNK && k < out.length; j++) {
+                if (c[j] != 0) {
+                    out[k++] = ((long) ci << CHUNK_SHIFT) + j;
+                }
+            }
+        }
+        return k == out.length ? out : java.util.Arrays.copyOf(out, k);
+    }
+
     /** The host physical address inserted at page {@code i}, or -1. */
     public long physAddr(long i) {
         long[] c = chunks[(int) (i >>> CHUNK_SHIFT)];

@@ -91,4 +91,33 @@ public interface InterruptController {
     default boolean kernelServesRtas(String name) {
         return false;
     }
+
+    // ------------------------------------------------------------------ migration with the in-kernel device
+
+    /**
+     * While {@link #inKernel}: the VM has stopped (its vCPUs are out of the guest). QEMU's
+     * run-state handler freezes the device's sources here (passthrough-facts section 5.1).
+     */
+    default void kernelVmStopped() {
+    }
+
+    /** While {@link #inKernel}: the VM runs again; what was frozen at the stop is given back. */
+    default void kernelVmRunning() {
+    }
+
+    /**
+     * While {@link #inKernel} and stopped, before a snapshot's sections are written: the state
+     * only the device holds is copied into this controller's own (QEMU's pre_save).
+     */
+    default void kernelPreSave() {
+    }
+
+    /**
+     * While {@link #inKernel} and stopped, after a snapshot was loaded into this controller and
+     * the device connected: the state pushed into the device in the kernel's order (QEMU's
+     * post_load). Returns {@code null}, or what the device refused.
+     */
+    default String kernelPostLoad() {
+        return null;
+    }
 }

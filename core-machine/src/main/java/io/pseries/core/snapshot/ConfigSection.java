@@ -13,7 +13,8 @@ import io.pseries.core.util.Json;
 /**
  * The first section of every stream: the configuration of the machine it was taken from. A
  * stream restores only into a machine of the same configuration (anything else is a foreign
- * stream); {@link #configJson} gives the configuration back as the options object
+ * stream), except for {@code kernelIrqchip}: the controllers' state is the same whether the VMM
+ * or the kernel served them, so a stream moves between the two; {@link #configJson} gives the configuration back as the options object
  * {@code pseries.machine()} takes, to create a matching machine.
  *
  * <p>Version 2 added the rest of the simulated host's options ({@code xicsOnXive},
@@ -115,7 +116,12 @@ public final class ConfigSection implements SnapshotSection {
         differs(r, "threads", r.u32("threads"), config.threads());
         differs(r, "vsmt", r.u32("vsmt"), config.vsmt());
         differs(r, "icMode", r.string("icMode"), config.icMode());
-        differs(r, "kernelIrqchip", r.string("kernelIrqchip"), config.kernelIrqchip());
+        // kernelIrqchip is where the controllers run, not what they hold: a stream of either
+        // loads into either (a migration between 'on' and 'off'); checked as a value only
+        String kic = r.string("kernelIrqchip");
+        if (!java.util.List.of("off", "on", "allowed").contains(kic)) {
+            throw r.refuse("field 'kernelIrqchip' is " + show(kic) + ", not 'off', 'on' or 'allowed'");
+        }
         differs(r, "memory", r.i64("memory"), config.memory());
         differs(r, "seed", r.i64("seed"), config.seed());
         differs(r, "host.xive", r.bool("hostXive"), config.host().xive());

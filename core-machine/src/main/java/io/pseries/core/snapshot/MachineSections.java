@@ -10,7 +10,8 @@ import io.pseries.core.intc.InterruptController;
 
 /**
  * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs,
- * IRQ lines, RAM, then each interrupt controller's own sections (legacy first), then those of
+ * IRQ lines, RAM, then each interrupt controller's own sections (legacy first), the simulated
+ * host's ({@code host/kvm}: which KVM device, its mappings and links), then those of
  * {@link SnapshotSectionProvider}s on the class path. The machine never names a controller's
  * state: controllers contribute theirs as {@link SnapshotParticipant}s.
  */
@@ -36,6 +37,7 @@ public final class MachineSections {
                 l.add(new Undescribed(c.name()));
             }
         }
+        l.add(new HostSection(m));
         ServiceLoader.load(SnapshotSectionProvider.class, MachineSections.class.getClassLoader())
             .forEach(p -> l.addAll(p.sections(m)));
         return l;

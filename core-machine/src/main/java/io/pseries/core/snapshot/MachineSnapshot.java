@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.pseries.core.Machine;
+import io.pseries.core.intc.InterruptController;
 
 /**
  * Snapshot and restore of a whole machine over the sections it declares
@@ -18,7 +19,8 @@ import io.pseries.core.Machine;
  *  restore:  SnapshotStream.parse (layout, checksums)
  *            ──► same section names as this machine? versions loadable? fields = schema?
  *            ──► every section's load() (validates, returns its commit)    nothing changed yet
- *            ──► machine.beginRestore() ──► every commit ──► every rederive()
+ *            ──► machine.beginRestore() (the VM stops) ──► every commit ──► every rederive()
+ *            ──► machine.kernelPostLoad() (in-kernel device made again and fed) ──► host remap
  * </pre>
  *
  * Any refusal is a {@link SnapshotException} thrown before the first commit, so a refused
@@ -30,8 +32,34 @@ public final class MachineSnapshot {
     private MachineSnapshot() {
     }
 
-    /** The machine's state as a snapshot stream; throws {@link SnapshotException} when it cannot be taken now. */
+    /**
+     * The machine's state as a snapshot stream; throws {@link SnapshotException} when it cannot
+     * be taken now. As QEMU's savevm, the VM is stopped meanwhile (a controller in the kernel
+     * freezes its sources and the VMM copies what only the device holds into the controller's
+     * sections, pre_save) and runs again afterwards if it ran before.
+     */
     public static byte[] save(Machine m) {
+        boolean wasRunning = m.running();
+        m.stop("a snapshot is being taken");
+        try {
+            return saveStopped(m);
+        } finally {
+            if (wasRunning) {
+                m.cont();
+            }
+        }
+    }
+
+    /** The stream of a stopped machine: what only an in-kernel device holds is pulled first (pre_save). */
+    public static byte[] saveStopped(Machine m) {
+        if (m.running()) {
+            throw new IllegalStateException("saveStopped: the machine runs");
+        }
+        for (InterruptController c : m.controllers()) {
+            if (c.inKernel()) {
+                c.kernelPreSave();
+            }
+        }
         return save(m.snapshotSections());
     }
 
@@ -47,9 +75,24 @@ public final class MachineSnapshot {
         return SnapshotStream.encode(raw);
     }
 
-    /** Restores a stream into {@code m}, or refuses it whole leaving {@code m} unchanged. */
+    /**
+     * Restores a stream into {@code m}, or refuses it whole leaving {@code m} unchanged. Once the
+     * sections are in, the in-kernel device is connected afresh and fed (QEMU's post_load,
+     * {@link Machine#kernelPostLoad}) and the host section re-makes the VMM's mappings; the
+     * machine is left stopped (the caller runs it: {@link Machine#cont}).
+     */
     public static void restore(Machine m, byte[] stream) {
-        restore(m.snapshotSections(), stream, m::beginRestore);
+        List<SnapshotSection> sections = m.snapshotSections();
+        restore(sections, stream, m::beginRestore);
+        String err = m.kernelPostLoad();
+        if (err != null) {
+            throw new SnapshotException(HostSection.NAME, "the in-kernel device refused the restored state: " + err);
+        }
+        for (SnapshotSection s : sections) {
+            if (s instanceof HostSection h) {
+                h.remap();
+            }
+        }
     }
 
     /**
@@ -77,7 +120,7 @@ public final class MachineSnapshot {
             }
         }
         for (String n : byName.keySet()) {
-            if (!streamNames.contains(n)) {
+            if (!streamNames.contains(n) && !byName.get(n).optional()) {
                 throw new SnapshotException(n, "missing from the stream: it was taken from a machine with other components");
             }
         }
@@ -87,7 +130,8 @@ public final class MachineSnapshot {
         }
         for (SnapshotSection s : mine) {
             if (!s.name().equals(ConfigSection.NAME)) {
-                commits.add(loadOne(s, rawByName.get(s.name())));
+                SnapshotStream.RawSection r = rawByName.get(s.name());
+                commits.add(r == null ? s.loadAbsent() : loadOne(s, r));
             }
         }
         // every section validated: from here on the machine changes
@@ -163,6 +207,9 @@ public final class MachineSnapshot {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("version", s.version());
             e.put("minVersion", s.minVersion());
+            if (s.optional()) {
+                e.put("optional", true);
+            }
             e.put("fields", s.schema().describe());
             out.put(s.name(), e);
         }

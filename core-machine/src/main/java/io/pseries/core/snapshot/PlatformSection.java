@@ -39,13 +39,6 @@ final class PlatformSection implements SnapshotSection {
             throw new SnapshotException("guest", "the booted guest model cannot be snapshotted yet (its state is not"
                 + " described as data in this version); take the snapshot before m.boot(), or after m.reset()");
         }
-        for (io.pseries.core.intc.InterruptController c : m.controllers()) {
-            if (c.inKernel()) {
-                throw new SnapshotException("host", "the " + c.name() + " controller runs in the simulated kernel"
-                    + " (kernelIrqchip '" + m.config().kernelIrqchip() + "'), whose device state is not in snapshots"
-                    + " yet; snapshot a machine with kernelIrqchip 'off'");
-            }
-        }
         String term = m.osTerm();
         w.i64("resets", m.resetCount()).string("console", m.console()).bool("poweredOff", m.poweredOff())
             .string("osTerm", term == null ? "" : term).bool("hasOsTerm", term != null)

@@ -31,6 +31,19 @@ public interface SnapshotSection {
         return 1;
     }
 
+    /**
+     * Whether a stream may lack this section: one added after the first stream format, whose
+     * older streams still load ({@link #loadAbsent} stands in for it). The schema marks it.
+     */
+    default boolean optional() {
+        return false;
+    }
+
+    /** For an {@link #optional} section a stream lacks: the commit that stands for it. */
+    default Runnable loadAbsent() {
+        throw new SnapshotException(name(), "missing from the stream");
+    }
+
     /** The fields written at {@link #version()}. */
     Schema schema();
 

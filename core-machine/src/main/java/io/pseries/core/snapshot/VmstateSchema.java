@@ -19,6 +19,9 @@ import io.pseries.core.MachineConfig;
  *  { "format": 1, "sections": { "cpu/N": { "version": 1, "minVersion": 1, "fields": { "running": "bool", ... } }, ... } }
  * </pre>
  *
+ * A section marked {@code "optional": true} may be missing from a stream (it came later; its
+ * loader stands in for it), so adding one does not break older streams.
+ *
  * <p>Stateless; any thread (it creates its own machine).
  */
 public final class VmstateSchema {
@@ -74,8 +77,9 @@ public final class VmstateSchema {
                     + ", now " + c.get("fields") + "); bump the version and upgrade version " + ov + " streams in load()");
             }
         }
-        for (String name : cur.keySet()) {
-            if (!was.containsKey(name)) {
+        for (Map.Entry<String, Object> e : cur.entrySet()) {
+            String name = e.getKey();
+            if (!was.containsKey(name) && !Boolean.TRUE.equals(((Map<String, Object>) e.getValue()).get("optional"))) {
                 problems.add(name + ": new section; streams of the old schema lack it and are refused as foreign");
             }
         }

@@ -294,6 +294,12 @@ public final class MachineHost {
 
     // ------------------------------------------------------------------ device tree
 
+    /** Whether the machine runs (false once it was migrated away). */
+    @HostAccess.Export
+    public boolean running() {
+        return m.running();
+    }
+
     /** The machine's snapshot stream (see {@code io.pseries.core.snapshot.MachineSnapshot}). */
     @HostAccess.Export
     public byte[] snapshot() {

@@ -165,6 +165,33 @@ public final class PseriesHost {
         return new MachineHost(m, nesting);
     }
 
+    /**
+     * {@code pseries.migrate(src, { dst, kernelIrqchip })}: the source stopped and streamed, the
+     * stream loaded into {@code dst} or into a new machine of the stream's configuration
+     * ({@code kernelIrqchip} replacing the source's when given), which then runs. Returns the
+     * destination; the source stays stopped.
+     */
+    @HostAccess.Export
+    public MachineHost migrate(MachineHost src, MachineHost dst, String kernelIrqchip) {
+        StackHeadroom.require("pseries.migrate()");
+        io.pseries.core.snapshot.Migration.Result r = io.pseries.core.snapshot.Migration.migrate(src.machine(), cfg -> {
+            if (dst != null) {
+                return dst.machine();
+            }
+            Machine m = Machine.create(kernelIrqchip == null ? cfg : cfg.withKernelIrqchip(kernelIrqchip));
+            if (onCreate != null) {
+                onCreate.accept(m);
+            }
+            return m;
+        });
+        if (dst != null) {
+            return dst;
+        }
+        MachineHost h = new MachineHost(r.destination(), nesting);
+        h.cpuHost().setFileReader(fileReader);
+        return h;
+    }
+
     @HostAccess.Export
     public String version() {
         return version;

@@ -66,6 +66,12 @@ public final class HostXive implements HostInterruptController {
     /** The guest interrupt each HW IPI backs, so that 'irq' events name what the guest sees. */
     private final java.util.Map<Integer, Integer> guestNumber = new java.util.HashMap<>();
 
+    /**
+     * Per VP: the IPB its NVT backed up while no thread held it (an event for a VP whose vCPU is
+     * out of the guest). KVM's VP_STATE get merges it; the next push (dispatch) takes it back.
+     */
+    private final byte[] nvtIpb;
+
     public HostXive(KvmVm vm) {
         this(vm, DEFAULT_HW_IRQS);
     }
@@ -82,6 +88,12 @@ public final class HostXive implements HostInterruptController {
         XiveRouter.NvtDirectory nvts = (blk, idx) -> blk == 0 && idx < nrVps && vps.get(idx);
         this.router = new XiveRouter(hwIrqs, nrVps * 8, vm.memory(), presenter, nvts, vm.trace());
         router.setTraceNumbering(hw -> guestNumber.getOrDefault(hw, hw));
+        this.nvtIpb = new byte[nrVps];
+        router.setBacklog((blk, idx, prio) -> {
+            if (blk == 0 && idx < nrVps) {
+                nvtIpb[idx] |= (byte) ThreadContext.priorityToIpb(prio);
+            }
+        });
         this.source = new XiveSource(hwIrqs, ESB_SHIFT, false, this::sourceNotify, vm.trace());
         this.tima = new Tima(presenter, nvts, vm.trace());
         for (int e = 0; e < nrVps * 8; e++) {
@@ -256,8 +268,14 @@ public final class HostXive implements HostInterruptController {
             for (int p = 0; p < 8; p++) {
                 EndConfig.reset(router, endOf(v, p));
             }
+            nvtIpb[v] = 0;
         }
         vps.clear(base, end);
+    }
+
+    /** The IPB VP {@code vp}'s NVT holds for it while it is not dispatched (OPAL's VP state, as KVM reads it). */
+    public int nvtIpb(int vp) {
+        return vp >= 0 && vp < nrVps ? nvtIpb[vp] & 0xff : 0;
     }
 
     /** OPAL queue configuration with always-notify: VP {@code vp}'s queue at {@code prio} in guest RAM. */
@@ -280,6 +298,11 @@ public final class HostXive implements HostInterruptController {
      * and signals the thread when PIPR is more favoured than CPPR.
      */
     public void pushVp(VCpu cpu, long w01, int vp) {
+        if (vp >= 0 && vp < nrVps && nvtIpb[vp] != 0) {
+            // the IPB the NVT backed up while the VP was not dispatched comes back with it
+            w01 |= (long) (nvtIpb[vp] & 0xff) << 40;
+            nvtIpb[vp] = 0;
+        }
         tima.write(cpu, TIMA_HV + ThreadContext.QW1_OS, 8, w01);
         tima.write(cpu, TIMA_HV + ThreadContext.QW1_OS + ThreadContext.WORD2, 4,
             ThreadContext.QW1W2_VO | Presenter.camLine(0, vp));

@@ -37,6 +37,7 @@ import io.pseries.xive.XiveSource;
  *    H_INT_SYNC ─► SOURCE_SYNC          H_INT_RESET ─► CTRL RESET
  *    pic()              ─► PQ by ESB GET through the mapping, END position by EQ_CONFIG get,
  *                         OS ring words 0-1 by VP_STATE (kvmppc_xive_synchronize_state)
+ *  stop / run, pre_save / post_load ─► {@link XiveKvmMigration} (snapshots and migration)
  * </pre>
  *
  * The VMM's own ESB accesses go through its mapping, so they fault pages in as QEMU's do.
@@ -49,6 +50,7 @@ public final class SpaprXiveKvm {
 
     private final SpaprXive xive;
     private final Host host;
+    private final XiveKvmMigration migration;
     private int fd = -1;
     private Vma esb;
     private Vma tima;
@@ -60,6 +62,7 @@ public final class SpaprXiveKvm {
     public SpaprXiveKvm(SpaprXive xive, Host host) {
         this.xive = xive;
         this.host = host;
+        this.migration = new XiveKvmMigration(this);
     }
 
     public int fd() {
@@ -217,7 +220,7 @@ public final class SpaprXiveKvm {
     // ------------------------------------------------------------------ the VMM's ESB accesses
 
     /** An access through the VMM's mapping of the ESB window; all-ones (and a guest error) on SIGBUS. */
-    private long esbAccess(int lisn, boolean trigger, int offset, boolean write, long data) {
+    long esbAccess(int lisn, boolean trigger, int offset, boolean write, long data) {
         Vma v = perSource == null ? esb : perSource.vma(lisn);
         long page = (perSource == null ? 2L * lisn : 0) + (trigger ? 0 : 1);
         long sub = (long) offset & ((1L << host.config().pageShift()) - 1);
@@ -330,12 +333,70 @@ public final class SpaprXiveKvm {
             KvmXiveUapi.GRP_CTRL, KvmXiveUapi.CTRL_RESET);
     }
 
-    private boolean report(KvmResult r, String op, long group, long attr) {
+    boolean report(KvmResult r, String op, long group, long attr) {
         if (r.isOk()) {
             return true;
         }
         host.trace().guestError(-1, attrError(op, group, attr, r.errno()), "errno", r.errno().name());
         return false;
+    }
+
+    // ------------------------------------------------------------------ the VM's run state and migration
+
+    /** Whether the VM is stopped (QEMU's run-state handler ran with running = false). */
+    private boolean stopped;
+
+    public boolean stopped() {
+        return stopped;
+    }
+
+    void setStopped(boolean s) {
+        stopped = s;
+    }
+
+    XiveNativeDevice device() {
+        return (XiveNativeDevice) host.process().device(fd);
+    }
+
+    SpaprXive xive() {
+        return xive;
+    }
+
+    Host host() {
+        return host;
+    }
+
+    /** The VM stops: see {@link XiveKvmMigration#vmStop}. */
+    public void vmStop() {
+        migration.vmStop();
+    }
+
+    /** The VM runs again: see {@link XiveKvmMigration#vmRun}. */
+    public void vmRun() {
+        migration.vmRun();
+    }
+
+    /** Before a snapshot: see {@link XiveKvmMigration#preSave}. */
+    public void preSave() {
+        migration.preSave();
+    }
+
+    /** After a restore: see {@link XiveKvmMigration#postLoad}. */
+    public String postLoad() {
+        return migration.postLoad();
+    }
+
+    void pullVpStates() {
+        for (VCpu c : host.vm().cpus()) {
+            KvmResult r = host.vm().getOneReg(fd, c, KvmXiveUapi.REG_VP_STATE);
+            if (r.isOk()) {
+                ThreadContext t = xive.threadContext(c.index());
+                long w = r.value(0);
+                for (int i = 0; i < 8; i++) {
+                    t.setReg(ThreadContext.QW1_OS + i, (int) (w >>> (56 - 8 * i)) & 0xff);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ state for pic()
@@ -347,7 +408,8 @@ public final class SpaprXiveKvm {
      */
     public void synchronizeState() {
         XiveSource src = xive.source();
-        for (int lisn = 0; lisn < xive.nrIrqs(); lisn++) {
+        // while stopped the emulated PQs are the ones saved at the stop: a GET would read the latch
+        for (int lisn = 0; lisn < xive.nrIrqs() && !stopped; lisn++) {
             if (Eas.valid(xive.router().eas(lisn))) {
                 long pq = esbAccess(lisn, false, XiveSource.ESB_GET, false, 0);
                 if (pq >= 0) {
@@ -360,16 +422,7 @@ public final class SpaprXiveKvm {
                 getQueueConfig(e);
             }
         }
-        for (VCpu c : host.vm().cpus()) {
-            KvmResult r = host.vm().getOneReg(fd, c, KvmXiveUapi.REG_VP_STATE);
-            if (r.isOk()) {
-                ThreadContext t = xive.threadContext(c.index());
-                long w = r.value(0);
-                for (int i = 0; i < 8; i++) {
-                    t.setReg(ThreadContext.QW1_OS + i, (int) (w >>> (56 - 8 * i)) & 0xff);
-                }
-            }
-        }
+        pullVpStates();
     }
 
     /** The memory slots this connection registered (ESB window, TIMA), for reports. */

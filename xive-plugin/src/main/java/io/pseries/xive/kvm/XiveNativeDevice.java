@@ -46,6 +46,8 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         final int[] count = new int[8];
         /** OS ring words 0-1 as the last pull left them ({@code xive_saved_state.w01}). */
         long savedW01 = INITIAL_W01;
+        /** Whether the vCPU is in the guest, its VP pushed on the thread ({@code xive_pushed}); false while the VM is stopped. */
+        boolean pushed = true;
 
         Vcpu(VCpu cpu, int server, int vp) {
             this.cpu = cpu;
@@ -278,6 +280,35 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         return KvmResult.ok();
     }
 
+    /**
+     * The VM stops: every vCPU leaves the guest (KVM_RUN returns) and its VP is pulled, so
+     * events for it are backed up in its NVT until it is pushed again ({@link #resumeVcpus}).
+     */
+    public void pauseVcpus() {
+        for (Vcpu v : vcpus) {
+            if (v != null && v.pushed) {
+                pull(xive, v);
+                v.pushed = false;
+            }
+        }
+    }
+
+    /** The VM runs again: every vCPU re-enters the guest, its saved words (and its NVT's IPB) pushed. */
+    public void resumeVcpus() {
+        for (Vcpu v : vcpus) {
+            if (v != null && !v.pushed) {
+                xive.pushVp(v.cpu, v.savedW01, v.vp);
+                v.pushed = true;
+            }
+        }
+    }
+
+    /** Whether vCPU {@code cpu}'s VP is pushed (the vCPU in the guest). */
+    public boolean isPushed(VCpu cpu) {
+        Vcpu v = vcpus[cpu.index()];
+        return v != null && v.pushed;
+    }
+
     /** The vCPU's thread context while connected, or {@code null}. */
     public ThreadContext threadContext(VCpu cpu) {
         return vcpus[cpu.index()] == null ? null : xive.threadContext(cpu.index());
@@ -297,8 +328,9 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
      * CPPR, IPB, LSMFB, ACK#, INC, AGE, PIPR), {@code data[1]} = 0. The ioctl runs with the vCPU
      * out of the guest (QEMU kicks it first), so the words are those of a pull: LSMFB 0, ACK#
      * 0xFF, AGE 0 (the HV view does not show it), PIPR as the thread derived it; the vCPU then
-     * re-enters. The kernel also merges the IPB the hardware backed up in the NVT while the VP
-     * was not dispatched: this model's VPs are always dispatched, so nothing is backed up.
+     * re-enters. While the VM is stopped the vCPU is already out and its saved words are read
+     * as they are. The kernel ORs in the IPB the hardware backed up in the NVT while the VP was
+     * not dispatched (events that arrived while the VM was stopped), so a migration carries them.
      * EPERM when the vCPU is not connected to this device; EINVAL for another register.
      */
     @Override
@@ -310,16 +342,19 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         if (v == null) {
             return KvmResult.error(Errno.EPERM);
         }
-        pull(xive, v);
-        xive.pushVp(cpu, v.savedW01, v.vp);
-        return KvmResult.ok(v.savedW01, 0);
+        if (v.pushed) {
+            pull(xive, v);
+            xive.pushVp(cpu, v.savedW01, v.vp);
+        }
+        return KvmResult.ok(v.savedW01 | ((long) xive.nvtIpb(v.vp) << 40), 0);
     }
 
     /**
      * KVM_SET_ONE_REG(KVM_REG_PPC_VP_STATE): the saved OS ring words 0-1 become {@code value[0]}
      * and are pushed as the vCPU re-enters (through the HV view: AGE and PIPR are not written,
-     * PIPR follows IPB and the thread is signalled if PIPR beats CPPR). The VMM only does this
-     * with the vCPU out of the guest, so the kernel's EBUSY for a pushed vCPU never arises here.
+     * PIPR follows IPB and the thread is signalled if PIPR beats CPPR). A vCPU ioctl runs with
+     * the vCPU out of the guest, so the kernel's EBUSY for a pushed vCPU never arises here; while
+     * the VM is stopped the words wait for the next push.
      */
     @Override
     public KvmResult setOneReg(VCpu cpu, long id, long[] value) {
@@ -332,6 +367,11 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         }
         if (value == null || value.length < 1) {
             return KvmResult.error(Errno.EFAULT);
+        }
+        if (!v.pushed) {
+            // the VM is stopped (an incoming migration's post-load): pushed when it runs
+            v.savedW01 = value[0];
+            return KvmResult.ok();
         }
         pull(xive, v);
         v.savedW01 = value[0];

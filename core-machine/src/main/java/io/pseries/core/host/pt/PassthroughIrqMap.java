@@ -160,4 +160,17 @@ public final class PassthroughIrqMap {
         }
         return n;
     }
+
+    /** The live links as pairs (guest interrupt, host interrupt), in the map's order. */
+    public int[] linkPairs() {
+        int[] out = new int[2 * linkCount()];
+        int k = 0;
+        for (Entry x : mapped) {
+            if (x.rHwirq != 0) {
+                out[k++] = (int) x.vHwirq;
+                out[k++] = x.rHwirq;
+            }
+        }
+        return out;
+    }
 }
