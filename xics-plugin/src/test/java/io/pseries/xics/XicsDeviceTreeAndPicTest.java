@@ -93,7 +93,7 @@ class XicsDeviceTreeAndPicTest {
     }
 
     @Test
-    void pic_listsEveryIcp_andClaimedSourcesOnly() {
+    void pic_listsEveryIcp_andClaimedSourcesOnly_asTheJsonAScriptIsHanded() {
         Machine m = opened(2);
         m.claimIrq(LSI, true, "test");
         setXive(m, VTY, 1, 5);
@@ -115,7 +115,29 @@ class XicsDeviceTreeAndPicTest {
             source(0x1202, 0, 0xFF, 0xFF, true, true, false),
             source(0x1203, 0, 0xFF, 0xFF, true, true, false),
             source(LSI, 0, 0xFF, 0xFF, true, true, true)), pic.get("sources"));
-        Json.write(pic);
+        // what m.pic() hands a script: the XicsPic shape of pseries.d.ts, keys in its order,
+        // XIRR as an unsigned 32-bit number (CPPR 0xFF in the top byte, XISR 2 = the IPI pending
+        // on server 1: 0xFF000002 = 4278190082), the unrouted MSIs/LSIs at priority 0xFF = masked
+        String icp0 = "{\"server\":0,\"xirr\":4278190080,\"cppr\":255,\"mfrr\":255,\"pending\":255}";
+        String icp1 = "{\"server\":1,\"xirr\":4278190082,\"cppr\":255,\"mfrr\":4,\"pending\":4}";
+        assertEquals("{\"mode\":\"xics\",\"icps\":[" + icp0 + "," + icp1 + "],\"sources\":["
+            + String.join(",",
+                sourceJson(4096, 0, 255, 255, true, false, false),
+                sourceJson(4097, 0, 255, 255, true, false, false),
+                sourceJson(4352, 1, 5, 5, false, false, false),
+                sourceJson(4353, 0, 255, 255, true, false, false),
+                sourceJson(4608, 0, 255, 255, true, true, false),
+                sourceJson(4609, 0, 255, 255, true, true, false),
+                sourceJson(4610, 0, 255, 255, true, true, false),
+                sourceJson(4611, 0, 255, 255, true, true, false),
+                sourceJson(4624, 0, 255, 255, true, true, true))
+            + "]}", Json.write(pic));
+    }
+
+    /** One ICS source as JSON, written out by hand (not through Json) in XicsPic's key order. */
+    private static String sourceJson(int irq, int server, int prio, int saved, boolean masked, boolean lsi, boolean asserted) {
+        return "{\"irq\":" + irq + ",\"server\":" + server + ",\"priority\":" + prio + ",\"savedPriority\":" + saved
+            + ",\"masked\":" + masked + ",\"lsi\":" + lsi + ",\"asserted\":" + asserted + "}";
     }
 
     private static Map<String, Object> source(int irq, long server, int prio, int saved, boolean masked, boolean lsi, boolean asserted) {
