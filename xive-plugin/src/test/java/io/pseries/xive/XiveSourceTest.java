@@ -25,6 +25,7 @@ import io.pseries.core.trace.TraceEvent;
 class XiveSourceTest {
     private final List<Integer> forwarded = new ArrayList<>();
     private final List<TraceEvent> errors = new ArrayList<>();
+    private final List<String> pqEvents = new ArrayList<>();
     private final Trace trace = new Trace(() -> 0L);
 
     {
@@ -116,5 +117,61 @@ class XiveSourceTest {
         assertFalse(s.asserted(6));
         assertEquals(0b01, s.pq(6));
         assertFalse(s.isLsi(5));
+    }
+
+    /**
+     * Every PQ change is an INTC 'pq' event naming the source, its PQ after the change and the
+     * transition: 'set' (a SET_PQ load), 'trigger' (00 -> 10, forwarded), 'trigger_coalesced'
+     * (10 -> 11, not forwarded), 'eoi_trigger' (11 -> 10, re-fired), 'eoi' (10 -> 00); an LSI
+     * asserted from 00 is a 'trigger'. Nothing is emitted while no one listens for INTC.
+     */
+    @Test
+    void pqEvents_nameTheSource_thePqAfterTheChange_andTheTransition() {
+        XiveSource s = source(13, false);
+        s.setLsi(5);
+        s.setPq(2, Pq.RESET);
+        s.setPq(5, Pq.RESET);
+        assertEquals(List.of(), pqEvents, "no INTC listener yet: no event");
+        trace.subscribe(TraceCategory.INTC, e -> {
+            if (e.name().equals("pq")) {
+                pqEvents.add(e.fields().get("lisn") + " " + e.fields().get("pq") + " " + e.fields().get("op"));
+            }
+        });
+        s.setPq(2, Pq.RESET);
+        assertTrue(s.trigger(2));
+        assertFalse(s.trigger(2));
+        assertTrue(s.eoi(2));
+        assertFalse(s.eoi(2));
+        s.setIrq(5, true);
+        assertEquals(List.of("2 0 set", "2 2 trigger", "2 3 trigger_coalesced", "2 2 eoi_trigger", "2 0 eoi", "5 2 trigger"),
+            pqEvents);
+        assertEquals(List.of(5), forwarded, "trigger() and eoi() answer; only a line change notifies the router itself");
+    }
+
+    /** An LSI asserted while its PQ is 10 keeps PQ 10, sets ASSERTED and forwards nothing (no Q on LSIs). */
+    @Test
+    void lsiAsserted_whilePending_keepsPq10_setsAsserted_forwardsNothing() {
+        XiveSource s = source(13, false);
+        s.setLsi(5);
+        s.setPq(5, Pq.PENDING);
+        s.setIrq(5, true);
+        assertEquals(Pq.PENDING, s.pq(5));
+        assertTrue(s.asserted(5));
+        assertEquals(List.of(), forwarded);
+        // from 00 the same assertion forwards once and leaves PQ 10 with the line up
+        s.setPq(5, Pq.RESET);
+        s.setIrq(5, true);
+        assertEquals(Pq.PENDING | Pq.ASSERTED, s.status(5));
+        assertEquals(List.of(5), forwarded);
+    }
+
+    /** The LSI bitmap is one bit per source, in whole 64-bit words (what a snapshot's lsi_map holds). */
+    @ParameterizedTest(name = "{0} sources: {1} words")
+    @CsvSource({"1,1", "64,1", "65,2", "4096,64"})
+    void lsiBitmap_isOneBitPerSource_inWholeWords(int n, int words) {
+        XiveSource s = new XiveSource(n, 17, false, forwarded::add, trace);
+        assertEquals(words, s.lsiWords().length);
+        s.setLsi(n - 1);
+        assertEquals(1L << ((n - 1) & 63), s.lsiWords()[words - 1]);
     }
 }

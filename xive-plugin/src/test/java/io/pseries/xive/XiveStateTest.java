@@ -61,6 +61,53 @@ class XiveStateTest {
         assertEquals(1, enqueued(m), "a trigger after the reset is dropped by PQ 01");
     }
 
+    /**
+     * A freed source is gone: {@code pic()} no longer lists it, its EAS is invalid, and a machine
+     * reset (which makes every claimed EAS VALID|MASKED) leaves it invalid, so the source hcalls
+     * answer H_P2 for it (xive_source_irq_is_valid / spapr_xive_irq_free).
+     */
+    @Test
+    void aFreedSource_isGoneFromPic_andStaysInvalidAcrossAReset() {
+        Machine m = casMachine(2);
+        int lisn = 0x1500;
+        m.claimIrq(lisn, false, "test");
+        assertTrue(sourceLisns(m).contains(lisn));
+        m.freeIrq(lisn);
+        assertFalse(sourceLisns(m).contains(lisn), "pic() lists claimed sources only");
+        m.reset();
+        m.cas(GuestOv5.linuxVector(0x40));
+        assertFalse(Eas.valid(xive(m).router().eas(lisn)), "the reset did not make the freed EAS valid again");
+        assertFalse(sourceLisns(m).contains(lisn));
+        assertEquals(PaprRc.H_P2, m.hcall(0, Hcalls.H_INT_GET_SOURCE_INFO, 0, lisn).rc());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Integer> sourceLisns(Machine m) {
+        return ((List<Object>) m.pic().get("sources")).stream().map(o -> (Integer) ((Map<String, Object>) o).get("lisn")).toList();
+    }
+
+    /**
+     * {@code pic()}'s queue entry reports the END's own bits: a queue configured without the
+     * always-notify flag has notify false, the generation bit clear (as after a wrap) is
+     * generation 0, and an END whose ENQUEUE bit is clear has enqueue false.
+     */
+    @SuppressWarnings("unchecked")
+    @Test
+    void pic_queueEntry_reportsNotifyEnqueueAndGenerationAsTheEndHasThem() {
+        Machine m = casMachine(1);
+        XiveTestSupport.queue(m, 0, 6, XiveTestSupport.QPAGE, 12, 0);
+        int e = SpaprXive.endIndex(0, 6);
+        SpaprXive x = xive(m);
+        x.router().setEndWord(e, 1, x.router().endWord(e, 1) & ~End.W1_GENERATION);
+        Map<String, Object> q = ((List<Map<String, Object>>) m.pic().get("queues")).stream()
+            .filter(o -> ((Integer) o.get("end")) == e).findFirst().orElseThrow();
+        assertEquals(List.of(true, false, 0), List.of(q.get("enqueue"), q.get("notify"), q.get("generation")));
+        x.router().setEndWord(e, 0, x.router().endWord(e, 0) & ~End.W0_ENQUEUE);
+        q = ((List<Map<String, Object>>) m.pic().get("queues")).stream()
+            .filter(o -> ((Integer) o.get("end")) == e).findFirst().orElseThrow();
+        assertEquals(false, q.get("enqueue"), "a valid END without the enqueue bit");
+    }
+
     // ------------------------------------------------------------------ dual mode: MMIO before CAS
 
     private static Machine dualWithFakeXics() {

@@ -1,0 +1,252 @@
+package io.pseries.xive;
+
+import static io.pseries.xive.XiveTestSupport.OS;
+import static io.pseries.xive.XiveTestSupport.PRIO;
+import static io.pseries.xive.XiveTestSupport.QPAGE;
+import static io.pseries.xive.XiveTestSupport.casMachine;
+import static io.pseries.xive.XiveTestSupport.queue;
+import static io.pseries.xive.XiveTestSupport.route;
+import static io.pseries.xive.XiveTestSupport.trig;
+import static io.pseries.xive.XiveTestSupport.xive;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+
+import io.pseries.core.FakeIntc;
+import io.pseries.core.Machine;
+import io.pseries.core.MachineConfig;
+import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.snapshot.SnapshotDump;
+import io.pseries.core.snapshot.SnapshotException;
+import io.pseries.core.util.Json;
+
+/**
+ * The emulated XIVE's snapshot sections (xive-facts.md section 12.1, QEMU's vmstate of
+ * {@code spapr-xive}, its source and each {@code xive-tctx}): what a restore installs, what it
+ * re-derives (the vCPU inputs from the NSR, only while XIVE is the active controller; the
+ * router's queue-page and presenter-match caches) and which streams it refuses, the machine
+ * left as it was.
+ */
+class XiveSnapshotSectionsTest {
+
+    /** Two vCPUs with a queue each; source 0x1500's IPI-like MSI routed to vCPU 1, triggered. */
+    private static void presentOnCpu1(Machine m) {
+        for (int c = 0; c < 2; c++) {
+            queue(m, c, PRIO, QPAGE + c * 0x10000L, 16, 1);
+            m.store(c, OS + 0x11, 1, 0xFF);
+        }
+        int lisn = 0x1500;
+        m.claimIrq(lisn, false, "test");
+        route(m, lisn, 1, PRIO, 0x77);
+        m.load(0, trig(lisn) + 0x10000 + 0xC00, 8); // PQ 00
+        m.store(0, trig(lisn), 8, 0);
+        m.run(1000);
+    }
+
+    private static Machine xiveAt(Consumer<Machine> setup) {
+        Machine m = casMachine(2);
+        setup.accept(m);
+        return m;
+    }
+
+    private static Machine freshLike() {
+        Machine m = casMachine(2);
+        m.claimIrq(0x1500, false, "test");
+        return m;
+    }
+
+    @Test
+    void restore_installsSourcesTablesAndContexts_andReraisesThePresentedInput() {
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        assertTrue(src.cpu(1).osInterrupt(), "the event is presented to vCPU 1 at the snapshot point");
+        byte[] snap = src.snapshot();
+        Machine dst = freshLike();
+        String before = Json.write(dst.pic());
+        assertNotEquals(Json.write(src.pic()), before, "a fresh machine must differ, or the test proves nothing");
+        assertFalse(dst.cpu(1).osInterrupt());
+
+        dst.restore(snap);
+        assertEquals(Json.write(src.pic()), Json.write(dst.pic()));
+        assertTrue(dst.cpu(1).osInterrupt(), "the restored NSR drives vCPU 1's input again");
+        assertFalse(dst.cpu(0).osInterrupt());
+        assertEquals(xive(src).source().pq(0x1500), xive(dst).source().pq(0x1500));
+        assertEquals(xive(src).router().enqueuedCount(), xive(dst).router().enqueuedCount());
+        assertArrayEquals(xive(src).threadContext(1).registers(), xive(dst).threadContext(1).registers());
+        // the restored machine goes on as the original: acknowledge returns the same, the queue
+        // entry written next lands in the next slot (the restored END's index and generation)
+        assertEquals(src.load(1, OS + 0x810, 2), dst.load(1, OS + 0x810, 2));
+        src.store(0, trig(0x1500), 8, 0);
+        dst.store(0, trig(0x1500), 8, 0);
+        src.run(1000);
+        dst.run(1000);
+        assertEquals(src.memory().read64(QPAGE + 0x10000), dst.memory().read64(QPAGE + 0x10000));
+        assertEquals(Json.write(src.pic()), Json.write(dst.pic()));
+        assertEquals(xive(src).router().enqueuedCount(), xive(dst).router().enqueuedCount());
+    }
+
+    @Test
+    void restore_dropsTheRoutersCaches_soTheRestoredEndIsTheOneUsed() {
+        // the target machine routed and delivered before the restore: its queue page and match
+        // caches point at its own END; after restoring a stream whose END sits elsewhere the
+        // next event must go to the stream's queue, not the cached one
+        Machine src = xiveAt(m -> {
+            presentOnCpu1(m);
+            m.load(1, OS + 0x810, 2);
+            m.store(1, OS + 0x11, 1, 0xFF);
+            m.load(0, trig(0x1500) + 0x10000 + 0xC00, 8);
+            queue(m, 1, PRIO, QPAGE + 0x40000, 16, 1);
+            route(m, 0x1500, 1, PRIO, 0x55);
+        });
+        byte[] snap = src.snapshot();
+        Machine dst = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        dst.load(1, OS + 0x810, 2);
+        dst.store(1, OS + 0x11, 1, 0xFF);
+        dst.restore(snap);
+        dst.store(0, trig(0x1500), 8, 0);
+        dst.run(1000);
+        assertEquals(0x8000_0055L, dst.memory().read32(QPAGE + 0x40000) & 0xFFFF_FFFFL,
+            "the event is in the restored END's queue (generation 1, the restored EISN 0x55)");
+        assertEquals(0x8000_0077L, dst.memory().read32(QPAGE + 0x10000) & 0xFFFF_FFFFL, "the old queue is left alone");
+        assertEquals(0, dst.memory().read32(QPAGE + 0x10000 + 4), "nothing after the old queue's first entry");
+    }
+
+    /**
+     * A thread context's section re-derives the vCPU input from the restored NSR only while XIVE
+     * is the active controller (dual mode before CAS: XICS drives the inputs, QEMU's post_load
+     * of an inactive controller leaves them alone).
+     */
+    @Test
+    void tctxRederive_raisesTheInputFromTheNsr_onlyWhileXiveIsActive() {
+        Machine dual = new Machine(MachineConfig.builder().cpus(2).icMode("dual").devices(List.of()).build(),
+            List.of(FakeIntc.XICS, new XiveProvider()));
+        assertFalse(xive(dual).isActive());
+        assertFalse(rederivedInput(dual), "the inactive XIVE drives no input");
+        Machine active = casMachine(2);
+        assertTrue(xive(active).isActive());
+        assertTrue(rederivedInput(active), "NSR EO restored: the OS line of vCPU 1 goes up");
+    }
+
+    private static boolean rederivedInput(Machine m) {
+        SpaprXive x = xive(m);
+        byte[] regs = x.threadContext(1).registers();
+        regs[ThreadContext.QW1_OS + ThreadContext.NSR] = (byte) ThreadContext.NSR_EO;
+        x.threadContext(1).restoreRegisters(regs);
+        assertFalse(m.cpu(1).osInterrupt(), "restoring the bytes alone drives nothing");
+        x.snapshotSections().stream().filter(s -> s.name().equals("xive/tctx/1")).findFirst().orElseThrow().rederive();
+        return m.cpu(1).osInterrupt();
+    }
+
+    // ------------------------------------------------------------------ refused streams
+
+    private static SnapshotException refusedWith(Machine target, String section, String field, Object value) {
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        List<SnapshotDump.Section> d = SnapshotDump.decode(src.snapshot());
+        boolean found = false;
+        for (SnapshotDump.Section s : d) {
+            if (s.name().equals(section)) {
+                s.values().put(field, value);
+                found = true;
+            }
+        }
+        assertTrue(found, section);
+        String picBefore = Json.write(target.pic());
+        SnapshotException e = assertThrows(SnapshotException.class, () -> target.restore(SnapshotDump.encode(d)));
+        assertEquals(section, e.section(), e.getMessage());
+        assertEquals(picBefore, Json.write(target.pic()), "a refused stream leaves the machine as it was");
+        return e;
+    }
+
+    private static Object field(String section, String field) {
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        for (SnapshotDump.Section s : SnapshotDump.decode(src.snapshot())) {
+            if (s.name().equals(section)) {
+                return s.values().get(field);
+            }
+        }
+        throw new AssertionError(section);
+    }
+
+    @Test
+    void refused_aStatusByteWithBitsBesidesPqAndAsserted() {
+        byte[] st = ((byte[]) field("xive/source", "status")).clone();
+        st[0x1500] = (byte) (st[0x1500] | 0x10);
+        SnapshotException e = refusedWith(freshLike(), "xive/source", "status", st);
+        assertTrue(e.getMessage().contains("source 0x1500: status byte 0x1"), e.getMessage());
+        assertTrue(e.getMessage().contains("bits other than PQ and ASSERTED"), e.getMessage());
+    }
+
+    @Test
+    void accepted_theAssertedBitAndEveryPq() {
+        byte[] st = ((byte[]) field("xive/source", "status")).clone();
+        st[0x1500] = (byte) (Pq.ASSERTED | 3);
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        List<SnapshotDump.Section> d = SnapshotDump.decode(src.snapshot());
+        d.stream().filter(s -> s.name().equals("xive/source")).forEach(s -> s.values().put("status", st));
+        Machine dst = freshLike();
+        dst.restore(SnapshotDump.encode(d));
+        assertEquals(Pq.ASSERTED | 3, xive(dst).source().status(0x1500));
+    }
+
+    @Test
+    void refused_anLsiMapOtherThanThisMachinesClaims() {
+        long[] lsi = ((long[]) field("xive/source", "lsi_map")).clone();
+        lsi[0x1500 >>> 6] |= 1L << 0x1500;
+        SnapshotException e = refusedWith(freshLike(), "xive/source", "lsi_map", lsi);
+        assertTrue(e.getMessage().contains("foreign stream: its LSI map differs from this machine's claims"), e.getMessage());
+    }
+
+    @Test
+    void refused_anEasValidInTheStreamButFreeHere_andTheReverse() {
+        long[] eat = ((long[]) field("xive/tables", "eat")).clone();
+        eat[0x1500] &= ~Eas.VALID;
+        SnapshotException e = refusedWith(freshLike(), "xive/tables", "eat", eat);
+        assertTrue(e.getMessage().contains("foreign stream: EAS 0x1500 is invalid in the stream but claimed here"),
+            e.getMessage());
+        // an EAS valid in the stream for a number this machine has free
+        long[] more = ((long[]) field("xive/tables", "eat")).clone();
+        more[0x1600] |= Eas.VALID;
+        SnapshotException e2 = refusedWith(freshLike(), "xive/tables", "eat", more);
+        assertTrue(e2.getMessage().contains("foreign stream: EAS 0x1600 is valid in the stream but free here"),
+            e2.getMessage());
+    }
+
+    @Test
+    void refused_aNegativeEnqueueCount() {
+        SnapshotException e = refusedWith(freshLike(), "xive/tables", "enqueued", -1L);
+        assertTrue(e.getMessage().contains("field 'enqueued' is negative"), e.getMessage());
+        // zero is a count like any other
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        List<SnapshotDump.Section> d = SnapshotDump.decode(src.snapshot());
+        d.stream().filter(s -> s.name().equals("xive/tables")).forEach(s -> s.values().put("enqueued", 0L));
+        Machine dst = freshLike();
+        dst.restore(SnapshotDump.encode(d));
+        assertEquals(0, xive(dst).router().enqueuedCount());
+    }
+
+    @Test
+    void sections_areNamedAfterQemusVmstate_oneContextPerVcpu() {
+        Machine m = casMachine(3);
+        List<String> names = SnapshotDump.decode(m.snapshot()).stream().map(SnapshotDump.Section::name)
+            .filter(n -> n.startsWith("xive/")).toList();
+        assertEquals(List.of("xive/source", "xive/tables", "xive/tctx/0", "xive/tctx/1", "xive/tctx/2"), names);
+        SnapshotDump.decode(m.snapshot()).stream().filter(s -> s.name().startsWith("xive/"))
+            .forEach(s -> assertEquals(1, s.version(), s.name()));
+    }
+
+    /** The guest's own view: a machine that negotiated XIVE at CAS keeps it after restore. */
+    @Test
+    void restore_keepsExploitationMode() {
+        Machine src = casMachine(2);
+        Machine dst = Machine.create(MachineConfig.builder().cpus(2).icMode("xive").devices(List.of()).build());
+        dst.restore(src.snapshot());
+        assertTrue(dst.ov5Cas().test(io.pseries.core.cas.OptionVector.OV5_XIVE_EXPLOIT));
+    }
+}
