@@ -85,11 +85,6 @@ public final class Ics {
         this.icp = presenter;
     }
 
-    /** Whether an interrupt number lies in an ICS of QEMU's default size ([0x1000, 0x2000)). */
-    public static boolean valid(long irq) {
-        return irq >= OFFSET && irq < OFFSET + NR_IRQS;
-    }
-
     // ------------------------------------------------------------------ state accessors
 
     public int server(int srcno) {
