@@ -181,6 +181,25 @@ class XiveHcallTest {
         assertEquals(List.of(), notes);
     }
 
+    /**
+     * H_INT_ESB in the emulated controller is the ESB access the guest would have made on the
+     * source's management page (spapr_xive's h_int_esb: mmio address = the page + offset), so it
+     * is traced as that MMIO load or store, marked as made through H_INT_ESB.
+     */
+    @Test
+    void hIntEsb_isTheEsbAccessOnTheManagementPage_tracedAsMmioViaHIntEsb() {
+        List<String> mmio = new ArrayList<>();
+        m.trace().subscribe(io.pseries.core.trace.TraceCategory.MMIO, e -> mmio.add(e.name() + " 0x"
+            + Long.toHexString((Long) e.fields().get("addr")) + " " + e.fields().get("via")));
+        assertEquals(1L, m.hcall(0, H_INT_ESB, 0, 1, 0xC00, 0).rets()[0], "SET_PQ_00 answers the old PQ 01");
+        assertEquals(0L, m.hcall(0, H_INT_ESB, 0, 1, 0x800, 0).rets()[0], "GET: PQ 00 now");
+        assertEquals(-1L, m.hcall(0, H_INT_ESB, SpaprXive.ESB_STORE, 1, 0x400, 0).rets()[0], "a store answers all ones");
+        long mgmt1 = XiveTestSupport.mgmt(1);
+        assertEquals(List.of("load 0x" + Long.toHexString(mgmt1 + 0xC00) + " H_INT_ESB",
+            "load 0x" + Long.toHexString(mgmt1 + 0x800) + " H_INT_ESB",
+            "store 0x" + Long.toHexString(mgmt1 + 0x400) + " H_INT_ESB"), mmio);
+    }
+
     @Test
     void flags_areCheckedBeforeTheLisn() {
         assertEquals(H_PARAMETER, m.hcall(0, H_INT_GET_SOURCE_INFO, 1, 0x2000).rc());

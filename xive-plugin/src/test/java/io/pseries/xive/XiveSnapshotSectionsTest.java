@@ -134,6 +134,38 @@ class XiveSnapshotSectionsTest {
         assertTrue(rederivedInput(active), "NSR EO restored: the OS line of vCPU 1 goes up");
     }
 
+    /** The physical ring's NSR HE field drives the HV line the same way (QW3, NSR_HE). */
+    @Test
+    void tctxRederive_raisesTheHvLineFromThePhysicalRingsNsr() {
+        Machine m = casMachine(2);
+        SpaprXive x = xive(m);
+        byte[] regs = x.threadContext(0).registers();
+        regs[ThreadContext.QW3_HV_PHYS + ThreadContext.NSR] = (byte) 0x80;   // HE = PHYS
+        x.threadContext(0).restoreRegisters(regs);
+        x.snapshotSections().stream().filter(s -> s.name().equals("xive/tctx/0")).findFirst().orElseThrow().rederive();
+        assertTrue(m.cpu(0).hvInterrupt());
+        assertFalse(m.cpu(0).osInterrupt(), "the OS ring's NSR is 0");
+        assertFalse(m.cpu(1).hvInterrupt());
+    }
+
+    /**
+     * The presenter's CAM index is re-derived from the restored contexts: a stream in which
+     * vCPU 1 had pulled its OS context (VO clear) leaves no thread holding NVT 0x401 after the
+     * restore, though the target machine had vCPU 1 holding it.
+     */
+    @Test
+    void restore_rederivesThePresentersCamIndex_fromTheRestoredContexts() {
+        Machine src = casMachine(2);
+        src.store(1, XiveTestSupport.HV + ThreadContext.QW1_OS + ThreadContext.WORD2, 4,
+            SpaprXive.osCam(1) & ~ThreadContext.QW1W2_VO);
+        Machine dst = casMachine(2);
+        assertEquals(1L << 8 | ThreadContext.QW1_OS, xive(dst).presenter().match(0, 0, 0x401, false, 0),
+            "before: vCPU 1 holds NVT 0x401 on its OS ring");
+        dst.restore(src.snapshot());
+        assertEquals(SpaprXive.osCam(1) & ~ThreadContext.QW1W2_VO, xive(dst).threadContext(1).word2(ThreadContext.QW1_OS));
+        assertEquals(Presenter.NO_MATCH, xive(dst).presenter().match(0, 0, 0x401, false, 0), "nobody holds NVT 0x401");
+    }
+
     private static boolean rederivedInput(Machine m) {
         SpaprXive x = xive(m);
         byte[] regs = x.threadContext(1).registers();
