@@ -20,7 +20,10 @@ import io.pseries.core.dt.Fdt;
  * <p>Under plain {@code mvn test} these run as regression tests over the inputs in
  * {@code src/test/resources/io/pseries/core/ParserFuzzTestInputs/}. With
  * {@code JAZZER_FUZZ=1} one of them is fuzzed (select it with {@code -Dtest=ParserFuzzTest#fdtReader})
- * for {@code maxDuration}, overridable with {@code -Djazzer.max_duration=10m}; see the README.
+ * for {@code maxDuration} (10 s, what CI runs; the annotation's value is fixed, so a longer run
+ * goes through Jazzer's own driver: {@code tools/fuzz.sh fdtReader 30m}). Coverage feedback
+ * comes from the parsers' packages ({@code jazzer.instrumentation_includes} in this module's
+ * {@code junit-platform.properties}); see docs/fuzzing.md.
  */
 class ParserFuzzTest {
 
