@@ -282,8 +282,7 @@ public final class VfioPciDevice extends PciDevice {
             nrVectors = v + 1;
             int[] fds = new int[nrVectors];
             for (int i = 0; i < nrVectors; i++) {
-                Vector x = vectors[i];
-                fds[i] = !x.use ? -1 : x.gsi < 0 || msix.masked(i) ? x.interruptFd : x.kvmFd;
+                fds[i] = signalledFd(i);
             }
             vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, nrVectors, fds);
         } else {
@@ -374,10 +373,15 @@ public final class VfioPciDevice extends PciDevice {
     public int[] vectorEventFds() {
         int[] fds = new int[vectors == null ? 0 : nrVectors];
         for (int v = 0; v < fds.length; v++) {
-            Vector x = vectors[v];
-            fds[v] = !x.use ? -1 : x.gsi < 0 || msix.masked(v) ? x.interruptFd : x.kvmFd;
+            fds[v] = signalledFd(v);
         }
         return fds;
+    }
+
+    /** vfio_enable_vectors' choice: the KVM eventfd of an unmasked vector with a route, else the VMM's; -1 unused. */
+    private int signalledFd(int v) {
+        Vector x = vectors[v];
+        return !x.use ? -1 : x.gsi < 0 || msix.masked(v) ? x.interruptFd : x.kvmFd;
     }
 
     public int intxEventFd() {
