@@ -235,6 +235,7 @@ public final class Icp {
     public int accept(int cpu) {
         int old = xirr[cpu];
         output.set(cpu, false);
+        ics.accepted(old & XicsRules.XISR_MASK);
         xirr[cpu] = XicsRules.accepted(pending[cpu]);
         pending[cpu] = XicsRules.LOWEST;
         icsOwned[cpu] = false;

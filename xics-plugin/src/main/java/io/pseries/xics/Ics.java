@@ -51,6 +51,23 @@ public final class Ics {
     private final SourceBitmap resendSet;
     private final Trace trace;
     private Icp icp;
+    private SourceListener listener;
+
+    /**
+     * What a source's backing outside this ICS is told (the in-kernel XICS of a POWER9 host, whose
+     * linked sources are backed by a host PCI function's MSI): an occurrence accepted by a
+     * presenter, an EOI, and a change of priority. The emulated XICS has none.
+     */
+    public interface SourceListener {
+        /** A presenter accepted an occurrence of {@code srcno} (H_XIRR). */
+        void accepted(int srcno);
+
+        /** The guest EOId {@code srcno} (H_EOI), after the ICS's own EOI. */
+        void eoied(int srcno);
+
+        /** {@code srcno}'s current priority went from {@code oldPrio} to {@code newPrio} (set-xive, int-on/off). */
+        void priorityChanged(int srcno, int oldPrio, int newPrio);
+    }
 
     /** QEMU's ICS: {@link #NR_IRQS} sources from {@link #OFFSET}. */
     public Ics(Trace trace) {
@@ -83,6 +100,18 @@ public final class Ics {
     /** Connects the presentation layer that {@link #setIrq}, {@link #writeXive} and resends offer to. */
     void connect(Icp presenter) {
         this.icp = presenter;
+    }
+
+    /** Sets (or with {@code null} removes) the one {@link SourceListener}. */
+    public void setListener(SourceListener l) {
+        this.listener = l;
+    }
+
+    /** Icp: an occurrence of the source numbered {@code irq} was accepted. */
+    void accepted(int irq) {
+        if (listener != null && contains(irq)) {
+            listener.accepted(irq - OFFSET);
+        }
     }
 
     // ------------------------------------------------------------------ state accessors
@@ -233,6 +262,7 @@ public final class Ics {
      * masked-pending MSI be delivered. The values are not checked here (RTAS does).
      */
     public void writeXive(int srcno, int srv, int prio, int saved) {
+        int oldPrio = priority[srcno] & 0xFF;
         server[srcno] = srv;
         priority[srcno] = (byte) prio;
         savedPriority[srcno] = (byte) saved;
@@ -241,6 +271,9 @@ public final class Ics {
                 "priority", prio & 0xFF, "saved", saved & 0xFF);
         }
         update(srcno);
+        if (listener != null && oldPrio != (prio & 0xFF)) {
+            listener.priorityChanged(srcno, oldPrio, prio & 0xFF);
+        }
         if ((flags[srcno] & FLAG_LSI) != 0) {
             resendLsi(srcno);
         } else {
@@ -270,6 +303,9 @@ public final class Ics {
     public void eoi(int srcno) {
         if ((flags[srcno] & FLAG_LSI) != 0) {
             setStatus(srcno, XicsRules.eoied(flags[srcno], status[srcno] & 0xFF));
+        }
+        if (listener != null) {
+            listener.eoied(srcno);
         }
     }
 

@@ -93,6 +93,15 @@ public interface HostInterruptController {
         return -io.pseries.core.host.Errno.ENOENT.number();
     }
 
+    /**
+     * Where a source handed to a guest delivers when the guest's presenter is not a XIVE thread
+     * context (the in-kernel XICS of a POWER9 host: its EAS targets the vCPU's queue, which the
+     * kernel's H_XIRR reads): {@code sink} runs for each event the source sends (its PQ gates
+     * them as for any source); {@code null} goes back to routing by the EAS.
+     */
+    default void setGuestSink(int hw, Runnable sink) {
+    }
+
     /** The device signals {@code hw}: an MSI write reaching the source's trigger. */
     default void deviceTrigger(int hw) {
     }

@@ -9,6 +9,7 @@ import io.pseries.core.host.KvmDeviceType;
 import io.pseries.core.host.KvmException;
 import io.pseries.core.host.KvmResult;
 import io.pseries.core.host.KvmVm;
+import io.pseries.core.host.pt.InKernelIrqchip;
 import io.pseries.xics.Icp;
 import io.pseries.xics.Ics;
 import io.pseries.xics.XicsRules;
@@ -36,7 +37,7 @@ import io.pseries.xics.XicsRules;
  *
  * <p>Threading: the machine's thread only.
  */
-public final class XicsOnXiveDevice implements KvmDevice {
+public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
     private final KvmVm vm;
     private final HostInterruptController host;
     private Ics ics;
@@ -46,6 +47,7 @@ public final class XicsOnXiveDevice implements KvmDevice {
     private int[] sourceIpi = new int[Ics.NR_IRQS];
     private int nrServers = KvmXicsUapi.KVM_MAX_VCPUS;
     private boolean released;
+    private final XicsPassthrough passthrough;
 
     XicsOnXiveDevice(KvmVm vm) {
         this.vm = vm;
@@ -59,6 +61,8 @@ public final class XicsOnXiveDevice implements KvmDevice {
         this.ics = new Ics(vm.trace());
         this.icp = new Icp(n, ics, this::drive, vm.trace());
         ics.reset();
+        this.passthrough = new XicsPassthrough(this, host, ics.nrIrqs());
+        ics.setListener(passthrough);
     }
 
     /**
@@ -79,6 +83,8 @@ public final class XicsOnXiveDevice implements KvmDevice {
         icp = new Icp(connected.length, ics, this::drive, vm.trace());
         ics.reset();
         sourceIpi = new int[nrIrqs];
+        passthrough.resize(nrIrqs);
+        ics.setListener(passthrough);
     }
 
     private void drive(int cpu, boolean level) {
@@ -90,6 +96,28 @@ public final class XicsOnXiveDevice implements KvmDevice {
 
     public Ics ics() {
         return ics;
+    }
+
+    // ------------------------------------------------------------------ what KVM's generic code asks (XicsPassthrough)
+
+    @Override
+    public Errno setIrq(long gsi, boolean level) {
+        return released ? Errno.EINVAL : passthrough.setIrq(gsi, level);
+    }
+
+    @Override
+    public int setMapped(long gsi, int hostIrq) {
+        return released ? -Errno.ENODEV.number() : passthrough.setMapped(gsi, hostIrq);
+    }
+
+    @Override
+    public int clrMapped(long gsi, int hostIrq) {
+        return released ? -Errno.ENODEV.number() : passthrough.clrMapped(gsi, hostIrq);
+    }
+
+    @Override
+    public int mappedHostIrq(long gsi) {
+        return released ? 0 : passthrough.mapped(gsi);
     }
 
     public Icp icp() {
@@ -318,6 +346,7 @@ public final class XicsOnXiveDevice implements KvmDevice {
             }
         }
         released = true;
+        passthrough.release();
         for (int s = 0; s < sourceIpi.length; s++) {
             if (sourceIpi[s] != 0) {
                 host.freeIrq(sourceIpi[s]);

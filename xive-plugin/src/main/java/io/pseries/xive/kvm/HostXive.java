@@ -62,6 +62,8 @@ public final class HostXive implements HostInterruptController {
     private final BitSet forwarded = new BitSet();
     private final BitSet savedP = new BitSet();
     private final java.util.Map<Integer, Runnable> hostHandlers = new java.util.HashMap<>();
+    /** Sources handed to a guest whose presenter is the in-kernel XICS: their events go to these. */
+    private final java.util.Map<Integer, Runnable> guestSinks = new java.util.HashMap<>();
     private long hostDeliveries;
     /** The guest interrupt each HW IPI backs, so that 'irq' events name what the guest sees. */
     private final java.util.Map<Integer, Integer> guestNumber = new java.util.HashMap<>();
@@ -338,8 +340,22 @@ public final class HostXive implements HostInterruptController {
         }
         if (forwarded.get(hw)) {
             vm.stats().passthrough().bypassDeliveries++;
+            Runnable sink = guestSinks.get(hw);
+            if (sink != null) {
+                sink.run();
+                return;
+            }
         }
         router.notify(hw);
+    }
+
+    @Override
+    public void setGuestSink(int hw, Runnable sink) {
+        if (sink == null) {
+            guestSinks.remove(hw);
+        } else if (isDeviceSource(hw)) {
+            guestSinks.put(hw, sink);
+        }
     }
 
     /** The host takes the interrupt: its handler runs, then {@code irq_eoi}, which re-fires a latched Q. */
@@ -380,6 +396,7 @@ public final class HostXive implements HostInterruptController {
         source.setStatus(hw, io.pseries.xive.Pq.OFF);
         router.setEas(hw, 0);
         hostHandlers.remove(hw);
+        guestSinks.remove(hw);
         forwarded.clear(hw);
         savedP.clear(hw);
         phbMsi.clear(hw);
