@@ -145,6 +145,12 @@ declare global {
      * byte, as QEMU 7.2 on a little-endian host returns it (bit-for-bit with QEMU).
      */
     esbLoads?: 'papr' | 'qemu';
+    /**
+     * Interfaces that exist only as proposals, enabled by name. 'ocapi-rfc-2019': the October 2019
+     * RFC's OpenCAPI hcalls (H_OCXL_CONFIG_ADAPTER 0xF004 with ALLOC_IRQ and FREE_IRQ; 0xF005-0xF007
+     * answer H_FUNCTION), never merged in Linux or QEMU. A machine with any cannot be snapshotted.
+     */
+    experimental?: 'ocapi-rfc-2019'[];
   }
 
   /** The simulated host (machine option `host`); every field optional, defaults: a POWER9 host. */
@@ -325,6 +331,12 @@ declare global {
     stats(): CpuStats[];
     /** Moves a started device interrupt to another vCPU (irq affinity). */
     setAffinity(irq: Int, cpu: Int): void;
+    /**
+     * A driver maps and starts an interrupt number firmware gave it outside the device tree (an
+     * OpenCAPI AFU interrupt from H_OCXL_CONFIG_ADAPTER ALLOC_IRQ): its virq and the vCPU it targets.
+     * An Error for a number nothing gave the guest.
+     */
+    requestIrq(irq: Int, name?: string): { hwirq: number; virq: number; cpu: number };
     readonly booted: boolean;
     /** 'xive' or 'xics' once booted, else null. */
     readonly mode: string | null;
@@ -385,6 +397,11 @@ declare global {
     fire(vector: number): boolean;
     /** Drives the function's INTx wire (an Error when it has none). */
     assertIntx(level: boolean): void;
+    /**
+     * The function's OpenCAPI AFU stores to the host physical trigger page of one of its interrupts
+     * (`m.host.ocxl()[i].triggerPage`); false when no AFU interrupt has that page. An Error without an AFU.
+     */
+    afuStore(triggerPage: Int): boolean;
     info(): HostPciInfo;
   }
 
@@ -559,6 +576,12 @@ declare global {
     readonly xics: KvmDeviceApi;
     /** Every irqfd of the VM with its link state (empty with kernelIrqchip 'off': the VMM relays every MSI). */
     links(): PassthroughLink[];
+    /**
+     * The OpenCAPI AFU interrupts the VMM holds for the guest (experimental 'ocapi-rfc-2019'; else
+     * empty): guest and host interrupt, the context's irq offset, the host trigger page the AFU
+     * stores to, and 'bypass' (the in-kernel device delivers) or 'vmm' (the VMM relays).
+     */
+    ocxl(): { addr: string; guestIrq: number; hostIrq: number; offset: number; triggerPage: number; state: 'bypass' | 'vmm' }[];
     /**
      * KVM_IRQFD on this VM with `eventfd`, a descriptor of this VMM (another VM's number names nothing here,
      * or another file): { ret, errno } with EBADF, EBUSY (already an irqfd); a non-matching eventfd is no error.

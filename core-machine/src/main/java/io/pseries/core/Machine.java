@@ -118,6 +118,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final List<Device> devices = new ArrayList<>();
     private final EventSources eventSources = new EventSources();
     private final SpaprPhb phb = new SpaprPhb(0);
+    /** The OpenCAPI RFC's hcalls, when {@code experimental} enables them; else null. */
+    private io.pseries.core.dev.pci.OcapiRfcHcalls ocapi;
     private final PlatformTree tree;
     private final DrcTable drcs = new DrcTable();
     private final NvramRtas nvram;
@@ -223,6 +225,10 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         }
         drcs.addMachineConnectors(cpus, topology, phb);
         phb.attachDrcs(drcs);
+        if (config.platform().has("ocapi-rfc-2019")) {
+            ocapi = new io.pseries.core.dev.pci.OcapiRfcHcalls(phb, this);
+            ocapi.register(hcalls.table());
+        }
         threads = new CpuThreads(scheduler, addressSpace, hcalls, trace, cpusView, this::haltReason);
         platformRtas.setCpuStarter(threads::start);
         threads.register(hcalls.table());
@@ -418,6 +424,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** The PCI host bridge (QEMU's default PHB, always present). */
     public SpaprPhb phb() {
         return phb;
+    }
+
+    /** The OpenCAPI RFC's hcalls and the AFU interrupts the VMM holds, or {@code null} when not enabled. */
+    public io.pseries.core.dev.pci.OcapiRfcHcalls ocapi() {
+        return ocapi;
     }
 
     /** Warnings from machine creation, as QEMU would print them. */
@@ -753,6 +764,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     public void reset() {
         resets++;
         casNegotiation.reset();
+        if (ocapi != null) {
+            ocapi.reset();
+        }
         for (Device d : devices) {
             d.reset();
         }

@@ -50,7 +50,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     public static final String DEFAULT_IC_MODE = "dual";
     public static final List<String> KERNEL_IRQCHIP = List.of("off", "on", "allowed");
     public static final List<String> KEYS = List.of("cpus", "threads", "vsmt", "icMode", "kernelIrqchip", "host", "memory",
-        "devices", "seed", "nrIrqs", "dtcClean", "xVof", "esbLoads");
+        "devices", "seed", "nrIrqs", "dtcClean", "xVof", "esbLoads", "experimental");
+    /**
+     * Interfaces that exist only as proposals, each enabled by name in {@code experimental}:
+     * {@code ocapi-rfc-2019}, the October 2019 RFC's OpenCAPI hcalls 0xF004-0xF007 (never merged).
+     */
+    public static final List<String> EXPERIMENTAL = List.of("ocapi-rfc-2019");
     /** Most threads per core and the largest VSMT mode (what KVM on POWER9 offers). */
     public static final int MAX_THREADS = 8;
     /** The most interrupt numbers: KVMPPC_XIVE_NR_IRQS, the in-kernel XIVE device's range (2^20). */
@@ -66,9 +71,23 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
      * @param xVof     QEMU's {@code x-vof=on}: the tree the Virtual Open Firmware path builds
      * @param esbLoads {@code "papr"}: {@code H_INT_ESB} loads return the ESB byte in the low bits;
      *                 {@code "qemu"}: in the top byte, as QEMU 7.2 on a little-endian host does
+     * @param experimental the proposals enabled (names from {@link #EXPERIMENTAL}); none by default
      */
-    public record Platform(boolean dtcClean, boolean xVof, String esbLoads) {
-        public static final Platform DEFAULT = new Platform(false, false, "papr");
+    public record Platform(boolean dtcClean, boolean xVof, String esbLoads, List<String> experimental) {
+        public static final Platform DEFAULT = new Platform(false, false, "papr", List.of());
+
+        public Platform {
+            experimental = List.copyOf(experimental);
+        }
+
+        public Platform(boolean dtcClean, boolean xVof, String esbLoads) {
+            this(dtcClean, xVof, esbLoads, List.of());
+        }
+
+        /** Whether the proposal {@code name} is enabled. */
+        public boolean has(String name) {
+            return experimental.contains(name);
+        }
 
         /** Whether H_INT_ESB loads use QEMU 7.2's little-endian-host placement. */
         public boolean qemuEsbLoads() {
@@ -187,17 +206,23 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         }
 
         public Builder dtcClean(boolean on) {
-            this.platform = new Platform(on, platform.xVof(), platform.esbLoads());
+            this.platform = new Platform(on, platform.xVof(), platform.esbLoads(), platform.experimental());
             return this;
         }
 
         public Builder xVof(boolean on) {
-            this.platform = new Platform(platform.dtcClean(), on, platform.esbLoads());
+            this.platform = new Platform(platform.dtcClean(), on, platform.esbLoads(), platform.experimental());
             return this;
         }
 
         public Builder esbLoads(String how) {
-            this.platform = new Platform(platform.dtcClean(), platform.xVof(), how);
+            this.platform = new Platform(platform.dtcClean(), platform.xVof(), how, platform.experimental());
+            return this;
+        }
+
+        /** The proposals to enable (see {@link #EXPERIMENTAL}). */
+        public Builder experimental(List<String> names) {
+            this.platform = new Platform(platform.dtcClean(), platform.xVof(), platform.esbLoads(), names);
             return this;
         }
 
@@ -236,6 +261,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             if (!ESB_LOADS.contains(platform.esbLoads())) {
                 throw bad("esbLoads", "'" + platform.esbLoads() + "'", "'papr' (the default) or 'qemu'"
                     + Suggest.didYouMean(String.valueOf(platform.esbLoads()), ESB_LOADS));
+            }
+            for (String x : platform.experimental()) {
+                if (!EXPERIMENTAL.contains(x)) {
+                    throw bad("experimental", "'" + x + "'", "names of proposals: " + String.join(", ", EXPERIMENTAL)
+                        + Suggest.didYouMean(x, EXPERIMENTAL));
+                }
             }
             int mode = vsmt == 0 ? threads : vsmt;
             return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, host, threads, mode, nrIrqs,
@@ -350,6 +381,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         }
         if ((v = m.get("esbLoads")) != null) {
             b.esbLoads(string("esbLoads", v));
+        }
+        if ((v = m.get("experimental")) != null) {
+            if (!(v instanceof Collection<?> xl) || !xl.stream().allMatch(x -> x instanceof String)) {
+                throw bad("experimental", v, "an array of names of proposals, e.g. ['ocapi-rfc-2019']");
+            }
+            b.experimental(xl.stream().map(String::valueOf).toList());
         }
         if ((v = m.get("host")) != null) {
             if (!(v instanceof Map<?, ?> host)) {

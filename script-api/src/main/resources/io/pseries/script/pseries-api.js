@@ -274,6 +274,10 @@
       ipi(from, to) { h.guestIpi(cpuArg(from), cpuArg(to)); },
       stats() { return parseJson(h.guestStats()); },
       setAffinity(irq, cpu) { h.guestAffinity(int64(irq, 'irq'), cpuArg(cpu)); },
+      requestIrq(irq, name = 'driver') {
+        if (typeof name !== 'string') { throw new TypeError(`m.guest.requestIrq: name must be a string, got ${kindOf(name)}`); }
+        return parseJson(h.guestRequestIrq(int64(irq, 'irq'), name));
+      },
       get booted() { return h.guestBooted(); },
       get mode() { return h.guestBooted() ? h.guestMode() : null; },
     }, 'm.guest');
@@ -314,6 +318,7 @@
       xive: kvmDevice('xive'),
       xics: kvmDevice('xics'),
       links: () => parseJson(hb.links()),
+      ocxl: () => parseJson(hb.ocxl()),
       irqfd(guestIrq, eventfd, options) {
         const fd = eventfd !== null && typeof eventfd === 'object' && 'fd' in eventfd ? eventfd.fd : eventfd;
         const deassign = options !== undefined && plainObject(options) && options.deassign === true;
@@ -725,6 +730,7 @@
               ph.assertIntx(a, level);
             },
             info: () => parseJson(ph.info(a)),
+            afuStore: (triggerPage) => ph.afuStore(a, int64(triggerPage, 'triggerPage')),
             get addr() { return a; },
           }, `host.pci('${a}')`);
         },

@@ -271,6 +271,17 @@ public final class GuestOs implements VCpu.Listener {
         return d;
     }
 
+    /**
+     * A driver's {@code irq_create_mapping} and {@code request_irq} for a hardware number firmware
+     * gave it outside the device tree (an OpenCAPI AFU interrupt of H_OCXL_CONFIG_ADAPTER): the
+     * interrupt is mapped and started like any device interrupt.
+     */
+    public IrqDesc requestIrq(int hwirq, String name) {
+        IrqDesc d = map(hwirq, false, name);
+        startIrq(d, name);
+        return d;
+    }
+
     /** request_irq: the driver picks a target and starts the interrupt. */
     void startIrq(IrqDesc d, String name) {
         d.setName(name);

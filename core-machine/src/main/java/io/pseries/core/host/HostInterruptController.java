@@ -102,6 +102,14 @@ public interface HostInterruptController {
     default void setGuestSink(int hw, Runnable sink) {
     }
 
+    /**
+     * An OpenCAPI AFU interrupt (a generic IPI the host's ocxl driver requested) may be handed to
+     * a guest like a device source ({@link #setVcpuAffinity}); it stays out of
+     * {@link #isPhbMsi}, so irqbypass never links it.
+     */
+    default void markAfuIrq(int hw) {
+    }
+
     /** The device signals {@code hw}: an MSI write reaching the source's trigger. */
     default void deviceTrigger(int hw) {
     }

@@ -54,6 +54,10 @@ public final class ConfigSection implements SnapshotSection {
 
     @Override
     public void save(SectionWriter w) {
+        if (!config.platform().experimental().isEmpty()) {
+            throw new SnapshotException(NAME, "the machine enables experimental '"
+                + String.join("', '", config.platform().experimental()) + "', whose state no section describes");
+        }
         w.u32("cpus", config.cpus()).u32("threads", config.threads()).u32("vsmt", config.vsmt())
             .string("icMode", config.icMode()).string("kernelIrqchip", config.kernelIrqchip())
             .i64("memory", config.memory()).i64("seed", config.seed()).bool("hostXive", config.host().xive())

@@ -157,6 +157,12 @@ public final class HostBinding {
 
     // ------------------------------------------------------------------ pass-through
 
+    /** {@code m.host.ocxl()}: the AFU interrupts the VMM holds for the guest (OpenCAPI RFC), as JSON. */
+    @HostAccess.Export
+    public String ocxl() {
+        return Json.write(m.ocapi() == null ? List.of() : m.ocapi().info());
+    }
+
     /** {@code m.host.links()}: every irqfd of the VM with its link state, as JSON. */
     @HostAccess.Export
     public String links() {

@@ -457,6 +457,29 @@ public final class MachineHost {
         }
     }
 
+    /** {@code m.guest.requestIrq(irq, name)}: the guest maps and starts a hardware interrupt number; its virq and CPU. */
+    @HostAccess.Export
+    public String guestRequestIrq(long hwirq, String name) {
+        if (hwirq < 0 || hwirq >= m.config().nrIrqs()) {
+            throw new IllegalArgumentException(String.format("m.guest.requestIrq: interrupt 0x%x is outside the"
+                + " machine's numbers (0 to 0x%x)", hwirq, m.config().nrIrqs() - 1));
+        }
+        if (!m.irqSpace().isClaimed((int) hwirq)) {
+            throw new IllegalArgumentException(String.format("m.guest.requestIrq: interrupt 0x%x was not given to"
+                + " the guest (no device or firmware call claimed it)", hwirq));
+        }
+        try {
+            io.pseries.core.guest.IrqDesc d = guest().requestIrq((int) hwirq, name);
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("hwirq", d.hwirq());
+            out.put("virq", d.virq());
+            out.put("cpu", d.target());
+            return Json.write(out);
+        } finally {
+            rethrowListenerError();
+        }
+    }
+
     @HostAccess.Export
     public void guestAffinity(long hwirq, long cpu) {
         try {

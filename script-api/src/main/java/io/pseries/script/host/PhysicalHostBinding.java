@@ -20,6 +20,7 @@ import io.pseries.core.util.Json;
  *  functions()          ─► the PCI functions as JSON (address, vectors, host IRQs, owner)
  *  fire(addr, v)        ─► the function raises MSI-X vector v (false: nobody armed it)
  *  assertIntx(addr, l)  ─► the function's INTx wire
+ *  afuStore(addr, pa)   ─► the function's OpenCAPI AFU stores to a trigger page (false: no AFU irq has it)
  * </pre>
  *
  * <p>Threading: the script's thread.
@@ -80,6 +81,16 @@ public final class PhysicalHostBinding {
     @HostAccess.Export
     public void assertIntx(String addr, boolean level) {
         function(addr).assertIntx(level);
+    }
+
+    @HostAccess.Export
+    public boolean afuStore(String addr, long physAddr) {
+        HostPciFunction f = function(addr);
+        if (f.afu() == null) {
+            throw new IllegalArgumentException("host.pci('" + addr + "').afuStore: the function has no OpenCAPI AFU"
+                + " (give it one with pci: [{ addr, ocapi: { irqs: N } }])");
+        }
+        return f.afu().afuStore(physAddr);
     }
 
     /** Plain data of the host options a script gave, split: {@code pci} and the rest. */

@@ -59,6 +59,7 @@ public final class HostXive implements HostInterruptController {
     /** Device sources (host PCI functions' MSIs and LSIs) and what the host kernel does with them. */
     private final BitSet phbMsi = new BitSet();
     private final BitSet deviceLsi = new BitSet();
+    private final BitSet afuIrq = new BitSet();
     private final BitSet forwarded = new BitSet();
     private final BitSet savedP = new BitSet();
     private final java.util.Map<Integer, Runnable> hostHandlers = new java.util.HashMap<>();
@@ -163,12 +164,16 @@ public final class HostXive implements HostInterruptController {
 
     @Override
     public void freeIrq(int hw) {
-        if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs() || !irqs.get(hw) || isDeviceSource(hw)) {
+        if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs() || !irqs.get(hw) || phbMsi.get(hw) || deviceLsi.get(hw)) {
             return;
         }
         source.setStatus(hw, io.pseries.xive.Pq.OFF);
         router.setEas(hw, 0);
         hostHandlers.remove(hw);
+        afuIrq.clear(hw);
+        forwarded.clear(hw);
+        savedP.clear(hw);
+        guestSinks.remove(hw);
         guestNumber.remove(hw);
         irqs.clear(hw);
         vm.stats().ipiAllocated(-1);
@@ -369,7 +374,14 @@ public final class HostXive implements HostInterruptController {
     }
 
     private boolean isDeviceSource(int hw) {
-        return phbMsi.get(hw) || deviceLsi.get(hw);
+        return phbMsi.get(hw) || deviceLsi.get(hw) || afuIrq.get(hw);
+    }
+
+    @Override
+    public void markAfuIrq(int hw) {
+        if (allocated(hw)) {
+            afuIrq.set(hw);
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ public final class OcxlAfu {
     public static final int MAX_IRQ_PER_LINK = 2000;
     /** Per-process MMIO stride of this AFU model (its contexts' MMIO area), before the guard page. */
     public static final long PP_MMIO_STRIDE = 0x1_0000;
+    private final java.util.List<OcxlContext> contexts = new java.util.ArrayList<>();
 
     private final HostPciFunction fn;
     private final int linkIrqs;
@@ -52,6 +53,22 @@ public final class OcxlAfu {
     /** Opens a context on the host interrupt controller of the process's VM (page size {@code pageSize}). */
     public OcxlContext openContext(HostInterruptController intc, long pageSize) {
         // irq_base_offset: the per-process MMIO area plus one guard page
-        return new OcxlContext(this, intc, PP_MMIO_STRIDE + pageSize, pageSize);
+        OcxlContext c = new OcxlContext(this, intc, PP_MMIO_STRIDE + pageSize, pageSize);
+        contexts.add(c);
+        return c;
+    }
+
+    /**
+     * The AFU stores to the host physical address it was given as an interrupt's trigger
+     * address: an ESB trigger of the AFU interrupt whose trigger page that is, in whichever
+     * context allocated it; false when no AFU interrupt has that page.
+     */
+    public boolean afuStore(long physAddr) {
+        for (OcxlContext c : contexts) {
+            if (c.afuStore(physAddr)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -90,6 +90,7 @@ public final class OcxlContext {
         HostInterruptController.IrqInfo info = intc.irqInfo(hw);
         AfuIrq irq = new AfuIrq(id, hw, info.triggerPage());
         irqs.put(id, irq);
+        intc.markAfuIrq(hw);
         intc.requestIrq(hw, () -> {
             if (irq.fd != null) {
                 irq.fd.signal();
@@ -130,6 +131,12 @@ public final class OcxlContext {
         irq.inserted = true;
         intc.esbStore(irq.hw, true, 0, 0);
         return irq.triggerPage;
+    }
+
+    /** The host interrupt (a generic IPI of the host XIVE) behind the AFU irq at {@code offset}, or 0. */
+    public int hostIrq(long offset) {
+        AfuIrq irq = byOffset(offset);
+        return irq == null ? 0 : irq.hw;
     }
 
     /** The trigger page's physical address ({@code ocxl_afu_irq_get_addr}), or -1. */

@@ -1,0 +1,148 @@
+// @ts-check
+// OpenCAPI AFU interrupts in a pseries guest, through the October 2019 RFC's hcalls (never
+// merged; enabled by experimental: ['ocapi-rfc-2019']): ALLOC_IRQ gives a guest interrupt number
+// the guest maps like any other, and the AFU's store to its trigger page reaches the guest.
+
+const AFU = '0000:03:00.0';
+const BUID = 0x800000020000000n;
+const ALLOC_IRQ = 6;
+const FREE_IRQ = 7;
+/** @param {number} [irqs] */
+const newHost = (irqs = 8) => pseries.host({ pci: [{ addr: AFU, msix: 0, intx: false, ocapi: { irqs } },
+  { addr: '0000:01:00.0', msix: 4, intx: true }] });
+/**
+ * @param {PhysicalHost} h @param {'on' | 'off'} kernelIrqchip
+ * @param {DeviceOptions[]} [devices]
+ */
+const vm = (h, kernelIrqchip, devices = [{ type: 'vfio-pci', host: AFU }]) => {
+  const m = h.machine({ cpus: 2, icMode: 'xive', kernelIrqchip, experimental: ['ocapi-rfc-2019'], devices });
+  m.boot();
+  return m;
+};
+/** The RTAS configuration address of the PHB's first function. @param {Machine} m */
+const cfgOf = (m) => /** @type {number[]} */ (Object.values(m.dt('/pci@800000020000000').children)[0].props.reg)[0];
+/** @param {Machine} m @param {number} op @param {...(number | bigint)} args */
+const ocxl = (m, op, ...args) => m.hcall(0, 'H_OCXL_CONFIG_ADAPTER', BUID, cfgOf(m), op, ...args);
+/** @param {Machine} m */
+const alloc = (m) => {
+  const r = ocxl(m, ALLOC_IRQ);
+  assert.strictEqual(r.rcName, 'H_SUCCESS');
+  return Number(r.ret[0]);
+};
+/** @param {Machine} m @param {number} irq */
+const taken = (m, irq) => m.guest.stats().reduce((a, s) => a + (s.irqs[String(irq)] ?? 0), 0);
+/** @param {ExitCounts} e */
+const exits = (e) => e.hcall + e.rtas + e.mmio + e.irq;
+
+describe('OpenCAPI (RFC 2019, experimental)', () => {
+  it('without the experimental option the RFC hcalls do not exist: H_FUNCTION, by name and by number', () => {
+    const m = newHost().machine({ cpus: 1, icMode: 'xive', devices: [{ type: 'vfio-pci', host: AFU }] });
+    m.boot();
+    assert.strictEqual(m.hcall(0, 0xF004, BUID, cfgOf(m), ALLOC_IRQ).rcName, 'H_FUNCTION');
+    assert.ok(!m.hcallNames().includes('H_OCXL_CONFIG_ADAPTER'));
+  });
+
+  it('an unknown experimental name is refused with the names there are', () => {
+    assert.throws(() => pseries.machine({ cpus: 1, experimental: [/** @type {any} */ ('ocapi-rfc')] }),
+      /invalid machine option experimental: 'ocapi-rfc'; expected names of proposals: ocapi-rfc-2019/);
+    assert.throws(() => pseries.machine({ cpus: 1, experimental: /** @type {any} */ ('ocapi-rfc-2019') }), /an array of names of proposals/);
+  });
+
+  it('in-kernel: ALLOC_IRQ gives a LISN the guest maps; an AFU store reaches its queue with no VMM exit', () => {
+    const h = newHost();
+    const m = vm(h, 'on');
+    const lisn = alloc(m);
+    assert.strictEqual(m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, lisn).rcName, 'H_SUCCESS');
+    const started = m.guest.requestIrq(lisn, 'ocxl-afu');
+    assert.strictEqual(started.hwirq, lisn);
+    const [irq] = m.host.ocxl();
+    assert.strictEqual(irq.guestIrq, lisn);
+    assert.strictEqual(irq.state, 'bypass');
+    const s0 = m.host.stats();
+    for (let i = 0; i < 5; i++) {
+      assert.strictEqual(h.pci(AFU).afuStore(irq.triggerPage), true);
+      m.runUntilIdle();
+    }
+    const s1 = m.host.stats();
+    assert.strictEqual(taken(m, lisn), 5);
+    assert.strictEqual(exits(s1.exits) - exits(s0.exits), 0);
+    assert.strictEqual(s1.passthrough.bypassDeliveries - s0.passthrough.bypassDeliveries, 5);
+  });
+
+  it('emulated (kernelIrqchip off): each AFU store wakes the VMM once, which triggers the guest interrupt', () => {
+    const h = newHost();
+    const m = vm(h, 'off');
+    const lisn = alloc(m);
+    m.guest.requestIrq(lisn);
+    const [irq] = m.host.ocxl();
+    assert.strictEqual(irq.state, 'vmm');
+    const s0 = m.host.stats();
+    for (let i = 0; i < 4; i++) { h.pci(AFU).afuStore(irq.triggerPage); m.runUntilIdle(); }
+    const s1 = m.host.stats();
+    assert.strictEqual(taken(m, lisn), 4);
+    assert.strictEqual(s1.exits.irq - s0.exits.irq, 4);
+    assert.strictEqual(s1.passthrough.vmmRelays - s0.passthrough.vmmRelays, 4);
+  });
+
+  it('FREE_IRQ: the LISN and the host interrupt go, the AFU credit comes back; a second FREE_IRQ is H_PARAMETER', () => {
+    const h = newHost(4);
+    const m = vm(h, 'on');
+    const lisn = alloc(m);
+    const [irq] = m.host.ocxl();
+    assert.strictEqual(h.pci(AFU).info().ocapi?.available, 3);
+    assert.strictEqual(ocxl(m, FREE_IRQ, lisn).rcName, 'H_SUCCESS');
+    assert.deepStrictEqual(m.host.ocxl(), []);
+    assert.strictEqual(h.pci(AFU).info().ocapi?.available, 4);
+    assert.strictEqual(h.pci(AFU).afuStore(irq.triggerPage), false, 'no AFU interrupt has that page any more');
+    assert.strictEqual(m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, lisn).rcName, 'H_P2');
+    assert.strictEqual(ocxl(m, FREE_IRQ, lisn).rcName, 'H_PARAMETER');
+    // the number is free again: the next ALLOC_IRQ may get it
+    assert.strictEqual(alloc(m), lisn);
+  });
+
+  it('the AFU link credit exhausted: H_RESOURCE, nothing allocated', () => {
+    const h = newHost(2);
+    const m = vm(h, 'on');
+    alloc(m);
+    alloc(m);
+    m.recordEvents(100);
+    assert.strictEqual(ocxl(m, ALLOC_IRQ).rcName, 'H_RESOURCE');
+    assert.strictEqual(m.host.ocxl().length, 2);
+    assert.ok(m.events().some((e) => e.event === 'guest_error' && /no interrupt left \(ENOSPC\)/.test(String(e.message))));
+  });
+
+  it('a wrong BUID, a config address with no function, a function with no AFU, a sub-op outside 1..7: H_PARAMETER', () => {
+    const h = newHost();
+    const m = vm(h, 'on', [{ type: 'vfio-pci', host: AFU }, { type: 'vfio-pci', host: '0000:01:00.0' }]);
+    const fns = Object.values(m.dt('/pci@800000020000000').children).map((c) => /** @type {number[]} */ (c.props.reg)[0]);
+    assert.strictEqual(m.hcall(0, 'H_OCXL_CONFIG_ADAPTER', BUID + 1n, fns[0], ALLOC_IRQ).rcName, 'H_PARAMETER');
+    assert.strictEqual(m.hcall(0, 'H_OCXL_CONFIG_ADAPTER', BUID, 0x1f00, ALLOC_IRQ).rcName, 'H_PARAMETER');
+    assert.strictEqual(m.hcall(0, 'H_OCXL_CONFIG_ADAPTER', BUID, fns[1], ALLOC_IRQ).rcName, 'H_PARAMETER');
+    assert.strictEqual(m.hcall(0, 'H_OCXL_CONFIG_ADAPTER', BUID, fns[0], 0).rcName, 'H_PARAMETER');
+    assert.strictEqual(m.hcall(0, 'H_OCXL_CONFIG_ADAPTER', BUID, fns[0], 8).rcName, 'H_PARAMETER');
+    assert.deepStrictEqual(m.host.ocxl(), [], 'nothing allocated');
+  });
+
+  it('the sub-ops and hcalls the model does not have answer H_FUNCTION with an unimplemented event naming them', () => {
+    const m = vm(newHost(), 'on');
+    m.recordEvents(100);
+    assert.strictEqual(ocxl(m, 1).rcName, 'H_FUNCTION');
+    for (const name of ['H_OCXL_CONFIG_SPA', 'H_OCXL_GET_FAULT_STATE', 'H_OCXL_HANDLE_FAULT']) {
+      assert.strictEqual(m.hcall(0, name, 0).rcName, 'H_FUNCTION');
+    }
+    const names = m.events().filter((e) => e.event === 'unimplemented').map((e) => String(e.call));
+    assert.deepStrictEqual(names, ['H_OCXL_CONFIG_ADAPTER SETUP', 'H_OCXL_CONFIG_SPA', 'H_OCXL_GET_FAULT_STATE',
+      'H_OCXL_HANDLE_FAULT']);
+  });
+
+  it('a machine reset frees every AFU interrupt; a machine with an experimental option cannot be snapshotted', () => {
+    const h = newHost(4);
+    const m = vm(h, 'on');
+    alloc(m);
+    alloc(m);
+    m.reset();
+    assert.deepStrictEqual(m.host.ocxl(), []);
+    assert.strictEqual(h.pci(AFU).info().ocapi?.available, 4);
+    assert.throws(() => m.snapshot(), /experimental 'ocapi-rfc-2019'/);
+  });
+});
