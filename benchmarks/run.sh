@@ -123,24 +123,29 @@ if [[ -z "${BENCH_NO_JQ:-}" ]] && command -v jq >/dev/null 2>&1; then
     jq -r '
       def bid: if test("XiveEndToEndBench") then {id: "B1", qemu_ns: 1000, goal: 25}
                elif test("XicsEndToEndBench") then {id: "B3", qemu_ns: (1e9 / 165000), goal: 25}
+               elif test("SnapshotBench") then {id: "B6", qemu_ns: null, goal: 50000000}
+               elif test("PicBench") then {id: "B7", qemu_ns: null, goal: 10000000}
                else {id: "-", qemu_ns: null, goal: null} end;
+      def scale: if startswith("ms/") then 1e6 elif startswith("us/") then 1e3 elif startswith("s/") then 1e9 else 1 end;
       def num: if . == null then "NA" elif (. | type) == "number" then ((. * 1000 | round) / 1000 | tostring) else tostring end;
       .[] |
       (.benchmark | bid) as $b |
       (.benchmark | split(".") | last) as $variant |
       ((.params // {}) | to_entries | map("\(.key)=\(.value)") | join(",")) as $p |
-      (.primaryMetric.scorePercentiles["50.0"]) as $med |
+      (.primaryMetric.scoreUnit | scale) as $k |
+      (.primaryMetric.scorePercentiles["50.0"] * $k) as $med |
       ((.secondaryMetrics // {}) | to_entries | map(select(.key | endswith("gc.alloc.rate.norm"))) | first | .value.scorePercentiles["50.0"]) as $alloc |
       ((.secondaryMetrics // {})["cpu.time.norm"].scorePercentiles["50.0"]) as $cpu |
       "BENCH \($b.id) \($variant)\(if $p == "" then "" else "[" + $p + "]" end)"
       + " median_ns=\($med | num)"
-      + " min_ns=\(.primaryMetric.scorePercentiles["0.0"] | num) max_ns=\(.primaryMetric.scorePercentiles["100.0"] | num)"
+      + " min_ns=\(.primaryMetric.scorePercentiles["0.0"] * $k | num) max_ns=\(.primaryMetric.scorePercentiles["100.0"] * $k | num)"
       + " cpu_ns=\($cpu | num)"
       + " p_gc_alloc_B_per_op=\($alloc | num)"
       + " ops_per_s=\(1e9 / $med | floor)"
       + (if $b.qemu_ns != null then " ratio_vs_qemu_tcg=\($b.qemu_ns / $med | num)" else "" end)
       + (if $b.goal != null then " goal_ns=\($b.goal)" else "" end)
-      + " unit=\(.primaryMetric.scoreUnit) samples=\(.primaryMetric.rawData | flatten | length)"
+      + " unit=ns/op samples=\(if .primaryMetric.rawData != null then (.primaryMetric.rawData | flatten | length)
+                               else ([.primaryMetric.rawDataHistogram[][][] | .[1]] | add) end)"
     ' "$json"
 else
     python3 - "$json" <<'EOF'
@@ -150,14 +155,21 @@ def bid(name):
         return ("B1", 1000, 25)
     if "XicsEndToEndBench" in name:
         return ("B3", 1e9 / 165000, 25)
+    if "SnapshotBench" in name:
+        return ("B6", None, 50000000)
+    if "PicBench" in name:
+        return ("B7", None, 10000000)
     return ("-", None, None)
+def scale(unit):
+    return {"ms": 1e6, "us": 1e3, "s": 1e9}.get(unit.split("/")[0], 1)
 def num(v):
     return "NA" if v is None else ("%.3f" % v).rstrip("0").rstrip(".")
 for r in json.load(open(sys.argv[1])):
     i, qemu, goal = bid(r["benchmark"])
     variant = r["benchmark"].split(".")[-1]
     p = ",".join("%s=%s" % kv for kv in (r.get("params") or {}).items())
-    med = r["primaryMetric"]["scorePercentiles"]["50.0"]
+    f = scale(r["primaryMetric"]["scoreUnit"])
+    med = r["primaryMetric"]["scorePercentiles"]["50.0"] * f
     alloc = None
     cpu = None
     for k, v in (r.get("secondaryMetrics") or {}).items():
@@ -167,13 +179,16 @@ for r in json.load(open(sys.argv[1])):
             cpu = v["scorePercentiles"]["50.0"]
     pct = r["primaryMetric"]["scorePercentiles"]
     line = "BENCH %s %s%s median_ns=%s min_ns=%s max_ns=%s cpu_ns=%s p_gc_alloc_B_per_op=%s ops_per_s=%d" % (
-        i, variant, "[%s]" % p if p else "", num(med), num(pct["0.0"]), num(pct["100.0"]), num(cpu), num(alloc), int(1e9 / med))
+        i, variant, "[%s]" % p if p else "", num(med), num(pct["0.0"] * f), num(pct["100.0"] * f), num(cpu), num(alloc), int(1e9 / med))
     if qemu is not None:
         line += " ratio_vs_qemu_tcg=%s" % num(qemu / med)
     if goal is not None:
         line += " goal_ns=%d" % goal
-    samples = sum(len(f) for f in r["primaryMetric"]["rawData"])
-    line += " unit=%s samples=%d" % (r["primaryMetric"]["scoreUnit"], samples)
+    if r["primaryMetric"].get("rawData") is not None:
+        samples = sum(len(f) for f in r["primaryMetric"]["rawData"])
+    else:
+        samples = sum(c for fork in r["primaryMetric"]["rawDataHistogram"] for it in fork for _, c in it)
+    line += " unit=ns/op samples=%d" % samples
     print(line)
 EOF
 fi
