@@ -728,9 +728,10 @@ declare global {
     /**
      * The whole machine state as a self-describing stream: a header, then named sections (config,
      * machine, clock, cas, cpu/N, irq/lines, ram, the controllers' xive/... and xics/... sections,
-     * host/kvm), each versioned and checksummed. Taken at quiescent points only: it throws while
-     * events are pending (run m.runUntilIdle() first), while a guest model is booted, or with PCI
-     * MSIs allocated. With `kernelIrqchip: 'on'` the VM is stopped meanwhile and the device's state
+     * host/kvm, the booted guest model's guest, guest/xics and guest/xive), each versioned and
+     * checksummed. A booted guest is captured with its pending exception entries (mid IPI burst is
+     * fine); it throws while other events are pending (guest code's vCPU slices: run
+     * m.runUntilIdle() first) or with PCI MSIs allocated. With `kernelIrqchip: 'on'` the VM is stopped meanwhile and the device's state
      * (PQs, queue positions, VP states; XICS sources and ICPs) is read into the same controller
      * sections an emulated machine writes; `host/kvm` records the device, its mappings and the
      * pages faulted, and the pass-through links.

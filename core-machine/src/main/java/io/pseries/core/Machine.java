@@ -834,6 +834,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         }
     }
 
+    /** Installs the guest model a snapshot restored (its section's commit, after {@link #beginRestore}). */
+    public void restoreGuest(GuestOs g) {
+        if (guest != null) {
+            guest.detach();
+        }
+        guest = g;
+    }
+
     // ------------------------------------------------------------------ snapshots
 
     /** The named, versioned sections of this machine's state (see {@link MachineSections}). */

@@ -41,15 +41,21 @@ class SnapshotFieldMutationTest {
         // emulated workloads no device is recorded, and any change makes the record inconsistent
         "host/kvm.type", "host/kvm.device", "host/kvm.controller", "host/kvm.fd", "host/kvm.attrGroups",
         "host/kvm.attrCalls", "host/kvm.vmas", "host/kvm.vmaPgoff", "host/kvm.vmaPages", "host/kvm.faultedVma",
-        "host/kvm.faultedPage", "host/kvm.links");
+        "host/kvm.faultedPage", "host/kvm.links",
+        // the guest model: whether one is booted and which driver runs must agree with the driver
+        // sections (guest/xive, guest/xics: 'active'); its IPIs are one per CPU, each CPU once
+        "guest.booted", "guest.driver", "guest/xive.active", "guest/xics.active", "guest.ipiCpu");
 
     /** Fields whose valid values are few: the candidates are those (a compat PVR the POWER9 can run at). */
     private static final Map<String, List<Object>> SPECIAL = Map.of(
-        "cas.compatPvr", List.of(0x0f000004L, 0x0f000003L));
+        "cas.compatPvr", List.of(0x0f000004L, 0x0f000003L),
+        "guest.offer", List.of("LEGACY", "EXPLOITATION"));
 
     /** Fields that only count when another field says so: changed together with that field. */
     private static final Map<String, Map.Entry<String, Object>> GUARDED = Map.of(
-        "machine.osTerm", Map.entry("hasOsTerm", Boolean.TRUE));
+        "machine.osTerm", Map.entry("hasOsTerm", Boolean.TRUE),
+        // kernel numbers stay below the next free one
+        "guest.descVirq", Map.entry("nextVirq", 0x1000));
 
     private static Machine atPoint(Workloads.Workload w) {
         Machine m = Machine.create(w.config());
@@ -139,7 +145,8 @@ class SnapshotFieldMutationTest {
         // an empty array has no candidate change (host/kvm's lists in an emulated machine)
         Set<String> tried = new TreeSet<>();
         Map<String, String> lost = new LinkedHashMap<>();
-        for (Workloads.Workload w : List.of(Workloads.all().get(0), Workloads.all().get(3))) {
+        for (Workloads.Workload w : List.of(Workloads.all().get(0), Workloads.all().get(3), Workloads.all().get(4),
+            Workloads.all().get(5))) {
             byte[] good = atPoint(w).snapshot();
             List<SnapshotDump.Section> base = SnapshotDump.decode(good);
             for (SnapshotDump.Section s : base) {

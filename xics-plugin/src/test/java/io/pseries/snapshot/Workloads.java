@@ -60,7 +60,44 @@ final class Workloads {
             m.cas(GuestOv5.linuxVector(0x40));
             xiveSetup(m);
         }, Workloads::xiveBefore, Workloads::xiveAfter));
+        for (String mode : List.of("xics", "xive")) {
+            MachineConfig c = MachineConfig.builder().cpus(4).icMode(mode).devices(List.of(
+                MachineConfig.DeviceConfig.of("spapr-vty"))).build();
+            l.add(new Workload("booted " + mode + " guest mid IPI burst", c, Workloads::bootedSetup,
+                Workloads::bootedBefore, Workloads::bootedAfter));
+        }
         return l;
+    }
+
+    // ------------------------------------------------------------------ the guest model
+
+    /** Boots the guest model and has it take the console's interrupt once (device counts, not only IPIs). */
+    static void bootedSetup(Machine m) {
+        m.boot(io.pseries.core.guest.GuestOs.BootOptions.defaults());
+        m.runUntilIdle();
+        m.irq(0x1100).pulse();
+        m.runUntilIdle();
+    }
+
+    /** A ring of IPIs sent: every CPU's input raised, its exception entry a pending event. */
+    static void bootedBefore(Machine m) {
+        for (int c = 0; c < 4; c++) {
+            m.guest().ipi(c, (c + 1) % 4);
+        }
+    }
+
+    /** The ring finishes; every CPU to every other; the console again. */
+    static void bootedAfter(Machine m) {
+        m.runUntilIdle();
+        for (int f = 0; f < 4; f++) {
+            for (int t = 0; t < 4; t++) {
+                if (f != t) {
+                    m.guest().ipi(f, t);
+                }
+            }
+        }
+        m.irq(0x1100).pulse();
+        m.runUntilIdle();
     }
 
     // ------------------------------------------------------------------ XICS

@@ -17,4 +17,13 @@ public interface GuestIrqDriverProvider {
     boolean probe(DtNode tree);
 
     GuestIrqDriver create(GuestOs os);
+
+    /**
+     * The snapshot section holding this driver's state in a booted guest ({@code guest/NAME}),
+     * written by every machine (inactive when the guest runs another driver or none), or null when
+     * the driver has none: snapshots of a guest running it are then refused.
+     */
+    default io.pseries.core.snapshot.SnapshotSection snapshotSection(io.pseries.core.snapshot.GuestSnapshots guest) {
+        return null;
+    }
 }

@@ -52,28 +52,43 @@ public final class GuestOs implements VCpu.Listener {
     /** Linux's first dynamically allocated virq; the IPI gets it. */
     public static final int IPI_VIRQ = 16;
 
+    // package-private where GuestOsState reads and installs the state (snapshots)
     private final GuestPlatform m;
-    private final BootOptions options;
+    final BootOptions options;
     private final GuestTiming timing;
     private final int ncpus;
-    private final List<String> steps = new ArrayList<>();
-    private final long[] busyUntil;
-    private final boolean[] exceptionPending;
+    final List<String> steps = new ArrayList<>();
+    final long[] busyUntil;
+    final boolean[] exceptionPending;
     private final boolean[] inHandler;
     private final boolean[] rerun;
-    private final long[] ipis;
-    private final long[] exceptions;
-    private final io.pseries.core.sched.Scheduler.Action[] exceptionAction;
-    private final List<Map<Integer, long[]>> irqCounts = new ArrayList<>();
-    private final Map<Integer, IrqDesc> byVirq = new TreeMap<>();
-    private final Map<Integer, IrqDesc> byHwirq = new TreeMap<>();
-    private final Map<Integer, IrqDesc> ipiByCpu = new HashMap<>();
+    final long[] ipis;
+    final long[] exceptions;
+    final ExceptionEntry[] exceptionAction;
+    final List<Map<Integer, long[]>> irqCounts = new ArrayList<>();
+    final Map<Integer, IrqDesc> byVirq = new TreeMap<>();
+    final Map<Integer, IrqDesc> byHwirq = new TreeMap<>();
+    final Map<Integer, IrqDesc> ipiByCpu = new HashMap<>();
     private final long[] regs = new long[HcallTable.NARGS];
-    private int nextVirq = IPI_VIRQ + 1;
-    private GuestIrqDriver driver;
-    private DtNode tree;
+    int nextVirq = IPI_VIRQ + 1;
+    GuestIrqDriver driver;
+    DtNode tree;
     private boolean attached;
-    private CasResult cas;
+    CasResult cas;
+
+    /** The external-interrupt exception entry of one vCPU: a scheduled event snapshots record. */
+    final class ExceptionEntry implements io.pseries.core.sched.Scheduler.Recorded {
+        final int cpu;
+
+        ExceptionEntry(int cpu) {
+            this.cpu = cpu;
+        }
+
+        @Override
+        public void fire(long now) {
+            takeException(cpu);
+        }
+    }
 
     public GuestOs(GuestPlatform m, BootOptions options) {
         this.m = m;
@@ -86,10 +101,9 @@ public final class GuestOs implements VCpu.Listener {
         rerun = new boolean[ncpus];
         ipis = new long[ncpus];
         exceptions = new long[ncpus];
-        exceptionAction = new io.pseries.core.sched.Scheduler.Action[ncpus];
+        exceptionAction = new ExceptionEntry[ncpus];
         for (int i = 0; i < ncpus; i++) {
-            final int cpu = i;
-            exceptionAction[i] = now -> takeException(cpu);
+            exceptionAction[i] = new ExceptionEntry(i);
         }
         for (int i = 0; i < ncpus; i++) {
             irqCounts.add(new HashMap<>());
@@ -461,7 +475,7 @@ public final class GuestOs implements VCpu.Listener {
 
     // ------------------------------------------------------------------ exceptions
 
-    private void attach() {
+    void attach() {
         for (VCpu c : m.cpus()) {
             c.setListener(this);
         }

@@ -19,6 +19,14 @@ public final class Scheduler {
         void fire(long nowNs);
     }
 
+    /**
+     * An event whose owner's snapshot section records it as data (its time and order, found
+     * with {@link #find}) and schedules it again on restore ({@link #restoreEvent}). A snapshot is
+     * refused while any other kind of event is pending.
+     */
+    public interface Recorded extends Action {
+    }
+
     private long now;
     private long nextSeq;
     private long[] times = new long[64];
@@ -199,6 +207,42 @@ public final class Scheduler {
         now = nowNs;
         nextSeq = sequence;
         fired = firedCount;
+    }
+
+    /** Pending events that are not {@link Recorded} (a snapshot cannot hold them). */
+    public int unrecordedPending() {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (!(actions[i] instanceof Recorded)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The time and order ({@code {time, sequence}}) of {@code a} if it is pending, else null (a scan: snapshots only). */
+    public long[] find(Action a) {
+        for (int i = 0; i < size; i++) {
+            if (actions[i] == a) {
+                return new long[] {times[i], seqs[i]};
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Schedules a restored event at its recorded time and order (after {@link #restoreClock}); the
+     * insertion counter does not move: the recorded order was taken from it before the snapshot.
+     */
+    public void restoreEvent(long t, long seq, Recorded a) {
+        if (t < now || seq >= nextSeq) {
+            throw new IllegalArgumentException("restoreEvent: time " + t + " before now " + now + " or order " + seq
+                + " not before " + nextSeq);
+        }
+        long keep = nextSeq;
+        nextSeq = seq;
+        at(t, a);
+        nextSeq = keep;
     }
 
     /** Drops every pending event; the clock keeps its value (machine reset). */

@@ -3,15 +3,19 @@ package io.pseries.core.snapshot;
 import io.pseries.core.sched.Scheduler;
 
 /**
- * The scheduler's virtual time. Pending events are closures over live objects, not data, so
- * a snapshot point is a quiescent one: no event pending (after {@code runUntilIdle()}, or
- * before anything was scheduled). Elsewhere the snapshot is refused with that reason.
+ * The scheduler's virtual time and insertion counter. Pending events are recorded by the
+ * sections of their owners ({@link io.pseries.core.sched.Scheduler.Recorded}: the guest model's
+ * exception entries, in {@code guest}), with their time and order, and scheduled again after
+ * this section's commit; any other pending event (guest code's vCPU slices, a script's own
+ * event) is not data, and the snapshot is refused with that reason.
  */
 final class ClockSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("nowNs", FieldType.I64, "sequence", FieldType.I64,
         "fired", FieldType.I64);
 
     private final Scheduler s;
+    private long loadedNow = -1;
+    private long loadedSequence = -1;
 
     ClockSection(Scheduler s) {
         this.s = s;
@@ -34,10 +38,13 @@ final class ClockSection implements SnapshotSection {
 
     @Override
     public void save(SectionWriter w) {
-        if (s.pending() > 0) {
-            throw new SnapshotException(name(), "not at a quiescent point: " + s.pending() + " event"
-                + (s.pending() == 1 ? " is" : "s are") + " pending at virtual time " + s.now()
-                + " ns; snapshots are taken when no event is pending (run m.runUntilIdle() first)");
+        int n = s.unrecordedPending();
+        if (n > 0) {
+            throw new SnapshotException(name(), "not at a quiescent point: " + n + " event"
+                + (n == 1 ? " is" : "s are") + " pending at virtual time " + s.now()
+                + " ns that no section records as data (guest code's vCPU slices, or events of the"
+                + " machine's own code); snapshots are taken when only the guest model's exception"
+                + " entries are pending (run m.runUntilIdle() first)");
         }
         w.i64("nowNs", s.now()).i64("sequence", s.sequence()).i64("fired", s.firedCount());
     }
@@ -50,6 +57,18 @@ final class ClockSection implements SnapshotSection {
         if (now < 0 || seq < 0 || fired < 0) {
             throw r.refuse("negative clock value (nowNs " + now + ", sequence " + seq + ", fired " + fired + ")");
         }
+        loadedNow = now;
+        loadedSequence = seq;
         return () -> s.restoreClock(now, seq, fired);
+    }
+
+    /** The time the last {@link #load} read (owners of recorded events check theirs against it). */
+    long loadedNow() {
+        return loadedNow;
+    }
+
+    /** The insertion counter the last {@link #load} read: every recorded event's order is below it. */
+    long loadedSequence() {
+        return loadedSequence;
     }
 }

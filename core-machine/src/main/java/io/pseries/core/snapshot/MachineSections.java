@@ -6,12 +6,14 @@ import java.util.ServiceLoader;
 
 import io.pseries.core.Machine;
 import io.pseries.core.cpu.VCpu;
+import io.pseries.core.guest.GuestIrqDriverProvider;
 import io.pseries.core.intc.InterruptController;
 
 /**
  * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs,
  * IRQ lines, RAM, then each interrupt controller's own sections (legacy first), the simulated
- * host's ({@code host/kvm}: which KVM device, its mappings and links), then those of
+ * host's ({@code host/kvm}: which KVM device, its mappings and links), the guest model's
+ * ({@code guest}, then {@code guest/DRIVER} for each guest driver that describes its state), then those of
  * {@link SnapshotSectionProvider}s on the class path. The machine never names a controller's
  * state: controllers contribute theirs as {@link SnapshotParticipant}s.
  */
@@ -23,7 +25,8 @@ public final class MachineSections {
         List<SnapshotSection> l = new ArrayList<>();
         l.add(new ConfigSection(m.config()));
         l.add(new PlatformSection(m));
-        l.add(new ClockSection(m.scheduler()));
+        ClockSection clock = new ClockSection(m.scheduler());
+        l.add(clock);
         l.add(new CasSection(m));
         for (VCpu c : m.cpus()) {
             l.add(new CpuSection(c));
@@ -38,6 +41,22 @@ public final class MachineSections {
             }
         }
         l.add(new HostSection(m));
+        // the guest model, then each driver's state (after it: the guest commit makes the driver)
+        List<SnapshotSection> driverSections = new ArrayList<>();
+        java.util.Set<String> drivers = new java.util.LinkedHashSet<>();
+        List<GuestIrqDriverProvider> providers = new ArrayList<>();
+        ServiceLoader.load(GuestIrqDriverProvider.class, MachineSections.class.getClassLoader()).forEach(providers::add);
+        providers.sort((a, b) -> a.name().compareTo(b.name()));
+        GuestSection guest = new GuestSection(m, clock, drivers);
+        for (GuestIrqDriverProvider p : providers) {
+            SnapshotSection s = p.snapshotSection(guest);
+            if (s != null) {
+                drivers.add(p.name());
+                driverSections.add(s);
+            }
+        }
+        l.add(guest);
+        l.addAll(driverSections);
         ServiceLoader.load(SnapshotSectionProvider.class, MachineSections.class.getClassLoader())
             .forEach(p -> l.addAll(p.sections(m)));
         return l;

@@ -4,8 +4,8 @@ import io.pseries.core.Machine;
 
 /**
  * The machine's own state: its reset count and what the platform RTAS calls left (console
- * output, power-off, os-term, the time-of-day offset). A booted guest model is refused here:
- * its state (driver, descriptors, pending exceptions) is not described as data yet.
+ * output, power-off, os-term, the time-of-day offset). The booted guest model is the section
+ * {@code guest}.
  */
 final class PlatformSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("resets", FieldType.I64, "console", FieldType.STRING,
@@ -35,10 +35,6 @@ final class PlatformSection implements SnapshotSection {
 
     @Override
     public void save(SectionWriter w) {
-        if (m.guest() != null) {
-            throw new SnapshotException("guest", "the booted guest model cannot be snapshotted yet (its state is not"
-                + " described as data in this version); take the snapshot before m.boot(), or after m.reset()");
-        }
         String term = m.osTerm();
         w.i64("resets", m.resetCount()).string("console", m.console()).bool("poweredOff", m.poweredOff())
             .string("osTerm", term == null ? "" : term).bool("hasOsTerm", term != null)

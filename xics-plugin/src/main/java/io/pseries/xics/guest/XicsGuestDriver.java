@@ -51,12 +51,13 @@ public final class XicsGuestDriver implements GuestIrqDriver {
 
     static final String[] RTAS_CALLS = {"ibm,get-xive", "ibm,set-xive", "ibm,int-on", "ibm,int-off"};
 
+    // package-private where XicsGuestDriverSection reads and installs the state (snapshots)
     private final GuestOs os;
     private final int n;
     private final long[] regs = new long[HcallTable.NARGS];
-    private final int[] cpprStack;
-    private final int[] cpprIndex;
-    private int defaultServer;
+    final int[] cpprStack;
+    final int[] cpprIndex;
+    int defaultServer;
 
     XicsGuestDriver(GuestOs os) {
         this.os = os;

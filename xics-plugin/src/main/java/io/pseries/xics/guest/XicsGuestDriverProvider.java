@@ -51,4 +51,9 @@ public final class XicsGuestDriverProvider implements GuestIrqDriverProvider {
     public GuestIrqDriver create(GuestOs os) {
         return new XicsGuestDriver(os);
     }
+
+    @Override
+    public io.pseries.core.snapshot.SnapshotSection snapshotSection(io.pseries.core.snapshot.GuestSnapshots guest) {
+        return new XicsGuestDriverSection(guest);
+    }
 }

@@ -40,22 +40,23 @@ public final class XiveGuestDriver implements GuestIrqDriver {
     record Esb(long eoi, long trig, boolean viaHcall, boolean lsi, boolean storeEoi) {
     }
 
-    private final GuestOs os;
+    // package-private where XiveGuestDriverSection reads and installs the state (snapshots)
+    final GuestOs os;
     private final long[] regs = new long[HcallTable.NARGS];
-    private final int n;
-    private final int[] cppr;
-    private final int[] pendingPrio;
-    private final long[] qpage;
-    private final int[] qidx;
-    private final int[] qtoggle;
-    private int qmask;
-    private long tima;
-    private int prio;
-    private int lisnBase;
-    private int lisnCount;
-    private int nextIpi;
-    private int qshift;
-    private int roundRobin;
+    final int n;
+    final int[] cppr;
+    final int[] pendingPrio;
+    final long[] qpage;
+    final int[] qidx;
+    final int[] qtoggle;
+    int qmask;
+    long tima;
+    int prio;
+    int lisnBase;
+    int lisnCount;
+    int nextIpi;
+    int qshift;
+    int roundRobin;
 
     XiveGuestDriver(GuestOs os) {
         this.os = os;

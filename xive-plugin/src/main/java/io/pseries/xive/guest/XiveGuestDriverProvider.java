@@ -39,4 +39,9 @@ public final class XiveGuestDriverProvider implements GuestIrqDriverProvider {
     public GuestIrqDriver create(GuestOs os) {
         return new XiveGuestDriver(os);
     }
+
+    @Override
+    public io.pseries.core.snapshot.SnapshotSection snapshotSection(io.pseries.core.snapshot.GuestSnapshots guest) {
+        return new XiveGuestDriverSection(guest);
+    }
 }
