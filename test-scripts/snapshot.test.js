@@ -56,8 +56,7 @@ describe('snapshots', () => {
 
   for (const icMode of /** @type {const} */ (['xive', 'xics'])) {
     it(`a booted ${icMode} guest snapshotted mid IPI burst continues as the unbroken run`, () => {
-      const cfg = { cpus: 4, icMode, devices: [{ type: 'spapr-vty' }], seed: 3 };
-      const a = pseries.machine(cfg);
+      const a = pseries.machine({ cpus: 4, icMode, devices: [{ type: 'spapr-vty' }], seed: 3 });
       const boot = a.boot();
       // a ring burst: every CPU's IPI is raised, the exception entries are pending events
       for (let c = 0; c < 4; c++) a.guest.ipi(c, (c + 1) % 4);
