@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 import io.pseries.core.cas.CasResult;
@@ -134,140 +133,9 @@ public final class GuestOs implements VCpu.Listener {
 
     // ------------------------------------------------------------------ boot
 
-    /** Runs firmware, CAS, interrupt-controller set-up, SMP bring-up and device start-up. */
+    /** Runs firmware, CAS, interrupt-controller set-up, SMP bring-up and device start-up ({@link GuestBoot}). */
     public BootReport boot() {
-        DtNode pre = m.deviceTree();
-        int platform = platformByte23(pre);
-        int asked = GuestOv5.byte23(options.xive(), platform);
-        step(String.format("firmware: platform interrupt modes 0x%02x, guest offers %s, asks byte 23 = 0x%02x",
-            platform, options.xive().name().toLowerCase(java.util.Locale.ROOT), asked));
-        cas = m.cas(GuestOv5.linuxVector(asked));
-        step(String.format("cas: answer byte 23 = 0x%02x, active controller %s", cas.answer(), cas.mode()));
-        tree = m.deviceTree();
-
-        List<GuestIrqDriverProvider> providers = new ArrayList<>();
-        ServiceLoader.load(GuestIrqDriverProvider.class, GuestOs.class.getClassLoader()).forEach(providers::add);
-        providers.sort((a, b) -> Integer.compare(a.probeOrder(), b.probeOrder()));
-        for (GuestIrqDriverProvider p : providers) {
-            if (p.probe(tree)) {
-                driver = p.create(this);
-                break;
-            }
-        }
-        if (driver == null) {
-            throw new IllegalStateException("the guest found no interrupt controller it can drive in the device tree"
-                + " (drivers tried: " + providers.stream().map(GuestIrqDriverProvider::name).toList() + ")");
-        }
-        step("kernel: interrupt driver " + driver.name());
-        attach();
-
-        driver.initBootCpu();
-        step("cpu 0: interrupt set-up done");
-        for (int c = 1; c < ncpus; c++) {
-            driver.prepareCpu(c);
-            int id = m.cpu(c).vcpuId();
-            // smp_startup_cpu: a thread firmware does not report stopped is taken to be up already
-            RtasResult q = rtas(0, "query-cpu-stopped-state", new int[] {id}, 2);
-            if (q.status() == 0 && q.rets()[0] != 0) {
-                step("cpu " + c + ": firmware reports it not stopped (state " + q.rets()[0] + "), not started");
-                continue;
-            }
-            RtasResult r = rtas(0, "start-cpu", new int[] {id, 0x10000, c}, 1);
-            if (r.status() != 0) {
-                throw new IllegalStateException("start-cpu " + c + " failed with RTAS status " + r.status());
-            }
-            driver.setupCpu(c);
-            step("cpu " + c + ": started, interrupt set-up done");
-        }
-        startDevices();
-        return new BootReport(driver.name(), ncpus, irqTable(), List.copyOf(steps));
-    }
-
-    private static int platformByte23(DtNode tree) {
-        DtNode chosen = tree.child("chosen");
-        byte[] v = chosen == null ? null : chosen.prop("ibm,arch-vec-5-platform-support");
-        if (v != null) {
-            for (int i = 0; i + 1 < v.length; i += 2) {
-                if ((v[i] & 0xff) == 23) {
-                    return v[i + 1] & 0xff;
-                }
-            }
-        }
-        return 0x00;
-    }
-
-    /**
-     * Device interrupts in Linux 6.1's order on pseries (what QEMU saw it do): the PCI bus probe
-     * maps INTx lines; the EPOW event source is mapped and requested; the VIO bus maps every
-     * VIO device's interrupt (the NVRAM's too, which nothing ever requests); the VAS and
-     * hypervisor-counter probes ask for hcalls QEMU does not have; the hot-plug event source is
-     * mapped and requested; the console requests its interrupt; the PCI drivers set up their
-     * interrupts; last the network interfaces open (ibmveth sets its checksum attributes, then
-     * requests its interrupt).
-     */
-    private void startDevices() {
-        GuestPciProbe pci = new GuestPciProbe(this);
-        pci.probe(tree);
-        DtNode es = tree.child("event-sources");
-        IrqDesc epow = eventSource(es, "epow-events", "RAS_EPOW");
-        if (epow != null) {
-            startIrq(epow, "RAS_EPOW");
-        }
-        DtNode vdev = tree.child("vdevice");
-        IrqDesc console = null;
-        List<IrqDesc> lans = new ArrayList<>();
-        List<Long> lanUnits = new ArrayList<>();
-        List<IrqDesc> others = new ArrayList<>();
-        if (vdev != null) {
-            for (DtNode d : vdev.children()) {
-                long[] irq = d.cells("interrupts");
-                List<String> type = d.strings("device_type");
-                if (irq == null || type == null) {
-                    continue;
-                }
-                IrqDesc desc = map((int) irq[0], irq[1] == 1, d.name());
-                if (type.contains("serial") && console == null) {
-                    console = desc;
-                } else if (type.contains("network")) {
-                    lans.add(desc);
-                    long[] reg = d.cells("reg");
-                    lanUnits.add(reg == null ? 0 : reg[0]);
-                } else if (!type.contains("nvram")) {
-                    others.add(desc);
-                }
-            }
-        }
-        long scratch = alloc(4096, 4096);
-        hcall(0, H_QUERY_VAS_CAPABILITIES, 0, scratch);
-        hcall(0, H_GET_PERF_COUNTER_INFO, scratch, 4096);
-        hcall(0, H_GET_PERF_COUNTER_INFO, scratch, 4096);
-        IrqDesc hotplug = eventSource(es, "hot-plug-events", "RAS_HOTPLUG");
-        if (hotplug != null) {
-            startIrq(hotplug, "RAS_HOTPLUG");
-        }
-        if (console != null) {
-            startIrq(console, "hvc_console");
-        }
-        pci.startDrivers();
-        for (int i = 0; i < lans.size(); i++) {
-            // ibmveth_open: the checksum-offload attributes first, then the interrupt
-            hcall(0, H_ILLAN_ATTRIBUTES, lanUnits.get(i), 0, 0);
-            startIrq(lans.get(i), "ibmveth " + lans.get(i).name());
-        }
-        for (IrqDesc d : others) {
-            startIrq(d, d.name());
-        }
-    }
-
-    /** Hcalls Linux 6.1 makes while it boots that QEMU 7.2 does not implement (it answers H_FUNCTION). */
-    static final int H_ILLAN_ATTRIBUTES = 0x244;
-    static final int H_QUERY_VAS_CAPABILITIES = 0x398;
-    static final int H_GET_PERF_COUNTER_INFO = 0xF080;
-
-    private IrqDesc eventSource(DtNode es, String node, String name) {
-        DtNode e = es == null ? null : es.child(node);
-        long[] irq = e == null ? null : e.cells("interrupts");
-        return irq == null ? null : map((int) irq[0], irq[1] == 1, name);
+        return GuestBoot.boot(this);
     }
 
     /**
@@ -345,7 +213,7 @@ public final class GuestOs implements VCpu.Listener {
         return byHwirq.get(hwirq);
     }
 
-    private List<Map<String, Object>> irqTable() {
+    List<Map<String, Object>> irqTable() {
         List<Map<String, Object>> l = new ArrayList<>();
         for (IrqDesc d : interrupts().values()) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -118,6 +118,20 @@ public final class Trace {
         emit(TraceCategory.GUEST_ERROR, cpu, "guest_error", all);
     }
 
+    /**
+     * Carries another trace's numbering on in this one: its sequence counter, guest-error count
+     * and recorded ring (a machine restored from a checkpoint of the machine {@code from}
+     * belonged to, taking its place in a script: its events number on from the old ones).
+     * Listeners are not carried: their owner subscribes them again.
+     */
+    public void continueFrom(Trace from) {
+        seq = from.seq;
+        guestErrors = from.guestErrors;
+        ring = from.ring.clone();
+        ringNext = from.ringNext;
+        recompute();
+    }
+
     /** The sequence number of the last event produced (0 when none). */
     public long lastSeq() {
         return seq;

@@ -39,6 +39,7 @@ import picocli.CommandLine.Parameters;
         "  pseries test --reporter junit --out report.xml -j 2 test-scripts",
         "  pseries test --filter 'XICS > accept' --bail test-scripts/xics.test.js",
         "  pseries test --shard 2/3 --reporter junit -o shard-2.xml test-scripts",
+        "  pseries test --checkpoint-invariance --points 5 test-scripts",
         "No test selected (a --filter matching nothing, an empty shard) is an error unless --pass-with-no-tests."})
 final class TestCommand implements Callable<Integer> {
 
@@ -90,6 +91,16 @@ final class TestCommand implements Callable<Integer> {
             "files are ordered by path and dealt out in turn, so the shards together run every file once"})
     String shard;
 
+    @Option(names = "--checkpoint-invariance",
+        description = {"run each file twice, straight and with a snapshot restored into a fresh machine at --points",
+            "points (run/boot/CAS/hcall/IPI boundaries the file causes, drawn with a seed from the file's name), and fail",
+            "it if anything observable differs: events, pic(), guest.stats(), the console, RAM, virtual time"})
+    boolean checkpointInvariance;
+
+    @Option(names = "--points", paramLabel = "N", defaultValue = "3",
+        description = "checkpoints per file with --checkpoint-invariance (default: ${DEFAULT-VALUE})")
+    int points;
+
     @Option(names = "--pass-with-no-tests",
         description = "exit 0 when no test is selected (by default that is an error: a --filter matching nothing, an empty shard)")
     boolean passWithNoTests;
@@ -104,6 +115,9 @@ final class TestCommand implements Callable<Integer> {
         }
         if (jobs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-j must be at least 1, got " + jobs);
+        }
+        if (checkpointInvariance && points < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--points must be at least 1, got " + points);
         }
         if (filter != null) {
             try {
@@ -158,7 +172,8 @@ final class TestCommand implements Callable<Integer> {
             int total = files.size() * repeat;
             long[] failedSoFar = {0};
             try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
-                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null, timeoutMs, allowRead), repeat, jobs, r, fr -> {
+                s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null, timeoutMs, allowRead)
+                    .withCheckpoints(checkpointInvariance ? points : 0), repeat, jobs, r, fr -> {
                     results.add(fr);
                     failedSoFar[0] += fr.failures();
                     progress.done();
@@ -176,6 +191,9 @@ final class TestCommand implements Callable<Integer> {
                 if (!passWithNoTests) {
                     return 1;
                 }
+            }
+            if (checkpointInvariance) {
+                (status != null ? status : terminal).println(io.pseries.script.test.CheckpointInvariance.summary());
             }
             if (status != null) {
                 status.println(s.line() + " (" + s.filesText() + ", " + s.wallMs() + " ms)");

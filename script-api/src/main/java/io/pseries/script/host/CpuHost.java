@@ -70,6 +70,10 @@ public final class CpuHost {
 
     private PseriesHost.FileReader fileReader;
 
+    PseriesHost.FileReader fileReader() {
+        return fileReader;
+    }
+
     void setFileReader(PseriesHost.FileReader r) {
         fileReader = r;
     }

@@ -50,15 +50,110 @@ public final class MachineHost {
         int depth;
     }
 
-    private final Machine m;
+    // not final: a checkpoint (--checkpoint-invariance) puts a restored machine in the old one's place
+    private Machine m;
     private final Nesting nesting;
-    private final CpuHost cpuHost;
+    private CpuHost cpuHost;
     private Throwable listenerError;
+    /** Every trace subscription (the script's and the checkpoint recorder's), re-made on a checkpoint's machine. */
+    private final List<Sub> subs = new ArrayList<>();
+    private boolean sharedHost;
+    private final Checkpoints checkpoints = Checkpoints.current();
+
+    private static final class Sub {
+        final TraceCategory category;
+        final java.util.function.Consumer<TraceEvent> listener;
+        Runnable off;
+
+        Sub(TraceCategory category, java.util.function.Consumer<TraceEvent> listener) {
+            this.category = category;
+            this.listener = listener;
+        }
+    }
 
     public MachineHost(Machine m, Nesting nesting) {
         this.m = m;
         this.nesting = nesting;
         this.cpuHost = new CpuHost(m);
+        if (checkpoints != null) {
+            checkpoints.register(this);
+        }
+    }
+
+    private Runnable subscribe(TraceCategory c, java.util.function.Consumer<TraceEvent> l) {
+        Sub s = new Sub(c, l);
+        s.off = m.trace().subscribe(c, l);
+        subs.add(s);
+        return () -> {
+            s.off.run();
+            subs.remove(s);
+        };
+    }
+
+    /** The checkpoint recorder's listener, on every category. */
+    void addRecorder(java.util.function.Consumer<TraceEvent> l) {
+        for (TraceCategory c : TraceCategory.values()) {
+            subscribe(c, l);
+        }
+    }
+
+    /** This machine shares its simulated host with others (host.machine): a checkpoint cannot replace it alone. */
+    void markSharedHost() {
+        sharedHost = true;
+    }
+
+    /** A point the script's call makes (checkpoint invariance chooses among them). */
+    private void boundary(String what) {
+        if (checkpoints != null) {
+            checkpoints.boundary(this, what);
+        }
+    }
+
+    /**
+     * Replaces the machine by a fresh one restored from its snapshot (listeners moved, the trace
+     * numbering carried on). Returns null, or why this machine cannot be covered yet.
+     */
+    String checkpoint() {
+        if (sharedHost) {
+            return "it shares a simulated host (pseries.host) with other machines; a fresh machine would need theirs too";
+        }
+        if (m.cpuThreads().enabled()) {
+            return "it runs guest code (m.loadElf): the interpreting vCPUs' registers are in no snapshot section yet";
+        }
+        if (!m.running()) {
+            return "it is stopped (pseries.migrate moved it away)";
+        }
+        if (nesting.depth > 0) {
+            return "the boundary is inside an event listener, while the machine is mid-operation";
+        }
+        // the checkpoint's own work (stop, pre_save, post_load) is not the script's to see
+        for (Sub s : subs) {
+            s.off.run();
+        }
+        try {
+            byte[] snap;
+            try {
+                snap = m.snapshot();
+            } catch (io.pseries.core.snapshot.SnapshotException e) {
+                return e.getMessage();
+            }
+            Machine fresh = Machine.create(m.config());
+            try {
+                fresh.restore(snap);
+            } catch (RuntimeException e) {
+                return "its snapshot does not restore into a fresh machine: " + e.getMessage();
+            }
+            fresh.trace().continueFrom(m.trace());
+            PseriesHost.FileReader reader = cpuHost.fileReader();
+            m = fresh;
+            cpuHost = new CpuHost(fresh);
+            cpuHost.setFileReader(reader);
+            return null;
+        } finally {
+            for (Sub s : subs) {
+                s.off = m.trace().subscribe(s.category, s.listener);
+            }
+        }
     }
 
     /** The guest-code half: m.loadElf, m.cpu(n), the exception and instruction events. */
@@ -145,6 +240,7 @@ public final class MachineHost {
             long[] out = new long[r.rets().length + 1];
             out[0] = r.rc();
             System.arraycopy(r.rets(), 0, out, 1, r.rets().length);
+            boundary(String.format("after hcall 0x%x on cpu %d", opcode, cpu));
             return out;
         } finally {
             rethrowListenerError();
@@ -270,6 +366,7 @@ public final class MachineHost {
                 enc.add(x & 0xff);
             }
             r.put("ov5", enc);
+            boundary("after m.cas()");
         } catch (CasException e) {
             r.put("ok", false);
             r.put("message", e.getMessage());
@@ -362,6 +459,7 @@ public final class MachineHost {
     public void irqSet(long n, boolean level) {
         try {
             line(n).set(level);
+            boundary(String.format("after line 0x%x set %s", n, level));
         } finally {
             rethrowListenerError();
         }
@@ -371,6 +469,7 @@ public final class MachineHost {
     public void irqPulse(long n) {
         try {
             line(n).pulse();
+            boundary(String.format("after line 0x%x pulsed", n));
         } finally {
             rethrowListenerError();
         }
@@ -406,6 +505,7 @@ public final class MachineHost {
             out.put("cpus", r.cpus());
             out.put("irqs", r.irqs());
             out.put("steps", r.steps());
+            boundary("after m.boot()");
             return Json.write(out);
         } catch (CasException e) {
             throw new IllegalStateException("boot failed at CAS: " + e.getMessage(), e);
@@ -452,6 +552,7 @@ public final class MachineHost {
     public void guestIpi(long from, long to) {
         try {
             guest().ipi(from, to);
+            boundary("after m.guest.ipi(" + from + ", " + to + ")");
         } finally {
             rethrowListenerError();
         }
@@ -504,6 +605,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public long run(long ns) {
+        boundary("m.run(" + ns + ")");
         try {
             return LongCalls.run(m, "m.run", () -> m.run(ns));
         } finally {
@@ -513,6 +615,7 @@ public final class MachineHost {
 
     @HostAccess.Export
     public long runUntilIdle() {
+        boundary("m.runUntilIdle()");
         try {
             return LongCalls.run(m, "m.runUntilIdle", m::runUntilIdle);
         } finally {
@@ -554,7 +657,7 @@ public final class MachineHost {
             throw new IllegalArgumentException("unknown event '" + event + "'" + Suggest.didYouMean(event, names)
                 + "; valid events: " + String.join(", ", names));
         }
-        return new Subscription(m.trace().subscribe(c, ev -> {
+        return new Subscription(subscribe(c, ev -> {
             if (nesting.depth >= MAX_LISTENER_NESTING) {
                 if (listenerError == null) {
                     listenerError = new HostErrors.RunawayRecursion(HostErrors.STACK_OVERFLOW + ": listeners nested more than "

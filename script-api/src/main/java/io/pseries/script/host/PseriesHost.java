@@ -84,6 +84,7 @@ public final class PseriesHost {
             onCreate.accept(m);
         }
         MachineHost h = new MachineHost(m, nesting);
+        h.markSharedHost();
         h.cpuHost().setFileReader(fileReader);
         return h;
     }

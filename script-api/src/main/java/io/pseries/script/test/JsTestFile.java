@@ -54,9 +54,22 @@ public final class JsTestFile {
      * (0: none); {@code it(name, fn, { timeout })} and {@code describe(name, fn, { timeout })}
      * override it.
      */
-    public record Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs, List<Path> allowRead) {
+    public record Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs, List<Path> allowRead,
+                          int checkpointPoints) {
         public Options {
             allowRead = List.copyOf(allowRead);
+        }
+
+        public Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs, List<Path> allowRead) {
+            this(filter, bail, artifacts, label, timeoutMs, allowRead, 0);
+        }
+
+        /**
+         * Checkpoint invariance ({@code --checkpoint-invariance --points N}, N > 0): each file runs
+         * straight, then with N checkpoints; see {@link CheckpointInvariance}. 0: off.
+         */
+        public Options withCheckpoints(int points) {
+            return new Options(filter, bail, artifacts, label, timeoutMs, allowRead, points);
         }
 
         public Options(String filter, boolean bail, Path artifacts, String label) {
@@ -72,16 +85,16 @@ public final class JsTestFile {
         }
 
         public Options withLabel(String l) {
-            return new Options(filter, bail, artifacts, l, timeoutMs, allowRead);
+            return new Options(filter, bail, artifacts, l, timeoutMs, allowRead, checkpointPoints);
         }
 
         public Options withTimeout(long ms) {
-            return new Options(filter, bail, artifacts, label, ms, allowRead);
+            return new Options(filter, bail, artifacts, label, ms, allowRead, checkpointPoints);
         }
 
         /** Directories the files may read besides their own (--allow-read). */
         public Options withAllowRead(List<Path> dirs) {
-            return new Options(filter, bail, artifacts, label, timeoutMs, dirs);
+            return new Options(filter, bail, artifacts, label, timeoutMs, dirs, checkpointPoints);
         }
     }
 
@@ -108,6 +121,9 @@ public final class JsTestFile {
      * {@code console}. Never throws for problems in the script: they are results.
      */
     public static FileResult run(ScriptEngine engine, Path file, Options opts, TestListener listener, PrintStream output) {
+        if (opts.checkpointPoints() > 0) {
+            return CheckpointInvariance.run(engine, file, opts, listener, output);
+        }
         String name = opts.label() != null ? opts.label() : displayName(file);
         long start = System.nanoTime();
         List<TestResult> results = new ArrayList<>();

@@ -67,6 +67,8 @@ public final class PseriesTestEngine implements TestEngine {
     public static final String TIMEOUT = "pseries.test.timeout";
     /** Directories (comma separated) the JS tests may read besides their own directory trees. */
     public static final String ALLOW_READ = "pseries.test.allowRead";
+    /** Checkpoints per file for checkpoint invariance (as {@code --checkpoint-invariance --points N}); 0 or absent: off. */
+    public static final String CHECKPOINT_POINTS = "pseries.test.checkpointPoints";
 
     @Override
     public String getId() {
@@ -225,7 +227,7 @@ public final class PseriesTestEngine implements TestEngine {
                     byName.put(f.getDisplayName(), f);
                 }
                 JsTestFile.Options opts = new JsTestFile.Options(e.getKey().isEmpty() ? null : e.getKey(), false, artifacts, null,
-                    timeout, allowRead);
+                    timeout, allowRead).withCheckpoints(cfg.get(CHECKPOINT_POINTS, Integer::parseInt).orElse(0));
                 TestRun.run(engine, e.getValue().stream().map(f -> f.path).toList(), opts, 1, Math.max(1, jobs),
                     new ToJunit(byName, listener, System.out), null);
             }

@@ -1,0 +1,128 @@
+package io.pseries.testscripts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.util.List;
+
+import io.pseries.script.ScriptEngine;
+import io.pseries.script.host.Checkpoints;
+import io.pseries.script.test.CheckpointInvariance;
+import io.pseries.script.test.FileResult;
+import io.pseries.script.test.JsTestFile;
+import io.pseries.script.test.TestListener;
+import io.pseries.script.test.TestResult;
+
+/**
+ * {@code --checkpoint-invariance}: a file runs straight and with checkpoints; the same run passes
+ * with its checkpoints taken, a run whose observables differ fails naming the first difference,
+ * and a machine a snapshot cannot cover is skipped with the reason said.
+ */
+class CheckpointInvarianceTest {
+    static ScriptEngine engine;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        engine = new ScriptEngine();
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    private record Run(FileResult result, String output) {
+    }
+
+    private Run run(String text, int points) throws IOException {
+        Path p = dir.resolve("c.test.js");
+        Files.writeString(p, text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FileResult r = JsTestFile.run(engine, p, JsTestFile.Options.defaults().withCheckpoints(points), new TestListener() { },
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+        return new Run(r, out.toString(StandardCharsets.UTF_8));
+    }
+
+    private static final String IPI_BURSTS = """
+        it('IPI bursts on a booted guest', () => {
+          const m = pseries.machine({ cpus: 4, icMode: 'xive', devices: [{ type: 'spapr-vty' }] });
+          m.on('irq', () => {});
+          m.boot();
+          for (let r = 0; r < 6; r++) {
+            for (let c = 0; c < 4; c++) m.guest.ipi(c, (c + 1 + r % 3) % 4);
+            m.runUntilIdle();
+          }
+          m.irq(0x1100).pulse();
+          m.runUntilIdle();
+          assert.strictEqual(m.guest.stats().reduce((n, s) => n + s.ipis, 0), 24);
+        });
+        """;
+
+    @Test
+    void aBootedGuestsBurstsAreTheSameWithCheckpoints_everyPointTaken() throws IOException {
+        Run r = run(IPI_BURSTS, 5);
+        assertEquals(0, r.result().failures(), r.output() + r.result());
+        assertTrue(r.output().contains("5 checkpoints taken"), r.output());
+        assertTrue(r.output().contains("no difference"), r.output());
+        assertTrue(r.result().tests().stream().noneMatch(t -> t.name().equals(CheckpointInvariance.TEST)));
+    }
+
+    @Test
+    void logsThatDiffer_areNamedByTheirFirstDifferentSegmentAndEvent() {
+        List<Checkpoints.Line> a = List.of(new Checkpoints.Line("boundary 0 in t", "m0 m.runUntilIdle() at 0 ns; 2 events",
+            List.of("m0 #1 irq present cpu=1", "m0 #2 guest handle cpu=1")));
+        List<Checkpoints.Line> b = List.of(new Checkpoints.Line("boundary 0 in t", "m0 m.runUntilIdle() at 0 ns; 2 events (other)",
+            List.of("m0 #1 irq present cpu=1", "m0 #2 guest handle cpu=2")));
+        String d = CheckpointInvariance.firstDifference(a, b);
+        assertTrue(d.contains("differs at boundary 0 in t") && d.contains("event 1 of the segment")
+            && d.contains("checkpointed 'm0 #2 guest handle cpu=2'"), d);
+        assertEquals(null, CheckpointInvariance.firstDifference(a, a));
+    }
+
+    @Test
+    void aFileThatDiffersFromItselfIsSkippedAsSuch_notBlamedOnTheCheckpoints() throws IOException {
+        // RAM each run fills differently: no machine could make two runs of this file agree
+        Run r = run("""
+            it('writes what differs', () => {
+              const m = pseries.machine({ cpus: 2 });
+              m.boot();
+              m.runUntilIdle();
+              m.mem.write64(0x100000n, BigInt(Math.floor(Math.random() * 2 ** 40)) + 1n);
+            });
+            """, 2);
+        assertEquals(0, r.result().failures(), r.output());
+        assertTrue(r.output().contains("skipped the file: two straight runs of the file differ from each other")
+            && r.output().contains("RAM"), r.output());
+    }
+
+    @Test
+    void aMachineOnASharedHostIsSkippedWithTheReason() throws IOException {
+        Run r = run("""
+            it('two machines on one host', () => {
+              const host = pseries.host({});
+              const a = host.machine({ cpus: 2 });
+              a.boot();
+              a.runUntilIdle();
+              a.runUntilIdle();
+            });
+            """, 2);
+        assertEquals(0, r.result().failures(), r.output());
+        assertTrue(r.output().contains("0 checkpoints taken"), r.output());
+        assertTrue(r.output().contains("skipped 2: m0 (") && r.output().contains("it shares a simulated host"), r.output());
+    }
+}
