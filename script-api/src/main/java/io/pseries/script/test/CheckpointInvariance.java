@@ -206,7 +206,7 @@ public final class CheckpointInvariance {
                         }
                     }
                 }
-                return "after a checkpoint the run differs at " + at.where() + ": straight '"
+                return "the runs differ at " + at.where() + ": straight '"
                     + (x == null ? "(nothing)" : x.what()) + "', checkpointed '" + (y == null ? "(nothing)" : y.what()) + "'"
                     + event;
             }
