@@ -187,6 +187,8 @@ declare global {
     dtcClean: boolean;
     xVof: boolean;
     esbLoads: 'papr' | 'qemu';
+    /** The proposals the machine enables (`experimental`), [] by default. */
+    experimental: 'ocapi-rfc-2019'[];
   }
 
   /**

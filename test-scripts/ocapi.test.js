@@ -40,6 +40,7 @@ describe('OpenCAPI (RFC 2019, experimental)', () => {
     m.boot();
     assert.strictEqual(m.hcall(0, 0xF004, BUID, cfgOf(m), ALLOC_IRQ).rcName, 'H_FUNCTION');
     assert.ok(!m.hcallNames().includes('H_OCXL_CONFIG_ADAPTER'));
+    assert.deepStrictEqual(m.config.experimental, []);
   });
 
   it('an unknown experimental name is refused with the names there are', () => {
@@ -51,6 +52,7 @@ describe('OpenCAPI (RFC 2019, experimental)', () => {
   it('in-kernel: ALLOC_IRQ gives a LISN the guest maps; an AFU store reaches its queue with no VMM exit', () => {
     const h = newHost();
     const m = vm(h, 'on');
+    assert.deepStrictEqual(m.config.experimental, ['ocapi-rfc-2019']);
     const lisn = alloc(m);
     assert.strictEqual(m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, lisn).rcName, 'H_SUCCESS');
     const started = m.guest.requestIrq(lisn, 'ocxl-afu');

@@ -205,6 +205,7 @@ public final class MachineHost {
         c.put("dtcClean", m.config().platform().dtcClean());
         c.put("xVof", m.config().platform().xVof());
         c.put("esbLoads", m.config().platform().esbLoads());
+        c.put("experimental", m.config().platform().experimental());
         return Json.write(c);
     }
 
