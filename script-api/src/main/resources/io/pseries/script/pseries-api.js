@@ -139,6 +139,8 @@
    * Error, TypeError or RangeError it stands for (no Java class name in e.name, String(e) or a
    * report); JS errors, including a listener's, pass through unchanged.
    */
+  const STACK_EXHAUSTED = 'Maximum call stack size exceeded';
+
   function scriptError(e) {
     if (e === null || typeof e !== 'object') { return e; }
     const d = host.convertError(e);
@@ -155,7 +157,15 @@
       try {
         return Reflect.apply(fn, this, args);
       } catch (e) {
-        throw scriptError(e);
+        let converted;
+        try {
+          converted = scriptError(e);
+        } catch (_) {
+          // the conversion itself ran out of stack (a call at the bottom of an overflowed
+          // stack): that is the JS stack overflow, never the Java error it would leak
+          converted = new RangeError(STACK_EXHAUSTED);
+        }
+        throw converted;
       }
     };
     Object.defineProperty(w, 'name', { value: fn.name });
