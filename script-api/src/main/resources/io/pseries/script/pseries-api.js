@@ -239,6 +239,10 @@
 
   function makeMachine(h) {
     const ncpus = h.cpuCount();
+    // the host's bindings, by namespace (MachineHost.java): the guest model, the platform, the state as data
+    const hg = h.guest();
+    const hp = h.platform();
+    const hs = h.state();
     const rcNames = new Map();
     let hcallNameList = null;
     const cpuArg = (c) => {
@@ -281,19 +285,19 @@
     }, 'm.mem');
 
     const guest = guard({
-      ipi(from, to) { h.guestIpi(cpuArg(from), cpuArg(to)); },
-      stats() { return parseJson(h.guestStats()); },
-      setAffinity(irq, cpu) { h.guestAffinity(int64(irq, 'irq'), cpuArg(cpu)); },
+      ipi(from, to) { hg.guestIpi(cpuArg(from), cpuArg(to)); },
+      stats() { return parseJson(hg.guestStats()); },
+      setAffinity(irq, cpu) { hg.guestAffinity(int64(irq, 'irq'), cpuArg(cpu)); },
       requestIrq(irq, name = 'driver') {
         if (typeof name !== 'string') { throw new TypeError(`m.guest.requestIrq: name must be a string, got ${kindOf(name)}`); }
-        return parseJson(h.guestRequestIrq(int64(irq, 'irq'), name));
+        return parseJson(hg.guestRequestIrq(int64(irq, 'irq'), name));
       },
-      get booted() { return h.guestBooted(); },
-      get mode() { return h.guestBooted() ? h.guestMode() : null; },
+      get booted() { return hg.guestBooted(); },
+      get mode() { return hg.guestBooted() ? hg.guestMode() : null; },
     }, 'm.guest');
 
     // ---------------------------------------------------------------- m.host: the simulated host
-    const hb = h.host();
+    const hb = hp.host();
     const attrWords = (v, what) => {
       if (v === undefined) { return null; }
       const a = Array.isArray(v) ? v : [v];
@@ -355,15 +359,15 @@
       const num = Number(int64(n, 'irq'));
       let l = lines.get(num);
       if (l === undefined) {
-        const info = parseJson(h.irqInfo(num));
+        const info = parseJson(hp.irqInfo(num));
         l = guard({
           irq: info.irq,
           type: info.type,
           driver: info.driver,
-          raise() { h.irqSet(num, true); return l; },
-          lower() { h.irqSet(num, false); return l; },
-          pulse() { h.irqPulse(num); return l; },
-          get level() { return h.irqLevel(num); },
+          raise() { hp.irqSet(num, true); return l; },
+          lower() { hp.irqSet(num, false); return l; },
+          pulse() { hp.irqPulse(num); return l; },
+          get level() { return hp.irqLevel(num); },
         }, `m.irq(0x${num.toString(16)})`);
         lines.set(num, l);
       }
@@ -430,10 +434,10 @@
 
     const m = {
       get cpus() { return ncpus; },
-      get icMode() { return h.icMode(); },
+      get icMode() { return hp.icMode(); },
       get now() { return fromLong(h.now()); },
       get running() { return h.running(); },
-      get config() { return parseJson(h.config()); },
+      get config() { return parseJson(hp.config()); },
       get mem() { return mem; },
       get guest() { return guest; },
 
@@ -499,17 +503,17 @@
         };
         let res;
         if (Array.isArray(request) || ArrayBuffer.isView(request)) {
-          res = h.casRaw(vectorBytes(request));
+          res = hp.casRaw(vectorBytes(request));
         } else if (plainObject(request)) {
           const keys = Object.keys(request);
           if (keys.length === 1 && keys[0] === 'xive') {
             if (!['exploitation', 'legacy', 'both'].includes(request.xive)) {
               throw new TypeError(`m.cas: xive must be 'exploitation', 'legacy' or 'both', got ${JSON.stringify(request.xive)}`);
             }
-            res = h.casOffer(request.xive);
+            res = hp.casOffer(request.xive);
           } else if (keys.length === 1 && keys[0] === 'ov5') {
             const v = request.ov5;
-            res = h.casRaw(v === null ? null : vectorBytes(v));
+            res = hp.casRaw(v === null ? null : vectorBytes(v));
           } else {
             throw new TypeError(`m.cas: expected { xive: 'exploitation' | 'legacy' | 'both' }, { ov5: bytes | null } or the raw option vector 5 bytes, got keys ${keys.join(', ') || '(none)'}`);
           }
@@ -529,22 +533,22 @@
       },
 
       fdt() {
-        return toBytes(h.fdt());
+        return toBytes(hp.fdt());
       },
 
       snapshot() {
-        return toBytes(h.snapshot());
+        return toBytes(hs.snapshot());
       },
       restore(bytes) {
-        h.restore(snapshotBuffer(bytes, 'm.restore'));
+        hs.restore(snapshotBuffer(bytes, 'm.restore'));
       },
       dt(path) {
         if (path !== undefined && typeof path !== 'string') {
           throw new TypeError('m.dt: the path must be a string such as "/chosen"');
         }
-        return dtNode(parseJson(h.dt(path === undefined ? null : path)));
+        return dtNode(parseJson(hp.dt(path === undefined ? null : path)));
       },
-      dts() { return h.dts(); },
+      dts() { return hp.dts(); },
 
       irq: line,
       host: hostApi,
@@ -553,7 +557,7 @@
         if (options !== undefined && !plainObject(options)) {
           throw new TypeError(`m.boot: options must be a plain object such as { xive: 'both' }, got ${kindOf(options)}`);
         }
-        return parseJson(h.boot(options === undefined ? null : options));
+        return parseJson(hg.boot(options === undefined ? null : options));
       },
 
       run(opts) {
@@ -576,21 +580,21 @@
         } else if (event === 'instruction') {
           sub = ch.on('instruction', (cpu, pc, word) => fn({ event: 'instruction', cpu, pc: fromLong(pc), word: Number(word) }));
         } else {
-          sub = h.on(String(event), (json) => fn(parseJson(json)));
+          sub = hs.on(String(event), (json) => fn(parseJson(json)));
         }
         let active = true;
         return () => { if (active) { active = false; sub.unsubscribe(); } };
       },
 
       pic(format) {
-        if (format === 'text') { return h.picText(); }
+        if (format === 'text') { return hs.picText(); }
         if (format !== undefined) { throw new TypeError(`m.pic: format must be 'text' or omitted, got ${JSON.stringify(format)}`); }
-        return parseJson(h.pic());
+        return parseJson(hs.pic());
       },
       reset() { h.reset(); },
-      info() { return parseJson(h.info()); },
-      events() { return parseJson(h.recentEvents()); },
-      recordEvents(n) { h.traceRing(bounded(n, MAX_RECORDED_EVENTS, 'm.recordEvents: n', `the most events a machine records`)); },
+      info() { return parseJson(hp.info()); },
+      events() { return parseJson(hs.recentEvents()); },
+      recordEvents(n) { hs.traceRing(bounded(n, MAX_RECORDED_EVENTS, 'm.recordEvents: n', `the most events a machine records`)); },
       get console() { return h.console(); },
 
       loadElf(src) {

@@ -199,7 +199,7 @@ public final class CpuHost {
      * cpu, vector offset, vector name, SRR0, SRR1) or instructions ('instruction': cpu, pc, word).
      */
     @HostAccess.Export
-    public MachineHost.Subscription on(String kind, Value deliver) {
+    public Subscription on(String kind, Value deliver) {
         boolean instructions = kind.equals("instruction");
         List<Runnable> offs = new ArrayList<>();
         for (int i = 0; i < m.cpus().size(); i++) {
@@ -226,7 +226,7 @@ public final class CpuHost {
             c.addObserver(o);
             offs.add(() -> c.removeObserver(o));
         }
-        return new MachineHost.Subscription(() -> offs.forEach(Runnable::run));
+        return new Subscription(() -> offs.forEach(Runnable::run));
     }
 
     private void call(Value fn, Object... args) {
