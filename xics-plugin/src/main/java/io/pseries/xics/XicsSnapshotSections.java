@@ -70,7 +70,15 @@ final class XicsSnapshotSections {
             byte[] saved = r.bytes("saved_priority", n);
             byte[] st = r.bytes("status", n);
             byte[] flags = r.bytes("flags", n);
-            if (!java.util.Arrays.equals(flags, x.ics().flagBytes())) {
+            // the kinds once the stream is in: PCI MSIs follow the stream's PCI sections
+            byte[] mine = x.ics().flagBytes();
+            for (int i = 0; i < n; i++) {
+                boolean now = (mine[i] & Ics.FLAGS_MASK) != 0;
+                if (r.claims().claimedAfter(i + Ics.OFFSET, now) != now) {
+                    mine[i] = (byte) (now ? 0 : Ics.FLAG_MSI);
+                }
+            }
+            if (!java.util.Arrays.equals(flags, mine)) {
                 throw r.refuse("foreign stream: its source kinds (flags) differ from this machine's claims");
             }
             int known = Ics.STATUS_ASSERTED | Ics.STATUS_SENT | Ics.STATUS_REJECTED | Ics.STATUS_MASKED_PENDING;

@@ -16,13 +16,14 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 import io.pseries.core.Machine;
+import io.pseries.core.dev.pci.MsixCapability;
 import io.pseries.core.snapshot.FieldType;
 import io.pseries.core.snapshot.SnapshotDump;
 import io.pseries.core.snapshot.SnapshotException;
 
 /**
  * Generated over every field of every section of machines mid workload (XICS active, XIVE
- * active): the field is changed in the stream (its checksum kept valid), the stream restored
+ * active, a booted guest with virtio and pass-through MSIs): the field is changed in the stream (its checksum kept valid), the stream restored
  * into a fresh machine, and the machine's own snapshot must carry the changed value: no field
  * is silently dropped on the way in. Fields that only cross-check this machine's configuration
  * or claims are listed by name and must be refused instead.
@@ -44,12 +45,21 @@ class SnapshotFieldMutationTest {
         "host/kvm.faultedPage", "host/kvm.links",
         // the guest model: whether one is booted and which driver runs must agree with the driver
         // sections (guest/xive, guest/xics: 'active'); its IPIs are one per CPU, each CPU once
-        "guest.booted", "guest.driver", "guest/xive.active", "guest/xics.active", "guest.ipiCpu");
+        "guest.booted", "guest.driver", "guest/xive.active", "guest/xics.active", "guest.ipiCpu",
+        // a PCI function's MSI allocation: its numbers must be the controllers' MSI sources, its kind and
+        // count what the function's capabilities allow
+        "pci/net0.msiType", "pci/net0.msiFirst", "pci/net0.msiCount", "pci/blk0.msiType", "pci/blk0.msiFirst",
+        "pci/blk0.msiCount", "pci/nic0.msiType", "pci/nic0.msiFirst", "pci/nic0.msiCount",
+        // the virtio functions present no MSI-X capability (they signal without a table): MSI-X state is refused
+        "pci/net0.msixControl", "pci/net0.msixTable", "pci/net0.msixPba", "pci/blk0.msixControl",
+        "pci/blk0.msixTable", "pci/blk0.msixPba");
 
     /** Fields whose valid values are few: the candidates are those (a compat PVR the POWER9 can run at). */
     private static final Map<String, List<Object>> SPECIAL = Map.of(
         "cas.compatPvr", List.of(0x0f000004L, 0x0f000003L),
-        "guest.offer", List.of("LEGACY", "EXPLOITATION"));
+        "guest.offer", List.of("LEGACY", "EXPLOITATION"),
+        // MSI-X message control: only enable and the function mask are bits
+        "pci/nic0.msixControl", List.of(0, MsixCapability.CONTROL_ENABLE | MsixCapability.CONTROL_MASKALL));
 
     /** Fields that only count when another field says so: changed together with that field. */
     private static final Map<String, Map.Entry<String, Object>> GUARDED = Map.of(
@@ -58,7 +68,7 @@ class SnapshotFieldMutationTest {
         "guest.descVirq", Map.entry("nextVirq", 0x1000));
 
     private static Machine atPoint(Workloads.Workload w) {
-        Machine m = Machine.create(w.config());
+        Machine m = w.create();
         w.setup().accept(m);
         w.before().accept(m);
         return m;
@@ -146,7 +156,7 @@ class SnapshotFieldMutationTest {
         Set<String> tried = new TreeSet<>();
         Map<String, String> lost = new LinkedHashMap<>();
         for (Workloads.Workload w : List.of(Workloads.all().get(0), Workloads.all().get(3), Workloads.all().get(4),
-            Workloads.all().get(5))) {
+            Workloads.all().get(5), Workloads.all().get(6))) {
             byte[] good = atPoint(w).snapshot();
             List<SnapshotDump.Section> base = SnapshotDump.decode(good);
             for (SnapshotDump.Section s : base) {
@@ -168,7 +178,7 @@ class SnapshotFieldMutationTest {
                         if (GUARDED.containsKey(key)) {
                             vals.put(GUARDED.get(key).getKey(), GUARDED.get(key).getValue());
                         }
-                        Machine fresh = Machine.create(w.config());
+                        Machine fresh = w.create();
                         try {
                             fresh.restore(SnapshotDump.encode(d));
                         } catch (SnapshotException e) {

@@ -33,12 +33,12 @@ class SnapshotRefusalTest {
     @BeforeEach
     void setUp() {
         Workloads.Workload w = Workloads.all().get(0);
-        Machine src = Machine.create(w.config());
+        Machine src = w.create();
         w.setup().accept(src);
         w.before().accept(src);
         w.after().accept(src);
         good = src.snapshot();
-        target = Machine.create(w.config());
+        target = w.create();
         w.setup().accept(target);
         w.before().accept(target);
         targetBefore = target.snapshot();

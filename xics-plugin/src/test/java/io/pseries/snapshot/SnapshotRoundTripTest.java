@@ -36,18 +36,18 @@ class SnapshotRoundTripTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("workloads")
     void snapshotRestoreIntoAFreshMachineChangesNothingObservable(Workloads.Workload w) {
-        Machine straight = Machine.create(w.config());
+        Machine straight = w.create();
         w.setup().accept(straight);
         w.before().accept(straight);
         String picAtPoint = Json.write(straight.pic());
         List<String> straightEvents = Workloads.record(straight);
         w.after().accept(straight);
 
-        Machine src = Machine.create(w.config());
+        Machine src = w.create();
         w.setup().accept(src);
         w.before().accept(src);
         byte[] snap = src.snapshot();
-        Machine dst = Machine.create(w.config());
+        Machine dst = w.create();
         assertNotEquals(picAtPoint, Json.write(dst.pic()), "a fresh machine must differ, or the test proves nothing");
         dst.restore(snap);
         assertEquals(picAtPoint, Json.write(dst.pic()));
@@ -68,7 +68,7 @@ class SnapshotRoundTripTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("workloads")
     void restoreIntoTheSameMachineAfterItMovedOnGoesBackToThePoint(Workloads.Workload w) {
-        Machine m = Machine.create(w.config());
+        Machine m = w.create();
         w.setup().accept(m);
         w.before().accept(m);
         byte[] snap = m.snapshot();

@@ -29,7 +29,17 @@ final class Workloads {
 
     /** One workload: a machine configuration, its set-up, and the two halves around the snapshot point. */
     record Workload(String name, MachineConfig config, Consumer<Machine> setup, Consumer<Machine> before,
-                    Consumer<Machine> after) {
+                    Consumer<Machine> after, java.util.function.Supplier<Machine> maker) {
+        Workload(String name, MachineConfig config, Consumer<Machine> setup, Consumer<Machine> before,
+                 Consumer<Machine> after) {
+            this(name, config, setup, before, after, () -> Machine.create(config));
+        }
+
+        /** A fresh machine of the workload (on a host of its own when it passes functions through). */
+        Machine create() {
+            return maker.get();
+        }
+
         @Override
         public String toString() {
             return name;
@@ -66,7 +76,50 @@ final class Workloads {
             l.add(new Workload("booted " + mode + " guest mid IPI burst", c, Workloads::bootedSetup,
                 Workloads::bootedBefore, Workloads::bootedAfter));
         }
+        MachineConfig pci = MachineConfig.builder().cpus(4).icMode("xive").devices(List.of(
+            MachineConfig.DeviceConfig.of("spapr-vty"),
+            new MachineConfig.DeviceConfig("virtio-net-pci", java.util.Map.of("id", "net0")),
+            new MachineConfig.DeviceConfig("virtio-blk-pci", java.util.Map.of("id", "blk0", "vectors", 2L)),
+            new MachineConfig.DeviceConfig("vfio-pci", java.util.Map.of("id", "nic0", "host", NIC)))).build();
+        l.add(new Workload("booted xive guest with PCI MSIs (virtio, vfio-pci) mid device interrupts", pci,
+            Workloads::bootedSetup, Workloads::pciBefore, Workloads::pciAfter, () -> Machine.create(pci, nicHost())));
         return l;
+    }
+
+    // ------------------------------------------------------------------ PCI MSIs
+
+    static final String NIC = "0000:01:00.0";
+
+    /** A host with one NIC of 8 MSI-X vectors and an INTx pin to pass through. */
+    static io.pseries.core.host.pt.PhysicalHost nicHost() {
+        return io.pseries.core.host.pt.PhysicalHost.of(io.pseries.core.host.HostConfig.POWER9,
+            List.of(java.util.Map.of("addr", NIC, "msix", 8, "intx", true)));
+    }
+
+    /** The IPI ring, a virtio MSI and a pass-through MSI in flight; the NIC's vector 2 masked with an event pending. */
+    static void pciBefore(Machine m) {
+        bootedBefore(m);
+        m.phb().device("net0").msi(1);
+        m.host().physical().function(NIC).fire(0);
+        io.pseries.core.dev.pci.VfioPciDevice nic = (io.pseries.core.dev.pci.VfioPciDevice) m.phb().device("nic0");
+        long table = nic.barCpuAddress(io.pseries.core.dev.pci.VfioPciDevice.MSIX_BAR);
+        m.store(0, table + 16 * 2 + 12, 4, Integer.reverseBytes(1) & 0xffff_ffffL);
+        m.host().physical().function(NIC).fire(2);
+    }
+
+    /** Everything delivered; the NIC's vector 2 unmasked (its pending event sent); more device MSIs. */
+    static void pciAfter(Machine m) {
+        m.runUntilIdle();
+        io.pseries.core.dev.pci.VfioPciDevice nic = (io.pseries.core.dev.pci.VfioPciDevice) m.phb().device("nic0");
+        long table = nic.barCpuAddress(io.pseries.core.dev.pci.VfioPciDevice.MSIX_BAR);
+        m.store(0, table + 16 * 2 + 12, 4, 0);
+        m.runUntilIdle();
+        for (int k = 0; k < 3; k++) {
+            m.phb().device("net0").msi(k);
+            m.host().physical().function(NIC).fire(k);
+        }
+        m.runUntilIdle();
+        bootedAfter(m);
     }
 
     // ------------------------------------------------------------------ the guest model

@@ -117,9 +117,11 @@ final class XiveSnapshotSections {
             int n = r.u32("nr_irqs", rt.nrIrqs(), rt.nrIrqs());
             long[] eat = r.longs("eat", n);
             for (int i = 0; i < n; i++) {
-                if (Eas.valid(eat[i]) != Eas.valid(rt.eat[i])) {
+                // claimed once the stream is in: PCI MSIs follow the stream's PCI sections
+                boolean claimed = r.claims().claimedAfter(i, Eas.valid(rt.eat[i]));
+                if (Eas.valid(eat[i]) != claimed) {
                     throw r.refuse(String.format("foreign stream: EAS 0x%x is %s in the stream but %s here", i,
-                        Eas.valid(eat[i]) ? "valid" : "invalid", Eas.valid(rt.eat[i]) ? "claimed" : "free"));
+                        Eas.valid(eat[i]) ? "valid" : "invalid", claimed ? "claimed" : "free"));
                 }
             }
             int ne = r.u32("nr_ends", rt.nrEnds(), rt.nrEnds());

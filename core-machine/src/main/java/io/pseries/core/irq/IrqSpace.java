@@ -100,6 +100,15 @@ public final class IrqSpace {
         throw new IllegalStateException("Unable to allocate " + num + " IRQs");
     }
 
+    /** Marks {@code num} MSI numbers from {@code first} allocated (a restore re-making a guest's allocation). */
+    public void reserveMsi(int first, int num) {
+        int start = first - SpaprIrq.MSI;
+        if (start < 0 || num < 0 || start + num > nrMsis) {
+            throw new IllegalArgumentException("not MSI numbers: 0x" + Integer.toHexString(first) + " +" + num);
+        }
+        msiMap.set(start, start + num);
+    }
+
     /** Returns MSI numbers to the allocator. */
     public void freeMsi(int first, int num) {
         int start = first - SpaprIrq.MSI;

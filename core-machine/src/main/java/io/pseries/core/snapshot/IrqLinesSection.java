@@ -1,16 +1,17 @@
 package io.pseries.core.snapshot;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
 
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.IrqLines;
 
 /**
- * The device interrupt lines: which numbers are claimed (with their kind) and each line's
- * level and raise count. Claims come from the configuration's devices, so the stream's must
- * equal this machine's; MSIs the guest allocated at run time (ibm,change-msi) are refused at
- * snapshot time until the PHB's allocations are described.
+ * The device interrupt lines the configuration claims: which numbers (with their kind) and each
+ * line's level and raise count. Claims come from the configuration's devices, so the stream's must
+ * equal this machine's. MSIs the guest allocated at run time (ibm,change-msi) are not here: the
+ * PCI sections ({@code pci/...}) hold them with their lines and re-make them.
  */
 final class IrqLinesSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("irqs", FieldType.INTS, "lsi", FieldType.BYTES,
@@ -37,20 +38,27 @@ final class IrqLinesSection implements SnapshotSection {
         return SCHEMA;
     }
 
+    /** The lines the configuration claimed (run-time MSIs left out), in number order. */
+    private List<IrqLine> configured() {
+        List<IrqLine> l = new ArrayList<>();
+        for (IrqLine x : lines.all().values()) {
+            if (!lines.space().isMsiAllocated(x.irq())) {
+                l.add(x);
+            }
+        }
+        return l;
+    }
+
     @Override
     public void save(SectionWriter w) {
-        Map<Integer, IrqLine> all = lines.all();
+        List<IrqLine> all = configured();
         int n = all.size();
         int[] irqs = new int[n];
         byte[] lsi = new byte[n];
         byte[] levels = new byte[n];
         long[] raises = new long[n];
         int i = 0;
-        for (IrqLine l : all.values()) {
-            if (lines.space().isMsiAllocated(l.irq())) {
-                throw new SnapshotException(name(), String.format("interrupt 0x%x is a PCI MSI allocated by the guest;"
-                    + " snapshots of allocated MSIs are not supported in this version", l.irq()));
-            }
+        for (IrqLine l : all) {
             irqs[i] = l.irq();
             lsi[i] = (byte) (l.lsi() ? 1 : 0);
             levels[i] = (byte) (l.level() ? 1 : 0);
@@ -94,17 +102,17 @@ final class IrqLinesSection implements SnapshotSection {
 
     @Override
     public Runnable load(SectionReader r) {
-        Map<Integer, IrqLine> all = lines.all();
+        List<IrqLine> all = configured();
         int n = all.size();
         int[] irqs = r.ints("irqs");
-        int[] mine = all.keySet().stream().mapToInt(Integer::intValue).toArray();
+        int[] mine = all.stream().mapToInt(IrqLine::irq).toArray();
         if (!Arrays.equals(irqs, mine)) {
             throw r.refuse("foreign stream: its claimed interrupts differ from this machine's: " + difference(irqs, mine));
         }
         byte[] lsi = r.bytes("lsi", n);
         byte[] levels = r.bytes("levels", n);
         long[] raises = r.longs("raises", n);
-        IrqLine[] byIndex = all.values().toArray(new IrqLine[0]);
+        IrqLine[] byIndex = all.toArray(new IrqLine[0]);
         for (int i = 0; i < n; i++) {
             if ((lsi[i] != 0) != byIndex[i].lsi() || (lsi[i] & 0xfe) != 0) {
                 throw r.refuse(String.format("interrupt 0x%x: field 'lsi' is %d, this machine's line is %s", irqs[i],

@@ -11,7 +11,7 @@ import io.pseries.core.intc.InterruptController;
 
 /**
  * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs,
- * IRQ lines, RAM, then each interrupt controller's own sections (legacy first), the simulated
+ * IRQ lines, the PCI host bridge and each PCI function, RAM, then each interrupt controller's own sections (legacy first), the simulated
  * host's ({@code host/kvm}: which KVM device, its mappings and links), the guest model's
  * ({@code guest}, then {@code guest/DRIVER} for each guest driver that describes its state), then those of
  * {@link SnapshotSectionProvider}s on the class path. The machine never names a controller's
@@ -32,6 +32,8 @@ public final class MachineSections {
             l.add(new CpuSection(c));
         }
         l.add(new IrqLinesSection(m.irqLines()));
+        // before the controllers: their loads check source kinds against the MSIs these re-make
+        l.addAll(PciSections.of(m.phb()));
         l.add(new RamSection(m.memory()));
         for (InterruptController c : m.controllers()) {
             if (c instanceof SnapshotParticipant p) {

@@ -20,7 +20,8 @@ import io.pseries.core.intc.InterruptController;
  *            ──► same section names as this machine? versions loadable? fields = schema?
  *            ──► every section's load() (validates, returns its commit)    nothing changed yet
  *            ──► machine.beginRestore() (the VM stops) ──► every commit ──► every rederive()
- *            ──► machine.kernelPostLoad() (in-kernel device made again and fed) ──► host remap
+ *            ──► machine.kernelPostLoad() (in-kernel device made again and fed)
+ *            ──► every postLoad() (pass-through vectors armed: irqfds, links) ──► host remap
  * </pre>
  *
  * Any refusal is a {@link SnapshotException} thrown before the first commit, so a refused
@@ -83,8 +84,16 @@ public final class MachineSnapshot {
      */
     public static void restore(Machine m, byte[] stream) {
         List<SnapshotSection> sections = m.snapshotSections();
-        restore(sections, stream, m::beginRestore);
-        String err = m.kernelPostLoad();
+        restore(sections, stream, m::beginRestore, new IncomingClaims(m.irqSpace()));
+        String err;
+        try {
+            err = m.kernelPostLoad();
+        } finally {
+            // links after the device is fed, before the VM runs (and before the host section checks them)
+            for (SnapshotSection s : sections) {
+                s.postLoad();
+            }
+        }
         if (err != null) {
             throw new SnapshotException(HostSection.NAME, "the in-kernel device refused the restored state: " + err);
         }
@@ -100,6 +109,10 @@ public final class MachineSnapshot {
      * {@code begin}, every commit and every rederive. The first section must be the configuration.
      */
     public static void restore(List<SnapshotSection> mine, byte[] stream, Runnable begin) {
+        restore(mine, stream, begin, new IncomingClaims(null));
+    }
+
+    private static void restore(List<SnapshotSection> mine, byte[] stream, Runnable begin, IncomingClaims claims) {
         List<SnapshotStream.RawSection> raw = SnapshotStream.parse(stream);
         Map<String, SnapshotSection> byName = new LinkedHashMap<>();
         for (SnapshotSection s : mine) {
@@ -112,7 +125,7 @@ public final class MachineSnapshot {
         // a configuration mismatch explains a different component set best: check it first
         List<Runnable> commits = new ArrayList<>();
         SnapshotStream.RawSection cfg = raw.get(0);
-        commits.add(loadOne(byName.get(ConfigSection.NAME), cfg));
+        commits.add(loadOne(byName.get(ConfigSection.NAME), cfg, claims));
         for (SnapshotStream.RawSection r : raw) {
             if (!byName.containsKey(r.name())) {
                 throw new SnapshotException(r.name(), "foreign stream: this machine has no such component (its sections: "
@@ -131,7 +144,7 @@ public final class MachineSnapshot {
         for (SnapshotSection s : mine) {
             if (!s.name().equals(ConfigSection.NAME)) {
                 SnapshotStream.RawSection r = rawByName.get(s.name());
-                commits.add(r == null ? s.loadAbsent() : loadOne(s, r));
+                commits.add(r == null ? s.loadAbsent() : loadOne(s, r, claims));
             }
         }
         // every section validated: from here on the machine changes
@@ -147,7 +160,7 @@ public final class MachineSnapshot {
         }
     }
 
-    private static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r) {
+    private static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r, IncomingClaims claims) {
         if (r.version() > s.version()) {
             throw new SnapshotException(r.name(), "too new: written at version " + r.version()
                 + ", this version loads up to " + s.version());
@@ -156,7 +169,7 @@ public final class MachineSnapshot {
             throw new SnapshotException(r.name(), "too old: written at version " + r.version()
                 + ", this version loads from " + s.minVersion());
         }
-        SectionReader reader = SectionReader.decode(r.name(), r.version(), r.body());
+        SectionReader reader = SectionReader.decode(r.name(), r.version(), r.body()).withClaims(claims);
         if (r.version() == s.version()) {
             checkFields(s, reader);
         }

@@ -16,6 +16,7 @@ public final class SectionReader {
     private final int version;
     private final Map<String, Object> values;
     private final Map<String, FieldType> types;
+    private IncomingClaims claims = new IncomingClaims(null);
 
     SectionReader(String section, int version, Map<String, Object> values, Map<String, FieldType> types) {
         this.section = section;
@@ -86,6 +87,16 @@ public final class SectionReader {
     /** The field names and types present, in stream order. */
     public Map<String, FieldType> types() {
         return Collections.unmodifiableMap(types);
+    }
+
+    /** The claims the target will hold once this restore is in (what the PCI sections declared so far). */
+    public IncomingClaims claims() {
+        return claims;
+    }
+
+    SectionReader withClaims(IncomingClaims c) {
+        claims = c;
+        return this;
     }
 
     public boolean has(String name) {

@@ -10,6 +10,8 @@ package io.pseries.core.snapshot;
  *             commit.run()            (only once every section of the stream validated)
  *             rederive()              recompute outputs (lines, PIPR, resend, caches) from state
  *             finish()                statistics the re-derivation counted again
+ *             postLoad()              (machine restores) once the in-kernel device is connected
+ *                                     and fed: host resources armed again (pass-through links)
  * </pre>
  *
  * <p>{@link #load} sees the version the stream wrote ({@link SectionReader#version()}), between
@@ -59,5 +61,12 @@ public interface SnapshotSection {
 
     /** After every rederive: put back statistics that re-deriving counted again (input raises). */
     default void finish() {
+    }
+
+    /**
+     * A machine's restore, after its in-kernel device was connected afresh and fed (facts §5.2's
+     * post_load), before the VM runs: arm what lives on the host (pass-through vectors: irqfds, links).
+     */
+    default void postLoad() {
     }
 }

@@ -12,8 +12,9 @@ import io.pseries.core.MachineConfig;
  * The schema of every kind of section, as {@code ./pseries vmstate --dump} prints it and
  * {@code --check OLD.json} compares it (in the spirit of QEMU's {@code -dump-vmstate} and its
  * static checker). Instances of a kind ({@code cpu/0}, {@code cpu/1}...) are one entry
- * ({@code cpu/N}). The reference machine is dual-mode with two vCPUs, so both controllers'
- * sections appear.
+ * ({@code cpu/N}; a PCI function's, named by its id, {@code pci/ID}). The reference machine is
+ * dual-mode with two vCPUs and a virtio-net-pci function, so both controllers' sections and the
+ * PCI ones appear.
  *
  * <pre>
  *  { "format": 1, "sections": { "cpu/N": { "version": 1, "minVersion": 1, "fields": { "running": "bool", ... } }, ... } }
@@ -30,13 +31,22 @@ public final class VmstateSchema {
 
     /** The current schema (needs both controller plugins on the class path). */
     public static Map<String, Object> current() {
-        Machine m = Machine.create(MachineConfig.builder().cpus(2).icMode("dual").build());
+        Machine m = Machine.create(MachineConfig.builder().cpus(2).icMode("dual")
+            .device("virtio-net-pci", Map.of("id", "net0")).build());
         Map<String, Object> sections = new LinkedHashMap<>();
-        MachineSnapshot.schema(m).forEach((name, s) -> sections.putIfAbsent(name.replaceAll("/[0-9]+$", "/N"), s));
+        MachineSnapshot.schema(m).forEach((name, s) -> sections.putIfAbsent(kind(name), s));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("format", SnapshotStream.FORMAT_VERSION);
         out.put("sections", sections);
         return out;
+    }
+
+    /** The kind of a section: {@code cpu/N}, {@code pci/phb/N}, {@code pci/ID} for each PCI function by its id. */
+    static String kind(String name) {
+        if (name.startsWith("pci/") && !name.startsWith("pci/phb/")) {
+            return "pci/ID";
+        }
+        return name.replaceAll("/[0-9]+$", "/N");
     }
 
     /**

@@ -30,7 +30,7 @@ import io.pseries.script.host.Checkpoints;
  * boundaries, and at the end each machine's virtual time, console, {@code pic()},
  * {@code guest.stats()} and RAM (the event queues are in it). A test that passed straight and
  * fails checkpointed fails as itself. Points a machine cannot be checkpointed at yet (guest
- * code, a shared host, PCI MSIs...) are skipped and said, with a count. Totals for the
+ * code, a shared host, experimental options...) are skipped and said, with a count. Totals for the
  * command's summary are kept in {@link #totals()}.
  *
  * <p>Threading: the file's thread; the totals are shared by parallel files.

@@ -277,6 +277,51 @@ public final class MsixCapability {
         }
     }
 
+    // ------------------------------------------------------------------ snapshot state
+
+    /** Message control's writable bits (enable, function mask). */
+    public int control() {
+        return control;
+    }
+
+    /** The vector table as 32-bit words, four per vector (a copy). */
+    public int[] tableWords() {
+        return table.clone();
+    }
+
+    /** The pending-bit array as 64-bit words (a copy). */
+    public long[] pbaWords() {
+        return pba.clone();
+    }
+
+    /** Why this state cannot be this capability's, or null. */
+    public String invalid(int ctl, int[] tbl, long[] pb) {
+        if ((ctl & ~(CONTROL_ENABLE | CONTROL_MASKALL)) != 0) {
+            return String.format("MSI-X message control 0x%x has bits other than enable and function mask", ctl);
+        }
+        if (tbl.length != table.length || pb.length != pba.length) {
+            return "the MSI-X table has " + tbl.length / 4 + " entries and " + pb.length
+                + " pending-bit words, this function's has " + entries + " and " + pba.length;
+        }
+        if (entries % 64 != 0 && (pb[pb.length - 1] >>> (entries % 64)) != 0) {
+            return "pending bits are set past the " + entries + " MSI-X vectors";
+        }
+        return null;
+    }
+
+    /**
+     * Installs checked snapshot state as it was, without notifications: the device model arms
+     * its vectors afterwards from it (the caller removed its notifier first).
+     */
+    public void restore(int ctl, int[] tbl, long[] pb) {
+        if (notifier != null) {
+            throw new IllegalStateException("MSI-X state restored while a vector notifier is installed");
+        }
+        control = ctl;
+        System.arraycopy(tbl, 0, table, 0, table.length);
+        System.arraycopy(pb, 0, pba, 0, pba.length);
+    }
+
     /** msix_reset: control cleared, every entry zero and masked, nothing pending. */
     public void reset() {
         control = 0;

@@ -30,6 +30,8 @@ public abstract class PciDevice {
     SpaprPhb phb;
     private int msiFirst;
     private int msiNum;
+    /** What the guest's ibm,change-msi gave: 0 none, 1 MSI, 2 MSI-X (SpaprPhb's RTAS_TYPE_*). */
+    int msiType;
     private boolean intxAsserted;
     private MsixCapability msix;
 
@@ -195,6 +197,9 @@ public abstract class PciDevice {
         boolean changed = first != msiFirst || num != msiNum;
         msiFirst = first;
         msiNum = num;
+        if (num == 0) {
+            msiType = 0;
+        }
         if (changed) {
             msiChanged();
         }
@@ -254,6 +259,34 @@ public abstract class PciDevice {
         resetConfig();
         setMsis(0, 0);
         intxAsserted = false;
+    }
+
+    // ------------------------------------------------------------------ snapshot state (PciRuntimeState)
+
+    /** The command register (config 0x04, 16 bits). */
+    int command() {
+        return (config[0x04] & 0xff) | (config[0x05] & 0xff) << 8;
+    }
+
+    /** The interrupt line register (config 0x3c). */
+    int interruptLine() {
+        return config[0x3c] & 0xff;
+    }
+
+    /** Installs the registers the guest writes and the INTx level (the PHB re-derives its LSI counts). */
+    void restoreRegisters(int command, int interruptLine, boolean intx) {
+        config[0x04] = (byte) command;
+        config[0x05] = (byte) (command >> 8);
+        config[0x3c] = (byte) interruptLine;
+        intxAsserted = intx;
+    }
+
+    /** A restore begins: a device model that armed host resources for its vectors lets them go. */
+    void restoreBegin() {
+    }
+
+    /** A restore ended (the in-kernel device is connected and fed): the device model arms again from its state. */
+    void postLoad() {
     }
 
     /** Writes the node under its parent (the PHB or a bridge node) and returns it. */

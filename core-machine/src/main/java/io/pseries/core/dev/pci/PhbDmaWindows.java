@@ -43,6 +43,45 @@ final class PhbDmaWindows {
         windowSize[0] = 0x40000000L;
     }
 
+    /** Snapshot state: per window whether it is enabled, its page shift and its size in bytes. */
+    boolean[] enabledState() {
+        return enabled.clone();
+    }
+
+    int[] pageShiftState() {
+        return pageShift.clone();
+    }
+
+    long[] sizeState() {
+        return windowSize.clone();
+    }
+
+    /** Why a snapshot's windows cannot be installed, or null (an enabled window needs a page size of the mask, a size 2^n >= a page). */
+    static String invalid(boolean[] en, int[] shift, long[] size) {
+        if (en.length != MAX_WINDOWS || shift.length != MAX_WINDOWS || size.length != MAX_WINDOWS) {
+            return "the DMA window fields have " + en.length + ", " + shift.length + " and " + size.length
+                + " elements, a host bridge has " + MAX_WINDOWS + " windows";
+        }
+        for (int i = 0; i < MAX_WINDOWS; i++) {
+            if (shift[i] < 0 || shift[i] >= 64 || size[i] < 0) {
+                return "DMA window " + i + ": page shift " + shift[i] + " or size " + size[i] + " is not valid";
+            }
+            if (en[i] && ((PAGE_SIZE_MASK & (1L << shift[i])) == 0 || Long.bitCount(size[i]) != 1
+                || size[i] < (1L << shift[i]))) {
+                return String.format("DMA window %d is enabled with page shift %d and size 0x%x, which"
+                    + " ibm,create-pe-dma-window cannot give", i, shift[i], size[i]);
+            }
+        }
+        return null;
+    }
+
+    /** Installs checked snapshot state ({@link #invalid} said null). */
+    void restore(boolean[] en, int[] shift, long[] size) {
+        System.arraycopy(en, 0, enabled, 0, MAX_WINDOWS);
+        System.arraycopy(shift, 0, pageShift, 0, MAX_WINDOWS);
+        System.arraycopy(size, 0, windowSize, 0, MAX_WINDOWS);
+    }
+
     long liobn(int window) {
         return 0x80000000L | ((long) phb.index() << 8) | window;
     }

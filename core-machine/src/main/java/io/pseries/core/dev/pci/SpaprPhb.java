@@ -94,6 +94,11 @@ public final class SpaprPhb extends Device {
         return host;
     }
 
+    /** The machine's claimed-number books (after realize). */
+    public io.pseries.core.irq.IrqSpace irqSpace() {
+        return host.irqSpace();
+    }
+
     public PciBus rootBus() {
         return root;
     }
@@ -273,7 +278,22 @@ public final class SpaprPhb extends Device {
         super.reset();
     }
 
-    private void releaseMsis(PciDevice d) {
+    /** The DMA windows (null before realize). */
+    PhbDmaWindows dma() {
+        return dma;
+    }
+
+    /** The devices' INTx levels changed under the bridge (a restore): the LSI counts follow them. */
+    void recountIntx() {
+        java.util.Arrays.fill(lsiAsserters, 0);
+        for (PciDevice d : devices) {
+            if (d.intxPin() != 0 && d.intxAsserted()) {
+                lsiAsserters[d.phbLsiIndex()]++;
+            }
+        }
+    }
+
+    void releaseMsis(PciDevice d) {
         if (d.msiCount() > 0) {
             for (int i = 0; i < d.msiCount(); i++) {
                 host.freeIrq(d.msiFirst() + i);
@@ -467,13 +487,21 @@ public final class SpaprPhb extends Device {
             return;
         }
         for (int i = 0; i < req; i++) {
-            host.claimIrq(first + i, false, d.id() + " (" + d.type() + ") MSI" + (type == RTAS_TYPE_MSIX ? "-X " : " ") + i);
-            host.setLineOwner(first + i, this);
+            claimMsi(d, type, first, i);
         }
         releaseMsis(d);
         d.setMsis(first, req);
+        d.msiType = type;
         setMessages(d, type, MSI_WINDOW, first, req);
         answerChangeMsi(c, req, seq, type);
+    }
+
+    /** Claims vector {@code i} of an allocation (ibm,change-msi, or a restore re-making it). */
+    io.pseries.core.irq.IrqLine claimMsi(PciDevice d, int type, int first, int i) {
+        io.pseries.core.irq.IrqLine l = host.claimIrq(first + i, false, d.id() + " (" + d.type() + ") MSI"
+            + (type == RTAS_TYPE_MSIX ? "-X " : " ") + i);
+        host.setLineOwner(first + i, this);
+        return l;
     }
 
     /**

@@ -218,6 +218,29 @@ public final class VfioPciDevice extends PciDevice {
         super.reset();
     }
 
+    /** A restore begins: the vectors armed now go (their links break); the restored state arms them again. */
+    @Override
+    void restoreBegin() {
+        if (vectors != null) {
+            msixDisable();
+        }
+    }
+
+    /**
+     * The end of a restore. With the controller in the kernel, the machine's post-load connected
+     * the device afresh, and its irqchip change armed the restored vectors as a CAS switch does:
+     * irqfds and links (set_mapped) as the device connected, before the post-load fed it the
+     * sources' configuration, so each linked HW interrupt is routed with the guest's EISN (facts
+     * §5.2, §2.4 step 7). Emulated, nothing was connected: the vectors are armed here, before the
+     * VM runs.
+     */
+    @Override
+    void postLoad() {
+        if (msix != null && msix.enabled() && vectors == null && vfio != null) {
+            msixEnable();
+        }
+    }
+
     private void intxEnable() {
         vfio.setIrqs(deviceFd, VfioDevice.INDEX_INTX, 0, 1, new int[] {intxFd});
     }
