@@ -42,6 +42,8 @@ public final class Icp {
     private final boolean[] icsOwned;
     private final int[] serverOf;
     private int[] cpuOfServer;
+    /** Guest priorities from this value up (0xFF excepted) act as this value; 0x100: none. */
+    private int priorityLimit = 0x100;
 
     /** ICPs for {@code cpus} vCPUs; {@link #addServer} names each one's server number. */
     public Icp(int cpus, Ics ics, Output output, Trace trace) {
@@ -60,6 +62,25 @@ public final class Icp {
             resetState(c);
         }
         ics.connect(this);
+    }
+
+    /**
+     * Makes these ICPs act as KVM's XICS-on-XIVE does (its {@code xive_prio_from_guest}): the
+     * kernel keeps one XIVE priority for itself, so a guest priority or CPPR from {@code limit}
+     * to 0xFE acts as {@code limit}, for the CPPR of H_CPPR and H_EOI and for the priority at
+     * which a source is presented; 0xFF and the MFRR are taken as they are. What ibm,get-xive
+     * answers stays the guest's (the ICS keeps it); the CPPR the guest reads back in its XIRR
+     * is the one acted on. The emulated XICS has no limit.
+     */
+    public void limitPriorities(int limit) {
+        if (limit < 0 || limit > 0xFF) {
+            throw new IllegalArgumentException("priority limit " + limit);
+        }
+        priorityLimit = limit;
+    }
+
+    private int fromGuest(int prio) {
+        return prio < priorityLimit || prio == XicsRules.LOWEST ? prio : priorityLimit;
     }
 
     /** Declares that vCPU index {@code cpu} is interrupt server {@code server} (its vCPU id). */
@@ -150,7 +171,8 @@ public final class Icp {
     }
 
     /** icp_irq: the ICS offers interrupt {@code nr} at {@code prio} to {@code server}. */
-    public void irq(int server, int nr, int prio) {
+    public void irq(int server, int nr, int guestPrio) {
+        int prio = fromGuest(guestPrio);
         int cpu = cpuOf(server);
         if (cpu < 0) {
             // QEMU would dereference a missing ICP; RTAS never lets such a server in
@@ -201,7 +223,7 @@ public final class Icp {
 
     /** icp_set_cppr (H_CPPR): a more favoured CPPR may withdraw XISR; a less favoured one resends. */
     public void setCppr(int cpu, int cppr) {
-        cppr &= 0xFF;
+        cppr = fromGuest(cppr & 0xFF);
         int x = xirr[cpu];
         int old = XicsRules.cppr(x);
         x = XicsRules.withCppr(x, cppr);
@@ -244,7 +266,8 @@ public final class Icp {
 
     /** icp_eoi (H_EOI): CPPR from the value's top byte, ICS EOI of its source, resend if idle. */
     public void eoi(int cpu, int eoiXirr) {
-        xirr[cpu] = XicsRules.afterEoi(xirr[cpu], eoiXirr);
+        int cppr = fromGuest(XicsRules.cppr(eoiXirr));
+        xirr[cpu] = XicsRules.afterEoi(xirr[cpu], XicsRules.withCppr(eoiXirr, cppr));
         int irq = eoiXirr & XicsRules.XISR_MASK;
         if (ics.contains(irq)) {
             ics.eoi(irq - Ics.OFFSET);

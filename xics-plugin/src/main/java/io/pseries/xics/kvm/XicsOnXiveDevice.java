@@ -38,6 +38,12 @@ import io.pseries.xics.XicsRules;
  * <p>Threading: the machine's thread only.
  */
 public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
+    /**
+     * The least favoured XIVE priority the kernel gives a XICS guest: guest priorities and CPPRs
+     * 6 to 0xFE act as 6 (Linux {@code xive_prio_from_guest}; 7 stays the host's).
+     */
+    public static final int PRIORITY_LIMIT = 6;
+
     private final KvmVm vm;
     private final HostInterruptController host;
     private Ics ics;
@@ -60,6 +66,7 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         this.vpIpi = new int[n];
         this.ics = new Ics(vm.trace());
         this.icp = new Icp(n, ics, this::drive, vm.trace());
+        icp.limitPriorities(PRIORITY_LIMIT);
         ics.reset();
         this.passthrough = new XicsPassthrough(this, host, ics.nrIrqs());
         ics.setListener(passthrough);
@@ -81,6 +88,7 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         }
         ics = new Ics(nrIrqs, vm.trace());
         icp = new Icp(connected.length, ics, this::drive, vm.trace());
+        icp.limitPriorities(PRIORITY_LIMIT);
         ics.reset();
         sourceIpi = new int[nrIrqs];
         passthrough.resize(nrIrqs);
