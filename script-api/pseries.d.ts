@@ -50,6 +50,13 @@ declare global {
      */
     restore(bytes: Uint8Array): Machine;
     /**
+     * `pseries.restore` of a snapshot file (one `m.save(path)` wrote). The file is read under the
+     * same rules as the script's other reads: its own directory tree and the `--allow-read DIR`
+     * trees (`pseries.test.allowRead` under JUnit); another path throws an Error saying so, a
+     * missing file "pseries.load: no such file: PATH", a bad stream the errors of `pseries.restore`.
+     */
+    load(path: string): Machine;
+    /**
      * Live migration: stops `src`, streams its state and loads it into `options.dst` (a machine
      * of the same configuration; its `kernelIrqchip` may differ) or into a new machine of the
      * source's configuration (`options.kernelIrqchip` replacing the source's), which then runs
@@ -747,6 +754,16 @@ declare global {
      * machine exactly as it was. Outputs (vCPU inputs, PIPR, XICS resend) are re-derived.
      */
     restore(bytes: Uint8Array): void;
+    /**
+     * Writes `m.snapshot()` as the whole file at `path` (relative paths from the script's
+     * directory) and returns its size in bytes; `pseries.load(path)` reads it back. A script may
+     * write only inside the trees given with `--allow-write DIR` (`run`, `test`, `repl`;
+     * `pseries.test.allowWrite` under JUnit), none by default; the file is written beside the
+     * target and moved over it in one step, so a failed save leaves the old file. Refused (an
+     * Error naming the path and the reason): no or another tree, a symbolic link, a directory, a
+     * missing directory, and everything `m.snapshot()` refuses.
+     */
+    save(path: string): number;
     /** Whether the machine runs: false once `pseries.migrate` moved it to another machine. */
     readonly running: boolean;
     /** The tree (or the node at a path such as '/chosen') as plain data. */

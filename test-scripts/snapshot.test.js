@@ -82,4 +82,12 @@ describe('snapshots', () => {
   it('pseries.restore refuses what is not a snapshot', () => {
     assert.throws(() => pseries.restore(/** @type {any} */ ('bytes')), /pseries.restore: expected the Uint8Array returned by m.snapshot\(\)/);
   });
+
+  it('m.save writes nothing unless --allow-write names a tree, and pseries.load reads under the read rules', () => {
+    const m = pseries.machine({ cpus: 1 });
+    assert.throws(() => m.save('m.snap'), /^Error: m\.save: writing .*m\.snap is not allowed: a script may write only inside the directories given with --allow-write DIR/);
+    assert.throws(() => m.save(/** @type {any} */ (7)), /^TypeError: m\.save: expected the snapshot file's path as a non-empty string, got a number/);
+    assert.throws(() => pseries.load('no-such.snap'), /^Error: pseries\.load: no such file: no-such\.snap$/);
+    assert.throws(() => pseries.load('/etc/hostname'), /^Error: pseries\.load: reading \/etc\/hostname is not allowed: .*--allow-read DIR/);
+  });
 });

@@ -166,6 +166,7 @@ public final class ScriptEngine implements AutoCloseable {
         Consumer<Machine> onMachine;
         Path root;
         List<Path> allowRead = List.of();
+        List<Path> allowWrite = List.of();
         ReadSandbox sandbox;
 
         public Options out(OutputStream o) {
@@ -207,6 +208,12 @@ public final class ScriptEngine implements AutoCloseable {
         /** Further directory trees scripts may read (--allow-read). */
         public Options allowRead(List<Path> dirs) {
             allowRead = List.copyOf(dirs);
+            return this;
+        }
+
+        /** The directory trees m.save(path) may write into (--allow-write); none by default. */
+        public Options allowWrite(List<Path> dirs) {
+            allowWrite = List.copyOf(dirs);
             return this;
         }
     }
@@ -256,6 +263,7 @@ public final class ScriptEngine implements AutoCloseable {
         if (sandbox != null) {
             host.setFileReader(sandbox::readAllBytes);
         }
+        host.setFileWriter(new WriteSandbox(o.root != null ? o.root : Path.of(""), o.allowWrite)::write);
         String[] names = new String[plugins.size()];
         Value fns = ctx.eval("js", "[]");
         for (int i = 0; i < plugins.size(); i++) {

@@ -51,6 +51,14 @@ public final class ScriptRunner {
     public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
                           Set<TraceCategory> trace, boolean verbose, long timeoutMs, List<Path> allowRead, PrintStream traceOut,
                           java.util.function.Consumer<io.pseries.core.Machine> onMachine) {
+        return run(engine, file, args, out, err, trace, verbose, timeoutMs, allowRead, List.of(), traceOut, onMachine);
+    }
+
+    /** The same, letting m.save(path) write under {@code allowWrite}. */
+    public static int run(ScriptEngine engine, Path file, List<String> args, PrintStream out, PrintStream err,
+                          Set<TraceCategory> trace, boolean verbose, long timeoutMs, List<Path> allowRead,
+                          List<Path> allowWrite, PrintStream traceOut,
+                          java.util.function.Consumer<io.pseries.core.Machine> onMachine) {
         if (Files.isDirectory(file)) {
             err.println("pseries: cannot run " + file + ": it is a directory (run takes one script; 'pseries test "
                 + file + "' runs the *.test.js files in it)");
@@ -61,7 +69,7 @@ public final class ScriptRunner {
             return EXIT_NO_SCRIPT;
         }
         ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).args(args)
-            .root(file.toAbsolutePath().getParent()).allowRead(allowRead);
+            .root(file.toAbsolutePath().getParent()).allowRead(allowRead).allowWrite(allowWrite);
         o.onMachine(m -> {
             for (TraceCategory c : trace) {
                 m.trace().subscribe(c, ev -> traceOut.println("[trace] " + ev));

@@ -109,10 +109,13 @@
   }
 
   const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString', 'length', 'prototype', 'nodeType', 'asymmetricMatch', '$$typeof']);
-  const NOT_YET = {
-    save: 'snapshot files are not available in this version; m.snapshot() returns the bytes and m.restore(bytes) / pseries.restore(bytes) take them',
-    load: 'snapshot files are not available in this version; m.snapshot() returns the bytes and m.restore(bytes) / pseries.restore(bytes) take them',
-  };
+  /** The path argument of m.save / pseries.load. */
+  function filePath(path, what) {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`${what}: expected the snapshot file's path as a non-empty string, got ${path === '' ? "''" : kindOf(path)}`);
+    }
+    return path;
+  }
 
   /** The bytes of a snapshot as an ArrayBuffer the host reads in one go. */
   function snapshotBuffer(bytes, what) {
@@ -201,9 +204,6 @@
       get(_t, prop, receiver) {
         if (typeof prop === 'symbol' || PASS_THROUGH.has(prop) || prop in Object.prototype) {
           return Reflect.get(Object.prototype, prop, receiver);
-        }
-        if (NOT_YET[prop]) {
-          throw new TypeError(`${what}.${prop}: ${NOT_YET[prop]}`);
         }
         const c = closest(String(prop), names());
         throw new TypeError(`${what}.${String(prop)} does not exist` + (c ? ` (did you mean ${what}.${c}?)` : '') +
@@ -542,6 +542,9 @@
       restore(bytes) {
         hs.restore(snapshotBuffer(bytes, 'm.restore'));
       },
+      save(path) {
+        return host.saveSnapshot(h, filePath(path, 'm.save'));
+      },
       dt(path) {
         if (path !== undefined && typeof path !== 'string') {
           throw new TypeError('m.dt: the path must be a string such as "/chosen"');
@@ -758,6 +761,10 @@
     },
     restore(bytes) {
       const buf = snapshotBuffer(bytes, 'pseries.restore');
+      return makeMachine(host.restoreMachine(parseJson(host.snapshotConfig(buf)), buf));
+    },
+    load(path) {
+      const buf = snapshotBuffer(toBytes(host.readSnapshot(filePath(path, 'pseries.load'))), 'pseries.load');
       return makeMachine(host.restoreMachine(parseJson(host.snapshotConfig(buf)), buf));
     },
     migrate(src, opts) {

@@ -75,6 +75,10 @@ public final class ReplCommand implements Callable<Integer> {
         description = "let the session import and read files under DIR too (repeatable); by default only the working directory's tree")
     List<Path> allowRead = new ArrayList<>();
 
+    @Option(names = "--allow-write", paramLabel = "DIR",
+        description = "let m.save(path) write snapshot files under DIR (repeatable); by default the session writes no file")
+    List<Path> allowWrite = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -87,7 +91,7 @@ public final class ReplCommand implements Callable<Integer> {
             }
             PrintStream out = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true, StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true, StandardCharsets.UTF_8);
-            try (ReplSession session = new ReplSession(engine, out, err, verbose, tracer(cats, err), allowRead)) {
+            try (ReplSession session = new ReplSession(engine, out, err, verbose, tracer(cats, err), allowRead, allowWrite)) {
                 preload(session);
                 return Repl.batch(session, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             } finally {
@@ -100,7 +104,7 @@ public final class ReplCommand implements Callable<Integer> {
     private int interactive(ScriptEngine engine, Set<TraceCategory> cats) throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().name("pseries").system(true).dumb(true).build()) {
             PrintStream tout = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
-            try (ReplSession session = new ReplSession(engine, tout, tout, verbose, tracer(cats, tout), allowRead)) {
+            try (ReplSession session = new ReplSession(engine, tout, tout, verbose, tracer(cats, tout), allowRead, allowWrite)) {
                 preload(session);
                 Path file = noHistory ? null : history != null ? history : Path.of(System.getProperty("user.home"), ".pseries_history");
                 String banner = "pseries " + ScriptEngine.version() + " REPL (GraalJS " + ScriptEngine.graalVersion()

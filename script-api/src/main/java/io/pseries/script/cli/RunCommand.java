@@ -65,6 +65,10 @@ final class RunCommand implements Callable<Integer> {
         description = "let the script import and read files under DIR too (repeatable); by default it may read only its own directory tree")
     List<Path> allowRead = new ArrayList<>();
 
+    @Option(names = "--allow-write", paramLabel = "DIR",
+        description = "let m.save(path) write snapshot files under DIR (repeatable); by default a script writes no file")
+    List<Path> allowWrite = new ArrayList<>();
+
     /** Events a timeline keeps per machine (about 100 MB of JSON at most). */
     static final int TIMELINE_EVENTS = 500_000;
 
@@ -93,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
             List<io.pseries.script.timeline.Timeline.Recorder> recorders = new ArrayList<>();
             Progress progress = Progress.forConsole(err);
             boolean terminal = Progress.isTerminal();
-            int code = ScriptRunner.run(engine, file, args, out, err, cats, verbose, timeoutMs, allowRead, traceOut == null ? err : traceOut, m -> {
+            int code = ScriptRunner.run(engine, file, args, out, err, cats, verbose, timeoutMs, allowRead, allowWrite, traceOut == null ? err : traceOut, m -> {
                 machines.add(m);
                 int index = machines.size();
                 if (terminal) {

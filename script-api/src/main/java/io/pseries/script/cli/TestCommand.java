@@ -86,6 +86,10 @@ final class TestCommand implements Callable<Integer> {
         description = "let the tests import and read files under DIR too (repeatable); by default a file may read only its own directory tree")
     List<Path> allowRead = new ArrayList<>();
 
+    @Option(names = "--allow-write", paramLabel = "DIR",
+        description = "let m.save(path) write snapshot files under DIR (repeatable); by default a test writes no file")
+    List<Path> allowWrite = new ArrayList<>();
+
     @Option(names = "--shard", paramLabel = "K/N",
         description = {"run only the K-th of N deterministic slices of the files (a CI matrix: --shard 1/3, 2/3, 3/3);",
             "files are ordered by path and dealt out in turn, so the shards together run every file once"})
@@ -173,6 +177,7 @@ final class TestCommand implements Callable<Integer> {
             long[] failedSoFar = {0};
             try (ScriptEngine engine = machineDefaults.newEngine(spec.commandLine())) {
                 s = TestRun.run(engine, files, new JsTestFile.Options(filter, bail, artifacts, null, timeoutMs, allowRead)
+                    .withAllowWrite(allowWrite)
                     .withCheckpoints(checkpointInvariance ? points : 0), repeat, jobs, r, fr -> {
                     results.add(fr);
                     failedSoFar[0] += fr.failures();

@@ -99,9 +99,59 @@ public final class PseriesHost {
         throw new SecurityException("reading " + path + " is not allowed: this context has no file access");
     };
 
-    /** Sets how m.loadElf(path) reads files (the script engine passes its read sandbox). */
+    /** Sets how m.loadElf(path) and pseries.load(path) read files (the script engine passes its read sandbox). */
     public void setFileReader(FileReader r) {
         fileReader = r;
+    }
+
+    /** Writes a whole file for m.save(path) under the script's write rules; throws IOException or SecurityException. */
+    @FunctionalInterface
+    public interface FileWriter {
+        void write(String path, byte[] data) throws java.io.IOException;
+    }
+
+    private FileWriter fileWriter = (path, data) -> {
+        throw new SecurityException("writing " + path + " is not allowed: this context has no file access");
+    };
+
+    /** Sets how m.save(path) writes files (the script engine passes its write sandbox). */
+    public void setFileWriter(FileWriter w) {
+        fileWriter = w;
+    }
+
+    /** {@code m.save(path)}: the machine's snapshot written as the whole file; returns its size in bytes. */
+    @HostAccess.Export
+    public long saveSnapshot(MachineHost h, String path) {
+        StackHeadroom.require("m.save()");
+        byte[] b = h.snapshot();
+        try {
+            fileWriter.write(path, b);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("m.save: cannot write " + path + ": no such directory");
+        } catch (SecurityException e) {
+            throw new IllegalArgumentException("m.save: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("m.save: cannot write " + path + ": " + ioReason(e));
+        }
+        return b.length;
+    }
+
+    /** {@code pseries.load(path)}: the bytes of a snapshot file, read under the script's read rules. */
+    @HostAccess.Export
+    public byte[] readSnapshot(String path) {
+        try {
+            return fileReader.read(path);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("pseries.load: no such file: " + path);
+        } catch (SecurityException e) {
+            throw new IllegalArgumentException("pseries.load: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("pseries.load: cannot read " + path + ": " + ioReason(e));
+        }
+    }
+
+    private static String ioReason(java.io.IOException e) {
+        return e.getMessage() != null ? e.getMessage() : "input/output error";
     }
 
     /**
@@ -163,7 +213,9 @@ public final class PseriesHost {
             onCreate.accept(m);
         }
         m.restore(b);
-        return new MachineHost(m, nesting);
+        MachineHost h = new MachineHost(m, nesting);
+        h.cpuHost().setFileReader(fileReader);
+        return h;
     }
 
     /**

@@ -141,6 +141,7 @@ public final class ReplSession implements AutoCloseable {
      * {@code onMachine} (may be null) sees every machine created, for tracing.
      */
     private final List<Path> allowRead;
+    private final List<Path> allowWrite;
     private ScriptEngine.Options options;
 
     public ReplSession(ScriptEngine engine, PrintStream out, PrintStream err, boolean verbose, Consumer<Machine> onMachine) {
@@ -150,7 +151,14 @@ public final class ReplSession implements AutoCloseable {
     /** A session whose scripts may also read {@code allowRead} (--allow-read), besides the working directory's tree. */
     public ReplSession(ScriptEngine engine, PrintStream out, PrintStream err, boolean verbose, Consumer<Machine> onMachine,
                        List<Path> allowRead) {
+        this(engine, out, err, verbose, onMachine, allowRead, List.of());
+    }
+
+    /** The same, m.save(path) writing under {@code allowWrite} (--allow-write). */
+    public ReplSession(ScriptEngine engine, PrintStream out, PrintStream err, boolean verbose, Consumer<Machine> onMachine,
+                       List<Path> allowRead, List<Path> allowWrite) {
         this.allowRead = List.copyOf(allowRead);
+        this.allowWrite = List.copyOf(allowWrite);
         this.engine = engine;
         this.out = out;
         this.err = err;
@@ -161,7 +169,8 @@ public final class ReplSession implements AutoCloseable {
     }
 
     private void newContext() {
-        ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).root(Path.of("").toAbsolutePath()).allowRead(allowRead);
+        ScriptEngine.Options o = new ScriptEngine.Options().out(out).err(err).root(Path.of("").toAbsolutePath()).allowRead(allowRead)
+            .allowWrite(allowWrite);
         o.onMachine(m -> {
             monitor.created(m);
             if (onMachine != null) {

@@ -55,13 +55,14 @@ public final class JsTestFile {
      * override it.
      */
     public record Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs, List<Path> allowRead,
-                          int checkpointPoints) {
+                          int checkpointPoints, List<Path> allowWrite) {
         public Options {
             allowRead = List.copyOf(allowRead);
+            allowWrite = List.copyOf(allowWrite);
         }
 
         public Options(String filter, boolean bail, Path artifacts, String label, long timeoutMs, List<Path> allowRead) {
-            this(filter, bail, artifacts, label, timeoutMs, allowRead, 0);
+            this(filter, bail, artifacts, label, timeoutMs, allowRead, 0, List.of());
         }
 
         /**
@@ -69,7 +70,7 @@ public final class JsTestFile {
          * straight, then with N checkpoints; see {@link CheckpointInvariance}. 0: off.
          */
         public Options withCheckpoints(int points) {
-            return new Options(filter, bail, artifacts, label, timeoutMs, allowRead, points);
+            return new Options(filter, bail, artifacts, label, timeoutMs, allowRead, points, allowWrite);
         }
 
         public Options(String filter, boolean bail, Path artifacts, String label) {
@@ -85,16 +86,21 @@ public final class JsTestFile {
         }
 
         public Options withLabel(String l) {
-            return new Options(filter, bail, artifacts, l, timeoutMs, allowRead, checkpointPoints);
+            return new Options(filter, bail, artifacts, l, timeoutMs, allowRead, checkpointPoints, allowWrite);
         }
 
         public Options withTimeout(long ms) {
-            return new Options(filter, bail, artifacts, label, ms, allowRead, checkpointPoints);
+            return new Options(filter, bail, artifacts, label, ms, allowRead, checkpointPoints, allowWrite);
         }
 
         /** Directories the files may read besides their own (--allow-read). */
         public Options withAllowRead(List<Path> dirs) {
-            return new Options(filter, bail, artifacts, label, timeoutMs, dirs, checkpointPoints);
+            return new Options(filter, bail, artifacts, label, timeoutMs, dirs, checkpointPoints, allowWrite);
+        }
+
+        /** Directories m.save(path) may write into (--allow-write); none by default. */
+        public Options withAllowWrite(List<Path> dirs) {
+            return new Options(filter, bail, artifacts, label, timeoutMs, allowRead, checkpointPoints, dirs);
         }
     }
 
@@ -135,6 +141,7 @@ public final class JsTestFile {
         ScriptEngine.Options so = new ScriptEngine.Options().out(output).err(output)
             .root(file.toAbsolutePath().getParent())
             .allowRead(opts.allowRead())
+            .allowWrite(opts.allowWrite())
             .onMachine(m -> {
                 machines.add(m);
                 if (opts.artifacts() != null) {

@@ -46,7 +46,8 @@ import io.pseries.script.test.TestRun;
  * expression on "suite > test"), {@value #JOBS} (files run in parallel, each in its own
  * context), {@value #ARTIFACTS} (a folder for the pic() and trace of failing tests),
  * {@value #TIMEOUT} (the default time limit of a test, in milliseconds) and {@value #ALLOW_READ}
- * (directories the tests may read besides their own, comma separated) and
+ * (directories the tests may read besides their own, comma separated), {@value #ALLOW_WRITE}
+ * (directories m.save(path) may write into, comma separated; none by default) and
  * {@value #SHARD} ({@code K/N}: only the K-th of N deterministic slices of the files, as
  * {@code pseries test --shard}; see {@link io.pseries.script.test.Shard}).
  *
@@ -67,8 +68,23 @@ public final class PseriesTestEngine implements TestEngine {
     public static final String TIMEOUT = "pseries.test.timeout";
     /** Directories (comma separated) the JS tests may read besides their own directory trees. */
     public static final String ALLOW_READ = "pseries.test.allowRead";
+    /** Directories (comma separated) m.save(path) may write into; absent: none. */
+    public static final String ALLOW_WRITE = "pseries.test.allowWrite";
     /** Checkpoints per file for checkpoint invariance (as {@code --checkpoint-invariance --points N}); 0 or absent: off. */
     public static final String CHECKPOINT_POINTS = "pseries.test.checkpointPoints";
+
+    /** A comma-separated list of directories from a configuration parameter. */
+    private static List<Path> dirs(org.junit.platform.engine.ConfigurationParameters cfg, String key) {
+        List<Path> out = new ArrayList<>();
+        cfg.get(key).ifPresent(v -> {
+            for (String d : v.split(",")) {
+                if (!d.isBlank()) {
+                    out.add(Path.of(d.strip()));
+                }
+            }
+        });
+        return out;
+    }
 
     @Override
     public String getId() {
@@ -205,14 +221,8 @@ public final class PseriesTestEngine implements TestEngine {
         int jobs = cfg.get(JOBS, Integer::parseInt).orElse(1);
         Path artifacts = cfg.get(ARTIFACTS).map(Path::of).orElse(null);
         long timeout = cfg.get(TIMEOUT, Long::parseLong).orElse(JsTestFile.DEFAULT_TIMEOUT_MS);
-        List<Path> allowRead = new ArrayList<>();
-        cfg.get(ALLOW_READ).ifPresent(v -> {
-            for (String d : v.split(",")) {
-                if (!d.isBlank()) {
-                    allowRead.add(Path.of(d.strip()));
-                }
-            }
-        });
+        List<Path> allowRead = dirs(cfg, ALLOW_READ);
+        List<Path> allowWrite = dirs(cfg, ALLOW_WRITE);
         try (ScriptEngine engine = new ScriptEngine()) {
             cfg.get(MACHINE_DEFAULTS).ifPresent(v -> engine.machineDefaults(
                 MachineDefaults.parse(v, "the configuration parameter " + MACHINE_DEFAULTS)));
@@ -227,7 +237,8 @@ public final class PseriesTestEngine implements TestEngine {
                     byName.put(f.getDisplayName(), f);
                 }
                 JsTestFile.Options opts = new JsTestFile.Options(e.getKey().isEmpty() ? null : e.getKey(), false, artifacts, null,
-                    timeout, allowRead).withCheckpoints(cfg.get(CHECKPOINT_POINTS, Integer::parseInt).orElse(0));
+                    timeout, allowRead).withCheckpoints(cfg.get(CHECKPOINT_POINTS, Integer::parseInt).orElse(0))
+                    .withAllowWrite(allowWrite);
                 TestRun.run(engine, e.getValue().stream().map(f -> f.path).toList(), opts, 1, Math.max(1, jobs),
                     new ToJunit(byName, listener, System.out), null);
             }
