@@ -40,6 +40,9 @@ import io.pseries.testscripts.host.KernelIrqchipDifferences;
  *       after a GET shows P, never SET_PQ_11 or stores ({@link #lsiEsb});</li>
  *   <li>H_INT_SET_SOURCE_CONFIG without the MASK flag, and priority 0xFF only after masking the
  *       ESB, which then stays masked until the source is routed again ({@link #xiveOp}).</li>
+ *   <li>XICS CPPRs and source priorities 0-5 or 0xFF, as Linux uses them: KVM's XICS-on-XIVE
+ *       acts on 6-0xFE as 6 where QEMU's emulation takes them as given
+ *       (XicsOnXivePriorityLimitTest); MFRRs take every value.</li>
  * </ul>
  * After H_INT_RESET the sources are turned off again without comparing (see {@link #offAll}).
  */
@@ -285,10 +288,10 @@ class GuestCannotTellReplayTest {
         int cpu = r.nextInt(CPUS);
         int server = r.nextInt(8) == 0 ? 9 : r.nextInt(CPUS);
         int irq = r.nextInt(10) == 0 ? 0x1000 + r.nextInt(0x1100) : pick(r, DEVICE_LINES);
-        int prio = r.nextInt(5) == 0 ? 0xff : r.nextInt(8);
+        int prio = r.nextInt(5) == 0 ? 0xff : r.nextInt(6);
         int kind = r.nextInt(10);
         long mfrr = r.nextInt(3) == 0 ? 0xff : r.nextInt(8);
-        long xirr = (r.nextInt(4) == 0 ? 0xffL : r.nextInt(8)) << 24 | pick(r, new int[] {0, 2, 0x1000, 0x1001, 0x1100, 0x1200});
+        long xirr = (r.nextInt(4) == 0 ? 0xffL : r.nextInt(6)) << 24 | pick(r, new int[] {0, 2, 0x1000, 0x1001, 0x1100, 0x1200});
         int line = pick(r, DEVICE_LINES);
         String onOff = r.nextBoolean() ? "ibm,int-on" : "ibm,int-off";
         return switch (kind) {
