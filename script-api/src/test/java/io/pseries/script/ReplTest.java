@@ -217,7 +217,7 @@ class ReplTest {
     void helpListsTheCommandsAndTheApi() throws IOException {
         Run r = batch(".help\n");
         assertEquals(0, r.code(), r.err());
-        for (String s : List.of(".break", ".clear", ".exit", ".help", ".load", "pseries\n      machine() layout() host() restore() migrate() version icModes optimized args",
+        for (String s : List.of(".break", ".clear", ".exit", ".help", ".load", "pseries\n      machine() layout() host() restore() load() migrate() version icModes optimized args",
             "m = pseries.machine(", "hcall() rtas()", "m.irq(n)\n      irq type driver raise() lower() pulse() level")) {
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
         }
@@ -276,7 +276,7 @@ class ReplTest {
     @Test
     void completesTheMembersOfPseries() {
         try (Session s = new Session()) {
-            assertEquals(List.of("args", "host", "icModes", "layout", "machine", "migrate", "optimized", "restore", "version"), s.complete("pseries."));
+            assertEquals(List.of("args", "host", "icModes", "layout", "load", "machine", "migrate", "optimized", "restore", "version"), s.complete("pseries."));
             assertEquals(List.of("machine"), s.complete("const m = pseries.ma"));
             ReplCompletion.Result r = s.s.complete("x = pseries.ver", "x = pseries.ver".length());
             assertEquals(12, r.start(), "the candidate replaces the word being typed");
@@ -321,7 +321,7 @@ class ReplTest {
                 let calls = 0
                 const fake = {}
                 for (const k of ['cpus', 'icMode', 'now', 'config', 'mem', 'guest', 'console', 'hcall', 'rtas', 'load', 'store',
-                  'cas', 'fdt', 'snapshot', 'restore', 'dt', 'dts', 'irq', 'boot', 'run', 'runUntilIdle', 'on', 'pic', 'reset', 'info', 'recordEvents',
+                  'cas', 'fdt', 'snapshot', 'restore', 'save', 'dt', 'dts', 'irq', 'boot', 'run', 'runUntilIdle', 'on', 'pic', 'reset', 'info', 'recordEvents',
                   'events', 'hcallNames', 'loadElf', 'cpu', 'host', 'running']) { fake[k] = () => { calls++; return {}; }; }
                 function sideEffect() { calls++; return { a: 1 }; }
                 """);
