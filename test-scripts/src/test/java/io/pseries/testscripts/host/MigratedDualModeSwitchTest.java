@@ -111,6 +111,11 @@ class MigratedDualModeSwitchTest {
         allTaken(again, "XICS after the reset");
 
         assertEquals("xive", again.m.cas(GuestOv5.linuxVector(0x40)).mode());
+        // the rebooted guest's queue pages are fresh, zeroed pages (as Linux allocates them), not the
+        // first boot's queues still holding their old entries
+        for (long a = MigratedIpiStormTest.QPAGE; a < MigratedIpiStormTest.QPAGE + 0x10000L * MigratedIpiStormTest.CPUS; a += 4) {
+            again.m.memory().write32(a, 0);
+        }
         Guest xive2 = new Guest(again.m, true);
         storm(xive2, rnd, 300);
         allTaken(xive2, "XIVE after the second CAS");
