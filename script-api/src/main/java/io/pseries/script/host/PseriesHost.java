@@ -123,7 +123,7 @@ public final class PseriesHost {
     @HostAccess.Export
     public long saveSnapshot(MachineHost h, String path) {
         StackHeadroom.require("m.save()");
-        byte[] b = h.snapshot();
+        byte[] b = h.state().snapshot();
         try {
             fileWriter.write(path, b);
         } catch (java.nio.file.NoSuchFileException e) {
