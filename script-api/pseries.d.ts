@@ -792,7 +792,13 @@ declare global {
     /** Every instruction before it executes (slow: only while subscribed does the CPU check for it). */
     on(event: 'instruction', listener: (e: CpuInstructionEvent) => void): () => void;
 
-    /** The interrupt-controller state, the structured twin of QEMU's `info pic`. */
+    /**
+     * The interrupt-controller state, the structured twin of QEMU's `info pic`: plain data, the
+     * state at the call. Each list (`cpus`, `sources`, `queues`; `icps`, `sources`) is handed
+     * over the first time the script reads it, so a script pays for the lists it looks at (at
+     * 4096 vCPUs the whole state is about 1.7 M characters of JSON); until then its property
+     * descriptor is an accessor, afterwards a plain data member.
+     */
     pic(): XivePic | XicsPic;
     /**
      * The same as text, in the spirit of QEMU's `info pic`, ending with QEMU's `irqchip: in-kernel`

@@ -176,6 +176,35 @@
     return w;
   }
 
+  /**
+   * The plain object a host view of captured state hands over in parts (PicView: m.pic()): its
+   * scalar members at once, each list as a member that becomes its parsed data the first time
+   * it is read, so a script pays for the lists it looks at. Reading, Object.keys, spreading,
+   * JSON.stringify, console.log, assert.deepStrictEqual and assigning see what the fully parsed
+   * object holds: the state at the time of the call.
+   */
+  function lazyData(view) {
+    const o = parseJson(view.head());
+    const lists = view.lists();
+    if (lists === '') { return o; }
+    for (const k of lists.split(',')) {
+      let v;
+      let loaded = false;
+      const settle = (x) => Object.defineProperty(o, k, { value: x, writable: true, enumerable: true, configurable: true });
+      Object.defineProperty(o, k, {
+        get: shield(function () {
+          if (!loaded) { v = parseJson(view.part(k)); loaded = true; }
+          try { settle(v); } catch (_) { /* a frozen or sealed object keeps the member lazy: answered from here */ }
+          return v;
+        }),
+        set(x) { settle(x); },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    return o;
+  }
+
   /** Shields every method and accessor of an API object (its own members). */
   function shieldMembers(obj) {
     for (const k of Object.getOwnPropertyNames(obj)) {
@@ -592,7 +621,7 @@
       pic(format) {
         if (format === 'text') { return hs.picText(); }
         if (format !== undefined) { throw new TypeError(`m.pic: format must be 'text' or omitted, got ${JSON.stringify(format)}`); }
-        return parseJson(hs.pic());
+        return lazyData(hs.pic());
       },
       reset() { h.reset(); },
       info() { return parseJson(hp.info()); },

@@ -17,6 +17,7 @@ import io.pseries.core.intc.InterruptController;
 import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.rtas.RtasCall;
 import io.pseries.core.rtas.RtasStatus;
+import io.pseries.core.util.Row;
 import io.pseries.xics.kvm.SpaprXicsKvm;
 
 /**
@@ -473,6 +474,11 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
 
     // ------------------------------------------------------------------ state as data
 
+    /** The rows of {@link #pic()} (one object each, see {@link Row}), in the keys' order of pseries.d.ts's XicsPic. */
+    private static final Row.Keys PIC_ICP = Row.keys("server", "xirr", "cppr", "mfrr", "pending");
+    private static final Row.Keys PIC_SOURCE = Row.keys("irq", "server", "priority", "savedPriority", "masked", "lsi",
+        "asserted");
+
     /**
      * {@code { mode: 'xics', icps: [{ server, xirr, cppr, mfrr, pending }], sources: [{ irq,
      * server, priority, savedPriority, masked, lsi, asserted }] }}, claimed sources only.
@@ -484,28 +490,15 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", "xics");
-        List<Object> icps = new ArrayList<>();
+        List<Object> icps = new ArrayList<>(icp.cpus());
         for (int c = 0; c < icp.cpus(); c++) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("server", icp.serverOf(c));
-            e.put("xirr", icp.xirr(c) & 0xFFFF_FFFFL);
-            e.put("cppr", icp.cppr(c));
-            e.put("mfrr", icp.mfrr(c));
-            e.put("pending", icp.pending(c));
-            icps.add(e);
+            icps.add(PIC_ICP.row(icp.serverOf(c), icp.xirr(c) & 0xFFFF_FFFFL, icp.cppr(c), icp.mfrr(c), icp.pending(c)));
         }
         m.put("icps", icps);
         List<Object> sources = new ArrayList<>();
         for (int s = ics.nextClaimed(0); s >= 0; s = ics.nextClaimed(s + 1)) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("irq", s + Ics.OFFSET);
-            e.put("server", ics.server(s) & 0xFFFF_FFFFL);
-            e.put("priority", ics.priority(s));
-            e.put("savedPriority", ics.savedPriority(s));
-            e.put("masked", ics.priority(s) == XicsRules.LOWEST);
-            e.put("lsi", ics.isLsi(s));
-            e.put("asserted", (ics.status(s) & Ics.STATUS_ASSERTED) != 0);
-            sources.add(e);
+            sources.add(PIC_SOURCE.row(s + Ics.OFFSET, ics.server(s) & 0xFFFF_FFFFL, ics.priority(s), ics.savedPriority(s),
+                ics.priority(s) == XicsRules.LOWEST, ics.isLsi(s), (ics.status(s) & Ics.STATUS_ASSERTED) != 0));
         }
         m.put("sources", sources);
         return m;

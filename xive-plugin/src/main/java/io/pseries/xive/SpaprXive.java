@@ -18,6 +18,7 @@ import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.mem.MmioHandler;
 import io.pseries.core.mem.MmioRegion;
 import io.pseries.core.cas.OptionVector;
+import io.pseries.core.util.Row;
 import io.pseries.xive.kvm.SpaprXiveKvm;
 
 /**
@@ -366,6 +367,19 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
 
     // ------------------------------------------------------------------ state as data
 
+    /** The rows of {@link #pic()}, in the keys' order of pseries.d.ts's XivePic. */
+    private static final Row.Keys PIC_CPU = Row.keys("cpu", "os");
+    private static final Row.Keys PIC_RING = Row.keys("nsr", "cppr", "ipb", "lsmfb", "ack", "inc", "age", "pipr", "w2");
+    private static final Row.Keys PIC_SOURCE = Row.keys("lisn", "type", "pq", "asserted", "masked", "eisn", "server",
+        "priority", "end");
+    private static final Row.Keys PIC_QUEUE = Row.keys("end", "server", "priority", "enqueue", "notify", "escalate",
+        "qaddr", "qsize", "entries", "index", "generation", "esn", "ese");
+
+    /**
+     * The state as data: every vCPU's OS ring, the claimed sources, the valid queues. Each row is
+     * a {@link Row} (one object and a value array), so the cost is the rows listed: at 4096 vCPUs
+     * and 10 k sources, about a fifth of the LinkedHashMaps it replaced.
+     */
     @Override
     public Map<String, Object> pic() {
         if (kvm != null) {
@@ -373,29 +387,18 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", "xive");
-        List<Object> cpus = new ArrayList<>();
+        List<Object> cpus = new ArrayList<>(tctx.length);
         for (ThreadContext t : tctx) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("cpu", t.cpu().index());
-            c.put("os", ring(t, ThreadContext.QW1_OS));
-            cpus.add(c);
+            cpus.add(PIC_CPU.row(t.cpu().index(), ring(t, ThreadContext.QW1_OS)));
         }
         m.put("cpus", cpus);
-        List<Object> sources = new ArrayList<>();
+        List<Object> sources = new ArrayList<>(claimed.cardinality());
         for (int i = claimed.nextSetBit(0); i >= 0; i = claimed.nextSetBit(i + 1)) {
             long eas = router.eas(i);
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("lisn", i);
-            s.put("type", source.isLsi(i) ? "LSI" : "MSI");
-            s.put("pq", Pq.name(source.pq(i)));
-            s.put("asserted", source.asserted(i));
-            s.put("masked", Eas.masked(eas));
-            s.put("eisn", Eas.endData(eas));
             int e = Eas.endIndex(eas);
-            s.put("server", e >>> 3);
-            s.put("priority", Eas.masked(eas) ? 0xff : e & 7);
-            s.put("end", e);
-            sources.add(s);
+            boolean masked = Eas.masked(eas);
+            sources.add(PIC_SOURCE.row(i, source.isLsi(i) ? "LSI" : "MSI", Pq.name(source.pq(i)), source.asserted(i),
+                masked, Eas.endData(eas), e >>> 3, masked ? 0xff : e & 7, e));
         }
         m.put("sources", sources);
         List<Object> queues = new ArrayList<>();
@@ -405,39 +408,20 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
                 continue;
             }
             int w1 = router.endWord(e, 1);
-            Map<String, Object> q = new LinkedHashMap<>();
-            q.put("end", e);
-            q.put("server", e >>> 3);
-            q.put("priority", e & 7);
-            q.put("enqueue", (w0 & End.W0_ENQUEUE) != 0);
-            q.put("notify", (w0 & End.W0_UCOND_NOTIFY) != 0);
-            q.put("escalate", (w0 & End.W0_ESCALATE_CTL) != 0);
-            q.put("qaddr", End.queueAddress(router.endWord(e, 2), router.endWord(e, 3)));
             int qsize = Field.get32(End.W0_QSIZE, w0);
-            q.put("qsize", qsize + 12);
-            q.put("entries", End.entries(qsize));
-            q.put("index", w1 & End.W1_PAGE_OFF);
-            q.put("generation", (w1 & End.W1_GENERATION) != 0 ? 1 : 0);
-            q.put("esn", Pq.name(Field.get32(End.W1_ESN, w1)));
-            q.put("ese", Pq.name(Field.get32(End.W1_ESE, w1)));
-            queues.add(q);
+            queues.add(PIC_QUEUE.row(e, e >>> 3, e & 7, (w0 & End.W0_ENQUEUE) != 0, (w0 & End.W0_UCOND_NOTIFY) != 0,
+                (w0 & End.W0_ESCALATE_CTL) != 0, End.queueAddress(router.endWord(e, 2), router.endWord(e, 3)),
+                qsize + 12, End.entries(qsize), w1 & End.W1_PAGE_OFF, (w1 & End.W1_GENERATION) != 0 ? 1 : 0,
+                Pq.name(Field.get32(End.W1_ESN, w1)), Pq.name(Field.get32(End.W1_ESE, w1))));
         }
         m.put("queues", queues);
         return m;
     }
 
     private static Map<String, Object> ring(ThreadContext t, int ring) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("nsr", t.reg(ring + ThreadContext.NSR));
-        r.put("cppr", t.reg(ring + ThreadContext.CPPR));
-        r.put("ipb", t.reg(ring + ThreadContext.IPB));
-        r.put("lsmfb", t.reg(ring + ThreadContext.LSMFB));
-        r.put("ack", t.reg(ring + ThreadContext.ACK_CNT));
-        r.put("inc", t.reg(ring + ThreadContext.INC));
-        r.put("age", t.reg(ring + ThreadContext.AGE));
-        r.put("pipr", t.reg(ring + ThreadContext.PIPR));
-        r.put("w2", t.word2(ring) & 0xffff_ffffL);
-        return r;
+        return PIC_RING.row(t.reg(ring + ThreadContext.NSR), t.reg(ring + ThreadContext.CPPR), t.reg(ring + ThreadContext.IPB),
+            t.reg(ring + ThreadContext.LSMFB), t.reg(ring + ThreadContext.ACK_CNT), t.reg(ring + ThreadContext.INC),
+            t.reg(ring + ThreadContext.AGE), t.reg(ring + ThreadContext.PIPR), t.word2(ring) & 0xffff_ffffL);
     }
 
     /**

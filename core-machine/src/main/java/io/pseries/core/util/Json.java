@@ -29,6 +29,8 @@ public final class Json {
     public static void write(StringBuilder sb, Object v) {
         if (v == null) {
             sb.append("null");
+        } else if (v instanceof Integer i) {
+            sb.append(i.intValue());
         } else if (v instanceof String s) {
             string(sb, s);
         } else if (v instanceof Boolean b) {
@@ -48,6 +50,13 @@ public final class Json {
             } else {
                 sb.append(d);
             }
+        } else if (v instanceof Row r) {
+            // a dump's row: its keys (written once, with the row's kind) and values, no entry objects
+            for (int i = 0; i < r.width(); i++) {
+                sb.append(i == 0 ? '{' : ',').append(r.jsonKey(i));
+                write(sb, r.value(i));
+            }
+            sb.append(r.width() == 0 ? "{}" : "}");
         } else if (v instanceof Map<?, ?> m) {
             sb.append('{');
             boolean first = true;
@@ -91,7 +100,16 @@ public final class Json {
 
     private static void string(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length()) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                break;
+            }
+            plain++;
+        }
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");

@@ -125,10 +125,11 @@ public final class StateBinding {
 
     // ------------------------------------------------------------------ pic
 
+    /** The controller's state now, read by the script in parts (see {@link PicView}). */
     @HostAccess.Export
-    public String pic() {
+    public PicView pic() {
         StackHeadroom.require("m.pic()");
-        return Json.write(h.machine().pic());
+        return new PicView(h.machine().pic());
     }
 
     @HostAccess.Export
