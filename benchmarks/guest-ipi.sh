@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # B4 and B8: the guest-model IPI workload (vCPU k sends to k + 1 mod N, each IPI taken before the
 # next) in Java (GuestIpiBench, JMH) and from JS (guest-ipi.js through ./pseries run, the default
-# runtime and --jit), interleaved: for each round, for each of 4 and 64 vCPUs in XIVE and XICS
-# mode, the three variants one after the other. One line per run:
+# runtime and --jit, IPI by IPI; and the default runtime through m.guest.ipis, 1024 IPIs a call),
+# interleaved: for each round, for each of 4 and 64 vCPUs in XIVE and XICS mode, the four
+# variants one after the other. One line per run:
 #   BENCH B4 java cpus=4 mode=xive ipis_per_s=... round=1 load=...
 #   BENCH B8 js default cpus=4 mode=xive ipis_per_s=... round=1 load=...
+#   BENCH B8 js ipis cpus=4 mode=xive ipis_per_s=... round=1 load=...
 # then a median per variant and the ratio java / js.
 # Usage: benchmarks/guest-ipi.sh [ROUNDS (3)] [SECONDS per JS run (3)]
 set -euo pipefail
@@ -22,10 +24,12 @@ for ((r = 1; r <= rounds; r++)); do
         -p cpus=$cpus -p mode=$mode >/dev/null 2>&1 || true
       java=$(python3 -c 'import json,sys; print("%.0f" % json.load(open(sys.argv[1]))[0]["primaryMetric"]["score"])' "$out.json" 2>/dev/null || echo '?')
       echo "BENCH B4 java cpus=$cpus mode=$mode ipis_per_s=${java:-?} round=$r load=$load" | tee -a "$out"
-      for rt in default jit; do
+      for rt in default jit ipis; do
         flag=()
         [[ "$rt" == jit ]] && flag=(--jit)
-        line=$("$root/pseries" run "${flag[@]+"${flag[@]}"}" "$root/benchmarks/guest-ipi.js" "$cpus" "$mode" "$secs" | grep '^BENCH B8')
+        api=loop
+        [[ "$rt" == ipis ]] && api=ipis
+        line=$("$root/pseries" run "${flag[@]+"${flag[@]}"}" "$root/benchmarks/guest-ipi.js" "$cpus" "$mode" "$secs" "$api" | grep '^BENCH B8')
         rate=$(grep -oE 'ipis_per_s=[0-9]+' <<<"$line" | cut -d= -f2)
         echo "BENCH B8 js $rt cpus=$cpus mode=$mode ipis_per_s=$rate round=$r load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$out"
       done
@@ -36,7 +40,7 @@ python3 - "$out" <<'PY'
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    m = re.match(r'BENCH (B4 java|B8 js default|B8 js jit) cpus=(\d+) mode=(\w+) ipis_per_s=([0-9.]+)', line)
+    m = re.match(r'BENCH (B4 java|B8 js default|B8 js jit|B8 js ipis) cpus=(\d+) mode=(\w+) ipis_per_s=([0-9.]+)', line)
     if m:
         rows.setdefault((m.group(2), m.group(3)), {}).setdefault(m.group(1), []).append(float(m.group(4)))
 for (cpus, mode), v in sorted(rows.items(), key=lambda kv: (int(kv[0][0]), kv[0][1])):

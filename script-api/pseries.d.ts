@@ -336,6 +336,16 @@ declare global {
   interface Guest {
     /** Sends an IPI from one online vCPU to another. */
     ipi(from: Int, to: Int): void;
+    /**
+     * Many IPIs in one call: `pairs` is `[from, to, from, to, ...]` (an array or an integer typed
+     * array), sent in order, the whole list `repeat` times (default 1). Paced (the default), the
+     * machine runs until idle after each IPI, as `ipi(from, to); m.runUntilIdle()` would, so each
+     * is taken before the next is sent; `paced: false` sends them all, then runs until idle once.
+     * Returns the virtual time after, as `m.runUntilIdle()` does. One call from the script for
+     * the whole loop: the way to drive IPI workloads at the model's own speed (B8 in
+     * benchmarks/README.md). A listener's error stops the batch there and is thrown.
+     */
+    ipis(pairs: ArrayLike<number>, options?: { paced?: boolean; repeat?: Int }): number | bigint;
     /** Per-vCPU counts, indexed by vCPU. */
     stats(): CpuStats[];
     /** Moves a started device interrupt to another vCPU (irq affinity). */

@@ -154,21 +154,24 @@
     return err;
   }
 
+  /** What to throw for a caught value: scriptError, or the JS stack overflow when even that runs out of stack. */
+  function rethrowable(e) {
+    try {
+      return scriptError(e);
+    } catch (_) {
+      // the conversion itself ran out of stack (a call at the bottom of an overflowed
+      // stack): that is the JS stack overflow, never the Java error it would leak
+      return new RangeError(STACK_EXHAUSTED);
+    }
+  }
+
   /** fn, throwing JS errors in place of the model's Java exceptions. */
   function shield(fn) {
     const w = function (...args) {
       try {
         return Reflect.apply(fn, this, args);
       } catch (e) {
-        let converted;
-        try {
-          converted = scriptError(e);
-        } catch (_) {
-          // the conversion itself ran out of stack (a call at the bottom of an overflowed
-          // stack): that is the JS stack overflow, never the Java error it would leak
-          converted = new RangeError(STACK_EXHAUSTED);
-        }
-        throw converted;
+        throw rethrowable(e);
       }
     };
     Object.defineProperty(w, 'name', { value: fn.name });
@@ -205,9 +208,15 @@
     return o;
   }
 
-  /** Shields every method and accessor of an API object (its own members). */
-  function shieldMembers(obj) {
+  /**
+   * Shields every method and accessor of an API object (its own members), except the `hot`
+   * ones: the calls scripts make in loops (m.now, m.runUntilIdle, m.guest.ipi, m.load...),
+   * which convert errors in their own try/catch (rethrowable), so a call costs one JS call and
+   * one host call, without shield's wrapper, rest array and Reflect.apply.
+   */
+  function shieldMembers(obj, hot) {
     for (const k of Object.getOwnPropertyNames(obj)) {
+      if (hot !== undefined && hot.has(k)) { continue; }
       const d = Object.getOwnPropertyDescriptor(obj, k);
       if (typeof d.value === 'function') {
         d.value = shield(d.value);
@@ -226,8 +235,8 @@
    * member. The trap sits on the prototype, so reading a member that exists costs nothing.
    * Its methods throw JS errors only (see shield).
    */
-  function guard(obj, what) {
-    shieldMembers(obj);
+  function guard(obj, what, hot) {
+    shieldMembers(obj, hot);
     const names = () => Object.getOwnPropertyNames(obj).filter(n => !n.startsWith('_'));
     const trap = new Proxy(Object.create(null), {
       get(_t, prop, receiver) {
@@ -273,6 +282,8 @@
     const hp = h.platform();
     const hs = h.state();
     const rcNames = new Map();
+    /** hcall opcodes by name, as the machine answered them (its table is fixed once built). */
+    const opcodes = new Map();
     let hcallNameList = null;
     const cpuArg = (c) => {
       const n = small(c, 'cpu');
@@ -300,21 +311,71 @@
       return int64(nameOrNumber, 'hcall number');
     };
 
+    // The hot calls below check their arguments inline first (a safe-integer address, a cpu
+    // index as a small number, a value that plainly fits) and take the full checks of int64,
+    // cpuArg, sizeArg and sized only otherwise, so the messages stay theirs.
+    const memRead = (a, size) => {
+      try {
+        const v = h.memRead(Number.isSafeInteger(a) ? a : int64(a, 'address'), size);
+        return Number.isSafeInteger(v) ? v : BigInt(v);
+      } catch (e) { throw rethrowable(e); }
+    };
+    const memWrite = (a, size, v, limit) => {
+      try {
+        h.memWrite(Number.isSafeInteger(a) ? a : int64(a, 'address'), size,
+          typeof v === 'number' && (v >>> 0) === v && v <= limit ? v : sized(v, size, 'value'));
+      } catch (e) { throw rethrowable(e); }
+    };
     const mem = guard({
-      read8: (a) => fromLong(h.memRead(int64(a, 'address'), 1)),
-      read16: (a) => fromLong(h.memRead(int64(a, 'address'), 2)),
-      read32: (a) => fromLong(h.memRead(int64(a, 'address'), 4)),
-      read64: (a) => fromLong(h.memRead(int64(a, 'address'), 8)),
-      write8: (a, v) => h.memWrite(int64(a, 'address'), 1, sized(v, 1, 'value')),
-      write16: (a, v) => h.memWrite(int64(a, 'address'), 2, sized(v, 2, 'value')),
-      write32: (a, v) => h.memWrite(int64(a, 'address'), 4, sized(v, 4, 'value')),
-      write64: (a, v) => h.memWrite(int64(a, 'address'), 8, sized(v, 8, 'value')),
+      read8: (a) => memRead(a, 1),
+      read16: (a) => memRead(a, 2),
+      read32: (a) => memRead(a, 4),
+      read64: (a) => memRead(a, 8),
+      write8: (a, v) => memWrite(a, 1, v, 0xff),
+      write16: (a, v) => memWrite(a, 2, v, 0xffff),
+      write32: (a, v) => memWrite(a, 4, v, 0xffffffff),
+      write64: (a, v) => memWrite(a, 8, v, 0xffffffff),
       alloc: (size, align = 8) => fromLong(h.memAlloc(int64(size, 'size'), int64(align, 'align'))),
       get size() { return fromLong(h.memSize()); },
-    }, 'm.mem');
+    }, 'm.mem', new Set(['read8', 'read16', 'read32', 'read64', 'write8', 'write16', 'write32', 'write64']));
 
     const guest = guard({
-      ipi(from, to) { hg.guestIpi(cpuArg(from), cpuArg(to)); },
+      ipi(from, to) {
+        try {
+          hg.guestIpi(typeof from === 'number' && (from >>> 0) === from && from < ncpus ? from : cpuArg(from),
+            typeof to === 'number' && (to >>> 0) === to && to < ncpus ? to : cpuArg(to));
+        } catch (e) { throw rethrowable(e); }
+      },
+      ipis(pairs, options) {
+        if (!Array.isArray(pairs) && !(pairs instanceof Int32Array) && !(pairs instanceof Uint8Array) &&
+            !(pairs instanceof Uint16Array) && !(pairs instanceof Uint32Array)) {
+          throw new TypeError(`m.guest.ipis: pairs must be an array of vCPU numbers [from, to, from, to, ...], got ${kindOf(pairs)}`);
+        }
+        let paced = true;
+        let repeat = 1;
+        if (options !== undefined) {
+          if (!plainObject(options)) { throw new TypeError(`m.guest.ipis: options must be a plain object such as { paced: true, repeat: 10 }, got ${kindOf(options)}`); }
+          for (const k of Object.keys(options)) {
+            if (k !== 'paced' && k !== 'repeat') { throw new TypeError(`m.guest.ipis: unknown option '${k}'; valid options: paced, repeat`); }
+          }
+          if (options.paced !== undefined) {
+            if (typeof options.paced !== 'boolean') { throw new TypeError(`m.guest.ipis: paced must be true or false, got ${kindOf(options.paced)}`); }
+            paced = options.paced;
+          }
+          if (options.repeat !== undefined) { repeat = small(options.repeat, 'm.guest.ipis: repeat'); }
+        }
+        const n = pairs.length;
+        if (n % 2 !== 0) { throw new RangeError(`m.guest.ipis: pairs must hold a from and a to for each IPI, got ${n} numbers`); }
+        const a = new Array(n);
+        for (let i = 0; i < n; i++) {
+          const c = pairs[i];
+          if (typeof c === 'number' && (c >>> 0) === c && c < ncpus) { a[i] = c; continue; }
+          if (typeof c !== 'number' && typeof c !== 'bigint') { throw new TypeError(`m.guest.ipis: pairs[${i}] must be a vCPU number, got ${kindOf(c)}`); }
+          a[i] = small(c, `m.guest.ipis: pairs[${i}]`);
+          if (a[i] >= ncpus) { throw new RangeError(`m.guest.ipis: pairs[${i}] is cpu ${c}, which does not exist: the machine has ${ncpus} vCPU${ncpus === 1 ? ' (0)' : `s (0..${ncpus - 1})`}`); }
+        }
+        return fromLong(hg.guestIpis(a, paced, repeat));
+      },
       stats() { return parseJson(hg.guestStats()); },
       setAffinity(irq, cpu) { hg.guestAffinity(int64(irq, 'irq'), cpuArg(cpu)); },
       requestIrq(irq, name = 'driver') {
@@ -323,7 +384,7 @@
       },
       get booted() { return hg.guestBooted(); },
       get mode() { return hg.guestBooted() ? hg.guestMode() : null; },
-    }, 'm.guest');
+    }, 'm.guest', new Set(['ipi']));
 
     // ---------------------------------------------------------------- m.host: the simulated host
     const hb = hp.host();
@@ -464,26 +525,44 @@
     const m = {
       get cpus() { return ncpus; },
       get icMode() { return hp.icMode(); },
-      get now() { return fromLong(h.now()); },
+      get now() {
+        try {
+          const t = h.now();
+          return Number.isSafeInteger(t) ? t : BigInt(t);
+        } catch (e) { throw rethrowable(e); }
+      },
       get running() { return h.running(); },
       get config() { return parseJson(hp.config()); },
       get mem() { return mem; },
       get guest() { return guest; },
 
       hcall(cpu, nameOrNumber, ...args) {
-        const c = cpuArg(cpu);
-        const op = opcodeOf(nameOrNumber);
-        if (args.length > 9) {
-          throw new RangeError(`an hcall takes at most 9 arguments (R4..R12), got ${args.length}`);
-        }
-        const a = new Array(args.length);
-        for (let i = 0; i < args.length; i++) { a[i] = int64(args[i], `hcall argument ${i}`); }
-        const r = h.hcall(c, op, a);
-        const n = r.length;
-        const ret = new Array(n - 1);
-        for (let i = 1; i < n; i++) { ret[i - 1] = fromLong(r[i]); }
-        const rc = fromLong(r[0]);
-        return { rc, rcName: rcName(r[0]), ret };
+        try {
+          const c = typeof cpu === 'number' && (cpu >>> 0) === cpu && cpu < ncpus ? cpu : cpuArg(cpu);
+          let op = typeof nameOrNumber === 'string' ? opcodes.get(nameOrNumber) : undefined;
+          if (op === undefined) {
+            op = opcodeOf(nameOrNumber);
+            if (typeof nameOrNumber === 'string') { opcodes.set(nameOrNumber, op); }
+          }
+          const na = args.length;
+          if (na > 9) {
+            throw new RangeError(`an hcall takes at most 9 arguments (R4..R12), got ${na}`);
+          }
+          const a = new Array(na);
+          for (let i = 0; i < na; i++) {
+            const x = args[i];
+            a[i] = Number.isSafeInteger(x) ? x : int64(x, `hcall argument ${i}`);
+          }
+          const r = h.hcall(c, op, a);
+          const n = r.length;
+          const ret = new Array(n - 1);
+          for (let i = 1; i < n; i++) {
+            const v = r[i];
+            ret[i - 1] = Number.isSafeInteger(v) ? v : BigInt(v);
+          }
+          const r0 = r[0];
+          return { rc: Number.isSafeInteger(r0) ? r0 : BigInt(r0), rcName: rcName(r0), ret };
+        } catch (e) { throw rethrowable(e); }
       },
 
       rtas(name, ...args) {
@@ -515,11 +594,21 @@
       },
 
       load(cpu, addr, size) {
-        return fromLong(h.load(cpuArg(cpu), int64(addr, 'address'), sizeArg(size)));
+        try {
+          const v = h.load(typeof cpu === 'number' && (cpu >>> 0) === cpu && cpu < ncpus ? cpu : cpuArg(cpu),
+            Number.isSafeInteger(addr) ? addr : int64(addr, 'address'),
+            size === 1 || size === 2 || size === 4 || size === 8 ? size : sizeArg(size));
+          return Number.isSafeInteger(v) ? v : BigInt(v);
+        } catch (e) { throw rethrowable(e); }
       },
       store(cpu, addr, size, value) {
-        const n = sizeArg(size);
-        h.store(cpuArg(cpu), int64(addr, 'address'), n, sized(value, n, 'value'));
+        try {
+          const n = size === 1 || size === 2 || size === 4 || size === 8 ? size : sizeArg(size);
+          const c = typeof cpu === 'number' && (cpu >>> 0) === cpu && cpu < ncpus ? cpu : cpuArg(cpu);
+          const a = Number.isSafeInteger(addr) ? addr : int64(addr, 'address');
+          h.store(c, a, n, typeof value === 'number' && (value >>> 0) === value && (n >= 4 || value < (n === 1 ? 0x100 : 0x10000))
+            ? value : sized(value, n, 'value'));
+        } catch (e) { throw rethrowable(e); }
       },
 
       cas(request) {
@@ -593,13 +682,21 @@
       },
 
       run(opts) {
-        if (!plainObject(opts) || Object.keys(opts).length !== 1 || opts.ns === undefined) {
-          throw new TypeError('m.run: expected { ns: <virtual nanoseconds> }');
-        }
-        h.run(int64(opts.ns, 'ns'));
-        return fromLong(h.now());
+        try {
+          if (!plainObject(opts) || Object.keys(opts).length !== 1 || opts.ns === undefined) {
+            throw new TypeError('m.run: expected { ns: <virtual nanoseconds> }');
+          }
+          const ns = opts.ns;
+          const t = h.run(Number.isSafeInteger(ns) ? ns : int64(ns, 'ns'));
+          return Number.isSafeInteger(t) ? t : BigInt(t);
+        } catch (e) { throw rethrowable(e); }
       },
-      runUntilIdle() { h.runUntilIdle(); return fromLong(h.now()); },
+      runUntilIdle() {
+        try {
+          const t = h.runUntilIdle();
+          return Number.isSafeInteger(t) ? t : BigInt(t);
+        } catch (e) { throw rethrowable(e); }
+      },
 
       on(event, fn) {
         if (typeof fn !== 'function') {
@@ -660,7 +757,7 @@
         Object.defineProperty(m, p.name, { value: api, enumerable: true });
       }
     }
-    const g = guard(m, 'm');
+    const g = guard(m, 'm', new Set(['cpus', 'now', 'mem', 'guest', 'hcall', 'load', 'store', 'run', 'runUntilIdle']));
     machineHosts.set(g, h);
     return g;
   }

@@ -106,7 +106,55 @@ public final class GuestBinding {
     public void guestIpi(long from, long to) {
         try {
             guest().ipi(from, to);
-            h.boundary("after m.guest.ipi(" + from + ", " + to + ")");
+            if (h.checkpointing()) {
+                h.boundary("after m.guest.ipi(" + from + ", " + to + ")");
+            }
+        } finally {
+            h.rethrowListenerError();
+        }
+    }
+
+    /**
+     * {@code m.guest.ipis(pairs, { paced, repeat })}: the IPIs {@code pairs[0] -> pairs[1]},
+     * {@code pairs[2] -> pairs[3]}... ({@code repeat} times over), each through the same path as
+     * {@link #guestIpi}; paced, the machine runs until idle after each (every IPI taken before the
+     * next is sent), otherwise once after the last. One call for a loop a script would make
+     * IPI by IPI; the virtual time after. Stops at the first listener error, which is rethrown.
+     */
+    @HostAccess.Export
+    public long guestIpis(int[] pairs, boolean paced, int repeat) {
+        GuestOs g = guest();
+        Machine m = h.machine();
+        int n = m.cpus().size();
+        if ((pairs.length & 1) != 0) {
+            throw new IllegalArgumentException("m.guest.ipis: pairs must hold a from and a to for each IPI, got "
+                + pairs.length + " numbers");
+        }
+        for (int i = 0; i < pairs.length; i++) {
+            if (pairs[i] < 0 || pairs[i] >= n) {
+                throw new HostErrors.OutOfRange(String.format("m.guest.ipis: pairs[%d] is cpu %d, which does not exist:"
+                    + " the machine has %d vCPUs (0..%d)", i, pairs[i], n, n - 1));
+            }
+        }
+        if (repeat < 0) {
+            throw new HostErrors.OutOfRange("m.guest.ipis: repeat must be >= 0, got " + repeat);
+        }
+        try {
+            LongCalls.run(m, "m.guest.ipis", () -> {
+                for (int r = 0; r < repeat && !h.holdsListenerError(); r++) {
+                    for (int i = 0; i < pairs.length && !h.holdsListenerError(); i += 2) {
+                        g.ipi(pairs[i], pairs[i + 1]);
+                        if (paced) {
+                            m.runUntilIdle();
+                        }
+                    }
+                }
+                return paced ? 0 : m.runUntilIdle();
+            });
+            if (h.checkpointing()) {
+                h.boundary("after m.guest.ipis(" + pairs.length / 2 + " pairs x " + repeat + ")");
+            }
+            return h.machine().now();
         } finally {
             h.rethrowListenerError();
         }

@@ -99,6 +99,14 @@ public final class MachineHost {
         sharedHost = true;
     }
 
+    /**
+     * Whether checkpoint invariance is recording (./pseries test --checkpoint-invariance): callers
+     * build a boundary's description only then, so a script's calls in a loop never format text.
+     */
+    boolean checkpointing() {
+        return checkpoints != null;
+    }
+
     /** A point the script's call makes (checkpoint invariance chooses among them). */
     void boundary(String what) {
         if (checkpoints != null) {
@@ -192,6 +200,11 @@ public final class MachineHost {
         }
     }
 
+    /** Whether a listener's exception waits to be rethrown (a batch of calls stops there). */
+    boolean holdsListenerError() {
+        return listenerError != null;
+    }
+
     void rethrowListenerError() {
         Throwable e = listenerError;
         if (e != null) {
@@ -228,7 +241,9 @@ public final class MachineHost {
             long[] out = new long[r.rets().length + 1];
             out[0] = r.rc();
             System.arraycopy(r.rets(), 0, out, 1, r.rets().length);
-            boundary(String.format("after hcall 0x%x on cpu %d", opcode, cpu));
+            if (checkpoints != null) {
+                boundary(String.format("after hcall 0x%x on cpu %d", opcode, cpu));
+            }
             return out;
         } finally {
             rethrowListenerError();
@@ -322,21 +337,29 @@ public final class MachineHost {
 
     // ------------------------------------------------------------------ time
 
+    /** {@code m.run({ ns })}: runs the machine for {@code ns} of virtual time; the virtual time after. */
     @HostAccess.Export
     public long run(long ns) {
-        boundary("m.run(" + ns + ")");
+        if (checkpoints != null) {
+            boundary("m.run(" + ns + ")");
+        }
         try {
-            return LongCalls.run(m, "m.run", () -> m.run(ns));
+            Machine mm = m;
+            LongCalls.run(mm, "m.run", () -> mm.run(ns));
+            return m.now();
         } finally {
             rethrowListenerError();
         }
     }
 
+    /** {@code m.runUntilIdle()}: runs until no event is due; the virtual time after (one call for the JS loop). */
     @HostAccess.Export
     public long runUntilIdle() {
         boundary("m.runUntilIdle()");
         try {
-            return LongCalls.run(m, "m.runUntilIdle", m::runUntilIdle);
+            Machine mm = m;
+            LongCalls.run(mm, "m.runUntilIdle", mm::runUntilIdle);
+            return m.now();
         } finally {
             rethrowListenerError();
         }

@@ -196,7 +196,9 @@ public final class PlatformBinding {
     public void irqSet(long n, boolean level) {
         try {
             line(n).set(level);
-            h.boundary(String.format("after line 0x%x set %s", n, level));
+            if (h.checkpointing()) {
+                h.boundary(String.format("after line 0x%x set %s", n, level));
+            }
         } finally {
             h.rethrowListenerError();
         }
@@ -206,7 +208,9 @@ public final class PlatformBinding {
     public void irqPulse(long n) {
         try {
             line(n).pulse();
-            h.boundary(String.format("after line 0x%x pulsed", n));
+            if (h.checkpointing()) {
+                h.boundary(String.format("after line 0x%x pulsed", n));
+            }
         } finally {
             h.rethrowListenerError();
         }
