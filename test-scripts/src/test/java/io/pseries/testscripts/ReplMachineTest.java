@@ -118,7 +118,7 @@ class ReplMachineTest {
         feed("const m = pseries.machine({ cpus: 2, icMode: 'xive', devices: [{ type: 'spapr-vty' }] })\n");
         List<String> mm = complete("m.");
         assertTrue(mm.containsAll(List.of("boot", "cas", "cpus", "guest", "hcall", "irq", "mem", "pic", "runUntilIdle", "xive")), mm.toString());
-        assertEquals(List.of("booted", "ipi", "mode", "requestIrq", "setAffinity", "stats"), complete("m.guest."));
+        assertEquals(List.of("booted", "ipi", "ipis", "mode", "requestIrq", "setAffinity", "stats"), complete("m.guest."));
         assertEquals(List.of("read16", "read32", "read64", "read8"), complete("m.mem.read"));
         assertEquals(List.of("driver", "irq", "level", "lower", "pulse", "raise", "type"), complete("m.irq(0x1100)."));
         assertEquals(List.of("pulse"), complete("m.irq(0x1100).raise().pu"));
