@@ -51,6 +51,10 @@ public final class CpuThreads {
     private final Supplier<String> halt;
     private final List<Thread> threads = new ArrayList<>();
     private boolean enabled;
+    /** LPCR[ILE] as H_SET_MODE last set it (for every vCPU at once); a Cpu made later starts with it. */
+    private boolean interruptLittleEndian;
+    /** Why a vCPU whose interpreter is made now is stopped: not started yet, or stopped by a reset. */
+    private boolean wasReset;
     /** No slice runs past this virtual time (the end of the current run). */
     private long horizon = Long.MAX_VALUE;
 
@@ -67,21 +71,47 @@ public final class CpuThreads {
         }
     }
 
-    /** One vCPU's thread: its bus to the machine and its slice event. */
+    /**
+     * One vCPU's thread: its bus to the machine and its slice event. The interpreter (about 1 KB
+     * of registers and state) is made the first time something needs it, so a machine driven by
+     * the guest model, or 4096 vCPUs of which few run code, does not pay for it.
+     */
     private final class Thread implements CpuBus, Scheduler.Action {
         final VCpu vcpu;
-        final Cpu cpu;
+        private Cpu cpu;
         boolean scheduled;
         long budget = Long.MAX_VALUE;
 
         Thread(VCpu vcpu) {
             this.vcpu = vcpu;
-            this.cpu = new Cpu(this, NS_PER_INSTRUCTION);
-            cpu.stop(Stop.Kind.STOPPED, vcpu + " has not been started");
+        }
+
+        Cpu cpu() {
+            Cpu c = cpu;
+            if (c == null) {
+                c = new Cpu(this, NS_PER_INSTRUCTION);
+                c.setInterruptLittleEndian(interruptLittleEndian);
+                c.stop(Stop.Kind.STOPPED, notRunning());
+                cpu = c;
+            }
+            return c;
+        }
+
+        /** Why the vCPU's interpreter is stopped, without making it. */
+        String stopReason() {
+            if (cpu == null) {
+                return notRunning();
+            }
+            Stop s = cpu.stopped();
+            return s == null ? null : s.message();
+        }
+
+        private String notRunning() {
+            return wasReset ? "the machine was reset" : vcpu + " has not been started";
         }
 
         boolean runnable() {
-            return enabled && vcpu.running() && cpu.stopped() == null && budget > 0 && halt.get() == null;
+            return enabled && vcpu.running() && cpu().stopped() == null && budget > 0 && halt.get() == null;
         }
 
         void schedule(long at) {
@@ -105,7 +135,7 @@ public final class CpuThreads {
                     return;
                 }
             }
-            long done = cpu.run(n);
+            long done = cpu().run(n);
             if (budget != Long.MAX_VALUE) {
                 budget -= done;
             }
@@ -143,9 +173,9 @@ public final class CpuThreads {
             }
             String why = halt.get();
             if (why != null) {
-                cpu.stop(Stop.Kind.STOPPED, why);
+                cpu().stop(Stop.Kind.STOPPED, why);
             } else if (!vcpu.running()) {
-                cpu.stop(Stop.Kind.STOPPED, vcpu + " stopped itself (RTAS stop-self)");
+                cpu().stop(Stop.Kind.STOPPED, vcpu + " stopped itself (RTAS stop-self)");
             }
             return rc;
         }
@@ -194,15 +224,18 @@ public final class CpuThreads {
         if (mflags != 0 && mflags != 1) {
             return PaprRc.H_UNSUPPORTED_FLAG;
         }
+        interruptLittleEndian = mflags == 1;
         for (Thread t : threads) {
-            t.cpu.setInterruptLittleEndian(mflags == 1);
+            if (t.cpu != null) {
+                t.cpu.setInterruptLittleEndian(interruptLittleEndian);
+            }
         }
         return PaprRc.H_SUCCESS;
     }
 
     /** The interpreter of vCPU {@code index}. */
     public Cpu cpu(int index) {
-        return threads.get(index).cpu;
+        return threads.get(index).cpu();
     }
 
     public int count() {
@@ -236,11 +269,11 @@ public final class CpuThreads {
             return;
         }
         Thread t = threads.get(target.index());
-        Cpu c = t.cpu;
+        Cpu c = t.cpu();
         c.putMsr(Msr.SF | Msr.ME);
         c.setPc(entry);
         c.setGpr(3, r3);
-        c.setInterruptLittleEndian(threads.get(caller.index()).cpu.interruptLittleEndian());
+        c.setInterruptLittleEndian(threads.get(caller.index()).cpu().interruptLittleEndian());
         c.resume();
         t.schedule(scheduler.now());
     }
@@ -316,9 +349,9 @@ public final class CpuThreads {
     private String stopMessage() {
         StringBuilder b = new StringBuilder();
         for (Thread t : threads) {
-            Stop s = t.cpu.stopped();
+            String s = t.stopReason();
             if (s != null && t.vcpu.running()) {
-                b.append(b.isEmpty() ? "" : "; ").append(t.vcpu).append(": ").append(s.message());
+                b.append(b.isEmpty() ? "" : "; ").append(t.vcpu).append(": ").append(s);
             }
         }
         return b.isEmpty() ? "every vCPU is stopped" : b.toString();
@@ -327,10 +360,13 @@ public final class CpuThreads {
     /** Machine reset: every vCPU stops; guest code must be loaded again. */
     public void reset() {
         enabled = false;
+        wasReset = true;
         for (Thread t : threads) {
             t.scheduled = false;
             t.budget = Long.MAX_VALUE;
-            t.cpu.stop(Stop.Kind.STOPPED, "the machine was reset");
+            if (t.cpu != null) {
+                t.cpu.stop(Stop.Kind.STOPPED, "the machine was reset");
+            }
         }
     }
 }

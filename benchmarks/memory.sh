@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# B5: heap per vCPU and per configured interrupt number, and the time to build the machine of
+# 4096 vCPUs and 2^20 interrupt numbers (io.pseries.bench.MemoryBench; medians of ROUNDS).
+# Usage: benchmarks/memory.sh [ROUNDS]     (default 5)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+rounds=${1:-5}
+JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* | head -1)}
+if ! ls "$here"/target/benchmarks-*.jar >/dev/null 2>&1 \
+   || [ -n "$(find "$root"/*/src/main -newer "$(ls "$here"/target/benchmarks-*.jar | head -1)" -type f | head -1)" ]; then
+  (cd "$root" && JAVA_HOME="$JAVA_HOME" mvn -B -ntp -q -DskipTests package -pl benchmarks -am)
+fi
+# a serial collector and a fixed heap: System.gc() then leaves exactly what is reachable
+exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms3g -Xmx3g \
+  -cp "$(ls "$here"/target/benchmarks-*.jar | head -1):$here/target/lib/*" io.pseries.bench.MemoryBench "$rounds"
