@@ -34,6 +34,9 @@ public final class MemoryBench {
     private MemoryBench() {
     }
 
+    /** The machine being measured, in a static field so that no compiler can find it unreachable. */
+    private static volatile Machine held;
+
     private static long used() {
         var mx = ManagementFactory.getMemoryMXBean();
         long last = Long.MAX_VALUE;
@@ -77,10 +80,10 @@ public final class MemoryBench {
      * by is released too; that machine's size cancels out of every difference below).
      */
     private static long size(String mode, int cpus, int nrIrqs) {
-        Machine[] keep = {build(mode, cpus, nrIrqs)};
+        held = build(mode, cpus, nrIrqs);
         long with = used();
-        keep[0] = null;
-        keep[0] = build(mode, 1, 0);
+        held = null;
+        held = build(mode, 1, 0);
         long without = used();
         if (Boolean.getBoolean("b5.verbose")) {
             System.out.printf(Locale.ROOT, "  %s cpus %d irqs %d: %d B%n", mode, cpus, nrIrqs, with - without);

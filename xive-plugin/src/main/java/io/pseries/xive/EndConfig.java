@@ -45,10 +45,7 @@ public final class EndConfig {
 
     /** Resets END {@code end}: not valid, no queue, ESn and ESe "off". */
     public static void reset(XiveRouter router, int end) {
-        for (int w = 0; w < End.WORDS; w++) {
-            router.setEndWord(end, w, 0);
-        }
-        router.setEndWord(end, 1, End.W1_ESE_Q | End.W1_ESN_Q);
+        router.resetEnd(end);
     }
 
     /** Whether END {@code end} has a queue (ENQUEUE set). */

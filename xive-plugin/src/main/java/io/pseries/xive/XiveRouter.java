@@ -6,8 +6,11 @@ import io.pseries.core.trace.TraceCategory;
 
 /**
  * The router (IVRE / virtualization controller): the EAS table (one {@code long} per source)
- * and the END table (eight {@code int}s per END), and the event path from a forwarded source
- * event to the presenter.
+ * and the END table (eight words per END), and the event path from a forwarded source event to
+ * the presenter. An END in its reset state (not valid, no queue, ESn and ESe PQ 01: the state
+ * every END starts in and a reset returns it to) costs one reference: its words and the
+ * router's caches for it are made when it first leaves that state, so a machine of 4096 vCPUs
+ * whose guests use one priority each keeps one END of eight per vCPU.
  *
  * <pre>
  *  notify(lisn): EAS invalid -> guest error; masked -> done; else END trigger(EAS.end, EAS.data)
@@ -50,7 +53,56 @@ public final class XiveRouter implements XiveSource.Notifier {
     static final int MAX_ESCALATION_DEPTH = 8;
 
     final long[] eat;
-    final int[] endt;
+
+    /** One written END: its eight words, and what the router derived from them. */
+    private static final class EndEntry {
+        int w0;
+        int w1;
+        int w2;
+        int w3;
+        int w4;
+        int w5;
+        int w6;
+        int w7;
+        /** The RAM page holding the whole queue, or null (not cached, or the queue spans pages). */
+        byte[] queuePage;
+        /** The last thread/ring the presenter matched, valid while matchEpoch equals the presenter's. */
+        long match;
+        int matchEpoch;
+
+        int word(int i) {
+            return switch (i) {
+                case 0 -> w0;
+                case 1 -> w1;
+                case 2 -> w2;
+                case 3 -> w3;
+                case 4 -> w4;
+                case 5 -> w5;
+                case 6 -> w6;
+                case 7 -> w7;
+                default -> throw new IndexOutOfBoundsException("END word " + i);
+            };
+        }
+
+        void word(int i, int v) {
+            switch (i) {
+                case 0 -> w0 = v;
+                case 1 -> w1 = v;
+                case 2 -> w2 = v;
+                case 3 -> w3 = v;
+                case 4 -> w4 = v;
+                case 5 -> w5 = v;
+                case 6 -> w6 = v;
+                case 7 -> w7 = v;
+                default -> throw new IndexOutOfBoundsException("END word " + i);
+            }
+        }
+    }
+
+    /** The END table: null for an END in its reset state ({@link #RESET_W1}, every other word 0). */
+    private final EndEntry[] ends;
+    /** Word 1 of a reset END: ESn and ESe at PQ 01 ("off"); its other words are 0. */
+    static final int RESET_W1 = End.W1_ESE_Q | End.W1_ESN_Q;
     /** The number an 'irq' event names for a source: itself, or (a host's router) the guest's LISN it backs. */
     private java.util.function.IntUnaryOperator traceNumbering = n -> n;
 
@@ -65,24 +117,15 @@ public final class XiveRouter implements XiveSource.Notifier {
     private final NvtDirectory nvts;
     private final Trace trace;
     private long enqueued;
-    /** Per END: the RAM page holding its whole queue, or null (not cached, or the queue spans pages). */
-    private final byte[][] queuePage;
-    /** Per END: the last thread/ring the presenter matched, valid while matchEpoch equals the presenter's. */
-    private final long[] matchCache;
-    private final int[] matchEpoch;
 
     public XiveRouter(int nrIrqs, int nrEnds, GuestMemory memory, Presenter presenter, NvtDirectory nvts, Trace trace) {
         this.eat = new long[nrIrqs];
-        this.endt = new int[nrEnds * End.WORDS];
+        this.ends = new EndEntry[nrEnds];
         this.nrEnds = nrEnds;
         this.memory = memory;
         this.presenter = presenter;
         this.nvts = nvts;
         this.trace = trace;
-        this.queuePage = new byte[nrEnds][];
-        this.matchCache = new long[nrEnds];
-        this.matchEpoch = new int[nrEnds];
-        java.util.Arrays.fill(matchEpoch, presenter.epoch() - 1);
     }
 
     public int nrIrqs() {
@@ -102,28 +145,98 @@ public final class XiveRouter implements XiveSource.Notifier {
     }
 
     public int endWord(int idx, int word) {
-        return endt[idx * End.WORDS + word];
+        if (word < 0 || word >= End.WORDS) {
+            throw new IndexOutOfBoundsException("END word " + word);
+        }
+        EndEntry e = ends[idx];
+        return e != null ? e.word(word) : word == 1 ? RESET_W1 : 0;
     }
 
     public void setEndWord(int idx, int word, int v) {
-        endt[idx * End.WORDS + word] = v;
+        EndEntry e = ends[idx];
+        if (e == null) {
+            if (word < 0 || word >= End.WORDS) {
+                throw new IndexOutOfBoundsException("END word " + word);
+            }
+            if (v == (word == 1 ? RESET_W1 : 0)) {
+                return;
+            }
+            e = newEntry(idx);
+        }
+        e.word(word, v);
         // any END change can move its queue or its target: drop what was derived from it
         if (word != 1) {
-            queuePage[idx] = null;
-            matchEpoch[idx] = presenter.epoch() - 1;
+            e.queuePage = null;
+            e.matchEpoch = presenter.epoch() - 1;
         }
     }
 
+    /** Returns END {@code idx} to its reset state (not valid, no queue, ESn and ESe off). */
+    public void resetEnd(int idx) {
+        if (idx < 0 || idx >= nrEnds) {
+            throw new IndexOutOfBoundsException("END " + idx);
+        }
+        ends[idx] = null;
+    }
+
+    private EndEntry newEntry(int idx) {
+        EndEntry e = new EndEntry();
+        e.w1 = RESET_W1;
+        e.matchEpoch = presenter.epoch() - 1;
+        ends[idx] = e;
+        return e;
+    }
+
+    /** The END table as {@code nrEnds * 8} words, for a snapshot. */
+    public int[] endTable() {
+        int[] t = new int[nrEnds * End.WORDS];
+        for (int i = 0; i < nrEnds; i++) {
+            EndEntry e = ends[i];
+            int b = i * End.WORDS;
+            if (e == null) {
+                t[b + 1] = RESET_W1;
+            } else {
+                t[b] = e.w0;
+                t[b + 1] = e.w1;
+                t[b + 2] = e.w2;
+                t[b + 3] = e.w3;
+                t[b + 4] = e.w4;
+                t[b + 5] = e.w5;
+                t[b + 6] = e.w6;
+                t[b + 7] = e.w7;
+            }
+        }
+        return t;
+    }
+
     /**
-     * Installs a snapshot's EAS and END tables and enqueue count, and drops every cache derived
-     * from them (queue pages, presenter matches). The caller checked the lengths.
+     * Installs a snapshot's EAS and END tables ({@code nrEnds * 8} words) and enqueue count, and
+     * drops every cache derived from them (queue pages, presenter matches). The caller checked
+     * the lengths.
      */
-    public void restoreTables(long[] eas, int[] ends, long enqueuedCount) {
+    public void restoreTables(long[] eas, int[] endWords, long enqueuedCount) {
         System.arraycopy(eas, 0, eat, 0, eat.length);
-        System.arraycopy(ends, 0, endt, 0, endt.length);
+        for (int i = 0; i < nrEnds; i++) {
+            int b = i * End.WORDS;
+            int other = endWords[b + 1] ^ RESET_W1;
+            for (int k = 0; k < End.WORDS; k++) {
+                other |= k == 1 ? 0 : endWords[b + k];
+            }
+            if (other == 0) {
+                ends[i] = null;
+                continue;
+            }
+            EndEntry e = newEntry(i);
+            e.w0 = endWords[b];
+            e.w1 = endWords[b + 1];
+            e.w2 = endWords[b + 2];
+            e.w3 = endWords[b + 3];
+            e.w4 = endWords[b + 4];
+            e.w5 = endWords[b + 5];
+            e.w6 = endWords[b + 6];
+            e.w7 = endWords[b + 7];
+        }
         enqueued = enqueuedCount;
-        java.util.Arrays.fill(queuePage, null);
-        java.util.Arrays.fill(matchEpoch, presenter.epoch() - 1);
     }
 
     /** Events written into event queues since creation. */
@@ -154,31 +267,31 @@ public final class XiveRouter implements XiveSource.Notifier {
             trace.guestError(-1, String.format("XIVE: No END %x/%x", blk, idx));
             return;
         }
-        int base = idx * End.WORDS;
-        int w0 = endt[base];
+        EndEntry e = ends[idx];
+        int w0 = e == null ? 0 : e.w0;
         if ((w0 & End.W0_VALID) == 0) {
             trace.guestError(-1, String.format("XIVE: END %x/%x is invalid", blk, idx));
             return;
         }
         if ((w0 & End.W0_ENQUEUE) != 0) {
-            enqueue(base, data);
+            enqueue(e, data);
         }
         if ((w0 & End.W0_SILENT_ESCALATE) != 0) {
-            escalate(base, blk, idx, depth);
+            escalate(e, blk, idx, depth);
             return;
         }
-        int w6 = endt[base + 6];
-        int w7 = endt[base + 7];
+        int w6 = e.w6;
+        int w7 = e.w7;
         int format = Field.get32(End.W6_FORMAT_BIT, w6);
         int priority = Field.get32(End.W7_F0_PRIORITY, w7);
         if (format == 0 && priority == 0xff) {
             return;
         }
         if ((w0 & End.W0_UCOND_NOTIFY) == 0) {
-            int w1 = endt[base + 1];
+            int w1 = e.w1;
             int pq = Field.get32(End.W1_ESN, w1);
             int r = Pq.trigger(pq);
-            endt[base + 1] = Field.set32(End.W1_ESN, w1, Pq.state(r));
+            e.w1 = Field.set32(End.W1_ESN, w1, Pq.state(r));
             if (!Pq.forwards(r)) {
                 return;
             }
@@ -186,9 +299,9 @@ public final class XiveRouter implements XiveSource.Notifier {
         int nvtBlk = Field.get32(End.W6_NVT_BLOCK, w6);
         int nvtIdx = Field.get32(End.W6_NVT_INDEX, w6);
         long m;
-        if (matchEpoch[idx] == presenter.epoch()) {
+        if (e.matchEpoch == presenter.epoch()) {
             // same END words and no context pushed or pulled since: the same thread and ring
-            m = matchCache[idx];
+            m = e.match;
         } else {
             if (!nvts.exists(nvtBlk, nvtIdx)) {
                 trace.guestError(-1, String.format("XIVE: no NVT %x/%x", nvtBlk, nvtIdx));
@@ -197,8 +310,8 @@ public final class XiveRouter implements XiveSource.Notifier {
             m = presenter.match(format, nvtBlk, nvtIdx, (w7 & End.W7_F0_IGNORE) != 0,
                 Field.get32(End.W7_F1_LOG_SERVER_ID, w7));
             if (m >= 0) {
-                matchCache[idx] = m;
-                matchEpoch[idx] = presenter.epoch();
+                e.match = m;
+                e.matchEpoch = presenter.epoch();
             }
         }
         if (m >= 0) {
@@ -221,7 +334,7 @@ public final class XiveRouter implements XiveSource.Notifier {
         // no thread, or two threads holding the NVT (already reported): both go on to backlog and escalation
         if (m == Presenter.NO_MATCH && backlog != null) {
             backlog.record(nvtBlk, nvtIdx, priority);
-            escalate(base, blk, idx, depth);
+            escalate(e, blk, idx, depth);
             return;
         }
         if (m == Presenter.NO_MATCH) {
@@ -233,18 +346,18 @@ public final class XiveRouter implements XiveSource.Notifier {
             trace.guestError(-1, String.format("XIVE: backlog for NVT %x/%x: sPAPR has no NVT table to record it",
                 nvtBlk, nvtIdx));
         }
-        escalate(base, blk, idx, depth);
+        escalate(e, blk, idx, depth);
     }
 
-    private void escalate(int base, int blk, int idx, int depth) {
-        int w0 = endt[base];
+    private void escalate(EndEntry e, int blk, int idx, int depth) {
+        int w0 = e.w0;
         if ((w0 & End.W0_ESCALATE_CTL) == 0) {
             return;
         }
         if ((w0 & End.W0_UNCOND_ESCALATE) == 0) {
-            int w1 = endt[base + 1];
+            int w1 = e.w1;
             int r = Pq.trigger(Field.get32(End.W1_ESE, w1));
-            endt[base + 1] = Field.set32(End.W1_ESE, w1, Pq.state(r));
+            e.w1 = Field.set32(End.W1_ESE, w1, Pq.state(r));
             if (!Pq.forwards(r)) {
                 return;
             }
@@ -253,8 +366,8 @@ public final class XiveRouter implements XiveSource.Notifier {
             trace.guestError(-1, String.format("XIVE: escalation loop from END %x/%x dropped", blk, idx));
             return;
         }
-        int w4 = endt[base + 4];
-        int w5 = endt[base + 5];
+        int w4 = e.w4;
+        int w5 = e.w5;
         if (trace.on(TraceCategory.INTC)) {
             trace.emit(TraceCategory.INTC, -1, "escalate", "end", idx,
                 "toEnd", Field.get32(End.W4_ESC_END_INDEX, w4), "data", Field.get32(End.W5_ESC_END_DATA, w5));
@@ -263,16 +376,16 @@ public final class XiveRouter implements XiveSource.Notifier {
             Field.get32(End.W5_ESC_END_DATA, w5), -1, depth + 1);
     }
 
-    private void enqueue(int base, int data) {
-        int w0 = endt[base];
-        int w1 = endt[base + 1];
-        long qaddr = End.queueAddress(endt[base + 2], endt[base + 3]);
+    private void enqueue(EndEntry e, int data) {
+        int w0 = e.w0;
+        int w1 = e.w1;
+        long qaddr = End.queueAddress(e.w2, e.w3);
         int qsize = Field.get32(End.W0_QSIZE, w0);
         int index = w1 & End.W1_PAGE_OFF;
         int gen = (w1 & End.W1_GENERATION) != 0 ? 1 : 0;
         long a = qaddr + ((long) index << 2);
         int entry = (gen << 31) | (data & 0x7fff_ffff);
-        byte[] page = queuePage[base / End.WORDS];
+        byte[] page = e.queuePage;
         if (page != null) {
             GuestMemory.putInt(page, (int) (a & (GuestMemory.PAGE_SIZE - 1)), entry);
         } else {
@@ -283,7 +396,7 @@ public final class XiveRouter implements XiveSource.Notifier {
             long bytes = 4L * End.entries(qsize);
             if ((qaddr & (GuestMemory.PAGE_SIZE - 1)) + bytes <= GuestMemory.PAGE_SIZE && memory.contains(qaddr, (int) bytes)) {
                 page = memory.page(qaddr);
-                queuePage[base / End.WORDS] = page;
+                e.queuePage = page;
                 GuestMemory.putInt(page, (int) (a & (GuestMemory.PAGE_SIZE - 1)), entry);
             } else {
                 memory.write32(a, entry);
@@ -294,6 +407,6 @@ public final class XiveRouter implements XiveSource.Notifier {
         if (index == 0) {
             w1 ^= End.W1_GENERATION;
         }
-        endt[base + 1] = (w1 & ~End.W1_PAGE_OFF) | index;
+        e.w1 = (w1 & ~End.W1_PAGE_OFF) | index;
     }
 }

@@ -108,7 +108,7 @@ final class XiveSnapshotSections {
         public void save(SectionWriter w) {
             XiveRouter rt = x.router();
             w.u32("nr_irqs", rt.nrIrqs()).longs("eat", rt.eat.clone()).u32("nr_ends", rt.nrEnds())
-                .ints("endt", rt.endt.clone()).i64("enqueued", rt.enqueuedCount());
+                .ints("endt", rt.endTable()).i64("enqueued", rt.enqueuedCount());
         }
 
         @Override

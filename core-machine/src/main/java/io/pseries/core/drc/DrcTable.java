@@ -33,7 +33,7 @@ public final class DrcTable {
     public static final int PCI_DEVFNS = 256;
 
     private final Map<Long, Drc> byIndex = new LinkedHashMap<>();
-    private final GlibHashOrder container = new GlibHashOrder();
+    private final GlibHashOrder<Drc> container = new GlibHashOrder<>();
     private List<Drc> ordered;
 
     /** Adds a connector; {@code owner} is the object whose node lists it. */
@@ -42,7 +42,7 @@ public final class DrcTable {
         if (byIndex.putIfAbsent(d.index(), d) != null) {
             throw new IllegalStateException(String.format("DRC index 0x%x added twice", d.index()));
         }
-        container.insert(Long.toHexString(d.index()));
+        container.insert(d, Long.toHexString(d.index()));
         ordered = null;
         return d;
     }
@@ -80,11 +80,7 @@ public final class DrcTable {
     /** Every connector in the container's iteration order. */
     public List<Drc> inContainerOrder() {
         if (ordered == null) {
-            List<Drc> out = new ArrayList<>(byIndex.size());
-            for (String k : container.order()) {
-                out.add(byIndex.get(Long.parseLong(k, 16)));
-            }
-            ordered = out;
+            ordered = container.order();
         }
         return ordered;
     }

@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>A plain value builder; confined to the thread that builds it.
  */
-public final class GlibHashOrder {
+public final class GlibHashOrder<K> {
     private static final int MIN_SHIFT = 3;
     private static final int[] PRIME_MOD = {1, 2, 3, 7, 13, 31, 61, 127, 251, 509, 1021, 2039, 4093, 8191, 16381,
         32749, 65521, 131071, 262139, 524287, 1048573};
@@ -26,14 +26,14 @@ public final class GlibHashOrder {
     private int size;
     private int mod;
     private int mask;
-    private String[] keys;
+    private Object[] keys;
     private int[] hashes;
     private int nodes;
     private int occupied;
 
     public GlibHashOrder() {
         setShift(MIN_SHIFT);
-        keys = new String[size];
+        keys = new Object[size];
         hashes = new int[size];
     }
 
@@ -62,9 +62,12 @@ public final class GlibHashOrder {
         return Integer.compareUnsigned(h, 2) < 0 ? 2 : h;
     }
 
-    /** Inserts a key (a no-op when present). */
-    public void insert(String key) {
-        int h = realHash(key);
+    /**
+     * Inserts {@code key} under the string {@code name} GLib would hash (a no-op when the key is
+     * present); only the key is kept.
+     */
+    public void insert(K key, String name) {
+        int h = realHash(name);
         int i = slotOf(h);
         int step = 0;
         while (hashes[i] != 0) {
@@ -105,7 +108,7 @@ public final class GlibHashOrder {
             if (placed[i]) {
                 continue;
             }
-            String k = keys[i];
+            Object k = keys[i];
             int h = hashes[i];
             hashes[i] = 0;
             keys[i] = null;
@@ -123,7 +126,7 @@ public final class GlibHashOrder {
                     break;
                 }
                 // an entry not yet moved sits there: take its place and move it next
-                String k2 = keys[j];
+                Object k2 = keys[j];
                 int h2 = hashes[j];
                 keys[j] = k;
                 hashes[j] = h;
@@ -135,11 +138,12 @@ public final class GlibHashOrder {
     }
 
     /** The keys in the table's iteration order. */
-    public List<String> order() {
-        List<String> out = new ArrayList<>(nodes);
+    @SuppressWarnings("unchecked")
+    public List<K> order() {
+        List<K> out = new ArrayList<>(nodes);
         for (int i = 0; i < size; i++) {
             if (Integer.compareUnsigned(hashes[i], 2) >= 0) {
-                out.add(keys[i]);
+                out.add((K) keys[i]);
             }
         }
         return out;

@@ -63,9 +63,9 @@ class DrcTableTest {
 
     @Test
     void glibOrderOfAFewKeysIsTheirSlotOrder() {
-        GlibHashOrder g = new GlibHashOrder();
-        List.of("a", "b", "c").forEach(g::insert);
-        g.insert("b");
+        GlibHashOrder<String> g = new GlibHashOrder<>();
+        List.of("a", "b", "c").forEach(k -> g.insert(k, k));
+        g.insert("b", "b");
         // djb2: a=177670, b=177671, c=177672; slots (h*11) mod 7 = 5, 2, 6
         assertEquals(List.of("b", "a", "c"), g.order());
     }
