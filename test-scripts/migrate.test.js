@@ -112,3 +112,56 @@ describe('snapshots with the controller in the kernel', () => {
     assert.deepStrictEqual(b.pic(), m.pic());
   });
 });
+
+describe('pseries.migrate with a pass-through NIC', () => {
+  const NIC = '0000:01:00.0';
+  const newHost = () => pseries.host({ pci: [{ addr: NIC, msix: 8, intx: true }] });
+  /**
+   * A booted XIVE guest with the host's NIC passed through; it moves each pass-through vector to
+   * the other CPU and back, which writes its EISN again (as in passthrough.test.js).
+   * @param {PhysicalHost} h @param {Kernel} kernelIrqchip
+   */
+  const booted = (h, kernelIrqchip) => {
+    const m = h.machine({ cpus: 2, icMode: 'xive', kernelIrqchip, devices: [{ type: 'vfio-pci', host: NIC }] });
+    const boot = m.boot();
+    const v = /** @type {VfioInfo} */ (m.host.vfio(NIC));
+    for (const i of boot.irqs) {
+      if (v.guestIrqs.includes(i.hwirq)) { m.guest.setAffinity(i.hwirq, 1 - i.cpu); m.guest.setAffinity(i.hwirq, i.cpu); }
+    }
+    m.runUntilIdle();
+    return m;
+  };
+  /** Interrupts the guest took on each of the three vectors its NIC driver started. @param {Machine} m */
+  const taken = (m) => /** @type {VfioInfo} */ (m.host.vfio(NIC)).guestIrqs.slice(0, 3)
+    .map((irq) => m.guest.stats().reduce((a, s) => a + (s.irqs[String(irq)] ?? 0), 0));
+
+  for (const [from, to] of /** @type {[Kernel, Kernel][]} */ ([['on', 'on'], ['on', 'off'], ['off', 'on']])) {
+    it(`kernelIrqchip '${from}' to '${to}' mid device-interrupt storm: each burst of k in flight gives min(k, 2), the links are made again where the kernel serves the guest`, () => {
+      const h1 = newHost();
+      const a = booted(h1, from);
+      assert.strictEqual(a.host.links().length, from === 'on' ? 3 : 0);
+      for (let round = 0; round < 6; round++) {
+        h1.pci(NIC).fire(round % 3);
+        h1.pci(NIC).fire(round % 3);
+        a.runUntilIdle();
+      }
+      const before = taken(a);
+      const burst = [3, 1, 2];
+      burst.forEach((k, v) => { for (let i = 0; i < k; i++) { h1.pci(NIC).fire(v); } });
+      const h2 = newHost();
+      const dst = h2.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: to, devices: [{ type: 'vfio-pci', host: NIC }] });
+      const b = pseries.migrate(a, { dst });
+      assert.strictEqual(a.running, false);
+      assert.strictEqual(h2.pci(NIC).info().owner, 'qemu-vm0', 'the destination holds the other host\'s NIC');
+      const links = b.host.links();
+      assert.strictEqual(links.length, to === 'on' ? 3 : 0);
+      assert.ok(links.every((l) => l.state === 'bypass'), JSON.stringify(links));
+      b.runUntilIdle();
+      assert.deepStrictEqual(taken(b), before.map((n, v) => n + Math.min(burst[v], 2)), 'nothing lost, nothing duplicated');
+      const relays = b.host.stats().passthrough.vmmRelays;
+      for (let v = 0; v < 3; v++) { h2.pci(NIC).fire(v); b.runUntilIdle(); }
+      assert.deepStrictEqual(taken(b), before.map((n, v) => n + Math.min(burst[v], 2) + 1), 'the destination\'s NIC reaches the guest');
+      assert.strictEqual(b.host.stats().passthrough.vmmRelays - relays, to === 'on' ? 0 : 3, 'linked: no VMM relay; emulated: one per MSI');
+    });
+  }
+});

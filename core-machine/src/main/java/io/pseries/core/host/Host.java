@@ -77,7 +77,7 @@ public final class Host {
         this.config = config;
         this.mmioExitNs = config.costs().mmioExitNs();
         this.trace = trace;
-        this.process = new VmmProcess(config, stats, trace, "qemu-vm" + vmIndex);
+        this.process = new VmmProcess(config, stats, trace, "qemu-vm" + vmIndex, physical::nextEventFdId);
         this.memslots = new MemSlots(config.userMemSlots(), config.pageShift(), stats);
         this.vm = new KvmVm(config, List.copyOf(cpus), memory, trace, stats, process, memslots, providers, physical);
         this.vfio = new VfioDriver(physical, process, vm::hostIntc, trace, stats.passthrough());

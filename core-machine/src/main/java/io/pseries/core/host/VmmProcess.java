@@ -41,12 +41,14 @@ public final class VmmProcess {
     /** Files other than KVM devices: eventfds, VFIO group and device files. */
     private final Map<Integer, Object> files = new TreeMap<>();
     private final String name;
+    private final java.util.function.LongSupplier eventFdIds;
 
-    VmmProcess(HostConfig config, HostStats stats, Trace trace, String name) {
+    VmmProcess(HostConfig config, HostStats stats, Trace trace, String name, java.util.function.LongSupplier eventFdIds) {
         this.config = config;
         this.stats = stats;
         this.trace = trace;
         this.name = name;
+        this.eventFdIds = eventFdIds;
     }
 
     /** The process's name on the host (e.g. {@code qemu-vm0}). */
@@ -83,7 +85,7 @@ public final class VmmProcess {
 
     /** {@code eventfd(2)}: a new eventfd and its descriptor. */
     public int eventfd() {
-        return openFile(new io.pseries.core.host.pt.EventFd(name));
+        return openFile(new io.pseries.core.host.pt.EventFd(name, eventFdIds.getAsLong()));
     }
 
     /** close(2) of a non-device file: EBADF for an unknown one; the caller released what it held. */

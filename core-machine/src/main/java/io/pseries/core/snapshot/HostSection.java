@@ -31,7 +31,8 @@ import io.pseries.core.intc.InterruptController;
  *  remap    after the machine connected its own device again ({@link Machine#kernelPostLoad}):
  *           when it is the stream's kind, the pages the source had faulted are faulted in again,
  *           so the guest's later accesses fault as they would have on the source; links the
- *           destination did not re-make are reported as warnings
+ *           destination's device did not re-make are reported as warnings (an emulated
+ *           destination has no links: its VMM relays every MSI)
  * </pre>
  *
  * The destination's descriptor and attribute counts are its own: the stream's are a record.
@@ -262,7 +263,8 @@ final class HostSection implements SnapshotSection {
                 }
             }
         }
-        for (int i = 0; i < in.links().length; i += 2) {
+        // links are the in-kernel device's: a destination that serves the controllers emulated has none
+        for (int i = 0; dev != null && i < in.links().length; i += 2) {
             if (h.vm().passthrough().linked(in.links()[i]) == 0) {
                 m.warn(String.format("migration: the pass-through link of guest interrupt 0x%x was not made again on"
                     + " this host", in.links()[i]));

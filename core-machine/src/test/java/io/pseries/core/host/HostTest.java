@@ -114,6 +114,23 @@ class HostTest {
     }
 
     @Test
+    void eventfdsAreNumberedPerHost_soTwoRunsOfAScriptNumberThemAlike() {
+        Host a = host(HostConfig.POWER9);
+        long first = a.process().eventFd(a.process().eventfd()).id();
+        long second = a.process().eventFd(a.process().eventfd()).id();
+        assertEquals(first + 1, second, "host-wide and never reused");
+        // a second host (the second run of a script in the same JVM) starts where the first did
+        Host b = host(HostConfig.POWER9);
+        assertEquals(first, b.process().eventFd(b.process().eventfd()).id());
+        // two VMs of one host share its numbering
+        io.pseries.core.host.pt.PhysicalHost ph = new io.pseries.core.host.pt.PhysicalHost(HostConfig.POWER9);
+        Host v0 = new Host(ph, List.of(new VCpu(0, 0)), new GuestMemory(64L << 20), trace);
+        Host v1 = new Host(ph, List.of(new VCpu(0, 0)), new GuestMemory(64L << 20), trace);
+        long x = v0.process().eventFd(v0.process().eventfd()).id();
+        assertEquals(x + 1, v1.process().eventFd(v1.process().eventfd()).id());
+    }
+
+    @Test
     void defaultsAreAPower9HostWithLinux61Limits() {
         HostConfig c = HostConfig.fromMap(Map.of());
         assertTrue(c.xive() && c.xicsOnXive());

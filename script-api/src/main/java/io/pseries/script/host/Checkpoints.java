@@ -37,9 +37,9 @@ public final class Checkpoints {
     private static final int KEPT = 400;
     /**
      * The host's own resources, which a restored VMM on a fresh host allocates anew: file
-     * descriptors and the host-physical address a faulted page maps. Not compared.
+     * descriptors, eventfd numbers and the host-physical address a faulted page maps. Not compared.
      */
-    private static final java.util.regex.Pattern FD = java.util.regex.Pattern.compile("\\b(fd|phys)=0x[0-9a-f]+");
+    private static final java.util.regex.Pattern FD = java.util.regex.Pattern.compile("\\b(fd|eventfd|phys)=0x[0-9a-f]+");
 
     /** One closed segment: the boundary that closed it and the events before it (the first {@value #KEPT} kept). */
     public record Line(String where, String what, List<String> events) {

@@ -27,15 +27,22 @@ public final class EventFd {
     private long signals;
     private final List<Runnable> waiters = new ArrayList<>();
 
-    /** A new eventfd created by {@code owner} (a process name, for reports). */
+    /** A new eventfd created by {@code owner} outside any host (tests): numbered from a process-wide count. */
     public EventFd(String owner) {
-        synchronized (EventFd.class) {
-            this.id = nextId++;
-        }
+        this(owner, nextStandaloneId());
+    }
+
+    /** A new eventfd created by {@code owner} (a process name, for reports), numbered {@code id} by its host. */
+    public EventFd(String owner, long id) {
+        this.id = id;
         this.owner = owner;
     }
 
-    /** A host-wide number for reports (the context pointer's stand-in); never reused. */
+    private static synchronized long nextStandaloneId() {
+        return nextId++;
+    }
+
+    /** A host-wide number for reports (the context pointer's stand-in); never reused on its host. */
     public long id() {
         return id;
     }

@@ -40,6 +40,7 @@ public final class PhysicalHost {
     private final Map<Integer, IommuGroup> groups = new TreeMap<>();
     private final IrqBypassManager bypass = new IrqBypassManager();
     private int vms;
+    private long nextEventFd = 1;
     private boolean irqBypass = true;
 
     public PhysicalHost(HostConfig config) {
@@ -150,6 +151,15 @@ public final class PhysicalHost {
 
     public void setIrqBypass(boolean on) {
         irqBypass = on;
+    }
+
+    /**
+     * The number of the next eventfd a process on this host creates (a report's stand-in for the
+     * context pointer): host-wide, never reused, and counted from 1 on every host, so two runs of
+     * the same script number their eventfds alike.
+     */
+    public long nextEventFdId() {
+        return nextEventFd++;
     }
 
     /** A VM joins the host: its number ({@code vm0}, {@code vm1}...). */
