@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
+import io.pseries.core.guest.GuestOs;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.irq.SpaprIrq;
@@ -28,8 +29,8 @@ import io.pseries.core.irq.SpaprIrq;
  * vCPUs in XIVE mode with 2^20 interrupt numbers of which 1 % (10486 device sources, MSI numbers
  * from 0x1300 up) are claimed and routed round-robin to every vCPU's priority-6 queue (4 KiB each); and
  * {@code small}, 4 vCPUs set up the same way through the guest ABI with the machine's own
- * sources routed (the guest model itself cannot be snapshotted yet, so the set-up is what a
- * booted guest leaves, made through hcalls).
+ * sources routed; {@code booted-xive} and {@code booted-xics}, 4 vCPUs and a console booted by
+ * the guest model (its Linux-like boot, then an IPI ring in flight), guest sections included.
  * Goal (performance.md): <= 50 ms each way and <= 12 MiB for {@code large}.
  *
  * <p>{@code save} is {@code Machine.snapshot()}; {@code restore} is {@code Machine.restore} of
@@ -43,7 +44,7 @@ import io.pseries.core.irq.SpaprIrq;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class SnapshotBench {
-    @Param({"large", "small"})
+    @Param({"large", "small", "booted-xive", "booted-xics"})
     public String machine;
 
     Machine source;
@@ -61,6 +62,11 @@ public class SnapshotBench {
 
     /** A machine of the configuration, with its claims (the claims are part of what must match). */
     public static Machine create(String which) {
+        if (which.startsWith("booted-")) {
+            // the guest model's Linux-like boot of 4 vCPUs with a console (dual mode: CAS decides)
+            return Machine.create(MachineConfig.builder().cpus(4).icMode(which.substring("booted-".length()))
+                .devices(java.util.List.of(MachineConfig.DeviceConfig.of("spapr-vty"))).build());
+        }
         if (which.equals("small")) {
             return Machine.create(MachineConfig.builder().cpus(4).icMode("xive").build());
         }
@@ -72,6 +78,14 @@ public class SnapshotBench {
     }
 
     public static void prepare(Machine m, String which) {
+        if (which.startsWith("booted-")) {
+            m.boot(GuestOs.BootOptions.defaults());
+            m.runUntilIdle();
+            for (int c = 0; c < 4; c++) {
+                m.guest().ipi(c, (c + 1) % 4);           // an IPI ring in flight, as a running guest has
+            }
+            return;
+        }
         m.cas(GuestOv5.linuxVector(0x40));
         int cpus = m.cpus().size();
         long qpages = m.memory().alloc((long) cpus << 12, 1 << 16);
