@@ -27,7 +27,8 @@ import io.pseries.script.ScriptEngine;
  * op is one call made by a JS loop of {@link #BATCH} calls, on a booted 4-vCPU XIVE machine;
  * {@code cpu_ns} (CpuTimeProfiler) is the figure to compare on a shared host. {@code empty} is
  * the loop and an empty JS call, the floor every other item stands on; {@code ipi} is one IPI of
- * B8's ring ({@code m.guest.ipi} and {@code m.runUntilIdle}).
+ * B8's ring ({@code m.guest.ipi} and {@code m.runUntilIdle}); {@code ipis} is the same IPI sent
+ * as one of the 1024 of a single {@code m.guest.ipis} call (the ring's pairs, repeated).
  *
  * <pre>
  *   benchmarks/run.sh HostCallBench                 every item
@@ -43,7 +44,7 @@ import io.pseries.script.ScriptEngine;
 public class HostCallBench {
     static final int BATCH = 1024;
 
-    @Param({"empty", "cpus", "now", "memRead32", "load", "store", "runUntilIdle", "hcall", "ipi"})
+    @Param({"empty", "cpus", "now", "memRead32", "load", "store", "runUntilIdle", "hcall", "ipi", "ipis"})
     public String item;
 
     private ScriptEngine engine;
@@ -64,6 +65,7 @@ public class HostCallBench {
             case "runUntilIdle" -> "m.runUntilIdle()";
             case "hcall" -> "m.hcall(0, 'H_PROD', 1)";
             case "ipi" -> "{ const to = from + 1 === 4 ? 0 : from + 1; g.ipi(from, to); m.runUntilIdle(); from = to; }";
+            case "ipis" -> "RING";
             default -> throw new IllegalArgumentException("unknown item " + item);
         };
         loop = ctx.eval("js", """
@@ -76,9 +78,11 @@ public class HostCallBench {
               const f = () => 0;
               let from = 0;
               let sink = 0;
+              const ring = [0, 1, 1, 2, 2, 3, 3, 0];
+              if (%s === 'RING') { return (n) => g.ipis(ring, { repeat: n / 4 }); }
               return (n) => { for (let i = 0; i < n; i++) { sink += Number(%s) | 0; } return sink; };
             })()
-            """.formatted(call.startsWith("{") ? "(() => " + call + ")()" : call));
+            """.formatted(call.equals("RING") ? "'RING'" : "''", call.startsWith("{") ? "(() => " + call + ")()" : call));
     }
 
     @Benchmark
