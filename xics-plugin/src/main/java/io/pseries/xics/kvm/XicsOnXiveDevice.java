@@ -260,6 +260,14 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         if ((st & Ics.STATUS_REJECTED) != 0) {
             v |= KvmXicsUapi.QUEUED;
         }
+        if (passthrough.latchedQ(s)) {
+            // a linked source's second event sits in the host interrupt's Q (facts §5.3:
+            // QUEUED = Q, and PENDING for a masked MSI with Q); it must not be lost
+            v |= KvmXicsUapi.QUEUED;
+            if ((v & KvmXicsUapi.MASKED) != 0) {
+                v |= KvmXicsUapi.PENDING;
+            }
+        }
         return KvmResult.ok(v);
     }
 

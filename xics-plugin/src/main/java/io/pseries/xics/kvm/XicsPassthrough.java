@@ -32,6 +32,7 @@ import io.pseries.xics.XicsRules;
  * <p>Threading: the machine's thread only.
  */
 final class XicsPassthrough implements Ics.SourceListener {
+    private static final int ESB_GET = 0x800;
     private static final int SET_PQ_00 = 0xC00;
     private static final int SET_PQ_01 = 0xD00;
     private static final int SET_PQ_10 = 0xE00;
@@ -123,6 +124,21 @@ final class XicsPassthrough implements Ics.SourceListener {
         oldP.clear(s);
         oldQ.clear(s);
         return 0;
+    }
+
+    /**
+     * Whether linked source {@code s} has an event latched in its host interrupt's Q: read from
+     * the host's PQ (ESB GET, no side effect) while unmasked, the Q its masking kept otherwise.
+     */
+    boolean latchedQ(int s) {
+        int hw = s < pt.length ? pt[s] : 0;
+        if (hw == 0) {
+            return false;
+        }
+        if (dev.ics().priority(s) == XicsRules.LOWEST) {
+            return oldQ.get(s);
+        }
+        return (host.esbLoad(hw, ESB_GET) & 1) != 0;
     }
 
     /** Device release: every linked host interrupt is masked (PQ 01), as the kernel's destroy does. */
