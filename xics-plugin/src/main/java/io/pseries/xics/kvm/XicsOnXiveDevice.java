@@ -220,6 +220,9 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
             ics.free(s);
             ics.claim(s, lsi);
         }
+        // an unmasked MSI both PENDING and QUEUED: an occurrence waiting (delivered now) and one
+        // more event in its host interrupt's Q (a pass-through vector), kept until it is linked
+        boolean secondInQ = !lsi && !masked && (v & KvmXicsUapi.PENDING) != 0 && (v & KvmXicsUapi.QUEUED) != 0;
         int st = 0;
         if ((v & KvmXicsUapi.PENDING) != 0) {
             st |= lsi ? Ics.STATUS_ASSERTED : Ics.STATUS_MASKED_PENDING;
@@ -227,11 +230,12 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         if ((v & KvmXicsUapi.PRESENTED) != 0) {
             st |= Ics.STATUS_SENT;
         }
-        if ((v & KvmXicsUapi.QUEUED) != 0) {
+        if ((v & KvmXicsUapi.QUEUED) != 0 && !secondInQ) {
             st |= Ics.STATUS_REJECTED;
         }
         ics.restoreStatus(s, st);
         ics.writeXive(s, server, masked ? XicsRules.LOWEST : prio, prio);
+        passthrough.restoreQ(s, secondInQ);
         return KvmResult.ok();
     }
 
@@ -261,12 +265,13 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
             v |= KvmXicsUapi.QUEUED;
         }
         if (passthrough.latchedQ(s)) {
-            // a linked source's second event sits in the host interrupt's Q (facts §5.3:
-            // QUEUED = Q, and PENDING for a masked MSI with Q); it must not be lost
-            v |= KvmXicsUapi.QUEUED;
-            if ((v & KvmXicsUapi.MASKED) != 0) {
+            // a linked source's next event sits in the host interrupt's Q (facts §5.3: QUEUED = Q,
+            // and PENDING for a masked MSI with Q); with a rejected occurrence waiting as well,
+            // that one is PENDING (KVM has it in a queue), so neither is lost
+            if ((v & KvmXicsUapi.QUEUED) != 0 || (v & KvmXicsUapi.MASKED) != 0) {
                 v |= KvmXicsUapi.PENDING;
             }
+            v |= KvmXicsUapi.QUEUED;
         }
         return KvmResult.ok(v);
     }

@@ -47,6 +47,8 @@ final class XicsPassthrough implements Ics.SourceListener {
     /** The P and Q a masking of a linked source found on the host interrupt. */
     private final BitSet oldP = new BitSet();
     private final BitSet oldQ = new BitSet();
+    /** A restore's event latched in a source's host Q before the source was linked again. */
+    private final BitSet restoredQ = new BitSet();
 
     XicsPassthrough(XicsOnXiveDevice dev, HostInterruptController host, int nrIrqs) {
         this.dev = dev;
@@ -98,7 +100,11 @@ final class XicsPassthrough implements Ics.SourceListener {
         host.setGuestSink(hostIrq, () -> dev.ics().setIrq(s, true));
         oldP.set(s, inFlight);
         oldQ.clear(s);
-        if (!masked && !inFlight) {
+        if (restoredQ.get(s)) {
+            // the restore's occurrence is in flight and one more event waits: P and Q
+            restoredQ.clear(s);
+            host.esbLoad(hostIrq, SET_PQ_11);
+        } else if (!masked && !inFlight) {
             eoiHost(hostIrq);
         }
         return 0;
@@ -123,6 +129,7 @@ final class XicsPassthrough implements Ics.SourceListener {
         pt[s] = 0;
         oldP.clear(s);
         oldQ.clear(s);
+        restoredQ.clear(s);
         return 0;
     }
 
@@ -139,6 +146,20 @@ final class XicsPassthrough implements Ics.SourceListener {
             return oldQ.get(s);
         }
         return (host.esbLoad(hw, ESB_GET) & 1) != 0;
+    }
+
+    /**
+     * A restore's source state: {@code q}, one more event latched behind the occurrence the
+     * restore delivered, goes on the host interrupt's Q now if the source is linked, else when
+     * it is linked again.
+     */
+    void restoreQ(int s, boolean q) {
+        int hw = s < pt.length ? pt[s] : 0;
+        if (q && hw != 0) {
+            host.esbLoad(hw, SET_PQ_11);
+            q = false;
+        }
+        restoredQ.set(s, q);
     }
 
     /** Device release: every linked host interrupt is masked (PQ 01), as the kernel's destroy does. */
