@@ -24,7 +24,6 @@ import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.Hcalls;
-import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.mem.GuestMemory;
 import io.pseries.xive.SpaprXive;
@@ -52,9 +51,10 @@ import io.pseries.xive.XiveSource;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class RandomSourcesBench {
-    static final int PRIO = 6;
-    static final int QSHIFT = 16;
-    static final int ACK_EXPECTED = (ThreadContext.NSR_EO << 8) | PRIO;
+    /** B1's priority, queue size and expected ACK. */
+    static final int PRIO = XiveEndToEndBench.PRIO;
+    static final int QSHIFT = XiveEndToEndBench.QSHIFT;
+    static final int ACK_EXPECTED = XiveEndToEndBench.ACK_EXPECTED;
     static final int SEQUENCE = 1 << 16;
 
     /** How many of the 2^20 numbers are claimed and routed: about 1 % and all of the MSI range. */
@@ -103,10 +103,10 @@ public class RandomSourcesBench {
 
         qpage = memory.alloc(1L << QSHIFT, 1L << QSHIFT);
         qmask = (1 << (QSHIFT - 2)) - 1;
-        ok(machine.hcall(0, Hcalls.H_INT_SET_QUEUE_CONFIG, 1, 0, PRIO, qpage, QSHIFT), "H_INT_SET_QUEUE_CONFIG");
+        XiveEndToEndBench.ok(machine.hcall(0, Hcalls.H_INT_SET_QUEUE_CONFIG, 1, 0, PRIO, qpage, QSHIFT), "H_INT_SET_QUEUE_CONFIG");
         for (int i = 0; i < sources; i++) {
             int lisn = SpaprIrq.MSI + i;
-            ok(machine.hcall(0, Hcalls.H_INT_SET_SOURCE_CONFIG, 2, lisn, 0, PRIO, lisn), "H_INT_SET_SOURCE_CONFIG");
+            XiveEndToEndBench.ok(machine.hcall(0, Hcalls.H_INT_SET_SOURCE_CONFIG, 2, lisn, 0, PRIO, lisn), "H_INT_SET_SOURCE_CONFIG");
         }
         SplittableRandom rnd = new SplittableRandom(2);
         lisns = new int[SEQUENCE];
@@ -115,7 +115,7 @@ public class RandomSourcesBench {
         for (int k = 0; k < SEQUENCE; k++) {
             int lisn = SpaprIrq.MSI + rnd.nextInt(sources);
             HcallResult info = machine.hcall(0, Hcalls.H_INT_GET_SOURCE_INFO, 0, lisn);
-            ok(info, "H_INT_GET_SOURCE_INFO");
+            XiveEndToEndBench.ok(info, "H_INT_GET_SOURCE_INFO");
             lisns[k] = lisn;
             eoiAddr[k] = info.rets()[1];
             triggerAddr[k] = info.rets()[2];
@@ -130,11 +130,6 @@ public class RandomSourcesBench {
         guestErrorsAtStart = machine.trace().guestErrorCount();
     }
 
-    private static void ok(HcallResult r, String what) {
-        if (r.rc() != PaprRc.H_SUCCESS) {
-            throw new IllegalStateException(what + " failed: rc " + r.rc() + " (" + PaprRc.name(r.rc()) + ")");
-        }
-    }
 
     @TearDown(Level.Trial)
     public void check() {
@@ -158,11 +153,6 @@ public class RandomSourcesBench {
         bh.consume(cur);
     }
 
-    private static void check(long got, long want, String what) {
-        if (got != want) {
-            throw new IllegalStateException(what + ": got 0x" + Long.toHexString(got) + ", want 0x" + Long.toHexString(want));
-        }
-    }
 
     @Benchmark
     public void internal(Blackhole bh) {
@@ -170,9 +160,9 @@ public class RandomSourcesBench {
         next = (k + 1) & (SEQUENCE - 1);
         int lisn = lisns[k];
         source.esbWrite(0, triggerAddr[k] - SpaprXive.VC_BASE);
-        check(tctx.accept(ThreadContext.QW1_OS), ACK_EXPECTED, "TIMA ACK");
+        XiveEndToEndBench.check(tctx.accept(ThreadContext.QW1_OS), ACK_EXPECTED, "TIMA ACK");
         readEq(memory.read32(qpage + ((long) qidx << 2)), lisn, bh);
-        check(source.esbRead(0, eoiAddr[k] - SpaprXive.VC_BASE + XiveSource.ESB_SET_PQ_00), 0b10, "ESB EOI old PQ");
+        XiveEndToEndBench.check(source.esbRead(0, eoiAddr[k] - SpaprXive.VC_BASE + XiveSource.ESB_SET_PQ_00), 0b10, "ESB EOI old PQ");
         tctx.setCppr(ThreadContext.QW1_OS, 0xff);
         ops++;
     }
@@ -185,9 +175,9 @@ public class RandomSourcesBench {
         Machine m = machine;
         VCpu c = cpu;
         m.store(c, triggerAddr[k], 8, 0);
-        check(m.load(c, timaOs + Tima.SPC_ACK_OS_REG, 2), ACK_EXPECTED, "TIMA ACK");
+        XiveEndToEndBench.check(m.load(c, timaOs + Tima.SPC_ACK_OS_REG, 2), ACK_EXPECTED, "TIMA ACK");
         readEq((int) m.load(c, qpage + ((long) qidx << 2), 4), lisn, bh);
-        check(m.load(c, eoiAddr[k] + XiveSource.ESB_SET_PQ_00, 8), 0b10, "ESB EOI old PQ");
+        XiveEndToEndBench.check(m.load(c, eoiAddr[k] + XiveSource.ESB_SET_PQ_00, 8), 0b10, "ESB EOI old PQ");
         m.store(c, timaOs + ThreadContext.QW1_OS + ThreadContext.CPPR, 1, 0xff);
         ops++;
     }

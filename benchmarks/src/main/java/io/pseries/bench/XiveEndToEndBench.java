@@ -148,7 +148,8 @@ public class XiveEndToEndBench {
         guestErrorsAtStart = machine.trace().guestErrorCount();
     }
 
-    private static void ok(HcallResult r, String what) {
+    /** An hcall of a benchmark's set-up that must succeed (B1 and B2). */
+    static void ok(HcallResult r, String what) {
         if (r.rc() != PaprRc.H_SUCCESS) {
             throw new IllegalStateException(what + " failed: rc " + r.rc() + " (" + PaprRc.name(r.rc()) + ")");
         }
@@ -183,7 +184,8 @@ public class XiveEndToEndBench {
         bh.consume(data);
     }
 
-    private static void check(long got, long want, String what) {
+    /** One op's result that must be what the rules say (B1 and B2). */
+    static void check(long got, long want, String what) {
         if (got != want) {
             throw new IllegalStateException(what + ": got 0x" + Long.toHexString(got) + ", want 0x" + Long.toHexString(want));
         }

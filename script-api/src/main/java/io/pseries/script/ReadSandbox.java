@@ -43,7 +43,8 @@ final class ReadSandbox implements FileSystem {
         roots.add(real(dir.toAbsolutePath().normalize()));
     }
 
-    private static Path real(Path p) {
+    /** {@code p} with its links resolved, or {@code p} itself when it does not exist (also for WriteSandbox). */
+    static Path real(Path p) {
         try {
             return p.toRealPath();
         } catch (IOException e) {

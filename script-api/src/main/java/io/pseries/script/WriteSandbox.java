@@ -37,15 +37,7 @@ final class WriteSandbox {
     WriteSandbox(Path base, List<Path> allowed) {
         this.base = base.toAbsolutePath().normalize();
         for (Path p : allowed) {
-            roots.add(real(p.toAbsolutePath().normalize()));
-        }
-    }
-
-    private static Path real(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            return p;
+            roots.add(ReadSandbox.real(p.toAbsolutePath().normalize()));
         }
     }
 
