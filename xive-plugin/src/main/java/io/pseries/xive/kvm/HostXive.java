@@ -28,8 +28,9 @@ import io.pseries.xive.XiveSource;
  *  TIMA      host physical TIMA_BASE, four 64K pages; KVM maps only the OS page into guests
  * </pre>
  *
- * HW IRQs are handed out from an IPI pool starting at {@link #FIRST_HW_IRQ} (0 means "none" to
- * callers, as {@code xive_native_alloc_irq}); VPs in naturally aligned blocks.
+ * HW IRQs are handed out lowest free first from an IPI pool starting at {@link #FIRST_HW_IRQ}, as
+ * OPAL's allocate-irq does (0 means "none" to callers, as {@code xive_native_alloc_irq}); VPs in
+ * naturally aligned blocks.
  *
  * <p>Threading: the machine's thread only.
  */
@@ -53,7 +54,6 @@ public final class HostXive implements HostInterruptController {
     private final BitSet irqs = new BitSet();
     private final BitSet vps = new BitSet();
     private final int nrVps;
-    private int nextIrq = FIRST_HW_IRQ;
     private long sourceSyncs;
     private long queueSyncs;
     /** Device sources (host PCI functions' MSIs and LSIs) and what the host kernel does with them. */
@@ -146,15 +146,13 @@ public final class HostXive implements HostInterruptController {
 
     @Override
     public int allocIrq() {
-        int n = irqs.nextClearBit(nextIrq);
+        // OPAL's allocate-irq takes the lowest free bit of the chip's IPI bitmap: a freed number
+        // is handed out again before any higher one
+        int n = irqs.nextClearBit(FIRST_HW_IRQ);
         if (n >= source.nrIrqs()) {
-            n = irqs.nextClearBit(FIRST_HW_IRQ);
-            if (n >= source.nrIrqs()) {
-                return 0;
-            }
+            return 0;
         }
         irqs.set(n);
-        nextIrq = n + 1;
         // a fresh IPI: off (PQ 01), EAS valid and masked
         source.setStatus(n, io.pseries.xive.Pq.OFF);
         router.setEas(n, EndConfig.eas(0, 0, 0, true));
