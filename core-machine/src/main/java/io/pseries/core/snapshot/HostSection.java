@@ -24,7 +24,10 @@ import io.pseries.core.intc.InterruptController;
  * have the same sections and load into each other.
  *
  * <pre>
- *  save     the live device, its VMAs and present pages, the kernel's links
+ *  save     the live device, its VMAs and the pages present when the snapshot was asked for (a
+ *           running machine: before its stop, whose run-state handler's ESB loads fault in
+ *           every valid source's EOI page; those are the VMM's own, which the destination's
+ *           run handler makes again), the kernel's links
  *  load     checks the description holds together (device fields all empty or all set,
  *           a controller this machine has, page lists inside their mapping and ascending,
  *           links in pairs) before anything changes
@@ -33,6 +36,9 @@ import io.pseries.core.intc.InterruptController;
  *           so the guest's later accesses fault as they would have on the source; links the
  *           destination's device did not re-make are reported as warnings (an emulated
  *           destination has no links: its VMM relays every MSI)
+ *  exact    (a checkpoint, {@link MachineSnapshot#restoreAsCheckpoint}) once the restored
+ *           machine ran: the pages its own run handler faulted in that the stream does not
+ *           record are zapped, so the mappings hold exactly the source's pages
  * </pre>
  *
  * The destination's descriptor and attribute counts are its own: the stream's are a record.
@@ -50,8 +56,15 @@ final class HostSection implements SnapshotSection {
                             long[] faultedPage, int[] links) {
     }
 
+    /** A remapped mapping of this machine and the stream's pages for it (for {@link #exact}). */
+    private record Remapped(Vma vma, long[] pages) {
+    }
+
     private final Machine m;
     private Incoming incoming;
+    /** The device's mappings' pages as they were before the VM stopped, or null: the present ones. */
+    private Map<Vma, long[]> faultedBeforeStop;
+    private final List<Remapped> remapped = new ArrayList<>();
 
     HostSection(Machine m) {
         this.m = m;
@@ -97,6 +110,28 @@ final class HostSection implements SnapshotSection {
         return s.isEmpty() ? List.of() : Arrays.asList(s.split(",", -1));
     }
 
+    /**
+     * The pages present now in each mapping of the connected interrupt device's file (empty
+     * when no device is connected): taken by a snapshot before the VM stops.
+     */
+    static Map<Vma, long[]> faultedPages(Machine m) {
+        Host h = m.host();
+        int fd = interruptDeviceFd(h);
+        KvmDevice dev = fd < 0 ? null : h.process().device(fd);
+        Map<Vma, long[]> out = new java.util.IdentityHashMap<>();
+        for (Vma v : dev == null ? List.<Vma>of() : h.vmas()) {
+            if (v.file() == dev) {
+                out.put(v, v.presentPages());
+            }
+        }
+        return out;
+    }
+
+    /** The pages to record: those {@link #faultedPages} gave before the stop (null: those present at save). */
+    void faultedBeforeStop(Map<Vma, long[]> pages) {
+        faultedBeforeStop = pages;
+    }
+
     @Override
     public void save(SectionWriter w) {
         Host h = m.host();
@@ -128,7 +163,8 @@ final class HostSection implements SnapshotSection {
                 vmaNames.add(v.name());
                 pgoff.add(v.pgoff());
                 pages.add(v.pages());
-                for (long p : v.presentPages()) {
+                long[] before = faultedBeforeStop == null ? null : faultedBeforeStop.get(v);
+                for (long p : before != null ? before : v.presentPages()) {
                     fv.add(idx);
                     fp.add(p);
                 }
@@ -238,6 +274,7 @@ final class HostSection implements SnapshotSection {
     void remap() {
         Incoming in = incoming;
         incoming = null;
+        remapped.clear();
         if (in == null || in.type() == 0) {
             return;
         }
@@ -262,6 +299,11 @@ final class HostSection implements SnapshotSection {
                     h.process().touch(v, in.faultedPage()[k], -1);
                 }
             }
+            for (int i = 0; i < mine.size(); i++) {
+                if (mine.get(i) != null) {
+                    remapped.add(new Remapped(mine.get(i), pagesOf(in, i)));
+                }
+            }
         }
         // links are the in-kernel device's: a destination that serves the controllers emulated has none
         for (int i = 0; dev != null && i < in.links().length; i += 2) {
@@ -270,5 +312,49 @@ final class HostSection implements SnapshotSection {
                     + " this host", in.links()[i]));
             }
         }
+    }
+
+    /** The stream's faulted pages of its mapping {@code vma} (ascending: load checked it). */
+    private static long[] pagesOf(Incoming in, int vma) {
+        List<Long> l = new ArrayList<>();
+        for (int k = 0; k < in.faultedVma().length; k++) {
+            if (in.faultedVma()[k] == vma) {
+                l.add(in.faultedPage()[k]);
+            }
+        }
+        return l.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * After a checkpoint's restored machine ran: every page of a remapped mapping that the
+     * stream does not record as faulted (the run handler's ESB loads, a re-trigger's store) is
+     * zapped, a run of adjacent pages at a time, so the next guest access to it faults as it
+     * would have on the source. Returns the pages zapped.
+     */
+    long exact() {
+        long n = 0;
+        for (Remapped r : remapped) {
+            Vma v = r.vma();
+            long[] want = r.pages();
+            long[] have = v.presentPages();
+            int k = 0;
+            for (int i = 0; i < have.length;) {
+                while (k < want.length && want[k] < have[i]) {
+                    k++;
+                }
+                if (k < want.length && want[k] == have[i]) {
+                    i++;
+                    continue;
+                }
+                int j = i + 1;
+                while (j < have.length && have[j] == have[j - 1] + 1 && (k >= want.length || want[k] > have[j])) {
+                    j++;
+                }
+                n += m.host().process().zap(v.file(), v.pgoff() + have[i], have[j - 1] - have[i] + 1);
+                i = j;
+            }
+        }
+        remapped.clear();
+        return n;
     }
 }

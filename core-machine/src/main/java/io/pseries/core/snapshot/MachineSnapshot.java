@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.pseries.core.Machine;
+import io.pseries.core.host.Vma;
 import io.pseries.core.intc.InterruptController;
 
 /**
@@ -37,13 +38,15 @@ public final class MachineSnapshot {
      * The machine's state as a snapshot stream; throws {@link SnapshotException} when it cannot
      * be taken now. As QEMU's savevm, the VM is stopped meanwhile (a controller in the kernel
      * freezes its sources and the VMM copies what only the device holds into the controller's
-     * sections, pre_save) and runs again afterwards if it ran before.
+     * sections, pre_save) and runs again afterwards if it ran before. The host section records
+     * the device pages faulted before the stop: the stop handler's own ESB loads are the VMM's.
      */
     public static byte[] save(Machine m) {
         boolean wasRunning = m.running();
+        Map<Vma, long[]> faulted = HostSection.faultedPages(m);
         m.stop("a snapshot is being taken");
         try {
-            return saveStopped(m);
+            return saveStopped(m, wasRunning ? faulted : null);
         } finally {
             if (wasRunning) {
                 m.cont();
@@ -53,6 +56,11 @@ public final class MachineSnapshot {
 
     /** The stream of a stopped machine: what only an in-kernel device holds is pulled first (pre_save). */
     public static byte[] saveStopped(Machine m) {
+        return saveStopped(m, null);
+    }
+
+    /** As {@link #saveStopped(Machine)}, the host section recording {@code faulted} (null: the pages present now). */
+    static byte[] saveStopped(Machine m, Map<Vma, long[]> faulted) {
         if (m.running()) {
             throw new IllegalStateException("saveStopped: the machine runs");
         }
@@ -61,7 +69,13 @@ public final class MachineSnapshot {
                 c.kernelPreSave();
             }
         }
-        return save(m.snapshotSections());
+        List<SnapshotSection> sections = m.snapshotSections();
+        for (SnapshotSection s : sections) {
+            if (s instanceof HostSection h) {
+                h.faultedBeforeStop(faulted);
+            }
+        }
+        return save(sections);
     }
 
     /** A stream of the given sections (the first must be the configuration). */
@@ -83,6 +97,24 @@ public final class MachineSnapshot {
      * machine is left stopped (the caller runs it: {@link Machine#cont}).
      */
     public static void restore(Machine m, byte[] stream) {
+        restoreSections(m, stream);
+    }
+
+    /**
+     * A checkpoint ({@code --checkpoint-invariance}): {@code stream} restored into {@code m}
+     * and the machine run, as {@link Machine#restore}, then the VMM's mappings of the in-kernel
+     * device left holding exactly the pages the stream records as faulted ({@link HostSection}):
+     * what the run handler's ESB loads faulted in besides is zapped, so a guest access that
+     * faults on the source faults here too. A real restore keeps those pages, as QEMU's
+     * destination does. Returns the pages zapped.
+     */
+    public static long restoreAsCheckpoint(Machine m, byte[] stream) {
+        HostSection h = restoreSections(m, stream);
+        m.cont();
+        return h == null ? 0 : h.exact();
+    }
+
+    private static HostSection restoreSections(Machine m, byte[] stream) {
         List<SnapshotSection> sections = m.snapshotSections();
         restore(sections, stream, m::beginRestore, new IncomingClaims(m.irqSpace()));
         String err;
@@ -97,11 +129,14 @@ public final class MachineSnapshot {
         if (err != null) {
             throw new SnapshotException(HostSection.NAME, "the in-kernel device refused the restored state: " + err);
         }
+        HostSection host = null;
         for (SnapshotSection s : sections) {
             if (s instanceof HostSection h) {
                 h.remap();
+                host = h;
             }
         }
+        return host;
     }
 
     /**

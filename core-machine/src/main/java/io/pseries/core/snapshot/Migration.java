@@ -1,9 +1,11 @@
 package io.pseries.core.snapshot;
 
+import java.util.Map;
 import java.util.function.Function;
 
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
+import io.pseries.core.host.Vma;
 
 /**
  * Live migration of a machine to another (QEMU's migrate, reduced to one stream of the
@@ -39,11 +41,12 @@ public final class Migration {
      */
     public static Result migrate(Machine src, Function<MachineConfig, Machine> makeDestination) {
         boolean wasRunning = src.running();
+        Map<Vma, long[]> faulted = HostSection.faultedPages(src);
         src.stop("it was migrated away with pseries.migrate; its state lives on in the destination");
         Machine dst = null;
         byte[] stream;
         try {
-            stream = MachineSnapshot.saveStopped(src);
+            stream = MachineSnapshot.saveStopped(src, wasRunning ? faulted : null);
             dst = makeDestination.apply(src.config());
             if (dst == src) {
                 throw new IllegalArgumentException("pseries.migrate: the destination is the source machine itself");

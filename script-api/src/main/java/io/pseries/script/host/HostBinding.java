@@ -34,14 +34,19 @@ import io.pseries.core.util.Json;
  * <p>Threading: the script's thread, while the machine is paused (as every machine call).
  */
 public final class HostBinding {
-    private final Machine m;
+    /** The machine now: a checkpoint (--checkpoint-invariance) may put a restored one in its place. */
+    private final java.util.function.Supplier<Machine> machine;
 
     public HostBinding(Machine m) {
-        this.m = m;
+        this(() -> m);
+    }
+
+    HostBinding(java.util.function.Supplier<Machine> machine) {
+        this.machine = machine;
     }
 
     private Host host() {
-        return m.host();
+        return machine.get().host();
     }
 
     @HostAccess.Export
@@ -160,7 +165,7 @@ public final class HostBinding {
     /** {@code m.host.ocxl()}: the AFU interrupts the VMM holds for the guest (OpenCAPI RFC), as JSON. */
     @HostAccess.Export
     public String ocxl() {
-        return Json.write(m.ocapi() == null ? List.of() : m.ocapi().info());
+        return Json.write(machine.get().ocapi() == null ? List.of() : machine.get().ocapi().info());
     }
 
     /** {@code m.host.links()}: every irqfd of the VM with its link state, as JSON. */
@@ -227,7 +232,7 @@ public final class HostBinding {
     /** {@code m.host.vfio(addr)}: the VMM's own VFIO device on that function, or null. */
     @HostAccess.Export
     public String vfio(String addr) {
-        for (io.pseries.core.dev.pci.PciDevice d : m.phb().devices()) {
+        for (io.pseries.core.dev.pci.PciDevice d : machine.get().phb().devices()) {
             if (d instanceof io.pseries.core.dev.pci.VfioPciDevice v && v.hostFunction().addr().equals(addr)) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("addr", addr);

@@ -144,7 +144,8 @@ public final class MachineHost {
             }
             Machine fresh = Machine.create(m.config());
             try {
-                fresh.restore(snap);
+                // the fresh host's mappings end with exactly the pages the old one had faulted
+                io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
             } catch (RuntimeException e) {
                 return "its snapshot does not restore into a fresh machine: " + e.getMessage();
             }

@@ -70,7 +70,7 @@ public final class PlatformBinding {
     /** {@code m.host}: the simulated host under this machine. */
     @HostAccess.Export
     public HostBinding host() {
-        return new HostBinding(h.machine());
+        return new HostBinding(h::machine);
     }
 
     @HostAccess.Export
