@@ -64,8 +64,11 @@ public final class ScriptEngine implements AutoCloseable {
         machineDefaults = defaults == null ? MachineDefaults.NONE : defaults;
         engine = Engine.newBuilder("js").option("engine.WarnInterpreterOnly", "false").build();
         ServiceLoader.load(ScriptPlugin.class, ScriptEngine.class.getClassLoader()).forEach(plugins::add);
+        StartupPhases.mark("js-engine");
         initializeModelClasses(plugins);
+        StartupPhases.mark("model-classes");
         warmErrorPaths();
+        StartupPhases.mark("error-paths-warm");
     }
 
     private static boolean modelInitialized;

@@ -77,9 +77,11 @@ public final class ScriptRunner {
             onMachine.accept(m);
         });
         try (Context ctx = engine.newContext(o); ScriptWatchdog watchdog = new ScriptWatchdog(ctx)) {
+            StartupPhases.mark("context");
             try {
                 watchdog.arm(timeoutMs);
                 ctx.eval(ScriptEngine.moduleSource(file));
+                StartupPhases.mark("script");
                 return 0;
             } catch (PolyglotException e) {
                 watchdog.disarm();

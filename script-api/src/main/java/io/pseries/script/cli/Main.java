@@ -3,14 +3,12 @@ package io.pseries.script.cli;
 import java.io.PrintWriter;
 
 import io.pseries.script.ScriptEngine;
+import io.pseries.script.StartupPhases;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code pseries} command line. */
 @Command(name = "pseries", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    subcommands = {RunCommand.class, TestCommand.class, ReplCommand.class, DtCommand.class, BootCommand.class,
-        LayoutCommand.class, CompletionCommand.class, SnapshotCommand.class, VmstateCommand.class,
-        CommandLine.HelpCommand.class},
     description = {
         "A POWER9 pseries (sPAPR) machine model with the XIVE and XICS interrupt controllers, driven from JavaScript.",
         "",
@@ -53,13 +51,52 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Builds the command line with the usual error handling; tests drive it directly. */
+    /** The subcommands' names, in the order --help lists them. */
+    static final java.util.List<String> SUBCOMMANDS = java.util.List.of(
+        "run", "test", "repl", "dt", "boot", "layout", "completion", "snapshot", "vmstate", "help");
+
+    /** A new instance of subcommand {@code name} (a switch, no lambdas: the start-up cache keeps this class). */
+    private static Object subcommand(String name) {
+        switch (name) {
+            case "run": return new RunCommand();
+            case "test": return new TestCommand();
+            case "repl": return new ReplCommand();
+            case "dt": return new DtCommand();
+            case "boot": return new BootCommand();
+            case "layout": return new LayoutCommand();
+            case "completion": return new CompletionCommand();
+            case "snapshot": return new SnapshotCommand();
+            case "vmstate": return new VmstateCommand();
+            case "help": return new CommandLine.HelpCommand();
+            default: throw new IllegalArgumentException("no subcommand " + name);
+        }
+    }
+
+    /** Builds the command line with every subcommand and the usual error handling; tests drive it directly. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * The command line for {@code args}: when the first argument names a subcommand that works on
+     * its own (not help or completion, which list the others), only that one is built. Picocli
+     * builds a subcommand's whole model from its annotations up front, and doing so for all of them
+     * was a third of a one-line script's start-up (B9).
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        String first = args != null && args.length > 0 ? args[0] : null;
+        if (first != null && SUBCOMMANDS.contains(first) && !first.equals("help") && !first.equals("completion")) {
+            cl.addSubcommand(first, subcommand(first));
+        } else {
+            for (String name : SUBCOMMANDS) {
+                cl.addSubcommand(name, subcommand(name));
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, badArgs) -> {
             // a mistyped subcommand: name the closest one rather than "unmatched arguments"
             if (ex instanceof CommandLine.UnmatchedArgumentException u && u.getCommandLine() == cl
                 && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
@@ -123,9 +160,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        StartupPhases.mark("jvm");
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = commandLine(out, err).execute(args);
+        CommandLine cl = commandLine(out, err, args);
+        StartupPhases.mark("command-line");
+        int code = cl.execute(args);
         out.flush();
         err.flush();
         System.exit(code);
