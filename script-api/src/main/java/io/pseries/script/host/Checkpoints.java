@@ -40,6 +40,9 @@ public final class Checkpoints {
      * descriptors, eventfd numbers and the host-physical address a faulted page maps. Not compared.
      */
     private static final java.util.regex.Pattern FD = java.util.regex.Pattern.compile("\\b(fd|eventfd|phys)=0x[0-9a-f]+");
+    /** KVM_CREATE_DEVICE returns the new device's descriptor: the same host resource. */
+    private static final java.util.regex.Pattern CREATED_FD = java.util.regex.Pattern.compile(
+        "(\\bcreate_device\\b.*\\bret)=0x[0-9a-f]+");
 
     /** One closed segment: the boundary that closed it and the events before it (the first {@value #KEPT} kept). */
     public record Line(String where, String what, List<String> events) {
@@ -101,6 +104,9 @@ public final class Checkpoints {
 
     private void event(int machine, TraceEvent e) {
         String s = FD.matcher("m" + machine + " " + e).replaceAll("$1=(host)");
+        if (s.contains("create_device")) {
+            s = CREATED_FD.matcher(s).replaceAll("$1=(host)");
+        }
         segHash = segHash * 1_000_003 + s.hashCode();
         if (segCount++ < KEPT) {
             segShown.add(s);

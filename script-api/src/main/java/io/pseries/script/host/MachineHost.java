@@ -135,6 +135,9 @@ public final class MachineHost {
         for (Sub s : subs) {
             s.off.run();
         }
+        // the numbering as the script left it: the stop and run handlers' own events are not counted
+        io.pseries.core.trace.Trace numbering = new io.pseries.core.trace.Trace(() -> 0);
+        numbering.continueFrom(m.trace());
         try {
             byte[] snap;
             try {
@@ -149,7 +152,7 @@ public final class MachineHost {
             } catch (RuntimeException e) {
                 return "its snapshot does not restore into a fresh machine: " + e.getMessage();
             }
-            fresh.trace().continueFrom(m.trace());
+            fresh.trace().continueFrom(numbering);
             PseriesHost.FileReader reader = cpuHost.fileReader();
             m = fresh;
             cpuHost = new CpuHost(fresh);
