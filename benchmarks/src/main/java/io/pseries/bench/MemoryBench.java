@@ -79,7 +79,7 @@ public final class MemoryBench {
      * 1-vCPU machine was built after it (so that whatever the last machine built is remembered
      * by is released too; that machine's size cancels out of every difference below).
      */
-    private static long size(String mode, int cpus, int nrIrqs) {
+    static long size(String mode, int cpus, int nrIrqs) {
         held = build(mode, cpus, nrIrqs);
         long with = used();
         held = null;
