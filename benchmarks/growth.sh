@@ -7,7 +7,9 @@
 #                                     heap per vCPU (GrowthMemory, B5)
 #   sources 8192 65536 262144 1043712 random-source interrupt out of that many claimed MSIs of 2^20
 #                                     (RandomSourcesBench internal/mmio: XIVE; XicsRandomSourcesBench: XICS; B2)
-#           nrIrqs 8192 ... 2^20      pic() of 4 vCPUs with 1 % of the numbers active; heap per number
+#           nrIrqs 8192 ... 2^20      pic() of 4 vCPUs with 1 % of the numbers active, and with 64 active
+#                                     whatever is configured (does the cost follow what is active?);
+#                                     heap per number
 #
 # Usage: benchmarks/growth.sh [--quick] [--no-build] [--out DIR]
 #   default     1 fork, warmup 2 x 1 s, measurement 3 x 1 s per point (about 10 minutes)
@@ -28,8 +30,8 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) quick=1; shift ;;
         --no-build) build=0; shift ;;
-        --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --out) [[ $# -ge 2 ]] || { echo "growth.sh: --out needs a directory" >&2; exit 2; }; out="$2"; shift 2 ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "growth.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -95,6 +97,7 @@ run_jmh "$res/vcpus-ipi.json" 'GuestIpiBench.ipi' -p cpus="$vcpus"
 run_jmh "$res/vcpus-pic.json" 'GrowthPicBench.pic' -p cpus="$vcpus" -p nrIrqs=8192
 run_jmh "$res/sources-b2.json" 'RandomSourcesBench' -p sources="$sources"
 run_jmh "$res/sources-pic.json" 'GrowthPicBench.pic' -p cpus=4 -p nrIrqs="$nrirqs"
+run_jmh "$res/sources-pic64.json" 'GrowthPicBench.pic' -p cpus=4 -p nrIrqs="$nrirqs" -p active=64
 echo "growth.sh: heap per vCPU and per interrupt number (serial collector, 5 rounds)" >&2
 # a serial collector and a fixed heap, as memory.sh: System.gc() then leaves exactly what is reachable
 "$java" -XX:+UseSerialGC -Xms3g -Xmx3g -cp "$cp" io.pseries.bench.GrowthMemory 5 "$res/memory.json" \
@@ -112,7 +115,7 @@ $(nproc) vCPUs ${cpu_model:-unknown CPU}, Temurin ${jdk_version:-25}, load avera
 $load_start at the start and $load_end at the end, $(( $(date +%s) - start )) s."
 "$java" -cp "$cp" io.pseries.bench.GrowthReport "$out/growth.md" "$out/growth.svg" "$header" \
     --vcpus "$res/vcpus-ipi.json" "$res/vcpus-pic.json" \
-    --sources "$res/sources-b2.json" "$res/sources-pic.json" \
+    --sources "$res/sources-b2.json" "$res/sources-pic.json" "$res/sources-pic64.json" \
     --memory "$res/memory.json"
 cat "$out/growth.md"
 echo "growth.sh: wrote $out/growth.md and $out/growth.svg" >&2

@@ -148,6 +148,13 @@ public final class GrowthReport {
             double med = pct.path("50.0").asDouble();
             double lo = pct.path("0.0").asDouble();
             double hi = pct.path("100.0").asDouble();
+            double[] its = iterationMedians(pm.path("rawDataHistogram"));
+            if (its.length > 0) {
+                // sampled time: the extremes of single calls are a collection or a wait for a core;
+                // min and max are the fastest and slowest iteration's median, as iterations elsewhere
+                lo = its[0];
+                hi = its[its.length - 1];
+            }
             String figure;
             String mode;
             String shown;
@@ -161,11 +168,12 @@ public final class GrowthReport {
                     p = new Point(1e9 / med, 1e9 / hi, 1e9 / lo, cpuNs);
                 }
                 case "GrowthPicBench.pic" -> {
-                    figure = "pic(), 1 % of the numbers active (B7)";
+                    int active = params.path("active").asInt(0);
+                    figure = active > 0 ? "pic(), " + active + " sources active (B7)" : "pic(), 1 % of the numbers active (B7)";
                     mode = params.path("mode").asText();
-                    shown = "ms per call";
-                    double k = toNs(unit) / 1e6;
-                    p = new Point(med * k, lo * k, hi * k, cpuNs / 1e6);
+                    shown = "\u00b5s per call";
+                    double k = toNs(unit) / 1e3;
+                    p = new Point(med * k, lo * k, hi * k, cpuNs / 1e3);
                 }
                 case "RandomSourcesBench.internal", "RandomSourcesBench.mmio" -> {
                     figure = "random-source interrupt, " + name[name.length - 1] + " (B2)";
@@ -189,6 +197,34 @@ public final class GrowthReport {
             int x = params.path(xName).asInt();
             axis.series(figure, mode, shown).points.put(x, p);
         }
+    }
+
+    /**
+     * The median of each iteration of a sampled-time result ({@code rawDataHistogram}: forks, then
+     * iterations, then [value, count] pairs), sorted; empty for the other modes.
+     */
+    static double[] iterationMedians(JsonNode hist) {
+        List<Double> out = new ArrayList<>();
+        for (JsonNode fork : hist) {
+            for (JsonNode it : fork) {
+                TreeMap<Double, Long> counts = new TreeMap<>();
+                long total = 0;
+                for (JsonNode pair : it) {
+                    long n = pair.path(1).asLong();
+                    counts.merge(pair.path(0).asDouble(), n, Long::sum);
+                    total += n;
+                }
+                long seen = 0;
+                for (Map.Entry<Double, Long> e : counts.entrySet()) {
+                    seen += e.getValue();
+                    if (seen * 2 >= total) {
+                        out.add(e.getKey());
+                        break;
+                    }
+                }
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 
     private static double toNs(String unit) {
@@ -229,6 +265,11 @@ public final class GrowthReport {
         return String.format(Locale.ROOT, "%.2g", v);
     }
 
+    /** min-max, or "min to max" where a dash would read as a minus sign. */
+    static String range(double min, double max) {
+        return num(min) + (min < 0 || max < 0 ? " to " : "-") + num(max);
+    }
+
     private static void table(StringBuilder md, Axis axis) {
         if (axis.series.isEmpty()) {
             return;
@@ -254,12 +295,14 @@ public final class GrowthReport {
             md.append("| ").append(s.figure).append(" | ").append(s.mode).append(" | ").append(s.unit).append(" |");
             for (List<Integer> c : cols) {
                 Point p = c.stream().map(s.points::get).filter(q -> q != null).findFirst().orElse(null);
-                md.append(' ').append(p == null ? "-" : num(p.median()) + " (" + num(p.min()) + "-" + num(p.max()) + ")").append(" |");
+                md.append(' ').append(p == null ? "-" : num(p.median()) + " (" + range(p.min(), p.max()) + ")").append(" |");
             }
             double r = s.ratio(false);
             double rc = s.ratio(true);
-            md.append(" **").append(num(r)).append("x** | ").append(Double.isNaN(rc) ? "" : num(rc) + "x").append(" | ")
-                .append(String.format(Locale.ROOT, "%.2f", s.slope())).append(" |\n");
+            double k = s.slope();
+            md.append(' ').append(Double.isNaN(r) ? "-" : "**" + num(r) + "x**").append(" | ")
+                .append(Double.isNaN(rc) ? "" : num(rc) + "x").append(" | ")
+                .append(Double.isNaN(k) ? "-" : String.format(Locale.ROOT, "%.2f", k)).append(" |\n");
         }
         md.append('\n');
     }
@@ -275,7 +318,10 @@ public final class GrowthReport {
         System.setProperty("java.awt.headless", "true");
         LogAxis y = new LogAxis("cost relative to the smallest size (log scale; flat = O(1))");
         y.setSmallestValue(1e-3);
-        y.setNumberFormatOverride(new DecimalFormat("#,##0.##"));
+        // ticks at whole powers of two (..., 0.5, 1, 2, 4, ...), so every label is a round number
+        y.setBase(2);
+        y.setTickUnit(new NumberTickUnit(1));
+        y.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
         CombinedRangeXYPlot combined = new CombinedRangeXYPlot(y);
         combined.setGap(16);
         Map<String, Color> colors = new LinkedHashMap<>();
