@@ -73,7 +73,8 @@ public final class GrowthReport {
             }
             Point a = points.firstEntry().getValue();
             Point b = points.lastEntry().getValue();
-            return cpu ? b.cpu() / a.cpu() : b.median() / a.median();
+            double r = cpu ? b.cpu() / a.cpu() : b.median() / a.median();
+            return Double.isFinite(r) ? r : Double.NaN;
         }
 
         /** k in cost ~ n^k between the smallest and the largest point. */
