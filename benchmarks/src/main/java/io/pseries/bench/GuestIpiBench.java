@@ -47,6 +47,13 @@ public class GuestIpiBench {
     @Param({"xive", "xics"})
     public String mode;
 
+    /**
+     * How many vCPUs the ring goes round (0: all): with all vCPUs of a big machine each IPI
+     * touches a new vCPU's state; with a few, the same code runs on a small working set.
+     */
+    @Param({"0"})
+    public int ring;
+
     private Machine m;
     private GuestOs guest;
     private int next;
@@ -78,7 +85,8 @@ public class GuestIpiBench {
     public long ipi() {
         int from = next;
         for (int i = 0; i < BATCH; i++) {
-            int to = from + 1 == cpus ? 0 : from + 1;
+            int n = ring > 0 ? ring : cpus;
+            int to = from + 1 >= n ? 0 : from + 1;
             guest.ipi(from, to);
             m.runUntilIdle();
             from = to;
