@@ -37,22 +37,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 # ---------------------------------------------------------------- find Temurin 25
-is_jdk25() {
-    [[ -n "$1" && -x "$1/bin/java" && -f "$1/release" ]] && grep -q '^JAVA_VERSION="25' "$1/release"
-}
-jdk=""
-if is_jdk25 "${JAVA_HOME:-}"; then
-    jdk="$JAVA_HOME"
-else
-    for d in /usr/lib/jvm/temurin-25*; do
-        if is_jdk25 "$d"; then jdk="$d"; break; fi
-    done
-fi
-if [[ -z "$jdk" ]]; then
-    echo "growth.sh: Temurin 25 not found: JAVA_HOME (${JAVA_HOME:-unset}) is not a JDK 25 and there is no" \
-         "/usr/lib/jvm/temurin-25*. Install Temurin 25 or export JAVA_HOME to it." >&2
-    exit 2
-fi
+# shellcheck source=../tools/jdk.sh
+. "$root/tools/jdk.sh"
+jdk=$(pseries_build_jdk) || exit 2
 export JAVA_HOME="$jdk"
 java="$jdk/bin/java"
 

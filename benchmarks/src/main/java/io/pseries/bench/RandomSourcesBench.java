@@ -83,13 +83,18 @@ public class RandomSourcesBench {
     long enqueuedAtStart;
     long guestErrorsAtStart;
 
-    @Setup(Level.Trial)
-    public void setup() {
+    /** A 1-vCPU machine with 2^20 interrupt numbers, room for {@code sources} MSIs (B2's set-up, shared with XICS). */
+    static Machine machine(int sources, String icMode) {
         int nr = 1 << 20;
         if (sources > nr - SpaprIrq.MSI) {
             throw new IllegalArgumentException("at most " + (nr - SpaprIrq.MSI) + " MSI numbers fit below 2^20");
         }
-        machine = Machine.create(MachineConfig.builder().cpus(1).icMode("xive").nrIrqs(nr).build());
+        return Machine.create(MachineConfig.builder().cpus(1).icMode(icMode).nrIrqs(nr).build());
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        machine = machine(sources, "xive");
         for (int i = 0; i < sources; i++) {
             machine.claimIrq(SpaprIrq.MSI + i, false, "b2");
         }

@@ -65,11 +65,7 @@ public class XicsRandomSourcesBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        int nr = 1 << 20;
-        if (sources > nr - SpaprIrq.MSI) {
-            throw new IllegalArgumentException("at most " + (nr - SpaprIrq.MSI) + " MSI numbers fit below 2^20");
-        }
-        machine = Machine.create(MachineConfig.builder().cpus(1).icMode("xics").nrIrqs(nr).build());
+        machine = RandomSourcesBench.machine(sources, "xics");
         cpu = machine.cpu(0);
         icp = ((SpaprXics) machine.controller("xics")).icp();
         int server = icp.serverOf(0);
