@@ -86,8 +86,8 @@ run_jmh "$res/sources-b2.json" 'RandomSourcesBench' -p sources="$sources"
 run_jmh "$res/sources-pic.json" 'GrowthPicBench.pic' -p cpus=4 -p nrIrqs="$nrirqs"
 run_jmh "$res/sources-pic64.json" 'GrowthPicBench.pic' -p cpus=4 -p nrIrqs="$nrirqs" -p active=64
 echo "growth.sh: heap per vCPU and per interrupt number (serial collector, 5 rounds)" >&2
-# a serial collector and a fixed heap, as memory.sh: System.gc() then leaves exactly what is reachable
-"$java" -XX:+UseSerialGC -Xms3g -Xmx3g -cp "$cp" io.pseries.bench.GrowthMemory 5 "$res/memory.json" \
+# a serial collector that compacts fully and a fixed heap, as memory.sh: System.gc() then leaves exactly what is reachable
+"$java" -XX:+UseSerialGC -XX:MarkSweepDeadRatio=0 -Xms3g -Xmx3g -cp "$cp" io.pseries.bench.GrowthMemory 5 "$res/memory.json" \
     "$vcpus" "$nrirqs" >&2
 
 # ---------------------------------------------------------------- the table and the chart

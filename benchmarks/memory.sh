@@ -11,6 +11,7 @@ if ! ls "$here"/target/benchmarks-*.jar >/dev/null 2>&1 \
    || [ -n "$(find "$root"/*/src/main -newer "$(ls "$here"/target/benchmarks-*.jar | head -1)" -type f | head -1)" ]; then
   (cd "$root" && JAVA_HOME="$JAVA_HOME" mvn -B -ntp -q -DskipTests package -pl benchmarks -am)
 fi
-# a serial collector and a fixed heap: System.gc() then leaves exactly what is reachable
-exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms3g -Xmx3g \
+# a serial collector that compacts fully (no dead objects left in place as filler) and a fixed
+# heap: System.gc() then leaves exactly what is reachable
+exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:MarkSweepDeadRatio=0 -Xms3g -Xmx3g \
   -cp "$(ls "$here"/target/benchmarks-*.jar | head -1):$here/target/lib/*" io.pseries.bench.MemoryBench "$rounds"

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * {@code [{figure, mode, axis, x, median, min, max, unit, samples}]}.
  *
  * <p>Usage: {@code GrowthMemory ROUNDS OUT.json CPUS,... NRIRQS,...}; run with a serial collector
- * and a fixed heap, as {@code memory.sh} does.
+ * that compacts fully and a fixed heap, as {@code memory.sh} does (see {@link MemoryBench}).
  */
 public final class GrowthMemory {
     private GrowthMemory() {
@@ -38,6 +38,7 @@ public final class GrowthMemory {
             System.err.println("usage: GrowthMemory ROUNDS OUT.json CPUS,... NRIRQS,...");
             System.exit(2);
         }
+        MemoryBench.requireExactHeap("GrowthMemory");
         int rounds = Integer.parseInt(args[0]);
         Path out = Path.of(args[1]);
         int[] cpus = list(args[2]);

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import io.pseries.core.Machine;
 import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
@@ -28,7 +30,11 @@ import io.pseries.core.hcall.PaprRc;
  *  build        Machine.create(cpus 4096, nrIrqs 2^20)           goal <= 100 ms
  * </pre>
  *
- * Run with a serial collector for steady figures: {@code benchmarks/memory.sh}.
+ * Run with a serial collector that compacts fully: {@code benchmarks/memory.sh}. The serial
+ * collector's full collection may leave dead objects where they lie, as filler, when the dead space
+ * in a region is below {@code -XX:MarkSweepDeadRatio} (5 % by default); that space still counts as
+ * used, so a dropped machine could read as kept and a kept one as nothing. Both mains refuse to run
+ * unless that ratio is 0 ({@link #requireExactHeap}).
  */
 public final class MemoryBench {
     private MemoryBench() {
@@ -49,6 +55,23 @@ public final class MemoryBench {
             last = u;
         }
         return last;
+    }
+
+    /**
+     * Exits with a message unless the collector is the serial one and every full collection
+     * compacts everything ({@code -XX:MarkSweepDeadRatio=0}), so that the used heap after
+     * {@code System.gc()} is exactly what is reachable.
+     */
+    static void requireExactHeap(String who) {
+        var hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        String serial = hs.getVMOption("UseSerialGC").getValue();
+        String dead = hs.getVMOption("MarkSweepDeadRatio").getValue();
+        if (!"true".equals(serial) || !"0".equals(dead)) {
+            System.err.println(who + ": needs -XX:+UseSerialGC -XX:MarkSweepDeadRatio=0 (have UseSerialGC="
+                + serial + ", MarkSweepDeadRatio=" + dead + "): otherwise a full collection may leave dead"
+                + " objects in place and the used heap is not what a machine keeps; run it with benchmarks/memory.sh");
+            System.exit(2);
+        }
     }
 
     private static Machine build(String mode, int cpus, int nrIrqs) {
@@ -104,6 +127,7 @@ public final class MemoryBench {
     }
 
     public static void main(String[] args) {
+        requireExactHeap("MemoryBench");
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         for (String mode : List.of("xive", "xive-queues", "xics")) {
             double[] perCpu = new double[rounds];
