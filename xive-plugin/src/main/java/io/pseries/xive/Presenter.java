@@ -50,6 +50,11 @@ public final class Presenter {
         return tctx[thread];
     }
 
+    /** The thread contexts by vCPU index, the array itself (for the TIMA's per-access look-up). */
+    ThreadContext[] contexts() {
+        return tctx;
+    }
+
     public int threads() {
         return tctx.length;
     }

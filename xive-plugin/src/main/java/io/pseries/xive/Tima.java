@@ -92,12 +92,24 @@ public final class Tima implements MmioHandler {
 
     private static final Op[] OP_INDEX = buildOpIndex();
 
+    /**
+     * The two operations a guest does on every interrupt, tested before the decode: the OS ACK
+     * (2-byte load at OS page + 0x810) and the OS CPPR store (1 byte at OS page + 0x11). They
+     * are what {@link #findOp} selects at exactly these offsets; aliases (offset bits 12-15 set)
+     * take the decode.
+     */
+    private static final long OS_ACK = ((long) PAGE_OS << SHIFT) | SPC_ACK_OS_REG;
+    private static final long OS_CPPR = ((long) PAGE_OS << SHIFT) | (ThreadContext.QW1_OS + ThreadContext.CPPR);
+
     private final Presenter presenter;
+    /** The presenter's thread contexts, by vCPU index (the same array: no call per access). */
+    private final ThreadContext[] tctx;
     private final XiveRouter.NvtDirectory nvts;
     private final Trace trace;
 
     public Tima(Presenter presenter, XiveRouter.NvtDirectory nvts, Trace trace) {
         this.presenter = presenter;
+        this.tctx = presenter.contexts();
         this.nvts = nvts;
         this.trace = trace;
     }
@@ -152,7 +164,14 @@ public final class Tima implements MmioHandler {
 
     @Override
     public long read(VCpu cpu, long offset, int size) {
-        ThreadContext t = presenter.tctx(cpu.index());
+        ThreadContext t = tctx[cpu.index()];
+        if (offset == OS_ACK && size == 2) {
+            return t.accept(ThreadContext.QW1_OS);
+        }
+        return read(cpu, t, offset, size);
+    }
+
+    private long read(VCpu cpu, ThreadContext t, long offset, int size) {
         Op op = findOp(offset, size, true);
         if (op == null) {
             if ((offset & 0x800) != 0) {
@@ -175,7 +194,15 @@ public final class Tima implements MmioHandler {
 
     @Override
     public void write(VCpu cpu, long offset, int size, long value) {
-        ThreadContext t = presenter.tctx(cpu.index());
+        ThreadContext t = tctx[cpu.index()];
+        if (offset == OS_CPPR && size == 1) {
+            t.setCppr(ThreadContext.QW1_OS, (int) (value & 0xff));
+            return;
+        }
+        write(cpu, t, offset, size, value);
+    }
+
+    private void write(VCpu cpu, ThreadContext t, long offset, int size, long value) {
         Op op = findOp(offset, size, false);
         if (op == null) {
             if ((offset & 0x800) != 0) {

@@ -247,12 +247,8 @@ public final class XiveRouter implements XiveSource.Notifier {
     @Override
     public void notify(int lisn) {
         long eas = lisn < eat.length ? eat[lisn] : 0;
-        if (lisn >= eat.length) {
-            trace.guestError(-1, String.format("XIVE: Unknown LISN %x", lisn), "lisn", lisn);
-            return;
-        }
-        if ((eas & Eas.VALID) == 0) {
-            trace.guestError(-1, String.format("XIVE: invalid LISN %x", lisn), "lisn", lisn);
+        if (lisn >= eat.length || (eas & Eas.VALID) == 0) {
+            badLisn(lisn);
             return;
         }
         if ((eas & Eas.MASKED) != 0) {
@@ -261,16 +257,21 @@ public final class XiveRouter implements XiveSource.Notifier {
         endTrigger(Eas.endBlock(eas), Eas.endIndex(eas), Eas.endData(eas), lisn, 0);
     }
 
+    /** A notification of a LISN past the table or with an invalid EAS. */
+    private void badLisn(int lisn) {
+        if (lisn >= eat.length) {
+            trace.guestError(-1, String.format("XIVE: Unknown LISN %x", lisn), "lisn", lisn);
+        } else {
+            trace.guestError(-1, String.format("XIVE: invalid LISN %x", lisn), "lisn", lisn);
+        }
+    }
+
     /** An END trigger (from a source event, or an escalation). */
     public void endTrigger(int blk, int idx, int data, int lisn, int depth) {
-        if (idx >= nrEnds) {
-            trace.guestError(-1, String.format("XIVE: No END %x/%x", blk, idx));
-            return;
-        }
-        EndEntry e = ends[idx];
+        EndEntry e = idx < nrEnds ? ends[idx] : null;
         int w0 = e == null ? 0 : e.w0;
         if ((w0 & End.W0_VALID) == 0) {
-            trace.guestError(-1, String.format("XIVE: END %x/%x is invalid", blk, idx));
+            badEnd(blk, idx);
             return;
         }
         if ((w0 & End.W0_ENQUEUE) != 0) {
@@ -280,57 +281,93 @@ public final class XiveRouter implements XiveSource.Notifier {
             escalate(e, blk, idx, depth);
             return;
         }
-        int w6 = e.w6;
         int w7 = e.w7;
-        int format = Field.get32(End.W6_FORMAT_BIT, w6);
         int priority = Field.get32(End.W7_F0_PRIORITY, w7);
-        if (format == 0 && priority == 0xff) {
+        if (priority == 0xff && Field.get32(End.W6_FORMAT_BIT, e.w6) == 0) {
             return;
         }
-        if ((w0 & End.W0_UCOND_NOTIFY) == 0) {
-            int w1 = e.w1;
-            int pq = Field.get32(End.W1_ESN, w1);
-            int r = Pq.trigger(pq);
-            e.w1 = Field.set32(End.W1_ESN, w1, Pq.state(r));
-            if (!Pq.forwards(r)) {
-                return;
-            }
+        if ((w0 & End.W0_UCOND_NOTIFY) == 0 && !esnForwards(e)) {
+            return;
         }
-        int nvtBlk = Field.get32(End.W6_NVT_BLOCK, w6);
-        int nvtIdx = Field.get32(End.W6_NVT_INDEX, w6);
-        long m;
-        if (e.matchEpoch == presenter.epoch()) {
-            // same END words and no context pushed or pulled since: the same thread and ring
-            m = e.match;
-        } else {
-            if (!nvts.exists(nvtBlk, nvtIdx)) {
-                trace.guestError(-1, String.format("XIVE: no NVT %x/%x", nvtBlk, nvtIdx));
-                return;
-            }
-            m = presenter.match(format, nvtBlk, nvtIdx, (w7 & End.W7_F0_IGNORE) != 0,
-                Field.get32(End.W7_F1_LOG_SERVER_ID, w7));
-            if (m >= 0) {
-                e.match = m;
-                e.matchEpoch = presenter.epoch();
-            }
-        }
+        // same END words and no context pushed or pulled since: the same thread and ring
+        long m = e.matchEpoch == presenter.epoch() ? e.match : match(e);
         if (m >= 0) {
-            int thread = (int) (m >>> 8);
+            ThreadContext t = presenter.tctx((int) (m >>> 8));
             int ring = (int) (m & 0xff);
-            ThreadContext t = presenter.tctx(thread);
             if (trace.on(TraceCategory.IRQ)) {
-                int shown = traceNumbering.applyAsInt(lisn);
-                if (shown == lisn) {
-                    trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", lisn, "eisn", data,
-                        "priority", priority, "ring", ring, "end", idx);
-                } else {
-                    trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", shown, "eisn", data,
-                        "priority", priority, "ring", ring, "end", idx, "hwIrq", lisn);
-                }
+                tracePresent(t, lisn, data, priority, ring, idx);
             }
             t.ipbUpdate(ring, ThreadContext.priorityToIpb(priority));
             return;
         }
+        if (m != NO_NVT) {
+            notPresented(e, w0, blk, idx, depth, m, priority);
+        }
+    }
+
+    /** {@link #match}'s answer when the END's NVT does not exist (reported as a guest error). */
+    private static final long NO_NVT = Long.MIN_VALUE;
+
+    /** The END's ESn PQ trigger (notifications not unconditional); true when the event goes on. */
+    private static boolean esnForwards(EndEntry e) {
+        int w1 = e.w1;
+        int r = Pq.trigger(Field.get32(End.W1_ESN, w1));
+        e.w1 = Field.set32(End.W1_ESN, w1, Pq.state(r));
+        return Pq.forwards(r);
+    }
+
+    /**
+     * The presenter's match for the END's NVT ({@code thread << 8 | ring}, {@link Presenter#NO_MATCH},
+     * {@link Presenter#AMBIGUOUS}), remembered with the presenter's epoch when positive; or
+     * {@link #NO_NVT}, reported, when the NVT does not exist.
+     */
+    private long match(EndEntry e) {
+        int w6 = e.w6;
+        int w7 = e.w7;
+        int nvtBlk = Field.get32(End.W6_NVT_BLOCK, w6);
+        int nvtIdx = Field.get32(End.W6_NVT_INDEX, w6);
+        if (!nvts.exists(nvtBlk, nvtIdx)) {
+            noNvt(nvtBlk, nvtIdx);
+            return NO_NVT;
+        }
+        long m = presenter.match(Field.get32(End.W6_FORMAT_BIT, w6), nvtBlk, nvtIdx, (w7 & End.W7_F0_IGNORE) != 0,
+            Field.get32(End.W7_F1_LOG_SERVER_ID, w7));
+        if (m >= 0) {
+            e.match = m;
+            e.matchEpoch = presenter.epoch();
+        }
+        return m;
+    }
+
+    /** An END trigger of an END past the table or not valid. */
+    private void badEnd(int blk, int idx) {
+        if (idx >= nrEnds) {
+            trace.guestError(-1, String.format("XIVE: No END %x/%x", blk, idx));
+        } else {
+            trace.guestError(-1, String.format("XIVE: END %x/%x is invalid", blk, idx));
+        }
+    }
+
+    private void noNvt(int nvtBlk, int nvtIdx) {
+        trace.guestError(-1, String.format("XIVE: no NVT %x/%x", nvtBlk, nvtIdx));
+    }
+
+    /** The {@code present} event of a notification that reached a thread context. */
+    private void tracePresent(ThreadContext t, int lisn, int data, int priority, int ring, int idx) {
+        int shown = traceNumbering.applyAsInt(lisn);
+        if (shown == lisn) {
+            trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", lisn, "eisn", data,
+                "priority", priority, "ring", ring, "end", idx);
+        } else {
+            trace.emit(TraceCategory.IRQ, t.cpu().index(), "present", "lisn", shown, "eisn", data,
+                "priority", priority, "ring", ring, "end", idx, "hwIrq", lisn);
+        }
+    }
+
+    /** A notification no thread context took (no match, or two threads holding the NVT). */
+    private void notPresented(EndEntry e, int w0, int blk, int idx, int depth, long m, int priority) {
+        int nvtBlk = Field.get32(End.W6_NVT_BLOCK, e.w6);
+        int nvtIdx = Field.get32(End.W6_NVT_INDEX, e.w6);
         // no thread, or two threads holding the NVT (already reported): both go on to backlog and escalation
         if (m == Presenter.NO_MATCH && backlog != null) {
             backlog.record(nvtBlk, nvtIdx, priority);

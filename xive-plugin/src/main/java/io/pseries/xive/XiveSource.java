@@ -170,9 +170,13 @@ public final class XiveSource {
             pqEvent(n, Pq.forwards(r) ? "trigger" : "trigger_coalesced");
         }
         if (isLsi(n) && Pq.state(r) == Pq.QUEUED) {
-            trace.guestError(-1, "XIVE: queued an event on LSI IRQ " + n, "lisn", n);
+            queuedOnLsi(n);
         }
         return Pq.forwards(r);
+    }
+
+    private void queuedOnLsi(int n) {
+        trace.guestError(-1, "XIVE: queued an event on LSI IRQ " + n, "lisn", n);
     }
 
     /** EOI transition; an LSI whose line is still up fires again. True to forward. */
@@ -229,8 +233,7 @@ public final class XiveSource {
         int offset = (int) (addr & 0xFFF);
         int n = (int) (addr >>> esbShift);
         if (isTriggerPage(addr)) {
-            trace.guestError(cpu, String.format("XIVE: invalid load on IRQ %d trigger page at 0x%x", n, addr), "lisn", n);
-            return -1;
+            return loadOnTriggerPage(cpu, n, addr);
         }
         if (offset < ESB_GET) {
             boolean fwd = eoi(n);
@@ -245,6 +248,11 @@ public final class XiveSource {
         return setPq(n, (offset >>> 8) & 3);
     }
 
+    private long loadOnTriggerPage(int cpu, int n, long addr) {
+        trace.guestError(cpu, String.format("XIVE: invalid load on IRQ %d trigger page at 0x%x", n, addr), "lisn", n);
+        return -1;
+    }
+
     /** An ESB MMIO store at {@code addr} (offset in the ESB region). */
     public void esbWrite(int cpu, long addr) {
         int offset = (int) (addr & 0xFFF);
@@ -254,7 +262,7 @@ public final class XiveSource {
             fwd = trigger(n);
         } else if (offset < ESB_INJECT) {
             if (!storeEoi) {
-                trace.guestError(cpu, "XIVE: invalid Store EOI for IRQ " + n, "lisn", n);
+                invalidStoreEoi(cpu, n);
                 return;
             }
             fwd = eoi(n);
@@ -267,5 +275,9 @@ public final class XiveSource {
         if (fwd) {
             notifier.notify(n);
         }
+    }
+
+    private void invalidStoreEoi(int cpu, int n) {
+        trace.guestError(cpu, "XIVE: invalid Store EOI for IRQ " + n, "lisn", n);
     }
 }

@@ -3,9 +3,13 @@ package io.pseries.xive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import io.pseries.core.cpu.VCpu;
+import io.pseries.core.trace.Trace;
 
 /**
  * The TIMA's special-operation decode (facts §5.5, "Special operations table"): an access selects
@@ -73,5 +77,56 @@ class TimaOpDecodeTest {
         assertEquals("ACK_OS_REG", Tima.findOp(0x2_0810L | 0xF000L, 2, true).name());
         assertEquals("SET_OS_CPPR", Tima.findOp(0x12_0011L, 1, false).name());
         assertNull(Tima.findOp(0x3_0810L, 2, true), "USER page: the OS ACK is not defined there");
+    }
+
+    /** A thread context with its own presenter and TIMA, for comparing two access paths. */
+    private record Thread(VCpu cpu, ThreadContext t, Tima tima) {
+        static Thread create() {
+            Trace trace = new Trace(() -> 0L);
+            VCpu cpu = new VCpu(0, 0);
+            ThreadContext t = new ThreadContext(cpu);
+            Presenter p = new Presenter(new ThreadContext[] {t}, trace);
+            return new Thread(cpu, t, new Tima(p, (blk, idx) -> true, trace));
+        }
+    }
+
+    /**
+     * The OS ACK and the OS CPPR store are tested before the decode at their exact offsets; at an
+     * alias (offset bits 12-15 set) they take the decode. Both paths give the same answers, the
+     * same registers and the same OS line, through a signal, an ACK, a CPPR change that signals
+     * again, and an ACK with nothing pending.
+     */
+    @Test
+    void theOsAckAndCpprAtTheirOffsetsAnswerAsTheDecodedOperations() {
+        long os = (long) Tima.PAGE_OS << Tima.SHIFT;
+        Thread fast = Thread.create();
+        Thread decoded = Thread.create();
+        long[][] steps = { // {is load, offset, value}
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0xff},
+            {1, Tima.SPC_ACK_OS_REG, 0},
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 7},
+            {1, Tima.SPC_ACK_OS_REG, 0},
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0x85}, // above 7: 0xFF
+            {1, Tima.SPC_ACK_OS_REG, 0},
+            {1, Tima.SPC_ACK_OS_REG, 0}};
+        int[] pending = {6, 5}; // priorities made pending before the first two steps
+        for (int i = 0; i < steps.length; i++) {
+            if (i < pending.length) {
+                fast.t().ipbUpdate(ThreadContext.QW1_OS, ThreadContext.priorityToIpb(pending[i]));
+                decoded.t().ipbUpdate(ThreadContext.QW1_OS, ThreadContext.priorityToIpb(pending[i]));
+            }
+            long[] s = steps[i];
+            if (s[0] == 1) {
+                assertEquals(decoded.tima().read(decoded.cpu(), os | 0xF000 | s[1], 2),
+                    fast.tima().read(fast.cpu(), os | s[1], 2), "ACK of step " + i);
+            } else {
+                decoded.tima().write(decoded.cpu(), os | 0xF000 | s[1], 1, s[2]);
+                fast.tima().write(fast.cpu(), os | s[1], 1, s[2]);
+            }
+            assertEquals(Arrays.toString(decoded.t().registers()), Arrays.toString(fast.t().registers()),
+                "registers after step " + i);
+            assertEquals(decoded.cpu().osInterrupt(), fast.cpu().osInterrupt(), "OS line after step " + i);
+        }
+        assertEquals(0xff, fast.t().reg(ThreadContext.QW1_OS + ThreadContext.CPPR), "CPPR at the end");
     }
 }

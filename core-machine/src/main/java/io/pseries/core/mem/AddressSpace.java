@@ -67,9 +67,22 @@ public final class AddressSpace {
         return mmioLoad(cpu, addr, size);
     }
 
-    /** A load that RAM does not serve ({@link #inRam} is false): an MMIO region's, or unassigned. */
+    /**
+     * A load that RAM does not serve ({@link #inRam} is false): an MMIO region's, or unassigned.
+     * The common case (a region, aligned, not traced) is kept small so the JIT inlines it into
+     * the caller; every other case is answered by {@link #unusualLoad}.
+     */
     public long mmioLoad(VCpu cpu, long addr, int size) {
         MmioRegion r = mmio.lookup(addr, size);
+        if (r == null || (addr & (size - 1)) != 0 || trace.on(TraceCategory.MMIO)) {
+            return unusualLoad(cpu, r, addr, size);
+        }
+        long v = r.handler().read(cpu, addr - r.base(), size);
+        return size < 8 ? v & allOnes(size) : v;
+    }
+
+    /** An unassigned, misaligned or traced MMIO load (the same answers as the common case, with events). */
+    private long unusualLoad(VCpu cpu, MmioRegion r, long addr, int size) {
         if (r == null) {
             trace.guestError(cpu.index(), "load from unassigned address", "addr", addr, "size", size);
             return allOnes(size);
@@ -98,9 +111,21 @@ public final class AddressSpace {
         mmioStore(cpu, addr, size, value);
     }
 
-    /** A store that RAM does not serve ({@link #inRam} is false): to an MMIO region, or dropped. */
+    /**
+     * A store that RAM does not serve ({@link #inRam} is false): to an MMIO region, or dropped.
+     * As for loads, the common case is small and {@link #unusualStore} answers the others.
+     */
     public void mmioStore(VCpu cpu, long addr, int size, long value) {
         MmioRegion r = mmio.lookup(addr, size);
+        if (r == null || (addr & (size - 1)) != 0 || trace.on(TraceCategory.MMIO)) {
+            unusualStore(cpu, r, addr, size, value);
+            return;
+        }
+        r.handler().write(cpu, addr - r.base(), size, size < 8 ? value & allOnes(size) : value);
+    }
+
+    /** An unassigned, misaligned or traced MMIO store. */
+    private void unusualStore(VCpu cpu, MmioRegion r, long addr, int size, long value) {
         if (r == null) {
             trace.guestError(cpu.index(), "store to unassigned address", "addr", addr, "size", size, "value", value);
             return;
