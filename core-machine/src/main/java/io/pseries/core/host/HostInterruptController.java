@@ -110,6 +110,25 @@ public interface HostInterruptController {
     default void markAfuIrq(int hw) {
     }
 
+    /**
+     * The routing word (the EAS) of device source {@code hw} as this controller keeps it, 0 when
+     * {@code hw} is no device source: a host-group checkpoint records it (KVM's set_mapped writes
+     * it, and the guest's source configuration afterwards, so it carries history a restore's
+     * own linking does not make again).
+     */
+    default long deviceSourceRouting(int hw) {
+        return 0;
+    }
+
+    /**
+     * A host-group checkpoint's restore: device source {@code hw} routes as the recorded word
+     * says ({@link #deviceSourceRouting}); false, changing nothing, when {@code hw} is no device
+     * source here.
+     */
+    default boolean restoreDeviceSourceRouting(int hw, long word) {
+        return word == 0;
+    }
+
     /** The device signals {@code hw}: an MSI write reaching the source's trigger. */
     default void deviceTrigger(int hw) {
     }

@@ -105,6 +105,28 @@ public final class HostStats {
         return exitNs;
     }
 
+    /**
+     * A checkpoint's restored VM takes {@code old}'s place: the running totals (faults, SIGBUS,
+     * zaps and pages zapped, IPIs allocated in all, device creations and destructions, exits,
+     * direct accesses, exit time, the pass-through counters) continue from {@code old}'s, and what
+     * the restore itself counted is dropped; the current counts (VMAs, bytes and pages mapped,
+     * memory slots, IPIs allocated now) stay this host's own.
+     */
+    public void continueFrom(HostStats old) {
+        faults = old.faults;
+        sigbus = old.sigbus;
+        zaps = old.zaps;
+        pagesZapped = old.pagesZapped;
+        ipisAllocatedTotal = old.ipisAllocatedTotal;
+        deviceCreations = old.deviceCreations;
+        deviceDestructions = old.deviceDestructions;
+        System.arraycopy(old.vmmExits, 0, vmmExits, 0, vmmExits.length);
+        System.arraycopy(old.kernelExits, 0, kernelExits, 0, kernelExits.length);
+        directAccesses = old.directAccesses;
+        exitNs = old.exitNs;
+        passthrough.continueFrom(old.passthrough);
+    }
+
     /** A hardware interrupt was allocated ({@code +1}) or freed ({@code -1}) for a KVM device. */
     public void ipiAllocated(int delta) {
         ipisAllocated += delta;

@@ -195,7 +195,7 @@ public final class MachineSnapshot {
         }
     }
 
-    private static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r, IncomingClaims claims) {
+    static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r, IncomingClaims claims) {
         if (r.version() > s.version()) {
             throw new SnapshotException(r.name(), "too new: written at version " + r.version()
                 + ", this version loads up to " + s.version());

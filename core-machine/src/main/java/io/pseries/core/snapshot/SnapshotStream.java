@@ -18,7 +18,8 @@ import java.util.zip.CRC32C;
  *  body     fields: u16 name length | name | u8 type tag | value (see {@link FieldType})
  * </pre>
  *
- * The first section is always {@code config} (the machine configuration). Nothing may follow
+ * The first section is always {@code config} (the machine configuration; a host-group
+ * checkpoint's host stream starts with {@code host/physical} instead). Nothing may follow
  * the last section. {@link #parse} checks layout and checksums only; what the sections mean is
  * checked by their loaders.
  *
@@ -73,6 +74,11 @@ public final class SnapshotStream {
 
     /** Splits a stream into its sections, refusing bad magic, format, layout or checksums. */
     public static List<RawSection> parse(byte[] b) {
+        return parse(b, ConfigSection.NAME);
+    }
+
+    /** As {@link #parse(byte[])}, for a stream whose first section is {@code first} (a host stream's: host/physical). */
+    static List<RawSection> parse(byte[] b, String first) {
         if (b == null) {
             throw new SnapshotException(null, "no bytes given");
         }
@@ -127,8 +133,8 @@ public final class SnapshotStream {
             throw new SnapshotException(null, in.remaining() + " bytes follow the last section (" + count
                 + " announced): the stream is corrupt");
         }
-        if (!out.get(0).name().equals(ConfigSection.NAME)) {
-            throw new SnapshotException(out.get(0).name(), "the first section must be '" + ConfigSection.NAME + "'");
+        if (!out.get(0).name().equals(first)) {
+            throw new SnapshotException(out.get(0).name(), "the first section must be '" + first + "'");
         }
         return out;
     }

@@ -14,7 +14,8 @@ import io.pseries.core.MachineConfig;
  * static checker). Instances of a kind ({@code cpu/0}, {@code cpu/1}...) are one entry
  * ({@code cpu/N}; a PCI function's, named by its id, {@code pci/ID}). The reference machine is
  * dual-mode with two vCPUs and a virtio-net-pci function, so both controllers' sections and the
- * PCI ones appear.
+ * PCI ones appear. {@code host/physical} and {@code host/vm/N} are the sections of
+ * a host-group stream ({@link HostGroupSnapshot}), not of a machine's.
  *
  * <pre>
  *  { "format": 1, "sections": { "cpu/N": { "version": 1, "minVersion": 1, "fields": { "running": "bool", ... } }, ... } }
@@ -35,6 +36,8 @@ public final class VmstateSchema {
             .device("virtio-net-pci", Map.of("id", "net0")).build());
         Map<String, Object> sections = new LinkedHashMap<>();
         MachineSnapshot.schema(m).forEach((name, s) -> sections.putIfAbsent(kind(name), s));
+        // the host stream of a host-group checkpoint (HostGroupSnapshot): its own section kind
+        MachineSnapshot.schema(HostGroupSnapshot.referenceSections()).forEach((name, s) -> sections.putIfAbsent(kind(name), s));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("format", SnapshotStream.FORMAT_VERSION);
         out.put("sections", sections);

@@ -51,7 +51,8 @@ public final class MachineHost {
     private Throwable listenerError;
     /** Every trace subscription (the script's and the checkpoint recorder's), re-made on a checkpoint's machine. */
     private final List<Sub> subs = new ArrayList<>();
-    private boolean sharedHost;
+    /** The shared host this machine was made on (host.machine), or null: a private one. */
+    private PhysicalHostBinding sharedHost;
     private final Checkpoints checkpoints = Checkpoints.current();
     private final GuestBinding guest = new GuestBinding(this);
     private final PlatformBinding platform = new PlatformBinding(this);
@@ -94,9 +95,9 @@ public final class MachineHost {
         }
     }
 
-    /** This machine shares its simulated host with others (host.machine): a checkpoint cannot replace it alone. */
-    void markSharedHost() {
-        sharedHost = true;
+    /** This machine shares its simulated host with others (host.machine): a checkpoint replaces the whole group. */
+    void markSharedHost(PhysicalHostBinding host) {
+        sharedHost = host;
     }
 
     /**
@@ -116,28 +117,18 @@ public final class MachineHost {
 
     /**
      * Replaces the machine by a fresh one restored from its snapshot (listeners moved, the trace
-     * numbering carried on). Returns null, or why this machine cannot be covered yet.
+     * numbering carried on); a machine on a shared host, with every machine of its host
+     * ({@link HostGroupCheckpoint}). Returns null, or why this machine cannot be covered yet.
      */
     String checkpoint() {
-        if (sharedHost) {
-            return "it shares a simulated host (pseries.host) with other machines; a fresh machine would need theirs too";
+        if (sharedHost != null) {
+            return HostGroupCheckpoint.take(sharedHost, this);
         }
-        if (m.cpuThreads().enabled()) {
-            return "it runs guest code (m.loadElf): the interpreting vCPUs' registers are in no snapshot section yet";
+        String why = notCheckpointable();
+        if (why != null) {
+            return why;
         }
-        if (!m.running()) {
-            return "it is stopped (pseries.migrate moved it away)";
-        }
-        if (nesting.depth > 0) {
-            return "the boundary is inside an event listener, while the machine is mid-operation";
-        }
-        // the checkpoint's own work (stop, pre_save, post_load) is not the script's to see
-        for (Sub s : subs) {
-            s.off.run();
-        }
-        // the numbering as the script left it: the stop and run handlers' own events are not counted
-        io.pseries.core.trace.Trace numbering = new io.pseries.core.trace.Trace(() -> 0);
-        numbering.continueFrom(m.trace());
+        io.pseries.core.trace.Trace numbering = detach();
         try {
             byte[] snap;
             try {
@@ -152,16 +143,58 @@ public final class MachineHost {
             } catch (RuntimeException e) {
                 return "its snapshot does not restore into a fresh machine: " + e.getMessage();
             }
-            fresh.trace().continueFrom(numbering);
-            PseriesHost.FileReader reader = cpuHost.fileReader();
-            m = fresh;
-            cpuHost = new CpuHost(fresh);
-            cpuHost.setFileReader(reader);
+            install(fresh, numbering);
             return null;
         } finally {
-            for (Sub s : subs) {
-                s.off = m.trace().subscribe(s.category, s.listener);
-            }
+            reattach();
+        }
+    }
+
+    /** Why this machine cannot be checkpointed at this point (its own state), or null. */
+    String notCheckpointable() {
+        if (m.cpuThreads().enabled()) {
+            return "it runs guest code (m.loadElf): the interpreting vCPUs' registers are in no snapshot section yet";
+        }
+        if (!m.running()) {
+            return "it is stopped (pseries.migrate moved it away)";
+        }
+        if (nesting.depth > 0) {
+            return "the boundary is inside an event listener, while the machine is mid-operation";
+        }
+        return null;
+    }
+
+    /**
+     * The checkpoint's own work (stop, pre_save, post_load) is not the script's to see: every
+     * subscription is taken off; returns the numbering as the script left it (the stop and run
+     * handlers' own events are not counted).
+     */
+    io.pseries.core.trace.Trace detach() {
+        for (Sub s : subs) {
+            s.off.run();
+        }
+        io.pseries.core.trace.Trace numbering = new io.pseries.core.trace.Trace(() -> 0);
+        numbering.continueFrom(m.trace());
+        return numbering;
+    }
+
+    /**
+     * A restored machine takes this one's place: the trace numbering and the host's running
+     * totals ({@code m.host.stats()}: faults, zaps...) continue from the old machine's.
+     */
+    void install(Machine fresh, io.pseries.core.trace.Trace numbering) {
+        fresh.trace().continueFrom(numbering);
+        fresh.host().stats().continueFrom(m.host().stats());
+        PseriesHost.FileReader reader = cpuHost.fileReader();
+        m = fresh;
+        cpuHost = new CpuHost(fresh);
+        cpuHost.setFileReader(reader);
+    }
+
+    /** Every subscription made again, on the machine in place now. */
+    void reattach() {
+        for (Sub s : subs) {
+            s.off = m.trace().subscribe(s.category, s.listener);
         }
     }
 

@@ -26,8 +26,11 @@ import io.pseries.core.util.Json;
  * <p>Threading: the script's thread.
  */
 public final class PhysicalHostBinding {
-    private final PhysicalHost host;
+    // not final: a host-group checkpoint (--checkpoint-invariance) puts a restored host in the old one's place
+    private PhysicalHost host;
     private final PseriesHost pseries;
+    /** The machines made on this host, in join order (vm0, vm1...). */
+    private final List<MachineHost> machines = new ArrayList<>();
 
     PhysicalHostBinding(PhysicalHost host, PseriesHost pseries) {
         this.host = host;
@@ -38,9 +41,21 @@ public final class PhysicalHostBinding {
         return host;
     }
 
+    /** The machines on this host, in join order. */
+    List<MachineHost> machines() {
+        return List.copyOf(machines);
+    }
+
+    /** A host-group checkpoint's restored host takes this one's place (its machines are re-pointed by the caller). */
+    void replace(PhysicalHost restored) {
+        host = restored;
+    }
+
     @HostAccess.Export
     public MachineHost machine(Value options) {
-        return pseries.machineOn(host, options);
+        MachineHost h = pseries.machineOn(this, options);
+        machines.add(h);
+        return h;
     }
 
     @HostAccess.Export

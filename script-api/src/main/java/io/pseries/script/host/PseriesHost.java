@@ -70,7 +70,7 @@ public final class PseriesHost {
     }
 
     /** {@code host.machine(options)}: a machine on a shared host (its {@code host} option is the host's). */
-    MachineHost machineOn(io.pseries.core.host.pt.PhysicalHost physical, Value options) {
+    MachineHost machineOn(PhysicalHostBinding binding, Value options) {
         StackHeadroom.require("host.machine()");
         Object o = Values.toJava(options, "host.machine options");
         @SuppressWarnings("unchecked")
@@ -79,12 +79,12 @@ public final class PseriesHost {
             throw new IllegalArgumentException("host.machine: the 'host' option belongs to pseries.host({...}), whose"
                 + " host this machine runs on");
         }
-        Machine m = Machine.create(MachineConfig.fromMap(defaults.apply(map)), physical);
+        Machine m = Machine.create(MachineConfig.fromMap(defaults.apply(map)), binding.host());
         if (onCreate != null) {
             onCreate.accept(m);
         }
         MachineHost h = new MachineHost(m, nesting);
-        h.markSharedHost();
+        h.markSharedHost(binding);
         h.cpuHost().setFileReader(fileReader);
         return h;
     }

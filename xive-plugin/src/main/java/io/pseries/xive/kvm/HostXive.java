@@ -415,6 +415,20 @@ public final class HostXive implements HostInterruptController {
     }
 
     @Override
+    public long deviceSourceRouting(int hw) {
+        return isDeviceSource(hw) ? router.eas(hw) : 0;
+    }
+
+    @Override
+    public boolean restoreDeviceSourceRouting(int hw, long word) {
+        if (!isDeviceSource(hw)) {
+            return false;
+        }
+        router.setEas(hw, word);
+        return true;
+    }
+
+    @Override
     public boolean isPhbMsi(int hw) {
         return hw >= 0 && phbMsi.get(hw);
     }

@@ -159,6 +159,20 @@ public final class HostPciFunction {
         return dropped;
     }
 
+    /**
+     * A restored host's record of the function (host-group checkpoint): the counts and the INTx
+     * wire's level, set without signalling anyone (the restored VMs hold what the level did).
+     */
+    public void restoreState(long fired, long dropped, boolean intxLevel) {
+        if (fired < 0 || dropped < 0 || dropped > fired || (intxLevel && !intx)) {
+            throw new IllegalArgumentException("restoreState of " + addr + ": fired " + fired + ", dropped " + dropped
+                + ", INTx level " + intxLevel + " do not hold together");
+        }
+        this.fired = fired;
+        this.dropped = dropped;
+        this.intxLevel = intxLevel;
+    }
+
     /** Plain data for scripts. */
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -38,6 +38,11 @@ public final class OcxlAfu {
         return available;
     }
 
+    /** Contexts opened on the AFU (ocxl), by any process, never closed in this model. */
+    public int contexts() {
+        return contexts.size();
+    }
+
     boolean takeCredit() {
         if (available == 0) {
             return false;

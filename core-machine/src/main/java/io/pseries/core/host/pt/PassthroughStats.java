@@ -32,6 +32,21 @@ public final class PassthroughStats {
     /** Calls refused for what the VM does not own: a bad eventfd descriptor, a busy group, a function it did not open. */
     public long denied;
 
+    /** Every counter continues from {@code old}'s (all of them are running totals). */
+    public void continueFrom(PassthroughStats old) {
+        linksMade = old.linksMade;
+        linksBroken = old.linksBroken;
+        linkFailures = old.linkFailures;
+        irqfds = old.irqfds;
+        bypassDeliveries = old.bypassDeliveries;
+        irqfdInjections = old.irqfdInjections;
+        softwareTriggersRefused = old.softwareTriggersRefused;
+        vmmRelays = old.vmmRelays;
+        intxRelays = old.intxRelays;
+        dropped = old.dropped;
+        denied = old.denied;
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("linksMade", linksMade);

@@ -39,6 +39,8 @@ public final class PhysicalHost {
     private final Map<String, HostPciFunction> functions = new LinkedHashMap<>();
     private final Map<Integer, IommuGroup> groups = new TreeMap<>();
     private final IrqBypassManager bypass = new IrqBypassManager();
+    /** The {@code pci} options the host was made from (plain data): a fresh host of the same functions. */
+    private List<?> pci = List.of();
     private int vms;
     private long nextEventFd = 1;
     private boolean irqBypass = true;
@@ -50,6 +52,7 @@ public final class PhysicalHost {
     /** A host with the PCI functions {@code pci} describes (plain data); errors name the entry and what is wrong. */
     public static PhysicalHost of(HostConfig config, List<?> pci) {
         PhysicalHost h = new PhysicalHost(config);
+        h.pci = new ArrayList<>(pci);
         int next = FIRST_PCI_HW_IRQ;
         int autoGroup = 1;
         for (Object g : pci) {
@@ -169,5 +172,31 @@ public final class PhysicalHost {
 
     public int vmCount() {
         return vms;
+    }
+
+    /**
+     * A host of the same kernel and PCI functions as this one, in their state at power-on: no
+     * VM, nothing open, nothing fired (a host-group checkpoint restores into it).
+     */
+    public PhysicalHost fresh() {
+        return of(config, pci);
+    }
+
+    /**
+     * A restored host's counts (host-group checkpoint): every VM of the stream has joined again,
+     * so the host's VM number is the stream's ({@code vms}, at least those that joined); the next
+     * eventfd is numbered as the source would number it, unless the restore itself numbered past it.
+     */
+    public void continueFrom(int vms, long nextEventFd) {
+        if (vms < this.vms) {
+            throw new IllegalArgumentException("continueFrom: " + this.vms + " VMs joined, more than the " + vms + " given");
+        }
+        this.vms = vms;
+        this.nextEventFd = Math.max(this.nextEventFd, nextEventFd);
+    }
+
+    /** The number the next eventfd of this host gets (a snapshot records it; {@link #nextEventFdId} takes it). */
+    public long peekNextEventFdId() {
+        return nextEventFd;
     }
 }
