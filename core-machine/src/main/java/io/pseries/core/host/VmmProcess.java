@@ -83,6 +83,25 @@ public final class VmmProcess {
         return -1;
     }
 
+    /**
+     * How many descriptors of each kind the table holds ({@code eventfd}, {@code vfio-group},
+     * {@code vfio-device}, {@code other}; KVM devices as {@code kvm-device}): a host-group
+     * checkpoint compares a restored VMM's with the source's.
+     */
+    public Map<String, Integer> openFileKinds() {
+        Map<String, Integer> out = new TreeMap<>();
+        for (Object f : files.values()) {
+            String k = f instanceof io.pseries.core.host.pt.EventFd ? "eventfd"
+                : f instanceof io.pseries.core.host.pt.IommuGroup ? "vfio-group"
+                : f instanceof io.pseries.core.host.pt.VfioDevice ? "vfio-device" : "other";
+            out.merge(k, 1, Integer::sum);
+        }
+        if (!fds.isEmpty()) {
+            out.put("kvm-device", fds.size());
+        }
+        return out;
+    }
+
     /** {@code eventfd(2)}: a new eventfd and its descriptor. */
     public int eventfd() {
         return openFile(new io.pseries.core.host.pt.EventFd(name, eventFdIds.getAsLong()));

@@ -24,8 +24,8 @@ import io.pseries.core.host.pt.PhysicalHost;
  *           (levels, fired counts, irqBypass) ─► every machine created on it in join order (each
  *           VMM opens its functions again, numbered qemu-vmN as before) ─► each stream restored
  *           as a checkpoint ({@link MachineSnapshot#restoreAsCheckpoint}: the VFIO vectors armed
- *           again, links re-made), then its host/vm/N (the device sources' routing as it was)
- *           ─► owners checked, VM count and eventfd numbering continued
+ *           again, links re-made) ─► owners checked, VM count and eventfd numbering continued
+ *           ─► each host/vm/N: the VM's device sources route as they did
  * </pre>
  *
  * The old host and machines are never touched by a restore: on any refusal the fresh ones are
@@ -124,9 +124,11 @@ public final class HostGroupSnapshot {
         }
         for (int i = 0; i < machines.size(); i++) {
             MachineSnapshot.restoreAsCheckpoint(machines.get(i), saved.machines().get(i));
-            vms.get(i).afterMachine(machines.get(i));
         }
         section.afterMachines();
+        for (int i = 0; i < machines.size(); i++) {
+            vms.get(i).afterMachine(machines.get(i));
+        }
         return new Restored(fresh, machines);
     }
 

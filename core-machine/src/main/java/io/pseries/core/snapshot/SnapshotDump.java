@@ -21,9 +21,10 @@ public final class SnapshotDump {
     private SnapshotDump() {
     }
 
+    /** The sections of a machine's stream or of a host-group checkpoint's host stream ({@link HostGroupSnapshot}). */
     public static List<Section> decode(byte[] stream) {
         List<Section> out = new ArrayList<>();
-        for (SnapshotStream.RawSection r : SnapshotStream.parse(stream)) {
+        for (SnapshotStream.RawSection r : SnapshotStream.parse(stream, null)) {
             SectionReader rd = SectionReader.decode(r.name(), r.version(), r.body());
             Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<String, FieldType> e : rd.types().entrySet()) {

@@ -77,7 +77,10 @@ public final class SnapshotStream {
         return parse(b, ConfigSection.NAME);
     }
 
-    /** As {@link #parse(byte[])}, for a stream whose first section is {@code first} (a host stream's: host/physical). */
+    /**
+     * As {@link #parse(byte[])}, for a stream whose first section is {@code first} (a host
+     * stream's: host/physical); null accepts either kind of stream.
+     */
     static List<RawSection> parse(byte[] b, String first) {
         if (b == null) {
             throw new SnapshotException(null, "no bytes given");
@@ -133,8 +136,9 @@ public final class SnapshotStream {
             throw new SnapshotException(null, in.remaining() + " bytes follow the last section (" + count
                 + " announced): the stream is corrupt");
         }
-        if (!out.get(0).name().equals(first)) {
-            throw new SnapshotException(out.get(0).name(), "the first section must be '" + first + "'");
+        String at = out.get(0).name();
+        if (first == null ? !at.equals(ConfigSection.NAME) && !at.equals(PhysicalHostSection.NAME) : !at.equals(first)) {
+            throw new SnapshotException(at, "the first section must be '" + (first == null ? ConfigSection.NAME : first) + "'");
         }
         return out;
     }

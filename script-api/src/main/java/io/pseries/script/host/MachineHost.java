@@ -53,6 +53,8 @@ public final class MachineHost {
     private final List<Sub> subs = new ArrayList<>();
     /** The shared host this machine was made on (host.machine), or null: a private one. */
     private PhysicalHostBinding sharedHost;
+    /** The host's running totals as the script left them ({@link #detach}), for the restored machine. */
+    private io.pseries.core.host.HostStats totals;
     private final Checkpoints checkpoints = Checkpoints.current();
     private final GuestBinding guest = new GuestBinding(this);
     private final PlatformBinding platform = new PlatformBinding(this);
@@ -175,20 +177,33 @@ public final class MachineHost {
         }
         io.pseries.core.trace.Trace numbering = new io.pseries.core.trace.Trace(() -> 0);
         numbering.continueFrom(m.trace());
+        // the totals too: the snapshot's own stop and run handlers fault pages in on this machine
+        totals = new io.pseries.core.host.HostStats();
+        totals.continueFrom(m.host().stats());
         return numbering;
     }
 
     /**
      * A restored machine takes this one's place: the trace numbering and the host's running
-     * totals ({@code m.host.stats()}: faults, zaps...) continue from the old machine's.
+     * totals ({@code m.host.stats()}: faults, zaps...) continue from the old machine's as they
+     * were at {@link #detach}.
      */
     void install(Machine fresh, io.pseries.core.trace.Trace numbering) {
         fresh.trace().continueFrom(numbering);
-        fresh.host().stats().continueFrom(m.host().stats());
+        fresh.host().stats().continueFrom(totals);
         PseriesHost.FileReader reader = cpuHost.fileReader();
         m = fresh;
         cpuHost = new CpuHost(fresh);
         cpuHost.setFileReader(reader);
+    }
+
+    /**
+     * A refused checkpoint after this machine stopped and ran again for its stream: the trace
+     * numbering and the running totals go back to what the script left ({@link #detach}).
+     */
+    void refused(io.pseries.core.trace.Trace numbering) {
+        m.trace().continueFrom(numbering);
+        m.host().stats().continueFrom(totals);
     }
 
     /** Every subscription made again, on the machine in place now. */
