@@ -29,8 +29,10 @@ import io.pseries.script.host.Checkpoints;
  * The log holds every trace event of every machine the file makes, segment by segment between
  * boundaries, and at the end each machine's virtual time, console, {@code pic()},
  * {@code guest.stats()} and RAM (the event queues are in it). A test that passed straight and
- * fails checkpointed fails as itself. Points a machine cannot be checkpointed at yet (guest
- * code, a shared host, experimental options...) are skipped and said, with a count. Totals for the
+ * fails checkpointed fails as itself. A machine on a shared host is checkpointed with every
+ * machine of its host ({@code io.pseries.script.host.HostGroupCheckpoint}). Points a machine cannot
+ * be checkpointed at yet (guest code, experimental options, descriptors a script opened in a
+ * VMM...) are skipped and said, with a count. Totals for the
  * command's summary are kept in {@link #totals()}.
  *
  * <p>Threading: the file's thread; the totals are shared by parallel files.
