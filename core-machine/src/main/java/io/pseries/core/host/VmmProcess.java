@@ -102,6 +102,60 @@ public final class VmmProcess {
         return out;
     }
 
+    /**
+     * A host-group checkpoint's restored VMM numbers its files as the source's did: each file
+     * descriptor {@code moves} names (this table's number to the source's) moves, the others
+     * take the lowest numbers left, and the next descriptor is {@code nextFd} or past every one in
+     * use. Returns null, or why it cannot (a target that is a KVM device's, two files onto one
+     * number), changing nothing then.
+     */
+    public String renumberFiles(Map<Integer, Integer> moves, int nextFd) {
+        Map<Integer, Object> out = new TreeMap<>();
+        for (Map.Entry<Integer, Integer> e : moves.entrySet()) {
+            Object f = files.get(e.getKey());
+            if (f == null) {
+                return "descriptor " + e.getKey() + " is no open file";
+            }
+            if (fds.containsKey(e.getValue())) {
+                return "descriptor " + e.getValue() + " is a KVM device of this VMM";
+            }
+            if (out.put(e.getValue(), f) != null) {
+                return "descriptor " + e.getValue() + " would hold two files";
+            }
+        }
+        // the files no role names (closed on the source's side at another time) take the lowest numbers left
+        int free = FIRST_FD;
+        for (Map.Entry<Integer, Object> e : files.entrySet()) {
+            if (moves.containsKey(e.getKey())) {
+                continue;
+            }
+            while (out.containsKey(free) || fds.containsKey(free)) {
+                free++;
+            }
+            out.put(free, e.getValue());
+        }
+        int highest = Math.max(out.isEmpty() ? -1 : ((TreeMap<Integer, Object>) out).lastKey(),
+            fds.isEmpty() ? -1 : ((TreeMap<Integer, KvmDevice>) fds).lastKey());
+        files.clear();
+        files.putAll(out);
+        this.nextFd = Math.max(nextFd, highest + 1);
+        return null;
+    }
+
+    /**
+     * Descriptors below {@code fd} are not handed out any more (a host-group checkpoint's
+     * restored VMM, before its restore opens anything: what it opens then cannot take a number
+     * the source's files hold, which its own files are renumbered to afterwards).
+     */
+    public void skipTo(int fd) {
+        nextFd = Math.max(nextFd, fd);
+    }
+
+    /** The descriptor the next open gets. */
+    public int nextFd() {
+        return nextFd;
+    }
+
     /** {@code eventfd(2)}: a new eventfd and its descriptor. */
     public int eventfd() {
         return openFile(new io.pseries.core.host.pt.EventFd(name, eventFdIds.getAsLong()));

@@ -123,6 +123,7 @@ public final class HostGroupSnapshot {
             machines.add(Machine.create(c, fresh));
         }
         for (int i = 0; i < machines.size(); i++) {
+            vms.get(i).beforeRestore(machines.get(i));
             MachineSnapshot.restoreAsCheckpoint(machines.get(i), saved.machines().get(i));
         }
         section.afterMachines();

@@ -20,9 +20,13 @@ import io.pseries.core.host.pt.PhysicalHost;
  * <pre>
  *  process   the VMM's name (qemu-vmN), cross-checked
  *  hwIrqs    the host interrupts of its functions (ascending)    routing: the EAS word of each
+ *  descriptors  its vfio-pci devices' descriptors by role (group, device, INTx eventfd, per
+ *            vector the VMM's and KVM's eventfd; -1 none), nextFd: the next descriptor
  *  load      every number must be a host interrupt of a function of this host
- *  commit    (once the VM is restored) each word installed; a number the VM's host interrupt
- *            controller does not hold as a device source is refused
+ *  commit    (once the VM is restored) its VMM's files renumbered as the source's (a restore arms
+ *            vectors with eventfds of its own numbering; scripts see them in m.host.links()), each
+ *            word installed; a number the VM's host interrupt controller does not hold as a
+ *            device source, or descriptors that do not pair up, are refused
  * </pre>
  *
  * <p>Threading: the thread of the host's machines.
@@ -30,7 +34,7 @@ import io.pseries.core.host.pt.PhysicalHost;
 final class HostVmSection implements SnapshotSection {
     static final String PREFIX = "host/vm/";
     private static final Schema SCHEMA = Schema.of("process", FieldType.STRING, "hwIrqs", FieldType.INTS,
-        "routing", FieldType.LONGS);
+        "routing", FieldType.LONGS, "descriptors", FieldType.INTS, "nextFd", FieldType.U32);
 
     private final PhysicalHost host;
     private final int vm;
@@ -38,6 +42,8 @@ final class HostVmSection implements SnapshotSection {
     private final Machine m;
     private int[] hwIrqs;
     private long[] routing;
+    private int[] descriptors;
+    private int nextFd;
 
     HostVmSection(PhysicalHost host, int vm, Machine m) {
         this.host = host;
@@ -86,7 +92,8 @@ final class HostVmSection implements SnapshotSection {
         }
         irqs.sort(null);
         w.string("process", m.host().process().name()).ints("hwIrqs", irqs.stream().mapToInt(Integer::intValue).toArray())
-            .longs("routing", words.stream().mapToLong(Long::longValue).toArray());
+            .longs("routing", words.stream().mapToLong(Long::longValue).toArray())
+            .ints("descriptors", descriptors(m)).u32("nextFd", m.host().process().nextFd());
     }
 
     @Override
@@ -105,9 +112,18 @@ final class HostVmSection implements SnapshotSection {
                 throw r.refuse(String.format("host interrupt 0x%x is no interrupt of a PCI function of this host", irqs[i]));
             }
         }
+        int[] fds = r.ints("descriptors");
+        for (int fd : fds) {
+            if (fd < -1) {
+                throw r.refuse("field 'descriptors' holds " + fd + ", not a descriptor or -1");
+            }
+        }
+        int next = r.u32("nextFd", 0, Integer.MAX_VALUE);
         return () -> {
             hwIrqs = irqs;
             routing = words;
+            descriptors = fds;
+            nextFd = next;
         };
     }
 
@@ -120,8 +136,54 @@ final class HostVmSection implements SnapshotSection {
         return false;
     }
 
-    /** Once {@code restored} (this VM) was restored: every recorded routing word installed. */
+    /** Before {@code fresh} (this VM, just created) is restored: what its restore opens is numbered past the source's. */
+    void beforeRestore(Machine fresh) {
+        fresh.host().process().skipTo(nextFd);
+    }
+
+    /** The descriptors of the VMM's vfio-pci devices, each device's by role, in plug order. */
+    private static int[] descriptors(Machine m) {
+        List<Integer> l = new ArrayList<>();
+        for (io.pseries.core.dev.pci.PciDevice d : m.phb().devices()) {
+            if (d instanceof io.pseries.core.dev.pci.VfioPciDevice v) {
+                for (int fd : v.descriptors()) {
+                    l.add(fd);
+                }
+            }
+        }
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Once {@code restored} (this VM) was restored: its VMM's vfio-pci descriptors are numbered
+     * as the source's (the restore armed its vectors with eventfds of its own numbering), and every
+     * recorded routing word is installed.
+     */
     void afterMachine(Machine restored) {
+        int[] mine = descriptors(restored);
+        if (mine.length != descriptors.length) {
+            throw new SnapshotException(name(), "the stream records " + descriptors.length + " vfio-pci descriptors by role,"
+                + " the restored VMM's devices have " + mine.length);
+        }
+        java.util.Map<Integer, Integer> moves = new java.util.HashMap<>();
+        for (int i = 0; i < mine.length; i++) {
+            if ((mine[i] < 0) != (descriptors[i] < 0)) {
+                throw new SnapshotException(name(), "vfio-pci descriptor " + i + " (by role) is " + descriptors[i]
+                    + " in the stream, " + mine[i] + " in the restored VMM: it did not arm the same vectors");
+            }
+            if (mine[i] >= 0) {
+                moves.put(mine[i], descriptors[i]);
+            }
+        }
+        String why = restored.host().process().renumberFiles(moves, nextFd);
+        if (why != null) {
+            throw new SnapshotException(name(), "the restored VMM cannot number its descriptors as the source's: " + why);
+        }
+        for (io.pseries.core.dev.pci.PciDevice d : restored.phb().devices()) {
+            if (d instanceof io.pseries.core.dev.pci.VfioPciDevice v) {
+                v.renumber(fd -> moves.getOrDefault(fd, fd));
+            }
+        }
         HostInterruptController intc = restored.host().vm().hostIntc();
         for (int i = 0; i < hwIrqs.length; i++) {
             if (!intc.restoreDeviceSourceRouting(hwIrqs[i], routing[i])) {

@@ -116,6 +116,39 @@ class HostGroupCheckpointTest {
             r.machines().get(1).host().process().eventFd(r.machines().get(1).host().process().eventfd()).id());
     }
 
+    /**
+     * A restore arms the vectors with eventfds of its own numbering; the restored VMM's files are
+     * numbered as the source's (m.host.links() and m.host.vfio() show them to scripts), and the
+     * next descriptor it opens is past every one in use.
+     */
+    @Test
+    void theRestoredVmmNumbersItsVfioDescriptorsAsTheSourcesDid() {
+        Group g = twoVms();
+        Group r = checkpoint(g.host(), g.machines());
+        Machine was = g.machines().get(0);
+        Machine now = r.machines().get(0);
+        assertArrayEquals(vfio(was).descriptors(), vfio(now).descriptors());
+        assertArrayEquals(vfio(was).vectorEventFds(), vfio(now).vectorEventFds());
+        for (int fd : vfio(now).descriptors()) {
+            if (fd >= 0) {
+                assertEquals(was.host().process().file(fd).getClass(), now.host().process().file(fd) == null
+                    ? null : now.host().process().file(fd).getClass(), "descriptor " + fd);
+            }
+        }
+        int next = now.host().process().eventfd();
+        assertTrue(next >= was.host().process().nextFd(), "a new descriptor takes no number the source's files hold: " + next);
+    }
+
+    /** A function without MSI-X (an OpenCAPI AFU's, or INTx only) has no vectors: its VMM device is checkpointed too. */
+    @Test
+    void aFunctionWithoutMsixIsCheckpointedToo() {
+        PhysicalHost h = PhysicalHost.of(HostConfig.POWER9, List.of(Map.of("addr", NIC, "msix", 0, "intx", true)));
+        Machine a = booted(h, "xive", "on", NIC);
+        Group r = checkpoint(h, List.of(a));
+        assertEquals("qemu-vm0", r.host().function(NIC).owner().processName());
+        assertArrayEquals(vfio(a).descriptors(), vfio(r.machines().get(0)).descriptors());
+    }
+
     @Test
     void theFunctionsCountsAndIntxLevel_andTheIrqBypassParameter_areTheHosts() {
         Group g = twoVms();

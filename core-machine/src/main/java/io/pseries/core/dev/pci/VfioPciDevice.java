@@ -401,6 +401,35 @@ public final class VfioPciDevice extends PciDevice {
         return fds;
     }
 
+    /**
+     * Every descriptor this VMM device holds, by role: the group, the device, the INTx eventfd,
+     * then per vector its VMM eventfd and its KVM eventfd (-1 where none). A host-group
+     * checkpoint pairs a restored device's with the source's to number them alike.
+     */
+    public int[] descriptors() {
+        int n = vectors == null ? 0 : vectors.length;
+        int[] out = new int[3 + 2 * n];
+        out[0] = groupFd;
+        out[1] = deviceFd;
+        out[2] = intxFd;
+        for (int v = 0; v < n; v++) {
+            out[3 + 2 * v] = vectors[v].interruptFd;
+            out[4 + 2 * v] = vectors[v].kvmFd;
+        }
+        return out;
+    }
+
+    /** The VMM's files were renumbered ({@link io.pseries.core.host.VmmProcess#renumberFiles}): each held descriptor follows. */
+    public void renumber(java.util.function.IntUnaryOperator to) {
+        groupFd = groupFd < 0 ? groupFd : to.applyAsInt(groupFd);
+        deviceFd = deviceFd < 0 ? deviceFd : to.applyAsInt(deviceFd);
+        intxFd = intxFd < 0 ? intxFd : to.applyAsInt(intxFd);
+        for (Vector x : vectors == null ? new Vector[0] : vectors) {
+            x.interruptFd = x.interruptFd < 0 ? x.interruptFd : to.applyAsInt(x.interruptFd);
+            x.kvmFd = x.kvmFd < 0 ? x.kvmFd : to.applyAsInt(x.kvmFd);
+        }
+    }
+
     /** vfio_enable_vectors' choice: the KVM eventfd of an unmasked vector with a route, else the VMM's; -1 unused. */
     private int signalledFd(int v) {
         Vector x = vectors[v];
