@@ -129,6 +129,20 @@ public interface HostInterruptController {
         return word == 0;
     }
 
+    /**
+     * The state byte (PQ, asserted) of device source {@code hw}, 0 when {@code hw} is no device
+     * source: a host-group checkpoint records it (an occurrence latched in Q while the guest had
+     * not EOId yet is the host source's alone).
+     */
+    default int deviceSourceStatus(int hw) {
+        return 0;
+    }
+
+    /** A host-group checkpoint's restore: device source {@code hw}'s state byte as recorded; false when it is none. */
+    default boolean restoreDeviceSourceStatus(int hw, int status) {
+        return status == 0;
+    }
+
     /** The device signals {@code hw}: an MSI write reaching the source's trigger. */
     default void deviceTrigger(int hw) {
     }

@@ -19,7 +19,8 @@ import io.pseries.core.host.pt.PhysicalHost;
  *
  * <pre>
  *  process   the VMM's name (qemu-vmN), cross-checked
- *  hwIrqs    the host interrupts of its functions (ascending)    routing: the EAS word of each
+ *  hwIrqs    the host interrupts of its functions (ascending)    routing: the EAS word of each,
+ *            status: its state byte (PQ, asserted: an occurrence latched in Q is the host's alone)
  *  descriptors  its vfio-pci devices' descriptors by role (group, device, INTx eventfd, per
  *            vector the VMM's and KVM's eventfd; -1 none), nextFd: the next descriptor
  *  load      every number must be a host interrupt of a function of this host
@@ -34,7 +35,7 @@ import io.pseries.core.host.pt.PhysicalHost;
 final class HostVmSection implements SnapshotSection {
     static final String PREFIX = "host/vm/";
     private static final Schema SCHEMA = Schema.of("process", FieldType.STRING, "hwIrqs", FieldType.INTS,
-        "routing", FieldType.LONGS, "descriptors", FieldType.INTS, "nextFd", FieldType.U32);
+        "routing", FieldType.LONGS, "status", FieldType.BYTES, "descriptors", FieldType.INTS, "nextFd", FieldType.U32);
 
     private final PhysicalHost host;
     private final int vm;
@@ -42,6 +43,7 @@ final class HostVmSection implements SnapshotSection {
     private final Machine m;
     private int[] hwIrqs;
     private long[] routing;
+    private byte[] status;
     private int[] descriptors;
     private int nextFd;
 
@@ -81,6 +83,7 @@ final class HostVmSection implements SnapshotSection {
         HostInterruptController intc = m.host().vm().hostIntc();
         List<Integer> irqs = new ArrayList<>();
         List<Long> words = new ArrayList<>();
+        List<Integer> states = new ArrayList<>();
         for (HostPciFunction f : host.functions()) {
             if (f.owner() == null || !f.owner().processName().equals(m.host().process().name())) {
                 continue;
@@ -88,11 +91,15 @@ final class HostVmSection implements SnapshotSection {
             for (int k = 0; k < f.hwIrqCount(); k++) {
                 irqs.add(f.firstHwIrq() + k);
                 words.add(intc.deviceSourceRouting(f.firstHwIrq() + k));
+                states.add(intc.deviceSourceStatus(f.firstHwIrq() + k));
             }
         }
-        irqs.sort(null);
+        byte[] st = new byte[states.size()];
+        for (int i = 0; i < st.length; i++) {
+            st[i] = (byte) (int) states.get(i);
+        }
         w.string("process", m.host().process().name()).ints("hwIrqs", irqs.stream().mapToInt(Integer::intValue).toArray())
-            .longs("routing", words.stream().mapToLong(Long::longValue).toArray())
+            .longs("routing", words.stream().mapToLong(Long::longValue).toArray()).bytes("status", st)
             .ints("descriptors", descriptors(m)).u32("nextFd", m.host().process().nextFd());
     }
 
@@ -104,6 +111,7 @@ final class HostVmSection implements SnapshotSection {
         }
         int[] irqs = r.ints("hwIrqs");
         long[] words = r.longs("routing", irqs.length);
+        byte[] st = r.bytes("status", irqs.length);
         for (int i = 0; i < irqs.length; i++) {
             if (i > 0 && irqs[i] <= irqs[i - 1]) {
                 throw r.refuse("field 'hwIrqs' is not ascending at entry " + i);
@@ -122,6 +130,7 @@ final class HostVmSection implements SnapshotSection {
         return () -> {
             hwIrqs = irqs;
             routing = words;
+            status = st;
             descriptors = fds;
             nextFd = next;
         };
@@ -186,7 +195,8 @@ final class HostVmSection implements SnapshotSection {
         }
         HostInterruptController intc = restored.host().vm().hostIntc();
         for (int i = 0; i < hwIrqs.length; i++) {
-            if (!intc.restoreDeviceSourceRouting(hwIrqs[i], routing[i])) {
+            if (!intc.restoreDeviceSourceRouting(hwIrqs[i], routing[i])
+                || !intc.restoreDeviceSourceStatus(hwIrqs[i], status[i] & 0xff)) {
                 throw new SnapshotException(name(), String.format("host interrupt 0x%x is no device source of the"
                     + " restored %s's host interrupt controller: it does not hold that function again", hwIrqs[i],
                     restored.host().process().name()));

@@ -146,6 +146,6 @@ class HostStreamFieldMutationTest {
         Set<String> crossCarried = new TreeSet<>(seen);
         crossCarried.retainAll(CROSS_CHECKED);
         assertEquals(Set.of(), crossCarried, "cross-checked fields a changed stream got through with");
-        assertEquals(22, all.size(), "host/physical has 12 fields, host/vm/N 5 for each of the 2 VMs: " + all);
+        assertEquals(24, all.size(), "host/physical has 12 fields, host/vm/N 6 for each of the 2 VMs: " + all);
     }
 }

@@ -429,6 +429,20 @@ public final class HostXive implements HostInterruptController {
     }
 
     @Override
+    public int deviceSourceStatus(int hw) {
+        return isDeviceSource(hw) ? source.status(hw) : 0;
+    }
+
+    @Override
+    public boolean restoreDeviceSourceStatus(int hw, int status) {
+        if (!isDeviceSource(hw)) {
+            return false;
+        }
+        source.setStatus(hw, status);
+        return true;
+    }
+
+    @Override
     public boolean isPhbMsi(int hw) {
         return hw >= 0 && phbMsi.get(hw);
     }
