@@ -12,6 +12,9 @@ m.runUntilIdle();
 const g = m.guest;
 const ram = m.mem.alloc(4096, 4096);
 let from = 0;
+// the hcall item is an implemented one (vCPU 0's IPI source after boot): check it succeeds
+const info = m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0);
+if (info.rc !== 0) { throw new Error(`set-up: H_INT_GET_SOURCE_INFO answered ${info.rcName}`); }
 /** @type {Record<string, () => unknown>} */
 const items = {
   'empty-js-call': () => 0,
@@ -23,7 +26,7 @@ const items = {
   'm.store-ram': () => m.store(0, ram, 4, 7),
   'm.runUntilIdle-idle': () => m.runUntilIdle(),
   'm.run-1ns': () => m.run({ ns: 1 }),
-  'm.hcall-H_PROD': () => m.hcall(0, 'H_PROD', 1),
+  'm.hcall-H_INT_GET_SOURCE_INFO': () => m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0),
   'ipi+runUntilIdle': () => {
     const to = from + 1 === 4 ? 0 : from + 1;
     g.ipi(from, to);

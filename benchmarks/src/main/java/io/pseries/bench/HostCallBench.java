@@ -63,7 +63,8 @@ public class HostCallBench {
             case "load" -> "m.load(0, ram, 4)";
             case "store" -> "m.store(0, ram, 4, 7)";
             case "runUntilIdle" -> "m.runUntilIdle()";
-            case "hcall" -> "m.hcall(0, 'H_PROD', 1)";
+            // an implemented hcall, answered H_SUCCESS: vCPU 0's IPI source (LISN 0) after boot
+            case "hcall" -> "m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0).rc";
             case "ipi" -> "{ const to = from + 1 === 4 ? 0 : from + 1; g.ipi(from, to); m.runUntilIdle(); from = to; }";
             case "ipis" -> "RING";
             default -> throw new IllegalArgumentException("unknown item " + item);
@@ -79,6 +80,8 @@ public class HostCallBench {
               let from = 0;
               let sink = 0;
               const ring = [0, 1, 1, 2, 2, 3, 3, 0];
+              const info = m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0);
+              if (info.rc !== 0) { throw new Error('set-up: H_INT_GET_SOURCE_INFO answered ' + info.rcName); }
               if (%s === 'RING') { return (n) => g.ipis(ring, { repeat: n / 4 }); }
               return (n) => { for (let i = 0; i < n; i++) { sink += Number(%s) | 0; } return sink; };
             })()
