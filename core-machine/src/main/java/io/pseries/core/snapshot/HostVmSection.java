@@ -165,8 +165,9 @@ final class HostVmSection implements SnapshotSection {
 
     /**
      * Once {@code restored} (this VM) was restored: its VMM's vfio-pci descriptors are numbered
-     * as the source's (the restore armed its vectors with eventfds of its own numbering), and every
-     * recorded routing word is installed.
+     * as the source's (the restore armed its vectors with eventfds of its own numbering), every
+     * recorded routing word and state byte is installed, and the VM's in-kernel device is told of
+     * each state byte (an event latched in Q is the host's alone).
      */
     void afterMachine(Machine restored) {
         int[] mine = descriptors(restored);
@@ -200,6 +201,12 @@ final class HostVmSection implements SnapshotSection {
                 throw new SnapshotException(name(), String.format("host interrupt 0x%x is no device source of the"
                     + " restored %s's host interrupt controller: it does not hold that function again", hwIrqs[i],
                     restored.host().process().name()));
+            }
+        }
+        io.pseries.core.host.pt.InKernelIrqchip ic = restored.host().vm().irqchip();
+        if (ic != null) {
+            for (int i = 0; i < hwIrqs.length; i++) {
+                ic.hostStateRestored(hwIrqs[i], status[i] & 0xff);
             }
         }
     }

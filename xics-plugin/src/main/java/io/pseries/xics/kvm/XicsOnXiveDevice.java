@@ -124,6 +124,13 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
     }
 
     @Override
+    public void hostStateRestored(int hostIrq, int status) {
+        if (!released) {
+            passthrough.hostStateRestored(hostIrq, status);
+        }
+    }
+
+    @Override
     public int mappedHostIrq(long gsi) {
         return released ? 0 : passthrough.mapped(gsi);
     }
@@ -236,6 +243,11 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         ics.restoreStatus(s, st);
         ics.writeXive(s, server, masked ? XicsRules.LOWEST : prio, prio);
         passthrough.restoreQ(s, secondInQ);
+        // an MSI QUEUED alone, fed before its link is made again: the Q of what backs it now (the
+        // IPI, kept as a resend); a host-group restore may give the host interrupt its own Q
+        // back too (XicsPassthrough.hostStateRestored)
+        passthrough.restoreQueued(s, !lsi && !secondInQ && (v & KvmXicsUapi.QUEUED) != 0
+            && (v & KvmXicsUapi.PENDING) == 0);
         return KvmResult.ok();
     }
 

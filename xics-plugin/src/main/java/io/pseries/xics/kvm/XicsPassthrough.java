@@ -21,7 +21,9 @@ import io.pseries.xics.XicsRules;
  * <pre>
  *  set_mapped(g, h)  not a source of this ICS: EINVAL | host hands h to the guest (PQ 10)
  *                    events of h ─► an occurrence of g | h EOI iff g unmasked and no occurrence
- *                    of g in flight (presented, accepted, rejected or latched while masked)
+ *                    of g in flight (presented, accepted, rejected or latched while masked);
+ *  host-group restore  g fed QUEUED alone unlinked, g presented, h's own PQ put back 11:
+ *                    that Q was h's (the resend the feed kept goes)
  *  H_EOI(g) linked   g masked: old P forgotten (the unmask EOIs) | else h SET_PQ_00, and a
  *                    trigger of h when its Q was set
  *  mask g linked     h SET_PQ_10, old P and Q kept | unmask: old Q ─► SET_PQ_11; no old P ─► EOI
@@ -49,6 +51,8 @@ final class XicsPassthrough implements Ics.SourceListener {
     private final BitSet oldQ = new BitSet();
     /** A restore's event latched in a source's host Q before the source was linked again. */
     private final BitSet restoredQ = new BitSet();
+    /** A restore's QUEUED on a source not linked when it was fed (kept as a resend, REJECTED). */
+    private final BitSet restoredQueued = new BitSet();
 
     XicsPassthrough(XicsOnXiveDevice dev, HostInterruptController host, int nrIrqs) {
         this.dev = dev;
@@ -134,6 +138,46 @@ final class XicsPassthrough implements Ics.SourceListener {
     }
 
     /**
+     * A host-group restore put host interrupt {@code hw}'s own state byte back ({@code status}:
+     * PQ) after the links were made. A source linked to it that the restore fed QUEUED alone while
+     * not linked keeps that Q as a resend (REJECTED), the Q of the IPI that backed it then; if an
+     * occurrence of the source is presented in an ICP and the host interrupt holds P and Q, that Q
+     * was the one the host interrupt latched behind it (what the source get reports for a linked
+     * MSI, facts §5.3: QUEUED = Q), and the host holds it again: the resend goes, so the guest's
+     * H_EOI re-fires it once, as it would have without the checkpoint.
+     */
+    void hostStateRestored(int hw, int status) {
+        for (int s = restoredQueued.nextSetBit(0); s >= 0; s = restoredQueued.nextSetBit(s + 1)) {
+            if (s >= pt.length || pt[s] != hw) {
+                continue;
+            }
+            restoredQueued.clear(s);
+            int st = dev.ics().status(s);
+            if ((status & 3) == 3 && (st & Ics.STATUS_REJECTED) != 0 && presented(s)) {
+                dev.ics().restoreStatus(s, st & ~Ics.STATUS_REJECTED);
+            }
+        }
+    }
+
+    /** Whether an ICP holds an occurrence of source {@code s} in its XISR. */
+    private boolean presented(int s) {
+        Icp icp = dev.icp();
+        int nr = s + Ics.OFFSET;
+        for (int c = 0; c < icp.cpus(); c++) {
+            if (icp.xisr(c) == nr) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A restore fed source {@code s} QUEUED alone while not linked, or not: see {@link #hostStateRestored}. */
+    void restoreQueued(int s, boolean queued) {
+        int hw = s < pt.length ? pt[s] : 0;
+        restoredQueued.set(s, queued && hw == 0);
+    }
+
+    /**
      * Whether linked source {@code s} has an event latched in its host interrupt's Q: read from
      * the host's PQ (ESB GET, no side effect) while unmasked, the Q its masking kept otherwise.
      */
@@ -171,6 +215,7 @@ final class XicsPassthrough implements Ics.SourceListener {
                 pt[s] = 0;
             }
         }
+        restoredQueued.clear();
     }
 
     /** Whether an occurrence of source {@code s} is in flight anywhere the guest could still take it. */
@@ -182,14 +227,7 @@ final class XicsPassthrough implements Ics.SourceListener {
         if ((st & (Ics.STATUS_REJECTED | Ics.STATUS_MASKED_PENDING)) != 0) {
             return true;
         }
-        Icp icp = dev.icp();
-        int nr = s + Ics.OFFSET;
-        for (int c = 0; c < icp.cpus(); c++) {
-            if (icp.xisr(c) == nr) {
-                return true;
-            }
-        }
-        return false;
+        return presented(s);
     }
 
     /** The host interrupt's EOI: PQ 00, and a trigger when an event was latched in its Q. */
@@ -202,6 +240,7 @@ final class XicsPassthrough implements Ics.SourceListener {
     @Override
     public void accepted(int srcno) {
         inService.set(srcno);
+        restoredQueued.clear(srcno);
     }
 
     @Override

@@ -26,4 +26,12 @@ public interface InKernelIrqchip {
 
     /** The host interrupt {@code gsi} is linked to, or 0. */
     int mappedHostIrq(long gsi);
+
+    /**
+     * A host-group restore put host interrupt {@code hostIrq}'s own state byte ({@code status}:
+     * PQ, asserted) back once the VM's links were made again: an event the device's own restored
+     * state holds as well, latched behind an occurrence in flight, is the host interrupt's alone.
+     */
+    default void hostStateRestored(int hostIrq, int status) {
+    }
 }
