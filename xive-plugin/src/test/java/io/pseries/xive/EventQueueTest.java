@@ -23,6 +23,7 @@ import static io.pseries.xive.XiveTestSupport.setEndWord;
 import static io.pseries.xive.XiveTestSupport.setPq;
 import static io.pseries.xive.XiveTestSupport.trigger;
 import static io.pseries.xive.XiveTestSupport.ack;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -318,10 +319,12 @@ class EventQueueTest {
     void endWithUnknownNvt_logsGuestError_afterQueueing() {
         fourKQueue();
         setEndWord(m, 0, PRIO, 6, 0x405);                 // NVT 0x405: no vCPU 5
+        byte[] before = XiveTestSupport.xive(m).threadContext(0).registers();
         event();
         assertEquals(0x8000_0123, entry(QPAGE, 0));
         assertTrue(anyMessageContains(errors, "no NVT"), errors.toString());
         assertEquals(0, osReg(m, 0, ThreadContext.IPB));
+        assertArrayEquals(before, XiveTestSupport.xive(m).threadContext(0).registers(), "no ring of vCPU 0 is signalled");
     }
 
     @Test

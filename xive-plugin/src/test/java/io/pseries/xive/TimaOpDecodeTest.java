@@ -94,21 +94,25 @@ class TimaOpDecodeTest {
      * The OS ACK and the OS CPPR store are tested before the decode at their exact offsets; at an
      * alias (offset bits 12-15 set) they take the decode. Both paths give the same answers, the
      * same registers and the same OS line, through a signal, an ACK, a CPPR change that signals
-     * again, and an ACK with nothing pending.
+     * again, and an ACK with nothing pending; other sizes at those offsets stay a raw write and an
+     * invalid load.
      */
     @Test
     void theOsAckAndCpprAtTheirOffsetsAnswerAsTheDecodedOperations() {
         long os = (long) Tima.PAGE_OS << Tima.SHIFT;
         Thread fast = Thread.create();
         Thread decoded = Thread.create();
-        long[][] steps = { // {is load, offset, value}
-            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0xff},
-            {1, Tima.SPC_ACK_OS_REG, 0},
-            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 7},
-            {1, Tima.SPC_ACK_OS_REG, 0},
-            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0x85}, // above 7: 0xFF
-            {1, Tima.SPC_ACK_OS_REG, 0},
-            {1, Tima.SPC_ACK_OS_REG, 0}};
+        long[][] steps = { // {is load, offset, value, size}
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0xff, 1},
+            {1, Tima.SPC_ACK_OS_REG, 0, 2},
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 7, 1},
+            {1, Tima.SPC_ACK_OS_REG, 0, 2},
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0x85, 1}, // above 7: 0xFF
+            {1, Tima.SPC_ACK_OS_REG, 0, 2},
+            {1, Tima.SPC_ACK_OS_REG, 0, 2},
+            // other sizes at the same offsets are not these operations (a raw write, an invalid load)
+            {0, ThreadContext.QW1_OS + ThreadContext.CPPR, 0x0500_0000, 4},
+            {1, Tima.SPC_ACK_OS_REG, 0, 4}};
         int[] pending = {6, 5}; // priorities made pending before the first two steps
         for (int i = 0; i < steps.length; i++) {
             if (i < pending.length) {
@@ -116,17 +120,18 @@ class TimaOpDecodeTest {
                 decoded.t().ipbUpdate(ThreadContext.QW1_OS, ThreadContext.priorityToIpb(pending[i]));
             }
             long[] s = steps[i];
+            int size = (int) s[3];
             if (s[0] == 1) {
-                assertEquals(decoded.tima().read(decoded.cpu(), os | 0xF000 | s[1], 2),
-                    fast.tima().read(fast.cpu(), os | s[1], 2), "ACK of step " + i);
+                assertEquals(decoded.tima().read(decoded.cpu(), os | 0xF000 | s[1], size),
+                    fast.tima().read(fast.cpu(), os | s[1], size), "load of step " + i);
             } else {
-                decoded.tima().write(decoded.cpu(), os | 0xF000 | s[1], 1, s[2]);
-                fast.tima().write(fast.cpu(), os | s[1], 1, s[2]);
+                decoded.tima().write(decoded.cpu(), os | 0xF000 | s[1], size, s[2]);
+                fast.tima().write(fast.cpu(), os | s[1], size, s[2]);
             }
             assertEquals(Arrays.toString(decoded.t().registers()), Arrays.toString(fast.t().registers()),
                 "registers after step " + i);
             assertEquals(decoded.cpu().osInterrupt(), fast.cpu().osInterrupt(), "OS line after step " + i);
         }
-        assertEquals(0xff, fast.t().reg(ThreadContext.QW1_OS + ThreadContext.CPPR), "CPPR at the end");
+        assertEquals(5, fast.t().reg(ThreadContext.QW1_OS + ThreadContext.CPPR), "CPPR after the raw write");
     }
 }
