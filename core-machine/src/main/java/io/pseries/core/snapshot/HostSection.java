@@ -334,27 +334,35 @@ final class HostSection implements SnapshotSection {
     long exact() {
         long n = 0;
         for (Remapped r : remapped) {
-            Vma v = r.vma();
-            long[] want = r.pages();
-            long[] have = v.presentPages();
-            int k = 0;
-            for (int i = 0; i < have.length;) {
-                while (k < want.length && want[k] < have[i]) {
-                    k++;
-                }
-                if (k < want.length && want[k] == have[i]) {
-                    i++;
-                    continue;
-                }
-                int j = i + 1;
-                while (j < have.length && have[j] == have[j - 1] + 1 && (k >= want.length || want[k] > have[j])) {
-                    j++;
-                }
-                n += m.host().process().zap(v.file(), v.pgoff() + have[i], have[j - 1] - have[i] + 1);
-                i = j;
-            }
+            n += zapBeyond(m, r.vma(), r.pages());
         }
         remapped.clear();
+        return n;
+    }
+
+    /**
+     * Zaps what mapping {@code v} of {@code m}'s VMM holds besides {@code want} (sorted page
+     * numbers), in runs of consecutive pages; returns the pages zapped.
+     */
+    static long zapBeyond(Machine m, Vma v, long[] want) {
+        long n = 0;
+        long[] have = v.presentPages();
+        int k = 0;
+        for (int i = 0; i < have.length;) {
+            while (k < want.length && want[k] < have[i]) {
+                k++;
+            }
+            if (k < want.length && want[k] == have[i]) {
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            while (j < have.length && have[j] == have[j - 1] + 1 && (k >= want.length || want[k] > have[j])) {
+                j++;
+            }
+            n += m.host().process().zap(v.file(), v.pgoff() + have[i], have[j - 1] - have[i] + 1);
+            i = j;
+        }
         return n;
     }
 }

@@ -54,6 +54,28 @@ public final class MachineSnapshot {
         }
     }
 
+    /**
+     * The pages each of {@code m}'s VMM mappings of its in-kernel interrupt device holds now (none
+     * without one), for {@link #zapBackTo}: taken before a checkpoint stops the machine.
+     */
+    public static Map<Vma, long[]> devicePages(Machine m) {
+        return HostSection.faultedPages(m);
+    }
+
+    /**
+     * A checkpoint refused after {@code m} stopped and ran again for its stream: the run handler's
+     * ESB loads faulted pages in that the script's run would not have, so each mapping in
+     * {@code pages} ({@link #devicePages} before the stop) is zapped back to what it held then.
+     * Returns the pages zapped.
+     */
+    public static long zapBackTo(Machine m, Map<Vma, long[]> pages) {
+        long n = 0;
+        for (Map.Entry<Vma, long[]> e : pages.entrySet()) {
+            n += HostSection.zapBeyond(m, e.getKey(), e.getValue());
+        }
+        return n;
+    }
+
     /** The stream of a stopped machine: what only an in-kernel device holds is pulled first (pre_save). */
     public static byte[] saveStopped(Machine m) {
         return saveStopped(m, null);

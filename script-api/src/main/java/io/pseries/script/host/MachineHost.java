@@ -55,6 +55,8 @@ public final class MachineHost {
     private PhysicalHostBinding sharedHost;
     /** The host's running totals as the script left them ({@link #detach}), for the restored machine. */
     private io.pseries.core.host.HostStats totals;
+    /** The in-kernel device pages the machine's mappings held at {@link #detach} (put back if refused). */
+    private java.util.Map<io.pseries.core.host.Vma, long[]> pagesAtDetach = java.util.Map.of();
     private final Checkpoints checkpoints = Checkpoints.current();
     private final GuestBinding guest = new GuestBinding(this);
     private final PlatformBinding platform = new PlatformBinding(this);
@@ -136,6 +138,7 @@ public final class MachineHost {
             try {
                 snap = m.snapshot();
             } catch (io.pseries.core.snapshot.SnapshotException e) {
+                refused(numbering);
                 return e.getMessage();
             }
             Machine fresh = Machine.create(m.config());
@@ -143,6 +146,7 @@ public final class MachineHost {
                 // the fresh host's mappings end with exactly the pages the old one had faulted
                 io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
             } catch (RuntimeException e) {
+                refused(numbering);
                 return "its snapshot does not restore into a fresh machine: " + e.getMessage();
             }
             install(fresh, numbering);
@@ -177,6 +181,7 @@ public final class MachineHost {
         }
         io.pseries.core.trace.Trace numbering = new io.pseries.core.trace.Trace(() -> 0);
         numbering.continueFrom(m.trace());
+        pagesAtDetach = io.pseries.core.snapshot.MachineSnapshot.devicePages(m);
         // the totals too: the snapshot's own stop and run handlers fault pages in on this machine
         totals = new io.pseries.core.host.HostStats();
         totals.continueFrom(m.host().stats());
@@ -199,9 +204,12 @@ public final class MachineHost {
 
     /**
      * A refused checkpoint after this machine stopped and ran again for its stream: the trace
-     * numbering and the running totals go back to what the script left ({@link #detach}).
+     * numbering, the running totals and the device pages the mappings hold go back to what the
+     * script left ({@link #detach}).
      */
     void refused(io.pseries.core.trace.Trace numbering) {
+        // the snapshot's stop and run faulted pages in: the mappings go back to what they held
+        io.pseries.core.snapshot.MachineSnapshot.zapBackTo(m, pagesAtDetach);
         m.trace().continueFrom(numbering);
         m.host().stats().continueFrom(totals);
     }
