@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -130,19 +129,6 @@ class SnapshotFieldMutationTest {
         return s.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static boolean same(Object a, Object b) {
-        if (a instanceof byte[] x) {
-            return Arrays.equals(x, (byte[]) b);
-        }
-        if (a instanceof int[] x) {
-            return Arrays.equals(x, (int[]) b);
-        }
-        if (a instanceof long[] x) {
-            return Arrays.equals(x, (long[]) b);
-        }
-        return Objects.equals(a, b);
-    }
-
     private static Object valueIn(List<SnapshotDump.Section> d, String section, String field) {
         return d.stream().filter(s -> s.name().equals(section)).findFirst().orElseThrow().values().get(field);
     }
@@ -188,11 +174,11 @@ class SnapshotFieldMutationTest {
                             continue;
                         }
                         Object after = valueIn(SnapshotDump.decode(fresh.snapshot()), s.name(), f.getKey());
-                        if (same(cand, after)) {
+                        if (Objects.deepEquals(cand, after)) {
                             seen.add(key);
                             break;
                         }
-                        lost.put(key, "restored but the machine's snapshot has the " + (same(orig, after) ? "original" : "another") + " value");
+                        lost.put(key, "restored but the machine's snapshot has the " + (Objects.deepEquals(orig, after) ? "original" : "another") + " value");
                     }
                 }
             }

@@ -102,7 +102,8 @@ final class HostSection implements SnapshotSection {
         return fd >= 0 ? fd : h.fd(KvmDeviceType.XICS);
     }
 
-    private static String join(List<String> l) {
+    /** A list of names as one string field (comma-separated), as this section and host/physical write them. */
+    static String join(List<String> l) {
         return String.join(",", l);
     }
 

@@ -67,10 +67,6 @@ final class PhysicalHostSection implements SnapshotSection {
         return true;
     }
 
-    private static String join(List<String> l) {
-        return String.join(",", l);
-    }
-
     private static List<String> split(String s, int n) {
         return n == 0 && s.isEmpty() ? List.of() : Arrays.asList(s.split(",", -1));
     }
@@ -105,10 +101,10 @@ final class PhysicalHostSection implements SnapshotSection {
             dropped[i] = f.dropped();
             level[i] = (byte) (f.intxLevel() ? 1 : 0);
         }
-        w.string("functions", join(addrs)).ints("groups", groups).ints("msix", msix).bytes("intx", intx)
+        w.string("functions", HostSection.join(addrs)).ints("groups", groups).ints("msix", msix).bytes("intx", intx)
             .ints("afuIrqs", afu).longs("fired", fired).longs("dropped", dropped).bytes("intxLevel", level)
             .bool("irqBypass", host.irqBypass()).u32("vms", host.vmCount()).i64("nextEventFd", host.peekNextEventFdId())
-            .string("owners", join(owners));
+            .string("owners", HostSection.join(owners));
     }
 
     @Override

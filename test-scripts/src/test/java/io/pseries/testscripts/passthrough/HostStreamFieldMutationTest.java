@@ -8,7 +8,6 @@ import static io.pseries.testscripts.passthrough.PassthroughFixture.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,19 +84,6 @@ class HostStreamFieldMutationTest {
         return l;
     }
 
-    private static boolean same(Object a, Object b) {
-        if (a instanceof byte[] x) {
-            return Arrays.equals(x, (byte[]) b);
-        }
-        if (a instanceof int[] x) {
-            return Arrays.equals(x, (int[]) b);
-        }
-        if (a instanceof long[] x) {
-            return Arrays.equals(x, (long[]) b);
-        }
-        return Objects.equals(a, b);
-    }
-
     @Test
     void everyFieldOfTheHostStreamIsSeenByTheRestoredHost() {
         PhysicalHost h = host();
@@ -129,7 +115,7 @@ class HostStreamFieldMutationTest {
                     }
                     Object after = SnapshotDump.decode(HostGroupSnapshot.save(r.host(), r.machines()).host()).stream()
                         .filter(x -> x.name().equals(s.name())).findFirst().orElseThrow().values().get(f.getKey());
-                    if (same(cand, after) || LOWER_BOUNDS.contains(key)
+                    if (Objects.deepEquals(cand, after) || LOWER_BOUNDS.contains(key)
                         && ((Number) after).longValue() >= ((Number) cand).longValue()) {
                         seen.add(key);
                         break;
