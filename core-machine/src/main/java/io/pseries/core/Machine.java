@@ -911,6 +911,23 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         stopReason = null;
     }
 
+    /** Why the machine is stopped (what {@link #stop} was told), or null while it runs. */
+    public String stopReason() {
+        return running ? null : stopReason;
+    }
+
+    /**
+     * A stopped machine keeps {@code why} as its reason: a checkpoint of a stopped machine (one
+     * pseries.migrate moved away) leaves its replacement stopped for the same reason, so its
+     * refused calls say the same. Throws if the machine runs.
+     */
+    public void stayStopped(String why) {
+        if (running) {
+            throw new IllegalStateException("stayStopped: the machine runs");
+        }
+        stopReason = why;
+    }
+
     private void requireRunning(String what) {
         if (!running) {
             throw new IllegalStateException(what + ": the machine is stopped (" + stopReason + ")");

@@ -136,6 +136,18 @@ public final class MachineSnapshot {
         return h == null ? 0 : h.exact();
     }
 
+    /**
+     * A checkpoint of a stopped machine (the source of a migration, QEMU's postmigrate state):
+     * {@code stream} restored into {@code m}, which is left stopped for the reason {@code why},
+     * its in-kernel device fed and its mappings holding exactly the pages the stream records,
+     * as the stopped source's did. Returns the pages zapped.
+     */
+    public static long restoreAsStoppedCheckpoint(Machine m, byte[] stream, String why) {
+        HostSection h = restoreSections(m, stream);
+        m.stayStopped(why);
+        return h == null ? 0 : h.exact();
+    }
+
     private static HostSection restoreSections(Machine m, byte[] stream) {
         List<SnapshotSection> sections = m.snapshotSections();
         restore(sections, stream, m::beginRestore, new IncomingClaims(m.irqSpace()));

@@ -128,10 +128,11 @@ public final class MachineHost {
         if (sharedHost != null) {
             return HostGroupCheckpoint.take(sharedHost, this);
         }
-        String why = notCheckpointable();
+        String why = notCheckpointableAlone();
         if (why != null) {
             return why;
         }
+        String stopped = m.stopReason();
         io.pseries.core.trace.Trace numbering = detach();
         try {
             byte[] snap;
@@ -144,7 +145,11 @@ public final class MachineHost {
             Machine fresh = Machine.create(m.config());
             try {
                 // the fresh host's mappings end with exactly the pages the old one had faulted
-                io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
+                if (stopped == null) {
+                    io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
+                } else {
+                    io.pseries.core.snapshot.MachineSnapshot.restoreAsStoppedCheckpoint(fresh, snap, stopped);
+                }
             } catch (RuntimeException e) {
                 refused(numbering);
                 return "its snapshot does not restore into a fresh machine: " + e.getMessage();
@@ -156,18 +161,27 @@ public final class MachineHost {
         }
     }
 
-    /** Why this machine cannot be checkpointed at this point (its own state), or null. */
-    String notCheckpointable() {
+    /**
+     * Why this machine's own state cannot be checkpointed at this point, or null. A stopped
+     * machine (one pseries.migrate moved away) can be: its stream is taken without a stop and
+     * run of its own, and its replacement stays stopped for the same reason.
+     */
+    private String notCheckpointableAlone() {
         if (m.cpuThreads().enabled()) {
             return "it runs guest code (m.loadElf): the interpreting vCPUs' registers are in no snapshot section yet";
-        }
-        if (!m.running()) {
-            return "it is stopped (pseries.migrate moved it away)";
         }
         if (nesting.depth > 0) {
             return "the boundary is inside an event listener, while the machine is mid-operation";
         }
         return null;
+    }
+
+    /** Why this machine cannot be checkpointed with the others of its host at this point, or null. */
+    String notCheckpointable() {
+        if (!m.running()) {
+            return "it is stopped (pseries.migrate moved it away) and shares its host with other machines";
+        }
+        return notCheckpointableAlone();
     }
 
     /**
