@@ -746,13 +746,14 @@ declare global {
 
     /**
      * The whole machine state as a self-describing stream: a header, then named sections (config,
-     * machine, clock, cas, cpu/N, irq/lines, pci/phb/0 and pci/ID per PCI function, ram, the
+     * machine, clock, cas, cpu/N, cpu/code, irq/lines, pci/phb/0 and pci/ID per PCI function, ram, the
      * controllers' xive/... and xics/... sections, host/kvm, the booted guest model's guest,
      * guest/xics and guest/xive), each versioned and checksummed. A booted guest is captured with
      * its pending exception entries (mid IPI burst is fine) and the MSIs it got from
      * ibm,change-msi with the functions' MSI-X tables (a restore re-makes the allocations and arms
-     * pass-through vectors again: irqfds and links); it throws while other events are pending
-     * (guest code's vCPU slices: run m.runUntilIdle() first). With `kernelIrqchip: 'on'` the VM is stopped meanwhile and the device's state
+     * pass-through vectors again: irqfds and links); guest code (m.loadElf) with its interpreters'
+     * registers, stops and pending slices (breakpoints and 'exception'/'instruction' subscriptions
+     * are the script's and stay out). With `kernelIrqchip: 'on'` the VM is stopped meanwhile and the device's state
      * (PQs, queue positions, VP states; XICS sources and ICPs) is read into the same controller
      * sections an emulated machine writes; `host/kvm` records the device, its mappings and the
      * pages faulted, and the pass-through links.

@@ -86,6 +86,16 @@ describe('guest code', () => {
     assert.strictEqual(m.cpu(0).regs.pc, BASE + 0x14);
   });
 
+  it('a snapshot mid guest code restores into a machine that goes on from the same registers', () => {
+    m.cpu(0).run({ instructions: 3 });
+    const r = pseries.restore(m.snapshot());
+    assert.deepStrictEqual(r.cpu(0).regs, m.cpu(0).regs);
+    assert.strictEqual(r.cpu(0).regs.gpr[3], 0x58, 'li r3,0x58 ran before the snapshot');
+    assert.deepStrictEqual(r.cpu(0).run(), m.cpu(0).run());
+    assert.strictEqual(r.console, 'hi');
+    assert.strictEqual(r.cpu(0).regs.stopped, 'illegal instruction 0x00000000 at 0x400018');
+  });
+
   it('bad input gets a clear error', () => {
     assert.throws(() => m.loadElf(new Uint8Array(10)), /not an ELF file/);
     // @ts-expect-error: a misspelt option, on purpose

@@ -86,6 +86,44 @@ final class Workloads {
         return l;
     }
 
+    // ------------------------------------------------------------------ guest code
+
+    /**
+     * Guest code mid run (not in {@link #all}: it raises no interrupt): 2 vCPUs, the boot CPU in a
+     * loop after setting DEC, XER[CA] and CR0, vCPU 1 never started.
+     */
+    static Workload guestCode() {
+        MachineConfig c = MachineConfig.builder().cpus(2).icMode("xics").build();
+        int[] words = {
+            0x388007ff, // li r4,0x7ff
+            0x7c9603a6, // mtdec r4
+            0x38a0ffff, // li r5,-1
+            0x30c50001, // addic r6,r5,1 (CA)
+            0x2c060000, // cmpwi r6,0 (CR0 EQ)
+            0x38630001, // loop: addi r3,r3,1
+            0x4bfffffc, // b loop
+        };
+        return new Workload("guest code mid run", c, m -> {
+            m.loadElf(elf(words));
+            // vCPU 1's interpreter made (as a script reading its registers does): stopped, not started
+            m.interpreter(1);
+        }, m -> m.runGuest(3000), m -> m.runGuest(3000));
+    }
+
+    /** An ELF64 big-endian PowerPC executable whose one segment, at 0 (loaded at 0x400000, as QEMU's VOF boot does), holds {@code words}. */
+    static byte[] elf(int[] words) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 + 56 + 4 * words.length);
+        b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 2, 1});
+        b.putShort(16, (short) 2).putShort(18, (short) 21).putInt(20, 1).putLong(32, 64)
+            .putShort(52, (short) 64).putShort(54, (short) 56).putShort(56, (short) 1);
+        b.putInt(64, 1).putInt(68, 7).putLong(72, 120)
+            .putLong(96, 4L * words.length).putLong(104, 4L * words.length);
+        for (int i = 0; i < words.length; i++) {
+            b.putInt(120 + 4 * i, words[i]);
+        }
+        return b.array();
+    }
+
     // ------------------------------------------------------------------ PCI MSIs
 
     static final String NIC = "0000:01:00.0";

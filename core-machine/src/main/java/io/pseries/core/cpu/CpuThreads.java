@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import io.pseries.core.hcall.HcallDispatch;
 import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.isa.ArchState;
 import io.pseries.core.isa.Cpu;
 import io.pseries.core.isa.CpuBus;
 import io.pseries.core.isa.Msr;
@@ -76,7 +77,7 @@ public final class CpuThreads {
      * of registers and state) is made the first time something needs it, so a machine driven by
      * the guest model, or 4096 vCPUs of which few run code, does not pay for it.
      */
-    private final class Thread implements CpuBus, Scheduler.Action {
+    private final class Thread implements CpuBus, Scheduler.Recorded {
         final VCpu vcpu;
         private Cpu cpu;
         boolean scheduled;
@@ -355,6 +356,73 @@ public final class CpuThreads {
             }
         }
         return b.isEmpty() ? "every vCPU is stopped" : b.toString();
+    }
+
+    // ------------------------------------------------------------------ snapshot
+
+    /**
+     * The threads' state as data: whether guest code runs, LPCR[ILE] as H_SET_MODE last set it,
+     * whether a reset stopped them, and for each vCPU whose interpreter was made ({@code made},
+     * ascending) its CPU state, its pending slice ({@code sliceAt}/{@code sliceSeq}, -1: none)
+     * and what is left of its instruction budget.
+     */
+    public record Saved(boolean enabled, boolean interruptLittleEndian, boolean wasReset, int[] made,
+                        ArchState[] cpus, long[] sliceAt, long[] sliceSeq, long[] budget) {
+    }
+
+    /** The state of every thread, for a snapshot (each pending slice found in the scheduler: a scan). */
+    public Saved save() {
+        int n = 0;
+        for (Thread t : threads) {
+            n += t.cpu != null ? 1 : 0;
+        }
+        int[] made = new int[n];
+        ArchState[] cpus = new ArchState[n];
+        long[] at = new long[n];
+        long[] seq = new long[n];
+        long[] budget = new long[n];
+        int k = 0;
+        for (int i = 0; i < threads.size(); i++) {
+            Thread t = threads.get(i);
+            if (t.cpu == null) {
+                continue;
+            }
+            made[k] = i;
+            cpus[k] = t.cpu.saveState();
+            long[] e = t.scheduled ? scheduler.find(t) : null;
+            at[k] = e == null ? -1 : e[0];
+            seq[k] = e == null ? -1 : e[1];
+            budget[k] = t.budget;
+            k++;
+        }
+        return new Saved(enabled, interruptLittleEndian, wasReset, made, cpus, at, seq, budget);
+    }
+
+    /**
+     * Puts a snapshot's state back (after the scheduler's clock was restored, which dropped every
+     * pending event): interpreters not in {@code s} are dropped, the others made and loaded, and
+     * each pending slice scheduled again at its recorded time and order. The caller validated it.
+     */
+    public void restore(Saved s) {
+        enabled = s.enabled();
+        interruptLittleEndian = s.interruptLittleEndian();
+        wasReset = s.wasReset();
+        for (Thread t : threads) {
+            t.scheduled = false;
+            t.budget = Long.MAX_VALUE;
+            if (t.cpu != null && java.util.Arrays.binarySearch(s.made(), t.vcpu.index()) < 0) {
+                t.cpu = null;
+            }
+        }
+        for (int k = 0; k < s.made().length; k++) {
+            Thread t = threads.get(s.made()[k]);
+            t.cpu().loadState(s.cpus()[k]);
+            t.budget = s.budget()[k];
+            if (s.sliceAt()[k] >= 0) {
+                t.scheduled = true;
+                scheduler.restoreEvent(s.sliceAt()[k], s.sliceSeq()[k], t);
+            }
+        }
     }
 
     /** Machine reset: every vCPU stops; guest code must be loaded again. */

@@ -43,6 +43,12 @@ final class RealStorage {
     private byte[] dataPage;
     private long dataBase = -1;
 
+    /** Forgets the cached page (a snapshot's restore puts the CPU's state back, nothing else carries over). */
+    void dropCache() {
+        dataPage = null;
+        dataBase = -1;
+    }
+
     /** The RAM page array for a real address known to be in RAM. */
     private byte[] dataPage(long ra) {
         long base = ra & ~0xFFFFL;

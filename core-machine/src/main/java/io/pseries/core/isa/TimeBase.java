@@ -34,6 +34,30 @@ final class TimeBase {
         this.nsPerInstruction = nsPerInstruction;
     }
 
+    long decWritten() {
+        return decWritten;
+    }
+
+    long tbAtDecWrite() {
+        return tbAtDecWrite;
+    }
+
+    long sliceNs() {
+        return sliceNs;
+    }
+
+    long sliceRetired() {
+        return sliceRetired;
+    }
+
+    /** A snapshot's values back (DEC as written and the timebase then, the slice's start). */
+    void restore(long decWritten, long tbAtDecWrite, long sliceNs, long sliceRetired) {
+        this.decWritten = decWritten;
+        this.tbAtDecWrite = tbAtDecWrite;
+        this.sliceNs = sliceNs;
+        this.sliceRetired = sliceRetired;
+    }
+
     long nsPerInstruction() {
         return nsPerInstruction;
     }

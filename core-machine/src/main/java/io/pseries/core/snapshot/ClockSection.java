@@ -5,9 +5,9 @@ import io.pseries.core.sched.Scheduler;
 /**
  * The scheduler's virtual time and insertion counter. Pending events are recorded by the
  * sections of their owners ({@link io.pseries.core.sched.Scheduler.Recorded}: the guest model's
- * exception entries, in {@code guest}), with their time and order, and scheduled again after
- * this section's commit; any other pending event (guest code's vCPU slices, a script's own
- * event) is not data, and the snapshot is refused with that reason.
+ * exception entries, in {@code guest}; guest code's vCPU slices, in {@code cpu/code}), with
+ * their time and order, and scheduled again after this section's commit; any other pending
+ * event is not data, and the snapshot is refused with that reason.
  */
 final class ClockSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("nowNs", FieldType.I64, "sequence", FieldType.I64,
@@ -42,9 +42,9 @@ final class ClockSection implements SnapshotSection {
         if (n > 0) {
             throw new SnapshotException(name(), "not at a quiescent point: " + n + " event"
                 + (n == 1 ? " is" : "s are") + " pending at virtual time " + s.now()
-                + " ns that no section records as data (guest code's vCPU slices, or events of the"
-                + " machine's own code); snapshots are taken when only the guest model's exception"
-                + " entries are pending (run m.runUntilIdle() first)");
+                + " ns that no section records as data (events of the machine's own code); snapshots"
+                + " are taken when only the guest model's exception entries and guest code's vCPU"
+                + " slices are pending (run m.runUntilIdle() first)");
         }
         w.i64("nowNs", s.now()).i64("sequence", s.sequence()).i64("fired", s.firedCount());
     }

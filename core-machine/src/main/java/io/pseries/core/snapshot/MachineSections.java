@@ -10,7 +10,8 @@ import io.pseries.core.guest.GuestIrqDriverProvider;
 import io.pseries.core.intc.InterruptController;
 
 /**
- * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs,
+ * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs
+ * (each vCPU's run state, then the interpreters of guest code: {@code cpu/code}),
  * IRQ lines, the PCI host bridge and each PCI function, RAM, then each interrupt controller's own sections (legacy first), the simulated
  * host's ({@code host/kvm}: which KVM device, its mappings and links), the guest model's
  * ({@code guest}, then {@code guest/DRIVER} for each guest driver that describes its state), then those of
@@ -31,6 +32,8 @@ public final class MachineSections {
         for (VCpu c : m.cpus()) {
             l.add(new CpuSection(c));
         }
+        // after the clock: its commit drops the pending events, this one schedules the slices again
+        l.add(new CpuCodeSection(m.cpuThreads(), clock));
         l.add(new IrqLinesSection(m.irqLines()));
         // before the controllers: their loads check source kinds against the MSIs these re-make
         l.addAll(PciSections.of(m.phb()));

@@ -37,13 +37,44 @@ public final class CpuHost {
     /** Default bound of a run: 10 s of virtual time. */
     static final long DEFAULT_TIMEOUT_NS = 10_000_000_000L;
 
-    private final Machine m;
+    private final MachineHost owner;
+    // not final: a checkpoint (--checkpoint-invariance) moves this object to the restored machine
+    private Machine m;
     private final long[][] breakpoints;
+    /** Each 'exception'/'instruction' subscription: its observer of each vCPU, re-added on a checkpoint's machine. */
+    private final List<CpuObserver[]> watches = new ArrayList<>();
     private RuntimeException listenerError;
+    /** Runs of guest code under way (a listener may start another): no checkpoint inside one. */
+    private int runs;
 
-    CpuHost(Machine m) {
+    CpuHost(MachineHost owner, Machine m) {
+        this.owner = owner;
         this.m = m;
         this.breakpoints = new long[m.cpus().size()][0];
+    }
+
+    /**
+     * A checkpoint put {@code fresh} in the old machine's place: the scripts' subscriptions and
+     * breakpoints (debugger state, in no snapshot section) go on on its interpreters, and the
+     * script's {@code m.cpu(n)} objects, which hold this one, reach the new machine.
+     */
+    void moveTo(Machine fresh) {
+        m = fresh;
+        for (CpuObserver[] w : watches) {
+            for (int i = 0; i < w.length; i++) {
+                cpu(i).addObserver(w[i]);
+            }
+        }
+        for (int n = 0; n < breakpoints.length; n++) {
+            if (breakpoints[n].length > 0) {
+                cpu(n).setBreakpoints(breakpoints[n]);
+            }
+        }
+    }
+
+    /** Whether a run of guest code is under way (the caller is one of its listeners). */
+    boolean inRun() {
+        return runs > 0;
     }
 
     private Cpu cpu(int n) {
@@ -142,6 +173,9 @@ public final class CpuHost {
      */
     @HostAccess.Export
     public String run(int n, long instructions, long until, long timeoutNs) {
+        if (runs == 0 && owner.checkpointing()) {
+            owner.boundary(instructions == 1 && until < 0 && timeoutNs < 0 ? "m.cpu(" + n + ").step()" : "m.cpu(" + n + ").run()");
+        }
         CpuThreads t = m.cpuThreads();
         if (!t.enabled()) {
             throw new IllegalStateException("m.cpu(" + n + ").run: no guest code is loaded; call m.loadElf(...) first");
@@ -161,10 +195,12 @@ public final class CpuHost {
             t.setBudget(n, instructions);
         }
         CpuThreads.Outcome o;
+        runs++;
         try {
             o = t.runUntil(Math.addExact(m.now(), timeoutNs < 0 ? DEFAULT_TIMEOUT_NS : timeoutNs),
                 () -> t.budget(n) == 0 || c.stopped() != null);
         } finally {
+            runs--;
             t.setBudget(n, Long.MAX_VALUE);
             c.setBreakpoints(bps);
         }
@@ -201,11 +237,10 @@ public final class CpuHost {
     @HostAccess.Export
     public Subscription on(String kind, Value deliver) {
         boolean instructions = kind.equals("instruction");
-        List<Runnable> offs = new ArrayList<>();
-        for (int i = 0; i < m.cpus().size(); i++) {
+        CpuObserver[] w = new CpuObserver[m.cpus().size()];
+        for (int i = 0; i < w.length; i++) {
             int idx = i;
-            Cpu c = cpu(i);
-            CpuObserver o = new CpuObserver() {
+            w[i] = new CpuObserver() {
                 @Override
                 public void exception(Cpu cpu, Vector v, long srr0, long srr1) {
                     if (!instructions) {
@@ -223,10 +258,17 @@ public final class CpuHost {
                     return instructions;
                 }
             };
-            c.addObserver(o);
-            offs.add(() -> c.removeObserver(o));
+            cpu(i).addObserver(w[i]);
         }
-        return new Subscription(() -> offs.forEach(Runnable::run));
+        watches.add(w);
+        return new Subscription(() -> {
+            // off on the machine in place now (a checkpoint may have moved the subscription)
+            if (watches.remove(w)) {
+                for (int i = 0; i < w.length; i++) {
+                    cpu(i).removeObserver(w[i]);
+                }
+            }
+        });
     }
 
     private void call(Value fn, Object... args) {

@@ -30,7 +30,7 @@ import io.pseries.core.util.Json;
  *  pseries-api.js ─► MachineHost ─┬─ guest()    ─► GuestBinding    ─┐
  *                                 ├─ platform() ─► PlatformBinding ─┼─► h.machine() (the current one)
  *                                 ├─ state()    ─► StateBinding    ─┘
- *                                 └─ cpuHost()  ─► CpuHost (re-made on a checkpoint)
+ *                                 └─ cpuHost()  ─► CpuHost (moved to a checkpoint's machine)
  * </pre>
  *
  * <p>Threading: called on the script's thread only; trace listeners run on it too, while the
@@ -47,7 +47,7 @@ public final class MachineHost {
     // not final: a checkpoint (--checkpoint-invariance) puts a restored machine in the old one's place
     private Machine m;
     private final Nesting nesting;
-    private CpuHost cpuHost;
+    private final CpuHost cpuHost;
     private Throwable listenerError;
     /** Every trace subscription (the script's and the checkpoint recorder's), re-made on a checkpoint's machine. */
     private final List<Sub> subs = new ArrayList<>();
@@ -76,7 +76,7 @@ public final class MachineHost {
     public MachineHost(Machine m, Nesting nesting) {
         this.m = m;
         this.nesting = nesting;
-        this.cpuHost = new CpuHost(m);
+        this.cpuHost = new CpuHost(this, m);
         if (checkpoints != null) {
             checkpoints.register(this);
         }
@@ -167,10 +167,7 @@ public final class MachineHost {
      * run of its own, and its replacement stays stopped for the same reason.
      */
     private String notCheckpointableAlone() {
-        if (m.cpuThreads().enabled()) {
-            return "it runs guest code (m.loadElf): the interpreting vCPUs' registers are in no snapshot section yet";
-        }
-        if (nesting.depth > 0) {
+        if (nesting.depth > 0 || cpuHost.inRun()) {
             return "the boundary is inside an event listener, while the machine is mid-operation";
         }
         return null;
@@ -210,10 +207,8 @@ public final class MachineHost {
     void install(Machine fresh, io.pseries.core.trace.Trace numbering) {
         fresh.trace().continueFrom(numbering);
         fresh.host().stats().continueFrom(totals);
-        PseriesHost.FileReader reader = cpuHost.fileReader();
         m = fresh;
-        cpuHost = new CpuHost(fresh);
-        cpuHost.setFileReader(reader);
+        cpuHost.moveTo(fresh);
     }
 
     /**
