@@ -89,6 +89,18 @@ class SnapshotFuzzTest {
             .devices(List.of()).build()), 1);
     }
 
+    /** Guest code mid run (cpu/code holds two interpreters, one slice pending), into the same program not yet run. */
+    @Test
+    void flipsAndTruncationsAcrossAGuestCodeSnapshotAreRefused() {
+        Workloads.Workload w = Workloads.guestCode();
+        Machine source = w.create();
+        w.setup().accept(source);
+        w.before().accept(source);
+        Machine target = w.create();
+        w.setup().accept(target);
+        fuzz(source, target, 97);
+    }
+
     @Test
     void flipsAndTruncationsAcrossASmallXiveSnapshotAreRefused() {
         fuzz(xiveMachine(), Machine.create(MachineConfig.builder().cpus(1).icMode("xive").memory(64L << 20)
