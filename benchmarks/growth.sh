@@ -17,7 +17,7 @@
 #   --no-build  do not run Maven even if the jar is missing or older than the sources
 #   --out DIR   where growth.md (the table) and growth.svg (the chart) go; default benchmarks/
 #               (JMH's JSON results stay in benchmarks/target/growth/)
-# Needs Temurin 25 ($JAVA_HOME if it is one, else /usr/lib/jvm/temurin-25*), as run.sh.
+# Needs Temurin 25, found as ./pseries finds it (tools/jdk.sh), as run.sh.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -6,7 +6,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 rounds=${1:-5}
-JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* | head -1)}
+# shellcheck source=../tools/jdk.sh
+. "$root/tools/jdk.sh"
+JAVA_HOME=$(pseries_build_jdk) || exit 2
 if ! ls "$here"/target/benchmarks-*.jar >/dev/null 2>&1 \
    || [ -n "$(find "$root"/*/src/main -newer "$(ls "$here"/target/benchmarks-*.jar | head -1)" -type f | head -1)" ]; then
   (cd "$root" && JAVA_HOME="$JAVA_HOME" mvn -B -ntp -q -DskipTests package -pl benchmarks -am)

@@ -9,7 +9,9 @@ root="$(cd "$here/.." && pwd)"
 runs=${1:-3}
 out="$here/target/payloads"
 "$root/payloads/build.sh" qemu-selftest "$out" >/dev/null
-JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* | head -1)}
+# shellcheck source=../tools/jdk.sh
+. "$root/tools/jdk.sh"
+JAVA_HOME=$(pseries_build_jdk) || exit 2
 if ! ls "$here"/target/benchmarks-*.jar >/dev/null 2>&1; then
   (cd "$root" && JAVA_HOME="$JAVA_HOME" mvn -B -ntp -q -DskipTests package -pl benchmarks -am)
 fi

@@ -16,8 +16,8 @@
 #               or '-i 20' (a -f/-wi/-w/-i/-r given here replaces the mode's; -rf/-rff are
 #               run.sh's own). Default regex: 'XiveEndToEndBench|XicsEndToEndBench' (B1 and B3).
 #
-# Needs Temurin 25: $JAVA_HOME if its release file says JAVA_VERSION="25...", else
-# /usr/lib/jvm/temurin-25*. Parses JMH's JSON with jq if present (BENCH_NO_JQ=1: python3), else python3.
+# Needs JDK 25 (Temurin 25), found as ./pseries finds it (tools/jdk.sh: PSERIES_JAVA_HOME,
+# JAVA_HOME, /usr/lib/jvm). Parses JMH's JSON with jq if present (BENCH_NO_JQ=1: python3), else python3.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,23 +39,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 # ---------------------------------------------------------------- find Temurin 25
-is_jdk25() {
-    [[ -n "$1" && -x "$1/bin/java" && -f "$1/release" ]] && grep -q '^JAVA_VERSION="25' "$1/release"
-}
-jdk=""
-if is_jdk25 "${JAVA_HOME:-}"; then
-    jdk="$JAVA_HOME"
-else
-    for d in /usr/lib/jvm/temurin-25*; do
-        if is_jdk25 "$d"; then jdk="$d"; break; fi
-    done
-fi
-if [[ -z "$jdk" ]]; then
-    echo "run.sh: Temurin 25 not found: JAVA_HOME (${JAVA_HOME:-unset}) is not a JDK 25 (its release file" \
-         "must say JAVA_VERSION=\"25...\") and there is no /usr/lib/jvm/temurin-25*." \
-         "Install Temurin 25 or export JAVA_HOME to it." >&2
-    exit 2
-fi
+# the launcher's own lookup (PSERIES_JAVA_HOME, JAVA_HOME, /usr/lib/jvm), with its error message
+# shellcheck source=../tools/jdk.sh
+. "$root/tools/jdk.sh"
+jdk=$(pseries_build_jdk) || exit 2
 export JAVA_HOME="$jdk"
 java="$jdk/bin/java"
 

@@ -11,7 +11,7 @@
 # "wall" is host time, "cpu" the CPU time used, fairer when other work shares the cores)
 #
 # Usage: benchmarks/vs-qemu.sh [ROUNDS]     (default 3)
-# Needs: Temurin 25 (JAVA_HOME, else /usr/lib/jvm/temurin-25*), Maven, and root for apt-get when
+# Needs: Temurin 25 (found as ./pseries finds it: PSERIES_JAVA_HOME, JAVA_HOME, /usr/lib/jvm), Maven, and root for apt-get when
 # the cross compiler (gcc-powerpc64le-linux-gnu) or QEMU (qemu-system-ppc) is missing.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,11 +35,9 @@ apt_install qemu-system-ppc64 qemu-system-ppc
 out="$here/target/payloads"
 "$root/payloads/build.sh" qemu-selftest "$out" >/dev/null
 
-jdk=""
-for d in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25*; do
-  if [ -n "$d" ] && [ -f "$d/release" ] && grep -q '^JAVA_VERSION="25' "$d/release"; then jdk="$d"; break; fi
-done
-[ -n "$jdk" ] || { echo "vs-qemu.sh: Temurin 25 not found (JAVA_HOME or /usr/lib/jvm/temurin-25*)" >&2; exit 2; }
+# shellcheck source=../tools/jdk.sh
+. "$root/tools/jdk.sh"
+jdk=$(pseries_build_jdk) || exit 2
 jar() { ls "$here"/target/benchmarks-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -1; }
 if [ -z "$(jar)" ] || [ -n "$(find "$root" -path '*/src/main/*' -newer "$(jar)" -type f -print -quit 2>/dev/null)" ]; then
   echo "vs-qemu.sh: building the benchmarks (mvn -q -DskipTests package -pl benchmarks -am)" >&2

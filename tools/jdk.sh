@@ -1,4 +1,4 @@
-# Sourced by ./pseries, ./run-tests, .ci/run and benchmarks/run.sh: JDK discovery.
+# Sourced by ./pseries, ./run-tests, .ci/run and the benchmark scripts (benchmarks/*.sh): JDK discovery.
 # pseries_find_jdk MIN: prints the home of a JDK with feature version 25 if one exists (needed to
 # build and for the optimizing JS runtime), else the newest one >= MIN. Looks at
 # PSERIES_JAVA_HOME, JAVA_HOME, then /usr/lib/jvm/*. Returns 1 when none fits.
