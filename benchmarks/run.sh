@@ -102,7 +102,8 @@ fi
     "${mode[@]}" -prof gc -prof io.pseries.bench.CpuTimeProfiler -rf json -rff "$json" "${regex[@]+"${regex[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}"
 
 # ---------------------------------------------------------------- one line per figure
-# Benchmark id per class (performance.md); QEMU 7.2 TCG anchor in ns per interrupt (1.0 M/s
+# Benchmark id per class (performance.md; MmioAccessBench is B1's guest accesses one by one,
+# HostCallBench B8's cost per API call; GuestIpiBench, a throughput, has guest-ipi.sh); QEMU 7.2 TCG anchor in ns per interrupt (1.0 M/s
 # XIVE self-IPIs = 1000 ns, 165 k/s XICS = 1e9/165000 = 6060.606 ns) and the goal in ns where
 # performance.md sets one.
 echo
@@ -110,8 +111,11 @@ if [[ -z "${BENCH_NO_JQ:-}" ]] && command -v jq >/dev/null 2>&1; then
     jq -r '
       def bid: if test("XiveEndToEndBench") then {id: "B1", qemu_ns: 1000, goal: 25}
                elif test("XicsEndToEndBench") then {id: "B3", qemu_ns: (1e9 / 165000), goal: 25}
+               elif test("MmioAccessBench") then {id: "B1", qemu_ns: null, goal: null}
+               elif test("RandomSourcesBench") then {id: "B2", qemu_ns: null, goal: 100}
                elif test("SnapshotBench") then {id: "B6", qemu_ns: null, goal: 50000000}
                elif test("PicBench") then {id: "B7", qemu_ns: null, goal: 10000000}
+               elif test("HostCallBench") then {id: "B8", qemu_ns: null, goal: null}
                else {id: "-", qemu_ns: null, goal: null} end;
       def scale: if startswith("ms/") then 1e6 elif startswith("us/") then 1e3 elif startswith("s/") then 1e9 else 1 end;
       def num: if . == null then "NA" elif (. | type) == "number" then ((. * 1000 | round) / 1000 | tostring) else tostring end;
@@ -142,10 +146,16 @@ def bid(name):
         return ("B1", 1000, 25)
     if "XicsEndToEndBench" in name:
         return ("B3", 1e9 / 165000, 25)
+    if "MmioAccessBench" in name:
+        return ("B1", None, None)
+    if "RandomSourcesBench" in name:
+        return ("B2", None, 100)
     if "SnapshotBench" in name:
         return ("B6", None, 50000000)
     if "PicBench" in name:
         return ("B7", None, 10000000)
+    if "HostCallBench" in name:
+        return ("B8", None, None)
     return ("-", None, None)
 def scale(unit):
     return {"ms": 1e6, "us": 1e3, "s": 1e9}.get(unit.split("/")[0], 1)
