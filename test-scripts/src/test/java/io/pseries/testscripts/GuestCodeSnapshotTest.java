@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +30,6 @@ import io.pseries.core.snapshot.SnapshotException;
  * cross compiler the test is skipped, unless PSERIES_REQUIRE_CROSS is set (CI), where it fails.
  */
 class GuestCodeSnapshotTest {
-    private static final Path PAYLOADS = Path.of("..", "payloads").toAbsolutePath().normalize();
     private static final Path OUT = Path.of("target", "payloads-snapshot").toAbsolutePath();
     /** How many pieces a run is cut into (a piece is the straight run's virtual time over this). */
     private static final int PIECES = 64;
@@ -39,16 +37,7 @@ class GuestCodeSnapshotTest {
 
     @BeforeAll
     static void build() throws IOException, InterruptedException {
-        boolean have = new ProcessBuilder("sh", "-c", "command -v powerpc64le-linux-gnu-gcc").start().waitFor() == 0;
-        if (!have && System.getenv("PSERIES_REQUIRE_CROSS") == null) {
-            Assumptions.abort("powerpc64le-linux-gnu-gcc is not installed (apt-get install gcc-powerpc64le-linux-gnu)");
-        }
-        for (String name : List.of("qemu-selftest", "exceptions")) {
-            Process p = new ProcessBuilder("sh", PAYLOADS.resolve("build.sh").toString(), name, OUT.toString())
-                .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), "building " + name + ":\n" + log);
-        }
+        PayloadBuild.build(OUT, List.of("qemu-selftest", "exceptions"));
     }
 
     private static Machine booted(String payload, String icMode, int cpus) throws IOException {

@@ -3,13 +3,11 @@ package io.pseries.testscripts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,21 +24,12 @@ import io.pseries.core.cpu.CpuThreads;
  * PSERIES_REQUIRE_CROSS is set (CI), where it fails.
  */
 class PayloadQemuComparisonTest {
-    private static final Path PAYLOADS = Path.of("..", "payloads").toAbsolutePath().normalize();
+    private static final Path PAYLOADS = PayloadBuild.PAYLOADS;
     private static final Path OUT = Path.of("target", "payloads").toAbsolutePath();
 
     @BeforeAll
     static void build() throws IOException, InterruptedException {
-        boolean have = new ProcessBuilder("sh", "-c", "command -v powerpc64le-linux-gnu-gcc").start().waitFor() == 0;
-        if (!have && System.getenv("PSERIES_REQUIRE_CROSS") == null) {
-            Assumptions.abort("powerpc64le-linux-gnu-gcc is not installed (apt-get install gcc-powerpc64le-linux-gnu)");
-        }
-        for (String name : List.of("qemu-selftest", "exceptions")) {
-            Process p = new ProcessBuilder("sh", PAYLOADS.resolve("build.sh").toString(), name, OUT.toString())
-                .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), "building " + name + ":\n" + log);
-        }
+        PayloadBuild.build(OUT, List.of("qemu-selftest", "exceptions"));
     }
 
     /** The console with QEMU's line ends and the RESULT lines' timing figures masked. */

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
@@ -17,9 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.pseries.script.ScriptEngine;
-import io.pseries.script.test.FileResult;
-import io.pseries.script.test.JsTestFile;
-import io.pseries.script.test.TestListener;
 
 /**
  * {@code --checkpoint-invariance} on the source of a migration, which stays stopped
@@ -43,16 +36,8 @@ class StoppedMachineCheckpointTest {
         engine.close();
     }
 
-    private record Run(FileResult result, String output) {
-    }
-
-    private Run run(String text, int points) throws IOException {
-        Path p = dir.resolve("s.test.js");
-        Files.writeString(p, text);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        FileResult r = JsTestFile.run(engine, p, JsTestFile.Options.defaults().withCheckpoints(points), new TestListener() { },
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-        return new Run(r, out.toString(StandardCharsets.UTF_8));
+    private CheckpointRun run(String text, int points) throws IOException {
+        return CheckpointRun.of(engine, dir, "s.test.js", text, points);
     }
 
     /**
@@ -86,7 +71,7 @@ class StoppedMachineCheckpointTest {
 
     @Test
     void aMigratedAwaySourceIsCheckpointedStopped_everyPointTaken() throws IOException {
-        Run r = run(MIGRATED_AWAY, 1000);
+        CheckpointRun r = run(MIGRATED_AWAY, 1000);
         assertEquals(0, r.result().failures(), r.output() + r.result());
         assertFalse(r.output().contains("skipped"), r.output());
         assertTrue(r.output().contains("no difference"), r.output());
@@ -94,7 +79,7 @@ class StoppedMachineCheckpointTest {
 
     @Test
     void aMigratedAwaySourceOnASharedHostIsStillSkippedWithTheReason() throws IOException {
-        Run r = run("""
+        CheckpointRun r = run("""
             it('a stopped source on a shared host', () => {
               const host = pseries.host({});
               const a = host.machine({ cpus: 2 });
