@@ -965,6 +965,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
      */
     public void beginRestore() {
         stop("a snapshot is being restored");
+        if (ocapi != null) {
+            io.pseries.core.dev.pci.OcapiState.restoreBegin(ocapi);
+        }
         scheduler.dropPending();
         if (guest != null) {
             guest.detach();

@@ -30,6 +30,20 @@ public interface HostInterruptController {
     /** Allocates a hardware interrupt from the IPI pool of any chip; 0 when the pool is exhausted. */
     int allocIrq();
 
+    /**
+     * Whether hardware interrupt {@code hw} is one of the IPI pool's and free now, so that
+     * {@link #allocIrqAt} would give it (a snapshot restore re-making a host interrupt a guest or
+     * an AFU was given by number). False by default: the controller cannot.
+     */
+    default boolean canAllocIrqAt(int hw) {
+        return false;
+    }
+
+    /** Allocates IPI {@code hw} itself, as {@link #allocIrq} would a free one; false, changing nothing, when it cannot. */
+    default boolean allocIrqAt(int hw) {
+        return false;
+    }
+
     /** Returns a hardware interrupt to the pool (its EAS masked, PQ 01). Unknown numbers are ignored. */
     void freeIrq(int hw);
 

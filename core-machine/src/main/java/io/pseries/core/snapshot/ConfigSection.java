@@ -21,6 +21,11 @@ import io.pseries.core.util.Json;
  * {@code pageSize}, {@code memSlots}, {@code maxMapCount}, {@code esbMapping}) and the platform
  * options ({@code dtcClean}, {@code xVof}, {@code esbLoads}); a version 1 stream was taken from a
  * machine that had their defaults, which is what it is upgraded to.
+ *
+ * <p>Version 3 added {@code experimental} (the proposals enabled, comma-separated, "" none): a
+ * machine with {@code ocapi-rfc-2019} is snapshotted since its AFU irqs have sections
+ * ({@code ocapi/ID}, {@link OcapiSections}). Older versions refused any experimental option at
+ * save, so their streams are upgraded to none.
  */
 public final class ConfigSection implements SnapshotSection {
     public static final String NAME = "config";
@@ -29,7 +34,10 @@ public final class ConfigSection implements SnapshotSection {
         "memory", FieldType.I64, "seed", FieldType.I64, "hostXive", FieldType.BOOL, "nrIrqs", FieldType.U32, "devices", FieldType.STRING,
         "xicsOnXive", FieldType.BOOL, "pageSize", FieldType.U32, "memSlots", FieldType.U32,
         "maxMapCount", FieldType.U32, "esbMapping", FieldType.STRING,
-        "dtcClean", FieldType.BOOL, "xVof", FieldType.BOOL, "esbLoads", FieldType.STRING);
+        "dtcClean", FieldType.BOOL, "xVof", FieldType.BOOL, "esbLoads", FieldType.STRING,
+        "experimental", FieldType.STRING);
+    /** The proposals whose state the stream's sections describe (every one: {@link MachineConfig#EXPERIMENTAL}). */
+    private static final List<String> DESCRIBED = List.of("ocapi-rfc-2019");
 
     private final MachineConfig config;
 
@@ -44,7 +52,7 @@ public final class ConfigSection implements SnapshotSection {
 
     @Override
     public int version() {
-        return 2;
+        return 3;
     }
 
     @Override
@@ -54,9 +62,11 @@ public final class ConfigSection implements SnapshotSection {
 
     @Override
     public void save(SectionWriter w) {
-        if (!config.platform().experimental().isEmpty()) {
+        List<String> undescribed = new ArrayList<>(config.platform().experimental());
+        undescribed.removeAll(DESCRIBED);
+        if (!undescribed.isEmpty()) {
             throw new SnapshotException(NAME, "the machine enables experimental '"
-                + String.join("', '", config.platform().experimental()) + "', whose state no section describes");
+                + String.join("', '", undescribed) + "', whose state no section describes");
         }
         w.u32("cpus", config.cpus()).u32("threads", config.threads()).u32("vsmt", config.vsmt())
             .string("icMode", config.icMode()).string("kernelIrqchip", config.kernelIrqchip())
@@ -70,6 +80,23 @@ public final class ConfigSection implements SnapshotSection {
                 default -> w.string(e.getKey(), (String) e.getValue());
             }
         }
+        w.string("experimental", String.join(",", config.platform().experimental()));
+    }
+
+    /** The stream's experimental proposals: none before version 3 (those saves refused any). */
+    private static List<String> experimental(SectionReader r) {
+        if (r.version() < 3) {
+            return List.of();
+        }
+        String s = r.string("experimental");
+        List<String> l = s.isEmpty() ? List.of() : List.of(s.split(",", -1));
+        for (String n : l) {
+            if (!MachineConfig.EXPERIMENTAL.contains(n)) {
+                throw r.refuse("field 'experimental' names '" + n + "', not a proposal ("
+                    + String.join(", ", MachineConfig.EXPERIMENTAL) + ")");
+            }
+        }
+        return l;
     }
 
     /** The host options version 2 added (a stream names them host.NAME), the rest are platform options. */
@@ -136,6 +163,7 @@ public final class ConfigSection implements SnapshotSection {
             String k = e.getKey();
             differs(r, (V2_HOST.contains(k) ? "host." : "") + k, v2.get(k), e.getValue());
         }
+        differs(r, "experimental", String.join(",", experimental(r)), String.join(",", config.platform().experimental()));
         return () -> { };
     }
 
@@ -168,6 +196,10 @@ public final class ConfigSection implements SnapshotSection {
         m.put("host", host);
         m.put("nrIrqs", r.u32("nrIrqs"));
         v2.forEach((k, v) -> (V2_HOST.contains(k) ? host : m).put(k, v));
+        List<String> exp = experimental(r);
+        if (!exp.isEmpty()) {
+            m.put("experimental", exp);
+        }
         String head = Json.write(m);
         return head.substring(0, head.length() - 1) + ",\"devices\":" + r.string("devices") + "}";
     }

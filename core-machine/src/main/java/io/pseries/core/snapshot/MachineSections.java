@@ -12,7 +12,8 @@ import io.pseries.core.intc.InterruptController;
 /**
  * The sections of one machine, in restore order: configuration, platform, clock, CAS, vCPUs
  * (each vCPU's run state, then the interpreters of guest code: {@code cpu/code}),
- * IRQ lines, the PCI host bridge and each PCI function, RAM, then each interrupt controller's own sections (legacy first), the simulated
+ * IRQ lines, the PCI host bridge and each PCI function, the OpenCAPI AFU irqs (with
+ * {@code experimental: ['ocapi-rfc-2019']}), RAM, then each interrupt controller's own sections (legacy first), the simulated
  * host's ({@code host/kvm}: which KVM device, its mappings and links), the guest model's
  * ({@code guest}, then {@code guest/DRIVER} for each guest driver that describes its state), then those of
  * {@link SnapshotSectionProvider}s on the class path. The machine never names a controller's
@@ -36,7 +37,9 @@ public final class MachineSections {
         l.add(new CpuCodeSection(m.cpuThreads(), clock));
         l.add(new IrqLinesSection(m.irqLines()));
         // before the controllers: their loads check source kinds against the MSIs these re-make
-        l.addAll(PciSections.of(m.phb()));
+        l.addAll(PciSections.of(m.phb(), m.ocapi()));
+        // after the PCI functions' (their MSIs are declared), before the controllers' too
+        l.addAll(OcapiSections.of(m.ocapi()));
         l.add(new RamSection(m.memory()));
         for (InterruptController c : m.controllers()) {
             if (c instanceof SnapshotParticipant p) {

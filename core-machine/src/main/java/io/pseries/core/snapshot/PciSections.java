@@ -30,9 +30,10 @@ final class PciSections {
     private PciSections() {
     }
 
-    static List<SnapshotSection> of(SpaprPhb phb) {
+    /** {@code ocapi}: the OpenCAPI RFC hcalls when enabled (their AFU irqs hold MSI numbers too), else null. */
+    static List<SnapshotSection> of(SpaprPhb phb, io.pseries.core.dev.pci.OcapiRfcHcalls ocapi) {
         List<SnapshotSection> l = new ArrayList<>();
-        l.add(new Phb(phb));
+        l.add(new Phb(phb, ocapi));
         for (PciDevice d : phb.devices()) {
             l.add(new Function(phb, d));
         }
@@ -55,9 +56,11 @@ final class PciSections {
         private static final Schema SCHEMA = Schema.of("dmaEnabled", FieldType.BYTES, "dmaPageShift", FieldType.INTS,
             "dmaSize", FieldType.LONGS);
         private final SpaprPhb phb;
+        private final io.pseries.core.dev.pci.OcapiRfcHcalls ocapi;
 
-        Phb(SpaprPhb phb) {
+        Phb(SpaprPhb phb, io.pseries.core.dev.pci.OcapiRfcHcalls ocapi) {
             this.phb = phb;
+            this.ocapi = ocapi;
         }
 
         @Override
@@ -72,10 +75,10 @@ final class PciSections {
 
         @Override
         public void save(SectionWriter w) {
-            int unheld = PciRuntimeState.unheldMsi(phb);
+            int unheld = PciRuntimeState.unheldMsi(phb, io.pseries.core.dev.pci.OcapiState.heldMsis(ocapi));
             if (unheld >= 0) {
                 throw new SnapshotException(name(), String.format("interrupt 0x%x is allocated from the MSI range but no"
-                    + " PCI function holds it; snapshots of it are not supported in this version", unheld));
+                    + " PCI function or AFU irq holds it; snapshots of it are not supported in this version", unheld));
             }
             PciRuntimeState.Phb s = PciRuntimeState.capture(phb);
             byte[] en = new byte[s.dmaEnabled().length];

@@ -16,14 +16,17 @@ import io.pseries.core.host.pt.PhysicalHost;
  *             functions: addresses; groups: IOMMU group of each; msix: vectors; intx: pin 0/1;
  *             afuIrqs: the OpenCAPI link credit (0: no AFU)
  *  state      fired, dropped: per function, what its device raised and what reached nobody;
- *             intxLevel: the INTx wire; irqBypass: the kvm_irq_bypass parameter
+ *             intxLevel: the INTx wire; irqBypass: the kvm_irq_bypass parameter;
+ *             afuContexts: the contexts open on each function's AFU (v2)
  *  counts     vms: VMs that joined (the next one is qemu-vmN); nextEventFd: the next eventfd's number
  *  record     owners: the VMM process holding each function ("" none), checked once the VMs are
- *             restored: each must have opened its functions again itself
+ *             restored: each must have opened its functions again itself; likewise the AFU
+ *             contexts: each VM's section {@code ocapi/ID} re-opens its VMM's context with its
+ *             interrupts (and takes the link credit again), so the count is only checked
  * </pre>
  *
- * Not held, refused at save with the reason: OpenCAPI AFU contexts (their interrupts live in
- * the OCXL driver, which no section describes yet).
+ * <p>Version 2 added {@code afuContexts}. A version 1 stream was saved only with no AFU context
+ * open (its save refused any), so it loads as none on every AFU.
  *
  * <p>Threading: the thread of the host's machines.
  */
@@ -32,11 +35,11 @@ final class PhysicalHostSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("functions", FieldType.STRING, "groups", FieldType.INTS,
         "msix", FieldType.INTS, "intx", FieldType.BYTES, "afuIrqs", FieldType.INTS, "fired", FieldType.LONGS,
         "dropped", FieldType.LONGS, "intxLevel", FieldType.BYTES, "irqBypass", FieldType.BOOL, "vms", FieldType.U32,
-        "nextEventFd", FieldType.I64, "owners", FieldType.STRING);
+        "nextEventFd", FieldType.I64, "owners", FieldType.STRING, "afuContexts", FieldType.INTS);
 
     /** A validated stream's state, kept from the commit to {@link #afterMachines}. */
     private record Incoming(long[] fired, long[] dropped, byte[] intxLevel, boolean irqBypass, int vms,
-                            long nextEventFd, List<String> owners) {
+                            long nextEventFd, List<String> owners, int[] afuContexts) {
     }
 
     private final PhysicalHost host;
@@ -53,7 +56,7 @@ final class PhysicalHostSection implements SnapshotSection {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -84,13 +87,10 @@ final class PhysicalHostSection implements SnapshotSection {
         long[] fired = new long[n];
         long[] dropped = new long[n];
         byte[] level = new byte[n];
+        int[] contexts = new int[n];
         for (int i = 0; i < n; i++) {
             HostPciFunction f = fns.get(i);
-            if (f.afu() != null && f.afu().contexts() > 0) {
-                throw new SnapshotException(NAME, "the OpenCAPI AFU of " + f.addr() + " has " + f.afu().contexts()
-                    + " context(s) open: AFU contexts and their interrupts (the OCXL driver's) are in no snapshot"
-                    + " section yet");
-            }
+            contexts[i] = f.afu() == null ? 0 : f.afu().contexts();
             addrs.add(f.addr());
             owners.add(f.owner() == null ? "" : f.owner().processName());
             groups[i] = f.group().number();
@@ -104,7 +104,7 @@ final class PhysicalHostSection implements SnapshotSection {
         w.string("functions", HostSection.join(addrs)).ints("groups", groups).ints("msix", msix).bytes("intx", intx)
             .ints("afuIrqs", afu).longs("fired", fired).longs("dropped", dropped).bytes("intxLevel", level)
             .bool("irqBypass", host.irqBypass()).u32("vms", host.vmCount()).i64("nextEventFd", host.peekNextEventFdId())
-            .string("owners", HostSection.join(owners));
+            .string("owners", HostSection.join(owners)).ints("afuContexts", contexts);
     }
 
     @Override
@@ -152,12 +152,19 @@ final class PhysicalHostSection implements SnapshotSection {
         if (owners.size() != n) {
             throw r.refuse("field 'owners' names " + owners.size() + " owners for " + n + " PCI functions");
         }
+        int[] contexts = r.version() < 2 ? new int[n] : r.ints("afuContexts", n);
+        for (int i = 0; i < n; i++) {
+            if (contexts[i] < 0 || (contexts[i] > 0 && afu[i] == 0)) {
+                throw r.refuse("function " + addrs.get(i) + ": " + contexts[i] + " AFU contexts"
+                    + (contexts[i] < 0 ? " is not a count" : ", but it has no AFU"));
+            }
+        }
         return () -> {
             host.setIrqBypass(bypass);
             for (int i = 0; i < n; i++) {
                 fns.get(i).restoreState(fired[i], dropped[i], level[i] == 1);
             }
-            incoming = new Incoming(fired, dropped, level, bypass, vms, nextEventFd, owners);
+            incoming = new Incoming(fired, dropped, level, bypass, vms, nextEventFd, owners, contexts);
         };
     }
 
@@ -167,8 +174,9 @@ final class PhysicalHostSection implements SnapshotSection {
     }
 
     /**
-     * Once every VM joined and was restored: the counts continue from the stream's, and each
-     * function is held by the process that held it on the source (else a refusal naming it).
+     * Once every VM joined and was restored: the counts continue from the stream's, each
+     * function is held by the process that held it on the source and each AFU has as many
+     * contexts open as there (else a refusal naming it).
      */
     void afterMachines() {
         Incoming in = incoming;
@@ -181,6 +189,15 @@ final class PhysicalHostSection implements SnapshotSection {
                     + (in.owners().get(i).isEmpty() ? "no process" : in.owners().get(i)) + ", the restored VMs leave it held by "
                     + (now.isEmpty() ? "no process" : now) + " (a VMM opens again only the functions its machine's"
                     + " vfio-pci devices name, not those a script opened with m.host.vfioOpen)");
+            }
+        }
+        for (int i = 0; i < fns.size(); i++) {
+            HostPciFunction f = fns.get(i);
+            int now = f.afu() == null ? 0 : f.afu().contexts();
+            if (now != in.afuContexts()[i]) {
+                throw new SnapshotException(NAME, "the OpenCAPI AFU of " + f.addr() + " had " + in.afuContexts()[i]
+                    + " context(s) open, the restored VMs opened " + now + " (only a VMM's own, through the RFC"
+                    + " hcalls, are re-opened by its section ocapi/ID)");
             }
         }
         host.continueFrom(in.vms(), in.nextEventFd());

@@ -161,6 +161,23 @@ public final class HostXive implements HostInterruptController {
     }
 
     @Override
+    public boolean canAllocIrqAt(int hw) {
+        return hw >= FIRST_HW_IRQ && hw < source.nrIrqs() && !irqs.get(hw);
+    }
+
+    @Override
+    public boolean allocIrqAt(int hw) {
+        if (!canAllocIrqAt(hw)) {
+            return false;
+        }
+        irqs.set(hw);
+        source.setStatus(hw, io.pseries.xive.Pq.OFF);
+        router.setEas(hw, EndConfig.eas(0, 0, 0, true));
+        vm.stats().ipiAllocated(1);
+        return true;
+    }
+
+    @Override
     public void freeIrq(int hw) {
         if (hw < FIRST_HW_IRQ || hw >= source.nrIrqs() || !irqs.get(hw) || phbMsi.get(hw) || deviceLsi.get(hw)) {
             return;

@@ -43,11 +43,12 @@ final class OcapiAfuIrqs {
         final long offset;
         final int hw;
         final int lisn;
-        final int fd;
+        /** The eventfd (its number found when it closes: a host-group restore renumbers the VMM's files). */
+        final EventFd fd;
         final Runnable waiter;
         boolean linked;
 
-        Irq(long offset, int hw, int lisn, int fd, Runnable waiter) {
+        Irq(long offset, int hw, int lisn, EventFd fd, Runnable waiter) {
             this.offset = offset;
             this.hw = hw;
             this.lisn = lisn;
@@ -90,7 +91,7 @@ final class OcapiAfuIrqs {
     /** ALLOC_IRQ: the guest interrupt number, or a negative PAPR code. */
     long alloc(VCpu cpu) {
         if (ctx == null) {
-            ctx = dev.hostFunction().afu().openContext(host.vm().hostIntc(), 1L << host.config().pageShift());
+            ctx = dev.hostFunction().afu().openContext(host.vm().hostIntc(), pageSize());
         }
         KvmResult r = ctx.allocIrq();
         if (!r.isOk()) {
@@ -107,7 +108,22 @@ final class OcapiAfuIrqs {
             machine.trace().guestError(cpu.index(), "H_OCXL_CONFIG_ADAPTER ALLOC_IRQ: no interrupt number left");
             return PaprRc.H_RESOURCE;
         }
-        machine.claimIrq(lisn, false, "vfio-pci " + dev.hostFunction().addr() + " AFU irq " + irqs.size());
+        Irq irq = attach(offset, lisn);
+        link(irq);
+        if (machine.trace().on(TraceCategory.PASSTHROUGH)) {
+            machine.trace().emit(TraceCategory.PASSTHROUGH, cpu.index(), "ocxl_alloc_irq", "guestIrq", lisn,
+                "hostIrq", irq.hw, "offset", offset, "state", irq.linked ? "bypass" : "vmm");
+        }
+        return lisn;
+    }
+
+    private long pageSize() {
+        return 1L << host.config().pageShift();
+    }
+
+    /** The guest interrupt {@code lisn} (its number reserved) claimed for the AFU irq at {@code offset}, with its eventfd. */
+    private Irq attach(long offset, int lisn) {
+        machine.claimIrq(lisn, false, "vfio-pci " + dev.hostFunction().addr() + " AFU irq " + ctx.irqId(offset));
         int fd = host.process().eventfd();
         EventFd efd = host.process().eventFd(fd);
         Runnable waiter = () -> {
@@ -118,14 +134,9 @@ final class OcapiAfuIrqs {
         };
         efd.addWaiter(waiter);
         ctx.setFd(offset, efd, 0);
-        Irq irq = new Irq(offset, ctx.hostIrq(offset), lisn, fd, waiter);
+        Irq irq = new Irq(offset, ctx.hostIrq(offset), lisn, efd, waiter);
         irqs.add(irq);
-        link(irq);
-        if (machine.trace().on(TraceCategory.PASSTHROUGH)) {
-            machine.trace().emit(TraceCategory.PASSTHROUGH, cpu.index(), "ocxl_alloc_irq", "guestIrq", lisn,
-                "hostIrq", irq.hw, "offset", offset, "state", irq.linked ? "bypass" : "vmm");
-        }
-        return lisn;
+        return irq;
     }
 
     /** FREE_IRQ of guest interrupt {@code lisn}: H_SUCCESS, or H_PARAMETER for one this function did not give. */
@@ -153,16 +164,73 @@ final class OcapiAfuIrqs {
     }
 
     private void release(Irq irq, int cpu) {
-        unlink(irq);
-        ctx.freeIrq(irq.offset);
-        host.process().eventFd(irq.fd).removeWaiter(irq.waiter);
-        host.process().closeFile(irq.fd);
-        machine.freeIrq(irq.lisn);
-        machine.irqSpace().freeMsi(irq.lisn, 1);
-        irqs.remove(irq);
+        releaseQuietly(irq);
         if (machine.trace().on(TraceCategory.PASSTHROUGH)) {
             machine.trace().emit(TraceCategory.PASSTHROUGH, cpu, "ocxl_free_irq", "guestIrq", irq.lisn,
                 "hostIrq", irq.hw);
+        }
+    }
+
+    private void releaseQuietly(Irq irq) {
+        unlink(irq);
+        ctx.freeIrq(irq.offset);
+        irq.fd.removeWaiter(irq.waiter);
+        host.process().closeFile(host.process().fdOf(irq.fd));
+        machine.freeIrq(irq.lisn);
+        machine.irqSpace().freeMsi(irq.lisn, 1);
+        irqs.remove(irq);
+    }
+
+    // ------------------------------------------------------------------ snapshots (OcapiState)
+
+    /** Whether the VMM opened its context on the AFU (it stays open until a restore of a stream without one). */
+    boolean hasContext() {
+        return ctx != null;
+    }
+
+    /** The AFU irqs in allocation order: offset, host interrupt, guest interrupt. */
+    long[] offsets() {
+        return irqs.stream().mapToLong(i -> i.offset).toArray();
+    }
+
+    int[] hwIrqs() {
+        return irqs.stream().mapToInt(i -> i.hw).toArray();
+    }
+
+    int[] lisns() {
+        return irqs.stream().mapToInt(i -> i.lisn).toArray();
+    }
+
+    /** A restore, before any section's commit: every AFU irq freed as FREE_IRQ would, with no trace event. */
+    void restoreBegin() {
+        for (Irq i : List.copyOf(irqs)) {
+            releaseQuietly(i);
+        }
+    }
+
+    /**
+     * A restore's commit (after {@link #restoreBegin}, the stream validated): the context open or
+     * closed as the stream's, each AFU irq re-made on the very host interrupt and guest number
+     * it had. The links are made when the in-kernel device is connected afresh (the irqchip
+     * listener), as after a controller switch.
+     */
+    void install(boolean context, long[] offsets, int[] hw, int[] lisns) {
+        io.pseries.core.host.pt.OcxlAfu afu = dev.hostFunction().afu();
+        if (!context && ctx != null) {
+            afu.closeContext(ctx);
+            ctx = null;
+        }
+        if (context && ctx == null) {
+            ctx = afu.openContext(host.vm().hostIntc(), pageSize());
+        }
+        for (int i = 0; i < offsets.length; i++) {
+            long off = ctx.restoreIrq(io.pseries.core.host.pt.OcxlAfu.irqIdAt(pageSize(), offsets[i]), hw[i]);
+            if (off != offsets[i]) {
+                throw new IllegalStateException("AFU irq at offset 0x" + Long.toHexString(offsets[i])
+                    + " could not be re-made on host interrupt 0x" + Integer.toHexString(hw[i]) + " after validation");
+            }
+            machine.irqSpace().reserveMsi(lisns[i], 1);
+            attach(off, lisns[i]);
         }
     }
 

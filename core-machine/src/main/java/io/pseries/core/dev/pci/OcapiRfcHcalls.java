@@ -27,7 +27,7 @@ import io.pseries.core.trace.TraceCategory;
  *          unknown LISN: H_PARAMETER | the AFU or the interrupt numbers exhausted: H_RESOURCE
  * </pre>
  *
- * What the guest gets is described by {@link OcapiAfuIrqs}.
+ * What the guest gets is described by {@link OcapiAfuIrqs}; snapshots hold it as {@link OcapiState}.
  *
  * <p>Threading: the machine's thread only.
  */
@@ -91,6 +91,11 @@ public final class OcapiRfcHcalls {
                 "H_OCXL_CONFIG_ADAPTER: no OpenCAPI function at config address 0x%x", cfg));
             return null;
         }
+        return of(v);
+    }
+
+    /** The VMM's side of function {@code v} (made on first use). */
+    OcapiAfuIrqs of(VfioPciDevice v) {
         for (OcapiAfuIrqs f : functions) {
             if (f.device() == v) {
                 return f;
@@ -99,6 +104,19 @@ public final class OcapiRfcHcalls {
         OcapiAfuIrqs f = new OcapiAfuIrqs(v, machine);
         functions.add(f);
         return f;
+    }
+
+    /** The machine's interrupt numbers (the AFU irqs' guest numbers come from its MSI range). */
+    public io.pseries.core.irq.IrqSpace irqSpace() {
+        return machine.irqSpace();
+    }
+
+    SpaprPhb phb() {
+        return phb;
+    }
+
+    DeviceHost machine() {
+        return machine;
     }
 
     long configAdapter(VCpu cpu, long[] a) {

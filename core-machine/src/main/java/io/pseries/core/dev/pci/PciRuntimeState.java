@@ -46,10 +46,10 @@ public final class PciRuntimeState {
         return new Phb(w.enabledState(), w.pageShiftState(), w.sizeState());
     }
 
-    /** A number the guest holds from the MSI range that no function of the bridge holds, or -1. */
-    public static int unheldMsi(SpaprPhb phb) {
+    /** A number the guest holds from the MSI range that no function of the bridge holds, nor {@code alsoHeld} (AFU irqs), or -1. */
+    public static int unheldMsi(SpaprPhb phb, java.util.BitSet alsoHeld) {
         IrqSpace space = phb.host().irqSpace();
-        java.util.BitSet held = new java.util.BitSet();
+        java.util.BitSet held = (java.util.BitSet) alsoHeld.clone();
         for (PciDevice d : phb.devices()) {
             held.set(d.msiFirst(), d.msiFirst() + d.msiCount());
         }

@@ -38,7 +38,7 @@ public final class OcxlAfu {
         return available;
     }
 
-    /** Contexts opened on the AFU (ocxl), by any process, never closed in this model. */
+    /** Contexts opened on the AFU (ocxl), by any process; only a snapshot restore closes one ({@link #closeContext}). */
     public int contexts() {
         return contexts.size();
     }
@@ -61,6 +61,35 @@ public final class OcxlAfu {
         OcxlContext c = new OcxlContext(this, intc, PP_MMIO_STRIDE + pageSize, pageSize);
         contexts.add(c);
         return c;
+    }
+
+    /**
+     * The offset of AFU irq {@code id} in a context of this AFU on a host of page size
+     * {@code pageSize}, as {@link #openContext} lays them out; -1 for an id outside
+     * [0, MAX_IRQ_PER_CONTEXT).
+     */
+    public static long irqOffset(long pageSize, long id) {
+        return id < 0 || id >= OcxlContext.MAX_IRQ_PER_CONTEXT ? -1 : PP_MMIO_STRIDE + pageSize + id * pageSize;
+    }
+
+    /** The id of the AFU irq at {@code offset} ({@link #irqOffset}), or -1 when no id lies there. */
+    public static int irqIdAt(long pageSize, long offset) {
+        long rel = offset - PP_MMIO_STRIDE - pageSize;
+        if (rel < 0 || rel % pageSize != 0 || rel / pageSize >= OcxlContext.MAX_IRQ_PER_CONTEXT) {
+            return -1;
+        }
+        return (int) (rel / pageSize);
+    }
+
+    /**
+     * A snapshot restore dropping a context that holds no interrupt (the stream's VMM had opened
+     * none): the file released, as the driver's close does. False when it still holds some.
+     */
+    public boolean closeContext(OcxlContext c) {
+        if (c.irqCount() > 0) {
+            return false;
+        }
+        return contexts.remove(c);
     }
 
     /**

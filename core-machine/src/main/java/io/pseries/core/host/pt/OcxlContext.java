@@ -22,6 +22,8 @@ import io.pseries.core.host.KvmResult;
  *                        irq: else EINVAL; the fault inserts the IPI's trigger page
  *  afuStore(offset)      the AFU writes the trigger page: the IPI fires (to its eventfd)
  *  freeIrq(offset)       zap that one page first, then free_irq and the HW IPI, the credit back
+ *  restoreIrq(id, hw)    a snapshot restore: the irq of that id on that very HW IPI (the
+ *                        trigger page the guest and the AFU were given stays the same)
  * </pre>
  *
  * <p>Threading: the machine's thread only.
@@ -97,6 +99,36 @@ public final class OcxlContext {
             }
         });
         return KvmResult.ok(irqBaseOffset + (long) id * pageSize);
+    }
+
+    /**
+     * A snapshot restore re-making AFU interrupt {@code id} on host interrupt {@code hw}, as
+     * {@link #allocIrq} would have (a credit taken, the handler requested); the caller validated
+     * that {@code id} is free, a credit is left and {@code hw} can be allocated
+     * ({@link HostInterruptController#canAllocIrqAt}). Returns the irq offset, or -1 when that
+     * did not hold after all (nothing changed).
+     */
+    public long restoreIrq(int id, int hw) {
+        if (id < 0 || id >= MAX_IRQ_PER_CONTEXT || irqs.containsKey(id) || !intc.canAllocIrqAt(hw)
+            || !afu.takeCredit()) {
+            return -1;
+        }
+        intc.allocIrqAt(hw);
+        AfuIrq irq = new AfuIrq(id, hw, intc.irqInfo(hw).triggerPage());
+        irqs.put(id, irq);
+        intc.markAfuIrq(hw);
+        intc.requestIrq(hw, () -> {
+            if (irq.fd != null) {
+                irq.fd.signal();
+            }
+        });
+        return irqBaseOffset + (long) id * pageSize;
+    }
+
+    /** The id of the AFU irq at {@code offset} (its place in the context's irq area), or -1. */
+    public int irqId(long offset) {
+        AfuIrq irq = byOffset(offset);
+        return irq == null ? -1 : irq.id;
     }
 
     /** OCXL_IOCTL_IRQ_SET_FD. */
