@@ -34,6 +34,7 @@ class SnapshotFieldMutationTest {
         "config.cpus", "config.threads", "config.vsmt", "config.icMode", "config.kernelIrqchip", "config.memory",
         "config.seed", "config.hostXive", "config.nrIrqs", "config.devices", "config.xicsOnXive", "config.pageSize",
         "config.memSlots", "config.maxMapCount", "config.esbMapping", "config.dtcClean", "config.xVof", "config.esbLoads",
+        "config.experimental",
         "cas.active", "irq/lines.irqs", "irq/lines.lsi",
         // which vCPUs have an interpreter: the per-interpreter arrays' lengths must agree with it
         "cpu/code.made",

@@ -31,15 +31,10 @@ public interface HostInterruptController {
     int allocIrq();
 
     /**
-     * Whether hardware interrupt {@code hw} is one of the IPI pool's and free now, so that
-     * {@link #allocIrqAt} would give it (a snapshot restore re-making a host interrupt a guest or
-     * an AFU was given by number). False by default: the controller cannot.
+     * Allocates IPI {@code hw} itself, as {@link #allocIrq} would a free one (a snapshot restore
+     * re-making a host interrupt an AFU was given by its trigger page); false, changing nothing,
+     * when it is taken or no IPI of the pool. False by default: the controller cannot.
      */
-    default boolean canAllocIrqAt(int hw) {
-        return false;
-    }
-
-    /** Allocates IPI {@code hw} itself, as {@link #allocIrq} would a free one; false, changing nothing, when it cannot. */
     default boolean allocIrqAt(int hw) {
         return false;
     }

@@ -13,16 +13,17 @@ import io.pseries.core.irq.IrqSpace;
  * ['ocapi-rfc-2019']}) leave behind: {@code ocapi/ID} for each passed-through function with an
  * AFU, in plug order, after the PCI sections and before the controllers' ({@link OcapiState}
  * says what each field holds and how a restore re-makes it). A machine without the option has
- * none; the configuration section tells the two apart.
+ * none; the configuration section tells the two apart. Optional: older streams, which could not
+ * come from such a machine (their save refused it), load as no context open.
  *
  * <pre>
- *  load      every field checked (lengths, offsets, host IPIs free, guest numbers in the MSI
+ *  load      every field checked (lengths, offsets, host IPI numbers, guest numbers in the MSI
  *            range and claimed by nothing else the restore keeps, AFU credits), the guest
  *            numbers declared ({@link IncomingClaims}) for the controllers' sections
  *  commit    (after the machine's beginRestore freed every AFU irq) the context and each AFU irq
- *            re-made on the host interrupt it had, its guest number claimed with level and
- *            raise count; the controllers' commits that follow install the source's state
- *  postLoad  each host IPI's routing word and state byte as recorded
+ *            re-made on the host interrupt it had (another when that one is taken), its guest
+ *            number claimed with level and raise count; the controllers' commits that follow
+ *            install the source's state; the links follow when the in-kernel device connects
  * </pre>
  */
 final class OcapiSections {
@@ -42,11 +43,9 @@ final class OcapiSections {
     static final class Function implements SnapshotSection {
         static final String PREFIX = "ocapi/";
         private static final Schema SCHEMA = Schema.of("context", FieldType.BOOL, "offsets", FieldType.LONGS,
-            "hwIrqs", FieldType.INTS, "lisns", FieldType.INTS, "levels", FieldType.BYTES, "raises", FieldType.LONGS,
-            "hostRouting", FieldType.LONGS, "hostStatus", FieldType.BYTES);
+            "hwIrqs", FieldType.INTS, "lisns", FieldType.INTS, "levels", FieldType.BYTES, "raises", FieldType.LONGS);
         private final OcapiRfcHcalls ocapi;
         private final VfioPciDevice d;
-        private OcapiState.Function incoming;
 
         Function(OcapiRfcHcalls ocapi, VfioPciDevice d) {
             this.ocapi = ocapi;
@@ -68,18 +67,28 @@ final class OcapiSections {
             return SCHEMA;
         }
 
+        /** Came after the first format: an older stream (none could hold an AFU irq) loads as no context. */
+        @Override
+        public boolean optional() {
+            return true;
+        }
+
+        @Override
+        public Runnable loadAbsent() {
+            return () -> OcapiState.install(ocapi, d, null);
+        }
+
         @Override
         public void save(SectionWriter w) {
             OcapiState.Function s = OcapiState.capture(ocapi, d);
             w.bool("context", s.context()).longs("offsets", s.offsets()).ints("hwIrqs", s.hwIrqs())
-                .ints("lisns", s.lisns()).bytes("levels", s.levels()).longs("raises", s.raises())
-                .longs("hostRouting", s.hostRouting()).bytes("hostStatus", s.hostStatus());
+                .ints("lisns", s.lisns()).bytes("levels", s.levels()).longs("raises", s.raises());
         }
 
         @Override
         public Runnable load(SectionReader r) {
             OcapiState.Function s = new OcapiState.Function(r.bool("context"), r.longs("offsets"), r.ints("hwIrqs"),
-                r.ints("lisns"), r.bytes("levels"), r.longs("raises"), r.longs("hostRouting"), r.bytes("hostStatus"));
+                r.ints("lisns"), r.bytes("levels"), r.longs("raises"));
             IncomingClaims claims = r.claims();
             IrqSpace space = ocapi.irqSpace();
             String why = OcapiState.invalid(ocapi, d, s, irq -> claims.declared(irq)
@@ -90,16 +99,7 @@ final class OcapiSections {
             for (int lisn : s.lisns()) {
                 claims.declare(lisn, 1);
             }
-            return () -> {
-                incoming = s;
-                OcapiState.install(ocapi, d, s);
-            };
-        }
-
-        @Override
-        public void postLoad() {
-            OcapiState.postLoad(ocapi, incoming);
-            incoming = null;
+            return () -> OcapiState.install(ocapi, d, s);
         }
     }
 }

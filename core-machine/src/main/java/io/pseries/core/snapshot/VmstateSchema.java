@@ -14,7 +14,8 @@ import io.pseries.core.MachineConfig;
  * static checker). Instances of a kind ({@code cpu/0}, {@code cpu/1}...) are one entry
  * ({@code cpu/N}; a PCI function's, named by its id, {@code pci/ID}). The reference machine is
  * dual-mode with two vCPUs and a virtio-net-pci function, so both controllers' sections and the
- * PCI ones appear. {@code host/physical} and {@code host/vm/N} are the sections of
+ * PCI ones appear; a second one, with {@code experimental: ['ocapi-rfc-2019']} and an OpenCAPI
+ * function passed through, gives {@code ocapi/ID}. {@code host/physical} and {@code host/vm/N} are the sections of
  * a host-group stream ({@link HostGroupSnapshot}), not of a machine's.
  *
  * <pre>
@@ -36,7 +37,18 @@ public final class VmstateSchema {
             .device("virtio-net-pci", Map.of("id", "net0")).build());
         Map<String, Object> sections = new LinkedHashMap<>();
         MachineSnapshot.schema(m).forEach((name, s) -> sections.putIfAbsent(kind(name), s));
-        // the host stream of a host-group checkpoint (HostGroupSnapshot): its own section kind
+        // the OpenCAPI RFC's sections: a machine with it and an AFU function passed through
+        io.pseries.core.host.pt.PhysicalHost afuHost = io.pseries.core.host.pt.PhysicalHost.of(
+            io.pseries.core.host.HostConfig.POWER9, List.of(Map.of("addr", "0000:03:00.0", "msix", 0, "intx", false,
+                "ocapi", Map.of("irqs", 8))));
+        Machine ocapi = Machine.create(MachineConfig.builder().cpus(1).icMode("xive")
+            .experimental(List.of("ocapi-rfc-2019")).device("vfio-pci", Map.of("host", "0000:03:00.0")).build(), afuHost);
+        MachineSnapshot.schema(ocapi).forEach((name, s) -> {
+            if (name.startsWith(OcapiSections.Function.PREFIX)) {
+                sections.putIfAbsent(kind(name), s);
+            }
+        });
+                // the host stream of a host-group checkpoint (HostGroupSnapshot): its own section kind
         MachineSnapshot.schema(HostGroupSnapshot.referenceSections()).forEach((name, s) -> sections.putIfAbsent(kind(name), s));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("format", SnapshotStream.FORMAT_VERSION);
@@ -48,6 +60,9 @@ public final class VmstateSchema {
     static String kind(String name) {
         if (name.startsWith("pci/") && !name.startsWith("pci/phb/")) {
             return "pci/ID";
+        }
+        if (name.startsWith(OcapiSections.Function.PREFIX)) {
+            return "ocapi/ID";
         }
         return name.replaceAll("/[0-9]+$", "/N");
     }

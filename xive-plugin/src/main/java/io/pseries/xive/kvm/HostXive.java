@@ -160,8 +160,7 @@ public final class HostXive implements HostInterruptController {
         return n;
     }
 
-    @Override
-    public boolean canAllocIrqAt(int hw) {
+    private boolean canAllocIrqAt(int hw) {
         return hw >= FIRST_HW_IRQ && hw < source.nrIrqs() && !irqs.get(hw);
     }
 

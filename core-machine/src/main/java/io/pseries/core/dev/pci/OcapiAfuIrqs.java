@@ -201,9 +201,14 @@ final class OcapiAfuIrqs {
         return irqs.stream().mapToInt(i -> i.lisn).toArray();
     }
 
-    /** A restore, before any section's commit: every AFU irq freed as FREE_IRQ would, with no trace event. */
+    /**
+     * A restore, before any section's commit: every AFU irq freed as FREE_IRQ would, with no trace
+     * event. The VM is stopped (an in-kernel XIVE latched its sources to P): the relay goes first,
+     * so the host interrupt handed back by the unlink reaches no guest line.
+     */
     void restoreBegin() {
         for (Irq i : List.copyOf(irqs)) {
+            i.fd.removeWaiter(i.waiter);
             releaseQuietly(i);
         }
     }
@@ -224,10 +229,10 @@ final class OcapiAfuIrqs {
             ctx = afu.openContext(host.vm().hostIntc(), pageSize());
         }
         for (int i = 0; i < offsets.length; i++) {
-            long off = ctx.restoreIrq(io.pseries.core.host.pt.OcxlAfu.irqIdAt(pageSize(), offsets[i]), hw[i]);
+            long off = ctx.restoreIrq(io.pseries.core.host.pt.OcxlAfu.irqIdAt(pageSize(), offsets[i]), hw[i], true);
             if (off != offsets[i]) {
                 throw new IllegalStateException("AFU irq at offset 0x" + Long.toHexString(offsets[i])
-                    + " could not be re-made on host interrupt 0x" + Integer.toHexString(hw[i]) + " after validation");
+                    + " could not be re-made after validation (the host has no IPI left)");
             }
             machine.irqSpace().reserveMsi(lisns[i], 1);
             attach(off, lisns[i]);

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.IntPredicate;
 
-import io.pseries.core.host.HostInterruptController;
-import io.pseries.core.host.pt.InKernelIrqchip;
 import io.pseries.core.host.pt.OcxlAfu;
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.IrqSpace;
@@ -23,16 +21,19 @@ import io.pseries.core.irq.SpaprIrq;
  *  state      context: the VMM's context on the AFU is open; per AFU irq in allocation order:
  *             offset (its place in the context), hwIrq (the host IPI: its trigger page is what
  *             the AFU was given), lisn (the guest number ALLOC_IRQ gave), the guest line's level
- *             and raise count, the host IPI's routing word (EAS) and state byte (PQ)
- *  derived    the link (set_mapped, in-kernel) or the VMM relay, the eventfd, the AFU's credit
- *  validate   (nothing changed) offsets of distinct ids, host IPIs free on this host (or this
- *             VM's own AFU irqs'), guest numbers in the MSI range and claimed by nothing else the
- *             restore keeps, credits left on the AFU
+ *             and raise count
+ *  derived    the link (set_mapped, in-kernel) or the VMM relay, the eventfd, the AFU's credit,
+ *             the host IPI's routing (set_mapped or the host handler) and PQ (with the link, the
+ *             guest source's, which the controller's section holds)
+ *  validate   (nothing changed) offsets of distinct ids, distinct host IPI numbers, guest numbers
+ *             in the MSI range and claimed by nothing else the restore keeps, credits on the AFU
  *  begin      (machine's beginRestore) every AFU irq freed, quietly
- *  commit     the context opened/closed, each irq re-made on its host IPI, its number reserved
- *             and claimed (before the controllers' commits install the source's state)
+ *  commit     the context opened/closed, each irq re-made on its host IPI (another free one when
+ *             that is taken: a migration to another host or from kernelIrqchip 'off' to 'on', where
+ *             the kernel's own IPIs came first; the AFU is given the new trigger page, the guest
+ *             sees only its number), its number reserved and claimed (before the controllers'
+ *             commits install the source's state)
  *  link       when the in-kernel device is connected afresh (the irqchip listener)
- *  postLoad   each host IPI's routing word and state byte put back as recorded
  * </pre>
  *
  * <p>Threading: the machine's thread only.
@@ -42,8 +43,7 @@ public final class OcapiState {
     }
 
     /** One function's state (every array one entry per AFU irq). */
-    public record Function(boolean context, long[] offsets, int[] hwIrqs, int[] lisns, byte[] levels, long[] raises,
-                           long[] hostRouting, byte[] hostStatus) {
+    public record Function(boolean context, long[] offsets, int[] hwIrqs, int[] lisns, byte[] levels, long[] raises) {
     }
 
     /** The functions of {@code o}'s bridge with an OpenCAPI AFU, in plug order (each has a section). */
@@ -77,17 +77,12 @@ public final class OcapiState {
         int n = hw.length;
         byte[] levels = new byte[n];
         long[] raises = new long[n];
-        long[] routing = new long[n];
-        byte[] status = new byte[n];
-        HostInterruptController intc = o.machine().host().vm().hostIntc();
         for (int i = 0; i < n; i++) {
             IrqLine l = o.machine().irq(lisns[i]);
             levels[i] = (byte) (l.level() ? 1 : 0);
             raises[i] = l.raiseCount();
-            routing[i] = intc.deviceSourceRouting(hw[i]);
-            status[i] = (byte) intc.deviceSourceStatus(hw[i]);
         }
-        return new Function(f.hasContext(), f.offsets(), hw, lisns, levels, raises, routing, status);
+        return new Function(f.hasContext(), f.offsets(), hw, lisns, levels, raises);
     }
 
     /**
@@ -97,12 +92,10 @@ public final class OcapiState {
      */
     public static String invalid(OcapiRfcHcalls o, VfioPciDevice d, Function s, IntPredicate takenElsewhere) {
         int n = s.offsets().length;
-        if (s.hwIrqs().length != n || s.lisns().length != n || s.levels().length != n || s.raises().length != n
-            || s.hostRouting().length != n || s.hostStatus().length != n) {
-            return "the AFU irqs' offsets, host interrupts, guest numbers, levels, raise counts, routing words and"
-                + " state bytes have " + n + ", " + s.hwIrqs().length + ", " + s.lisns().length + ", "
-                + s.levels().length + ", " + s.raises().length + ", " + s.hostRouting().length + " and "
-                + s.hostStatus().length + " elements: one each per AFU irq";
+        if (s.hwIrqs().length != n || s.lisns().length != n || s.levels().length != n || s.raises().length != n) {
+            return "the AFU irqs' offsets, host interrupts, guest numbers, levels and raise counts have " + n + ", "
+                + s.hwIrqs().length + ", " + s.lisns().length + ", " + s.levels().length + " and " + s.raises().length
+                + " elements: one each per AFU irq";
         }
         if (!s.context() && n > 0) {
             return n + " AFU irqs are recorded but no context on the AFU";
@@ -115,11 +108,6 @@ public final class OcapiState {
                 + " stream holds " + n + " AFU irqs";
         }
         long pageSize = 1L << o.machine().host().config().pageShift();
-        HostInterruptController intc = o.machine().host().vm().hostIntc();
-        Set<Integer> ownHw = new HashSet<>();
-        for (int hw : mine.hwIrqs()) {
-            ownHw.add(hw);
-        }
         Set<Integer> ids = new HashSet<>();
         Set<Integer> hws = new HashSet<>();
         Set<Integer> lisns = new HashSet<>();
@@ -132,9 +120,9 @@ public final class OcapiState {
                         : "that of another AFU irq");
             }
             int hw = s.hwIrqs()[i];
-            if (!hws.add(hw) || !(ownHw.contains(hw) || intc.canAllocIrqAt(hw))) {
-                return String.format("AFU irq %d: host interrupt 0x%x is %s", i, hw, hws.size() <= i
-                    ? "that of another AFU irq" : "no free IPI of this VM's host interrupt controller");
+            if (hw <= 0 || !hws.add(hw)) {
+                return String.format("AFU irq %d: host interrupt 0x%x is %s", i, hw, hw <= 0
+                    ? "no interrupt number" : "that of another AFU irq");
             }
             int lisn = s.lisns()[i];
             if (lisn < SpaprIrq.MSI || lisn >= SpaprIrq.MSI + space.nrMsis()) {
@@ -146,9 +134,6 @@ public final class OcapiState {
             }
             if ((s.levels()[i] & 0xfe) != 0 || s.raises()[i] < 0) {
                 return String.format("AFU irq %d: level %d or raise count %d is not valid", i, s.levels()[i], s.raises()[i]);
-            }
-            if ((s.hostStatus()[i] & ~3) != 0) {
-                return String.format("AFU irq %d: host state byte 0x%x is not a PQ pair (0..3)", i, s.hostStatus()[i]);
             }
         }
         return null;
@@ -171,22 +156,6 @@ public final class OcapiState {
         f.install(s.context(), s.offsets(), s.hwIrqs(), s.lisns());
         for (int i = 0; i < s.lisns().length; i++) {
             o.machine().irq(s.lisns()[i]).restore(s.levels()[i] != 0, s.raises()[i]);
-        }
-    }
-
-    /** Once the in-kernel device was connected and linked: each host IPI routes and holds as recorded. */
-    public static void postLoad(OcapiRfcHcalls o, Function s) {
-        if (s == null) {
-            return;
-        }
-        HostInterruptController intc = o.machine().host().vm().hostIntc();
-        InKernelIrqchip ic = o.machine().host().vm().irqchip();
-        for (int i = 0; i < s.hwIrqs().length; i++) {
-            intc.restoreDeviceSourceRouting(s.hwIrqs()[i], s.hostRouting()[i]);
-            intc.restoreDeviceSourceStatus(s.hwIrqs()[i], s.hostStatus()[i] & 0xff);
-            if (ic != null) {
-                ic.hostStateRestored(s.hwIrqs()[i], s.hostStatus()[i] & 0xff);
-            }
         }
     }
 }

@@ -22,8 +22,8 @@ import io.pseries.core.host.KvmResult;
  *                        irq: else EINVAL; the fault inserts the IPI's trigger page
  *  afuStore(offset)      the AFU writes the trigger page: the IPI fires (to its eventfd)
  *  freeIrq(offset)       zap that one page first, then free_irq and the HW IPI, the credit back
- *  restoreIrq(id, hw)    a snapshot restore: the irq of that id on that very HW IPI (the
- *                        trigger page the guest and the AFU were given stays the same)
+ *  restoreIrq(id, hw)    a snapshot restore: the irq of that id on that very HW IPI when free
+ *                        (the trigger page the AFU was given stays the same), else on another
  * </pre>
  *
  * <p>Threading: the machine's thread only.
@@ -102,22 +102,26 @@ public final class OcxlContext {
     }
 
     /**
-     * A snapshot restore re-making AFU interrupt {@code id} on host interrupt {@code hw}, as
-     * {@link #allocIrq} would have (a credit taken, the handler requested); the caller validated
-     * that {@code id} is free, a credit is left and {@code hw} can be allocated
-     * ({@link HostInterruptController#canAllocIrqAt}). Returns the irq offset, or -1 when that
-     * did not hold after all (nothing changed).
+     * A snapshot restore re-making AFU interrupt {@code id} as {@link #allocIrq} would have (a
+     * credit taken, the handler requested), on host interrupt {@code hw} when it can be had
+     * ({@link HostInterruptController#allocIrqAt}), else, with {@code orAny}, on any free IPI
+     * (the AFU is then given another trigger page: a migration to another host). The caller
+     * validated that {@code id} is free and a credit is left. Returns the irq offset, or -1 when
+     * that did not hold after all or no IPI is left (nothing changed).
      */
-    public long restoreIrq(int id, int hw) {
-        if (id < 0 || id >= MAX_IRQ_PER_CONTEXT || irqs.containsKey(id) || !intc.canAllocIrqAt(hw)
-            || !afu.takeCredit()) {
+    public long restoreIrq(int id, int hw, boolean orAny) {
+        if (id < 0 || id >= MAX_IRQ_PER_CONTEXT || irqs.containsKey(id) || !afu.takeCredit()) {
             return -1;
         }
-        intc.allocIrqAt(hw);
-        AfuIrq irq = new AfuIrq(id, hw, intc.irqInfo(hw).triggerPage());
+        int got = intc.allocIrqAt(hw) ? hw : orAny ? intc.allocIrq() : 0;
+        if (got == 0) {
+            afu.giveCredit();
+            return -1;
+        }
+        AfuIrq irq = new AfuIrq(id, got, intc.irqInfo(got).triggerPage());
         irqs.put(id, irq);
-        intc.markAfuIrq(hw);
-        intc.requestIrq(hw, () -> {
+        intc.markAfuIrq(got);
+        intc.requestIrq(got, () -> {
             if (irq.fd != null) {
                 irq.fd.signal();
             }
