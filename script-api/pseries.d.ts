@@ -155,7 +155,9 @@ declare global {
     /**
      * Interfaces that exist only as proposals, enabled by name. 'ocapi-rfc-2019': the October 2019
      * RFC's OpenCAPI hcalls (H_OCXL_CONFIG_ADAPTER 0xF004 with ALLOC_IRQ and FREE_IRQ; 0xF005-0xF007
-     * answer H_FUNCTION), never merged in Linux or QEMU. A machine with any cannot be snapshotted.
+     * answer H_FUNCTION), never merged in Linux or QEMU. Snapshots and migrations carry its AFU
+     * interrupts (section ocapi/ID: LISNs, host IPIs, the VMM's context); a stream restores only into
+     * a machine with the same proposals.
      */
     experimental?: 'ocapi-rfc-2019'[];
   }
@@ -746,7 +748,8 @@ declare global {
 
     /**
      * The whole machine state as a self-describing stream: a header, then named sections (config,
-     * machine, clock, cas, cpu/N, cpu/code, irq/lines, pci/phb/0 and pci/ID per PCI function, ram, the
+     * machine, clock, cas, cpu/N, cpu/code, irq/lines, pci/phb/0 and pci/ID per PCI function,
+     * ocapi/ID per OpenCAPI AFU function (with experimental: ['ocapi-rfc-2019']), ram, the
      * controllers' xive/... and xics/... sections, host/kvm, the booted guest model's guest,
      * guest/xics and guest/xive), each versioned and checksummed. A booted guest is captured with
      * its pending exception entries (mid IPI burst is fine) and the MSIs it got from

@@ -1,6 +1,5 @@
 package io.pseries.testscripts.passthrough;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,6 +84,26 @@ class OcapiSnapshotTest {
         return SnapshotDump.encode(d);
     }
 
+    /**
+     * A stream's sections as comparable text, host/kvm left out (each snapshot of an in-kernel VM
+     * counts its own attribute calls there).
+     */
+    private static List<String> state(byte[] stream) {
+        List<String> l = new ArrayList<>();
+        for (SnapshotDump.Section s : SnapshotDump.decode(stream)) {
+            if (s.name().equals("host/kvm")) {
+                continue;
+            }
+            for (Map.Entry<String, Object> e : s.values().entrySet()) {
+                Object v = e.getValue();
+                String text = v instanceof byte[] b ? java.util.Arrays.toString(b) : v instanceof int[] i
+                    ? java.util.Arrays.toString(i) : v instanceof long[] x ? java.util.Arrays.toString(x) : String.valueOf(v);
+                l.add(s.name() + "." + e.getKey() + "=" + text);
+            }
+        }
+        return l;
+    }
+
     @Test
     void anAfuIrqSurvivesAHostGroupCheckpointOnItsHostInterruptAndTriggerPage() {
         PhysicalHost h = afuHost();
@@ -105,6 +124,7 @@ class OcapiSnapshotTest {
         PhysicalHost h = afuHost();
         Machine m = withAfuIrqs(h, "on");
         byte[] good = m.snapshot();
+        byte[] baseline = m.snapshot();
         List<Map<String, Object>> info = m.ocapi().info();
         int available = h.function(AFU).afu().available();
         Map<String, Consumer<SnapshotDump.Section>> corruptions = new LinkedHashMap<>();
@@ -143,7 +163,7 @@ class OcapiSnapshotTest {
             assertEquals(info, m.ocapi().info(), c.getKey() + ": the target's AFU irqs are unchanged");
             assertEquals(available, h.function(AFU).afu().available(), c.getKey() + ": the AFU's credit is unchanged");
         }
-        assertArrayEquals(good, m.snapshot(), "every refusal left the machine exactly as it was");
+        assertEquals(state(baseline), state(m.snapshot()), "every refusal left the machine exactly as it was");
     }
 
     @Test
@@ -239,17 +259,25 @@ class OcapiSnapshotTest {
     }
 
     /**
+     * A guest number is cross-checked by the controllers' sections (their source state, EAS, for
+     * that number): changed alone it makes a foreign stream, as a PCI function's msiFirst.
+     */
+    private static final Set<String> CROSS_CHECKED = Set.of("lisns");
+
+    /**
      * Generated over every field of ocapi/ID, as SnapshotFieldMutationTest does for the other
      * sections: the field is changed in the stream, the stream restored into a fresh machine on a
      * fresh host, and the machine's own snapshot must carry the changed value (no field is
-     * silently dropped). {@code context} is tried on a VM whose context holds no irq (with irqs a
-     * stream without a context is refused).
+     * silently dropped), or, for {@link #CROSS_CHECKED}, every change must be refused.
+     * {@code context} is tried on a VM whose context holds no irq (with irqs a stream without a
+     * context is refused).
      */
     @Test
     void everyFieldOfTheOcapiSectionIsCarriedByTheRestoredMachine() {
         Set<String> all = new TreeSet<>();
         Set<String> seen = new TreeSet<>();
         Map<String, String> lost = new LinkedHashMap<>();
+        Set<String> crossCarried = new TreeSet<>();
         for (boolean empty : new boolean[] {false, true}) {
             Machine m = withAfuIrqs(afuHost(), "on");
             if (empty) {
@@ -276,6 +304,9 @@ class OcapiSnapshotTest {
                         lost.put(key, "refused: " + e.getMessage());
                         continue;
                     }
+                    if (CROSS_CHECKED.contains(key)) {
+                        crossCarried.add(key);
+                    }
                     Object after = SnapshotDump.decode(fresh.snapshot()).stream().filter(x -> x.name().equals(SECTION))
                         .findFirst().orElseThrow().values().get(key);
                     if (Objects.deepEquals(cand, after)) {
@@ -289,7 +320,9 @@ class OcapiSnapshotTest {
         }
         Set<String> notCovered = new TreeSet<>(all);
         notCovered.removeAll(seen);
+        notCovered.removeAll(CROSS_CHECKED);
         assertEquals(Set.of(), notCovered, "fields no change reached the machine with: " + lost);
+        assertEquals(Set.of(), crossCarried, "cross-checked fields a changed stream got through with");
         assertEquals(6, all.size(), "ocapi/ID has 6 fields: " + all);
     }
 }
