@@ -146,13 +146,14 @@ class SnapshotFilesTest {
         Cli r = run("""
             const ok = pseries.machine({ cpus: 1 });
             const n = ok.save('allowed/m.snap');
-            const bad = pseries.machine({ cpus: 1, icMode: 'xive', experimental: ['ocapi-rfc-2019'] });
+            const bad = pseries.machine({ cpus: 1 });
+            bad.rtas('system-reboot'); // the reset is an event of the machine's own code: not a quiescent point
             try { bad.save('allowed/m.snap'); } catch (e) { console.log(String(e)); }
             console.log(n);
             """, allowed.toString());
         assertEquals(0, r.code(), r.all());
         List<String> lines = r.out().lines().toList();
-        assertTrue(lines.get(0).startsWith("Error: snapshot section 'config'"), lines.get(0));
+        assertTrue(lines.get(0).startsWith("Error: snapshot section 'clock'"), lines.get(0));
         assertEquals(Long.parseLong(lines.get(1)), Files.size(allowed.resolve("m.snap")), "the first save's file, whole");
     }
 
