@@ -40,6 +40,8 @@ public final class VmmProcess {
     private java.util.function.Consumer<KvmDevice> releaser = d -> { };
     /** Files other than KVM devices: eventfds, VFIO group and device files. */
     private final Map<Integer, Object> files = new TreeMap<>();
+    /** The numbers the next KVM devices take ({@link #numberDevicesAs}). */
+    private final java.util.ArrayDeque<Integer> deviceNumbers = new java.util.ArrayDeque<>();
     private final String name;
     private final java.util.function.LongSupplier eventFdIds;
 
@@ -63,6 +65,11 @@ public final class VmmProcess {
         return fd;
     }
 
+    /** How many files other than KVM devices the table holds (eventfds, VFIO groups and devices). */
+    public int fileCount() {
+        return files.size();
+    }
+
     /** The non-device file behind {@code fd}, or {@code null}. */
     public Object file(int fd) {
         return files.get(fd);
@@ -81,25 +88,6 @@ public final class VmmProcess {
             }
         }
         return -1;
-    }
-
-    /**
-     * How many descriptors of each kind the table holds ({@code eventfd}, {@code vfio-group},
-     * {@code vfio-device}, {@code other}; KVM devices as {@code kvm-device}): a host-group
-     * checkpoint compares a restored VMM's with the source's.
-     */
-    public Map<String, Integer> openFileKinds() {
-        Map<String, Integer> out = new TreeMap<>();
-        for (Object f : files.values()) {
-            String k = f instanceof io.pseries.core.host.pt.EventFd ? "eventfd"
-                : f instanceof io.pseries.core.host.pt.IommuGroup ? "vfio-group"
-                : f instanceof io.pseries.core.host.pt.VfioDevice ? "vfio-device" : "other";
-            out.merge(k, 1, Integer::sum);
-        }
-        if (!fds.isEmpty()) {
-            out.put("kvm-device", fds.size());
-        }
-        return out;
     }
 
     /**
@@ -170,9 +158,22 @@ public final class VmmProcess {
         this.releaser = r;
     }
 
+    /**
+     * A host-group checkpoint's restored VMM: the next KVM devices it creates take these numbers,
+     * in order (the source's), each while it is free; {@code null} or empty: numbered as usual.
+     */
+    public void numberDevicesAs(int[] fds) {
+        deviceNumbers.clear();
+        for (int fd : fds == null ? new int[0] : fds) {
+            deviceNumbers.add(fd);
+        }
+    }
+
     /** Opens a file descriptor on a device (KVM_CREATE_DEVICE's anon inode). */
     int open(KvmDevice d) {
-        int fd = nextFd++;
+        Integer wanted = deviceNumbers.poll();
+        int fd = wanted != null && wanted >= 0 && !fds.containsKey(wanted) && !files.containsKey(wanted) ? wanted : nextFd++;
+        nextFd = Math.max(nextFd, fd + 1);
         fds.put(fd, d);
         refs.merge(d, 1, Integer::sum);
         return fd;

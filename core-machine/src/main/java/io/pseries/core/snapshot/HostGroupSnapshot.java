@@ -24,8 +24,9 @@ import io.pseries.core.host.pt.PhysicalHost;
  *           (levels, fired counts, irqBypass) ─► every machine created on it in join order (each
  *           VMM opens its functions again, numbered qemu-vmN as before) ─► each stream restored
  *           as a checkpoint ({@link MachineSnapshot#restoreAsCheckpoint}: the VFIO vectors armed
- *           again, links re-made) ─► owners checked, VM count and eventfd numbering continued
- *           ─► each host/vm/N: the VM's device sources route as they did
+ *           again, links re-made; before it runs its VMM's table is made the source's: what a
+ *           script opened and wired included, host/vm/N) ─► owners checked, VM count and eventfd
+ *           numbering continued ─► each host/vm/N: the VM's device sources route as they did
  * </pre>
  *
  * The old host and machines are never touched by a restore: on any refusal the fresh ones are
@@ -123,8 +124,10 @@ public final class HostGroupSnapshot {
             machines.add(Machine.create(c, fresh));
         }
         for (int i = 0; i < machines.size(); i++) {
-            vms.get(i).beforeRestore(machines.get(i));
-            MachineSnapshot.restoreAsCheckpoint(machines.get(i), saved.machines().get(i));
+            HostVmSection v = vms.get(i);
+            Machine m = machines.get(i);
+            v.beforeRestore(m);
+            MachineSnapshot.restoreAsCheckpoint(m, saved.machines().get(i), () -> v.descriptorsRestored(m));
         }
         section.afterMachines();
         for (int i = 0; i < machines.size(); i++) {

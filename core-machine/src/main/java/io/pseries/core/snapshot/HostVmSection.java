@@ -23,11 +23,17 @@ import io.pseries.core.host.pt.PhysicalHost;
  *            status: its state byte (PQ, asserted: an occurrence latched in Q is the host's alone)
  *  descriptors  its vfio-pci devices' descriptors by role (group, device, INTx eventfd, per
  *            vector the VMM's and KVM's eventfd; -1 none), nextFd: the next descriptor
- *  load      every number must be a host interrupt of a function of this host
- *  commit    (once the VM is restored) its VMM's files renumbered as the source's (a restore arms
- *            vectors with eventfds of its own numbering; scripts see them in m.host.links()), each
- *            word installed; a number the VM's host interrupt controller does not hold as a
- *            device source, or descriptors that do not pair up, are refused
+ *  (v2)      per vector its KVM route's guest interrupt and whether the VMM relays it, per device
+ *            the vectors armed; the files a script opened (eventfds with their host numbers, VFIO
+ *            groups and devices), the irqfds, what each VFIO device file signals, the eventfds'
+ *            unread counts, the KVM devices' numbers ({@link VmmDescriptors})
+ *  load      every number must be a host interrupt of a function of this host; descriptors below
+ *            nextFd, each held by one file; a version-1 stream loads as a VMM a script left alone
+ *  commit    (once the VM is restored, before it runs) its VMM's table made the source's: the
+ *            same descriptors, numbers, kinds, triggers and irqfds (scripts see them in
+ *            m.host.links(), vfio(), devices()); (once it ran) each word installed; a number the
+ *            VM's host interrupt controller does not hold as a device source, or descriptors
+ *            that do not pair up, are refused
  * </pre>
  *
  * <p>Threading: the thread of the host's machines.
@@ -35,7 +41,10 @@ import io.pseries.core.host.pt.PhysicalHost;
 final class HostVmSection implements SnapshotSection {
     static final String PREFIX = "host/vm/";
     private static final Schema SCHEMA = Schema.of("process", FieldType.STRING, "hwIrqs", FieldType.INTS,
-        "routing", FieldType.LONGS, "status", FieldType.BYTES, "descriptors", FieldType.INTS, "nextFd", FieldType.U32);
+        "routing", FieldType.LONGS, "status", FieldType.BYTES, "descriptors", FieldType.INTS, "nextFd", FieldType.U32,
+        "vectorGsi", FieldType.INTS, "vectorRelayed", FieldType.BYTES, "armedVectors", FieldType.INTS,
+        "eventfds", FieldType.INTS, "eventfdState", FieldType.LONGS, "vfioGroups", FieldType.INTS,
+        "vfioDevices", FieldType.INTS, "irqfds", FieldType.INTS, "kvmDevices", FieldType.INTS);
 
     private final PhysicalHost host;
     private final int vm;
@@ -44,8 +53,7 @@ final class HostVmSection implements SnapshotSection {
     private int[] hwIrqs;
     private long[] routing;
     private byte[] status;
-    private int[] descriptors;
-    private int nextFd;
+    private VmmDescriptors descriptors;
 
     HostVmSection(PhysicalHost host, int vm, Machine m) {
         this.host = host;
@@ -60,7 +68,7 @@ final class HostVmSection implements SnapshotSection {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -98,9 +106,10 @@ final class HostVmSection implements SnapshotSection {
         for (int i = 0; i < st.length; i++) {
             st[i] = (byte) (int) states.get(i);
         }
+        VmmDescriptors fds = VmmDescriptors.of(m, host, name());
         w.string("process", m.host().process().name()).ints("hwIrqs", irqs.stream().mapToInt(Integer::intValue).toArray())
-            .longs("routing", words.stream().mapToLong(Long::longValue).toArray()).bytes("status", st)
-            .ints("descriptors", descriptors(m)).u32("nextFd", m.host().process().nextFd());
+            .longs("routing", words.stream().mapToLong(Long::longValue).toArray()).bytes("status", st);
+        fds.write(w);
     }
 
     @Override
@@ -120,19 +129,13 @@ final class HostVmSection implements SnapshotSection {
                 throw r.refuse(String.format("host interrupt 0x%x is no interrupt of a PCI function of this host", irqs[i]));
             }
         }
-        int[] fds = r.ints("descriptors");
-        for (int fd : fds) {
-            if (fd < -1) {
-                throw r.refuse("field 'descriptors' holds " + fd + ", not a descriptor or -1");
-            }
-        }
-        int next = r.u32("nextFd", 0, Integer.MAX_VALUE);
+        // version 1 recorded only the vfio-pci roles: it loads as a VMM whose script opened and wired nothing
+        VmmDescriptors fds = VmmDescriptors.read(r, host);
         return () -> {
             hwIrqs = irqs;
             routing = words;
             status = st;
             descriptors = fds;
-            nextFd = next;
         };
     }
 
@@ -147,53 +150,24 @@ final class HostVmSection implements SnapshotSection {
 
     /** Before {@code fresh} (this VM, just created) is restored: what its restore opens is numbered past the source's. */
     void beforeRestore(Machine fresh) {
-        fresh.host().process().skipTo(nextFd);
-    }
-
-    /** The descriptors of the VMM's vfio-pci devices, each device's by role, in plug order. */
-    private static int[] descriptors(Machine m) {
-        List<Integer> l = new ArrayList<>();
-        for (io.pseries.core.dev.pci.PciDevice d : m.phb().devices()) {
-            if (d instanceof io.pseries.core.dev.pci.VfioPciDevice v) {
-                for (int fd : v.descriptors()) {
-                    l.add(fd);
-                }
-            }
-        }
-        return l.stream().mapToInt(Integer::intValue).toArray();
+        descriptors.beforeRestore(fresh);
     }
 
     /**
-     * Once {@code restored} (this VM) was restored: its VMM's vfio-pci descriptors are numbered
-     * as the source's (the restore armed its vectors with eventfds of its own numbering), every
-     * recorded routing word and state byte is installed, and the VM's in-kernel device is told of
-     * each state byte (an event latched in Q is the host's alone).
+     * Once {@code restored} (this VM) was restored, before its pages are faulted in again and it
+     * runs: its VMM's file table made the source's ({@link VmmDescriptors}: vectors masked after
+     * use, the files and irqfds a script made, VFIO triggers, unread counts, the source's numbers).
+     */
+    void descriptorsRestored(Machine restored) {
+        descriptors.apply(restored, name());
+    }
+
+    /**
+     * Once {@code restored} (this VM) was restored and ran: every recorded routing word and state
+     * byte is installed, and the VM's in-kernel device is told of each state byte (an event
+     * latched in Q is the host's alone).
      */
     void afterMachine(Machine restored) {
-        int[] mine = descriptors(restored);
-        if (mine.length != descriptors.length) {
-            throw new SnapshotException(name(), "the stream records " + descriptors.length + " vfio-pci descriptors by role,"
-                + " the restored VMM's devices have " + mine.length);
-        }
-        java.util.Map<Integer, Integer> moves = new java.util.HashMap<>();
-        for (int i = 0; i < mine.length; i++) {
-            if ((mine[i] < 0) != (descriptors[i] < 0)) {
-                throw new SnapshotException(name(), "vfio-pci descriptor " + i + " (by role) is " + descriptors[i]
-                    + " in the stream, " + mine[i] + " in the restored VMM: it did not arm the same vectors");
-            }
-            if (mine[i] >= 0) {
-                moves.put(mine[i], descriptors[i]);
-            }
-        }
-        String why = restored.host().process().renumberFiles(moves, nextFd);
-        if (why != null) {
-            throw new SnapshotException(name(), "the restored VMM cannot number its descriptors as the source's: " + why);
-        }
-        for (io.pseries.core.dev.pci.PciDevice d : restored.phb().devices()) {
-            if (d instanceof io.pseries.core.dev.pci.VfioPciDevice v) {
-                v.renumber(fd -> moves.getOrDefault(fd, fd));
-            }
-        }
         HostInterruptController intc = restored.host().vm().hostIntc();
         for (int i = 0; i < hwIrqs.length; i++) {
             if (!intc.restoreDeviceSourceRouting(hwIrqs[i], routing[i])

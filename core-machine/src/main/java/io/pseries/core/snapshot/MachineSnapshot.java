@@ -119,7 +119,7 @@ public final class MachineSnapshot {
      * machine is left stopped (the caller runs it: {@link Machine#cont}).
      */
     public static void restore(Machine m, byte[] stream) {
-        restoreSections(m, stream);
+        restoreSections(m, stream, () -> { });
     }
 
     /**
@@ -131,7 +131,17 @@ public final class MachineSnapshot {
      * destination does. Returns the pages zapped.
      */
     public static long restoreAsCheckpoint(Machine m, byte[] stream) {
-        HostSection h = restoreSections(m, stream);
+        return restoreAsCheckpoint(m, stream, () -> { });
+    }
+
+    /**
+     * As {@link #restoreAsCheckpoint(Machine, byte[])}, with {@code hostSide} run once the
+     * in-kernel device is connected and the pass-through vectors armed, before the source's pages
+     * are faulted in again and the machine runs (a host-group checkpoint makes the VMM's file
+     * table the source's there).
+     */
+    static long restoreAsCheckpoint(Machine m, byte[] stream, Runnable hostSide) {
+        HostSection h = restoreSections(m, stream, hostSide);
         m.cont();
         return h == null ? 0 : h.exact();
     }
@@ -143,12 +153,12 @@ public final class MachineSnapshot {
      * as the stopped source's did. Returns the pages zapped.
      */
     public static long restoreAsStoppedCheckpoint(Machine m, byte[] stream, String why) {
-        HostSection h = restoreSections(m, stream);
+        HostSection h = restoreSections(m, stream, () -> { });
         m.stayStopped(why);
         return h == null ? 0 : h.exact();
     }
 
-    private static HostSection restoreSections(Machine m, byte[] stream) {
+    private static HostSection restoreSections(Machine m, byte[] stream, Runnable hostSide) {
         List<SnapshotSection> sections = m.snapshotSections();
         restore(sections, stream, m::beginRestore, new IncomingClaims(m.irqSpace()));
         String err;
@@ -163,6 +173,7 @@ public final class MachineSnapshot {
         if (err != null) {
             throw new SnapshotException(HostSection.NAME, "the in-kernel device refused the restored state: " + err);
         }
+        hostSide.run();
         HostSection host = null;
         for (SnapshotSection s : sections) {
             if (s instanceof HostSection h) {

@@ -430,6 +430,96 @@ public final class VfioPciDevice extends PciDevice {
         }
     }
 
+    /** Per vector (none while MSI-X is off) the guest interrupt its KVM route was made for (the MSI data then), -1 none. */
+    public int[] vectorGsis() {
+        int[] out = new int[vectors == null ? 0 : vectors.length];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = (int) vectors[v].gsi;
+        }
+        return out;
+    }
+
+    /** Per vector whether the VMM relays its eventfd (it was used with a message; MSI-X enable's vector 0 is not). */
+    public boolean[] vectorsRelayed() {
+        boolean[] out = new boolean[vectors == null ? 0 : vectors.length];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = vectors[v].handler != null;
+        }
+        return out;
+    }
+
+    /** How many vectors VFIO was armed for (QEMU's nr_vectors: it only grows while MSI-X is on). */
+    public int armedVectors() {
+        return nrVectors;
+    }
+
+    /**
+     * A host-group checkpoint's restore, after this device armed its vectors again: each vector's
+     * VMM state made as the source's. A restore uses only the vectors unmasked now, with their
+     * messages now; the source also holds those the guest masked after their use (a VMM eventfd,
+     * its relay, the KVM route made for the message then) and counts every vector it ever armed.
+     * A vector the source used gets a VMM eventfd; a route on another guest interrupt is made
+     * again (a KVM eventfd and its irqfd); VFIO itself is not armed here (the caller arms it as
+     * the source's was). {@code used}, {@code relayed} and {@code gsi} hold one entry per vector
+     * (none: MSI-X off). Returns null, or why the source's state cannot be made here.
+     */
+    public String restoreVectors(boolean[] used, boolean[] relayed, int[] gsi, int armed) {
+        int n = vectors == null ? 0 : vectors.length;
+        if (used.length != n || relayed.length != n || gsi.length != n) {
+            return "the source's " + fn.addr() + " had " + used.length + " MSI-X vectors in use or not, the restored one "
+                + (vectors == null ? "has MSI-X off" : "has " + n);
+        }
+        if (armed < (n == 0 ? 0 : 1) || armed > n) {
+            return "the source's " + fn.addr() + " armed " + armed + " vectors, the restored one has " + n;
+        }
+        for (int v = 0; v < n; v++) {
+            Vector x = vectors[v];
+            if (x.use && !used[v]) {
+                return "vector " + v + " of " + fn.addr() + " is in use on the restored device, not on the source's";
+            }
+            if (!used[v] && (relayed[v] || gsi[v] >= 0)) {
+                return "vector " + v + " of " + fn.addr() + " is not in use but has a relay or a KVM route";
+            }
+            if (!used[v]) {
+                continue;
+            }
+            if (!x.use) {
+                x.use = true;
+                x.interruptFd = host.process().eventfd();
+            }
+            io.pseries.core.host.pt.EventFd ifd = host.process().eventFd(x.interruptFd);
+            if (relayed[v] && x.handler == null) {
+                final int vv = v;
+                x.handler = () -> userspaceInterrupt(vv);
+                ifd.addWaiter(x.handler);
+            } else if (!relayed[v] && x.handler != null) {
+                ifd.removeWaiter(x.handler);
+                x.handler = null;
+            }
+            if (x.gsi != gsi[v]) {
+                if (x.gsi >= 0) {
+                    removeKvmRoute(x);
+                }
+                if (gsi[v] >= 0) {
+                    if (host.vm().irqchip() == null) {
+                        return "vector " + v + " of " + fn.addr() + " had a KVM route, the restored VM has no in-kernel irqchip";
+                    }
+                    int fd = host.process().eventfd();
+                    KvmResult r = host.vm().irqfds().assign(fd, gsi[v]);
+                    if (!r.isOk()) {
+                        host.process().closeFile(fd);
+                        return "vector " + v + " of " + fn.addr() + ": KVM_IRQFD on guest interrupt " + gsi[v] + " fails: "
+                            + r.errno();
+                    }
+                    x.kvmFd = fd;
+                    x.gsi = gsi[v];
+                }
+            }
+        }
+        nrVectors = armed;
+        return null;
+    }
+
     /** vfio_enable_vectors' choice: the KVM eventfd of an unmasked vector with a route, else the VMM's; -1 unused. */
     private int signalledFd(int v) {
         Vector x = vectors[v];

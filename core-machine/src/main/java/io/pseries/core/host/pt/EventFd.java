@@ -21,7 +21,7 @@ import java.util.List;
 public final class EventFd {
     private static long nextId = 1;
 
-    private final long id;
+    private long id;
     private final String owner;
     private long count;
     private long signals;
@@ -65,6 +65,27 @@ public final class EventFd {
         long c = count;
         count = 0;
         return c;
+    }
+
+    /** A host-group checkpoint's restore: the host number the source's eventfd had (reports only: identity is the object). */
+    public void restoreId(long id) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("an eventfd's host number is positive: " + id);
+        }
+        this.id = id;
+    }
+
+    /** A host-group checkpoint's restore: the count the source's eventfd held unread. */
+    public void restoreCount(long c) {
+        if (c < 0) {
+            throw new IllegalArgumentException("an eventfd count is not negative: " + c);
+        }
+        count = c;
+    }
+
+    /** The count not read yet (what a read(2) would return; 0 when none). */
+    public long pending() {
+        return count;
     }
 
     /** Signals since creation. */

@@ -108,6 +108,14 @@ public final class KvmIrqfds {
         }
     }
 
+    /**
+     * A host-group checkpoint's restore: the irqfds put in the order {@code rank} gives (lowest
+     * first, ties kept), as the source's VM listed them ({@code m.host.links()} shows that order).
+     */
+    public void reorder(java.util.function.ToIntFunction<Irqfd> rank) {
+        irqfds.sort(java.util.Comparator.comparingInt(rank));
+    }
+
     public List<Irqfd> list() {
         return List.copyOf(irqfds);
     }
