@@ -218,6 +218,33 @@ class CheckpointInvarianceTest {
     }
 
     /**
+     * A machine on a private host (pseries.machine) whose script opened an eventfd and wired an
+     * irqfd on it: its checkpoint goes through the host stream, so both are still there after it
+     * (a machine's own stream has no VMM file table).
+     */
+    @Test
+    void aPrivateHostsScriptEventfdAndIrqfdSurviveACheckpoint() throws IOException {
+        Run r = run("""
+            it('private host script eventfd', () => {
+              const m = pseries.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: 'on' });
+              m.boot();
+              const fd = m.host.eventfd();
+              assert.strictEqual(m.host.irqfd(0x1300, fd).ret, 0);
+              const devices = JSON.stringify(m.host.devices());
+              for (let k = 0; k < 3; k++) {
+                m.runUntilIdle();
+                assert.strictEqual(m.host.signal(fd).ret, 0, 'still an eventfd of the VMM');
+                assert.strictEqual(m.host.irqfd(0x1300, fd).errno, 'EBUSY', 'still wired');
+                assert.strictEqual(JSON.stringify(m.host.devices()), devices);
+              }
+            });
+            """, 6);
+        assertEquals(0, r.result().failures(), r.output() + r.result());
+        assertTrue(r.output().contains("checkpoints taken") && !r.output().contains("skipped"), r.output());
+        assertTrue(r.output().contains("no difference"), r.output());
+    }
+
+    /**
      * Controllers in the kernel: the descriptor KVM_CREATE_DEVICE returns is the host's (a
      * restored VMM numbers its own), and the stop and run handlers' events during a checkpoint
      * do not shift the numbering of the script's later events.

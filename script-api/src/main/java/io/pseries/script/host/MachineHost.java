@@ -133,22 +133,40 @@ public final class MachineHost {
             return why;
         }
         String stopped = m.stopReason();
+        // a VMM file a script opened or wired itself (m.host.eventfd, m.host.irqfd: a private host has no
+        // PCI functions, so every file and irqfd is the script's) is in the host stream only
+        boolean viaHost = m.host().process().fileCount() > 0 || !m.host().vm().irqfds().list().isEmpty();
+        if (viaHost && stopped != null) {
+            return "it is stopped (" + stopped + ") and its VMM holds descriptors the script opened or wired"
+                + " (m.host.eventfd, m.host.irqfd), which only a running machine's host stream carries";
+        }
         io.pseries.core.trace.Trace numbering = detach();
         try {
-            byte[] snap;
+            byte[] snap = null;
+            io.pseries.core.snapshot.HostGroupSnapshot.Saved saved = null;
             try {
-                snap = m.snapshot();
+                if (viaHost) {
+                    saved = io.pseries.core.snapshot.HostGroupSnapshot.save(m.host().physical(), java.util.List.of(m));
+                } else {
+                    snap = m.snapshot();
+                }
             } catch (io.pseries.core.snapshot.SnapshotException e) {
                 refused(numbering);
                 return e.getMessage();
             }
-            Machine fresh = Machine.create(m.config());
+            Machine fresh;
             try {
-                // the fresh host's mappings end with exactly the pages the old one had faulted
-                if (stopped == null) {
-                    io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
+                if (viaHost) {
+                    fresh = io.pseries.core.snapshot.HostGroupSnapshot.restoreAsCheckpoint(m.host().physical(), saved,
+                        java.util.List.of(m.config())).machines().get(0);
                 } else {
-                    io.pseries.core.snapshot.MachineSnapshot.restoreAsStoppedCheckpoint(fresh, snap, stopped);
+                    fresh = Machine.create(m.config());
+                    // the fresh host's mappings end with exactly the pages the old one had faulted
+                    if (stopped == null) {
+                        io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
+                    } else {
+                        io.pseries.core.snapshot.MachineSnapshot.restoreAsStoppedCheckpoint(fresh, snap, stopped);
+                    }
                 }
             } catch (RuntimeException e) {
                 refused(numbering);
