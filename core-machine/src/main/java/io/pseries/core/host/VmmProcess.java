@@ -42,6 +42,8 @@ public final class VmmProcess {
     private final Map<Integer, Object> files = new TreeMap<>();
     /** The numbers the next KVM devices take ({@link #numberDevicesAs}). */
     private final java.util.ArrayDeque<Integer> deviceNumbers = new java.util.ArrayDeque<>();
+    /** The files a script opened ({@link #openedByScript}), by identity: they keep the mark when renumbered. */
+    private final Map<Object, Boolean> scriptFiles = new java.util.IdentityHashMap<>();
     private final String name;
     private final java.util.function.LongSupplier eventFdIds;
 
@@ -63,6 +65,24 @@ public final class VmmProcess {
         int fd = nextFd++;
         files.put(fd, f);
         return fd;
+    }
+
+    /**
+     * {@code fd} was opened by the VMM's user, not by its devices: a script's {@code m.host.eventfd()}
+     * or {@code m.host.vfioOpen()} (a host-group checkpoint opens those again itself; the devices'
+     * own files their restore re-makes).
+     */
+    public void openedByScript(int fd) {
+        Object f = files.get(fd);
+        if (f != null) {
+            scriptFiles.put(f, Boolean.TRUE);
+        }
+    }
+
+    /** Whether the file behind {@code fd} was opened by a script ({@link #openedByScript}). */
+    public boolean isScriptFile(int fd) {
+        Object f = files.get(fd);
+        return f != null && scriptFiles.containsKey(f);
     }
 
     /** How many files other than KVM devices the table holds (eventfds, VFIO groups and devices). */
@@ -151,7 +171,11 @@ public final class VmmProcess {
 
     /** close(2) of a non-device file: EBADF for an unknown one; the caller released what it held. */
     public KvmResult closeFile(int fd) {
-        return files.remove(fd) == null ? KvmResult.error(Errno.EBADF) : KvmResult.ok();
+        Object f = files.remove(fd);
+        if (f != null) {
+            scriptFiles.remove(f);
+        }
+        return f == null ? KvmResult.error(Errno.EBADF) : KvmResult.ok();
     }
 
     void onRelease(java.util.function.Consumer<KvmDevice> r) {

@@ -114,9 +114,11 @@ final class VmmDescriptors {
                 continue;
             }
             if (f instanceof EventFd e) {
+                state.add((long) fd);
                 state.add(e.id());
                 state.add(e.pending());
-                if (!role.contains(fd)) {
+                // an eventfd no role names and no script opened is the VMM's own (an OpenCAPI AFU irq's): re-made
+                if (!role.contains(fd) && p.isScriptFile(fd)) {
                     eventfds.add(fd);
                 }
             } else if (f instanceof VfioDevice v) {
@@ -217,6 +219,22 @@ final class VmmDescriptors {
                     + ", which this host does not have");
             }
         }
+        long[] state = r.longs("eventfdState");
+        if (state.length % 3 != 0) {
+            throw r.refuse("field 'eventfdState' is not in threes (per eventfd: descriptor, host number, unread count)");
+        }
+        for (int i = 0; i < state.length; i += 3) {
+            if (state[i] < 0 || state[i] >= d.nextFd || (i > 0 && state[i] <= state[i - 3]) || state[i + 1] <= 0
+                || state[i + 2] < 0) {
+                throw r.refuse("field 'eventfdState': eventfd " + i / 3 + " has descriptor " + state[i] + " (ascending,"
+                    + " below 'nextFd'), host number " + state[i + 1] + " (from 1), unread count " + state[i + 2]
+                    + " (not negative)");
+            }
+            if (!files.contains((int) state[i])) {
+                // the VMM's own (an OpenCAPI AFU irq's), which its restore makes again
+                newFile(r, "eventfdState", (int) state[i], d.nextFd, files);
+            }
+        }
         Set<Integer> roleFds = new HashSet<>(files);
         int[] devices = r.ints("vfioDevices");
         List<HostPciFunction> fns = host.functions();
@@ -245,16 +263,6 @@ final class VmmDescriptors {
             if (!files.contains(irqfds[i]) || irqfds[i + 1] < 0) {
                 throw r.refuse("irqfd " + i / 2 + " (eventfd " + irqfds[i] + ", guest interrupt " + irqfds[i + 1]
                     + ") names no descriptor of the VMM or a negative interrupt");
-            }
-        }
-        long[] state = r.longs("eventfdState");
-        if (state.length % 2 != 0) {
-            throw r.refuse("field 'eventfdState' has an odd number of elements (per eventfd: host number, unread count)");
-        }
-        for (int i = 0; i < state.length; i += 2) {
-            if (state[i] <= 0 || state[i + 1] < 0) {
-                throw r.refuse("field 'eventfdState': eventfd " + i / 2 + " has host number " + state[i] + " (from 1) and"
-                    + " unread count " + state[i + 1] + " (not negative)");
             }
         }
         int[] kvm = pairs(r, "kvmDevices");

@@ -89,23 +89,22 @@ final class VmmTableRestore {
         armTriggers(m, section);
         wireIrqfds(m, section);
         long[] state = extra.eventfdState();
-        int k = 0;
+        int eventfds = 0;
         for (int fd = 0; fd < p.nextFd(); fd++) {
-            EventFd e = p.eventFd(fd);
-            if (e == null) {
-                continue;
-            }
-            if (k + 1 >= state.length) {
-                throw new SnapshotException(section, "field 'eventfdState' records " + state.length / 2 + " eventfds, the"
-                    + " restored " + p.name() + " holds more");
-            }
-            e.restoreId(state[k]);
-            e.restoreCount(state[k + 1]);
-            k += 2;
+            eventfds += p.eventFd(fd) != null ? 1 : 0;
         }
-        if (k != state.length) {
-            throw new SnapshotException(section, "field 'eventfdState' records " + state.length / 2 + " eventfds, the"
-                + " restored " + p.name() + " holds " + k / 2);
+        if (eventfds != state.length / 3) {
+            throw new SnapshotException(section, "field 'eventfdState' records " + state.length / 3 + " eventfds, the"
+                + " restored " + p.name() + " holds " + eventfds);
+        }
+        for (int i = 0; i < state.length; i += 3) {
+            EventFd e = p.eventFd((int) state[i]);
+            if (e == null) {
+                throw new SnapshotException(section, "field 'eventfdState' names descriptor " + state[i] + ", no eventfd"
+                    + " of the restored " + p.name());
+            }
+            e.restoreId(state[i + 1]);
+            e.restoreCount(state[i + 2]);
         }
         List<Integer> kvm = new ArrayList<>();
         for (Map.Entry<Integer, KvmDevice> e : p.fds().entrySet()) {
@@ -167,7 +166,11 @@ final class VmmTableRestore {
         VmmDescriptors.Extra x = extra;
         for (int src : x.eventfds()) {
             // numbered by the host now; its source number is put back with every other eventfd's
-            byFd.put(src, () -> moves.put(p.eventfd(), src));
+            byFd.put(src, () -> {
+                int fd = p.eventfd();
+                p.openedByScript(fd);
+                moves.put(fd, src);
+            });
         }
         for (int i = 0; i < x.vfioGroups().length; i += 2) {
             int src = x.vfioGroups()[i];
@@ -178,6 +181,7 @@ final class VmmTableRestore {
                     throw new SnapshotException(section, "the restored " + p.name() + " cannot open IOMMU group " + group
                         + " again: " + r.errno());
                 }
+                p.openedByScript(r.ret());
                 moves.put(r.ret(), src);
             });
         }
@@ -200,11 +204,47 @@ final class VmmTableRestore {
                     throw new SnapshotException(section, "the restored " + p.name() + " cannot get the VFIO device of "
                         + f.addr() + " again: " + (groupFd < 0 ? "its group " + f.group().number() + " is not open" : r.errno()));
                 }
+                p.openedByScript(r.ret());
                 moves.put(r.ret(), src);
             });
         }
         // in the source's order: a device file after its group's
         byFd.values().forEach(Runnable::run);
+        // the VMM's own eventfds no vfio-pci role names (an OpenCAPI AFU irq's), which its restore made
+        // again: paired with the source's in order
+        List<Integer> theirs = ownEventfds();
+        List<Integer> ours = new ArrayList<>();
+        for (int fd = 0; fd < p.nextFd(); fd++) {
+            if (p.eventFd(fd) != null && !moves.containsKey(fd)) {
+                ours.add(fd);
+            }
+        }
+        if (ours.size() != theirs.size()) {
+            throw new SnapshotException(section, "the source's " + p.name() + " held " + theirs.size() + " eventfds of its"
+                + " own besides its vfio-pci devices' (" + theirs + "), the restored one " + ours.size());
+        }
+        for (int i = 0; i < ours.size(); i++) {
+            moves.put(ours.get(i), theirs.get(i));
+        }
+    }
+
+    /** The source's eventfds that are neither a vfio-pci role nor a script's, ascending. */
+    private List<Integer> ownEventfds() {
+        Set<Integer> named = new HashSet<>();
+        for (int fd : roles) {
+            named.add(fd);
+        }
+        for (int fd : extra.eventfds()) {
+            named.add(fd);
+        }
+        List<Integer> l = new ArrayList<>();
+        long[] state = extra.eventfdState();
+        for (int i = 0; i < state.length; i += 3) {
+            if (!named.contains((int) state[i])) {
+                l.add((int) state[i]);
+            }
+        }
+        return l;
     }
 
     /** The restored table holds exactly the source's descriptors. */
@@ -215,6 +255,7 @@ final class VmmTableRestore {
                 want.add(fd);
             }
         }
+        want.addAll(ownEventfds());
         for (int fd : extra.eventfds()) {
             want.add(fd);
         }

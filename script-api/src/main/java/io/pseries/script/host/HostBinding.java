@@ -214,7 +214,9 @@ public final class HostBinding {
     /** {@code m.host.eventfd()}: a new eventfd in this VMM; its descriptor. */
     @HostAccess.Export
     public int eventfd() {
-        return host().process().eventfd();
+        int fd = host().process().eventfd();
+        host().process().openedByScript(fd);
+        return fd;
     }
 
     /** A write(2) of 1 to an eventfd of this VMM (what a stray signal is); EBADF for another descriptor. */
@@ -271,9 +273,12 @@ public final class HostBinding {
         if (!g.isOk()) {
             return result(g);
         }
+        host().process().openedByScript(g.ret());
         KvmResult d = host().vfio().getDeviceFd(g.ret(), addr);
         if (!d.isOk()) {
             host().vfio().close(g.ret());
+        } else {
+            host().process().openedByScript(d.ret());
         }
         return result(d);
     }

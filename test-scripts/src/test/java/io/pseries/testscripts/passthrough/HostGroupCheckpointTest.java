@@ -218,6 +218,8 @@ class HostGroupCheckpointTest {
         Machine b = g.machines().get(1);
         int groupFd = b.host().vfio().openGroup(g.host().function(NIC2).group().number()).ret();
         int deviceFd = b.host().vfio().getDeviceFd(groupFd, NIC2).ret();
+        b.host().process().openedByScript(groupFd);
+        b.host().process().openedByScript(deviceFd);
         Group r = checkpoint(g.host(), g.machines());
         assertEquals("qemu-vm1", r.host().function(NIC2).owner().processName());
         Machine now = r.machines().get(1);

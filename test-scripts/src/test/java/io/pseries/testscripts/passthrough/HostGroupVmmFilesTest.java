@@ -72,6 +72,13 @@ class HostGroupVmmFilesTest {
         return l;
     }
 
+    /** m.host.eventfd(): an eventfd the script opened in the VMM. */
+    private static int scriptEventfd(Machine m) {
+        int fd = m.host().process().eventfd();
+        m.host().process().openedByScript(fd);
+        return fd;
+    }
+
     /** The VM's irqfds as m.host.links() lists them: eventfd, guest interrupt, linked host interrupt, failure. */
     private static List<String> links(Machine m) {
         List<String> l = new ArrayList<>();
@@ -86,7 +93,7 @@ class HostGroupVmmFilesTest {
     void aScriptEventfdKeepsItsNumberHostNumberAndUnreadCount_andStillSignals() {
         PhysicalHost h = host();
         Machine a = booted(h, "xive", "on", NIC);
-        int fd = a.host().process().eventfd();
+        int fd = scriptEventfd(a);
         EventFd e = a.host().process().eventFd(fd);
         e.signal();
         e.signal();
@@ -111,7 +118,7 @@ class HostGroupVmmFilesTest {
         int vmmFd = d.descriptors()[4 + 2];
         // the script takes vector 1's guest interrupt over: the VMM's irqfd goes, its own eventfd drives it
         assertTrue(a.host().vm().irqfds().deassign(vmmFd, gsi).isOk());
-        int fd = a.host().process().eventfd();
+        int fd = scriptEventfd(a);
         assertTrue(a.host().vm().irqfds().assign(fd, gsi).isOk());
         Group r = checkpoint(h, List.of(a));
         Machine now = r.machines().get(0);
@@ -150,7 +157,9 @@ class HostGroupVmmFilesTest {
         Machine b = vm(h, "xive", "on", null);
         int groupFd = b.host().vfio().openGroup(h.function(NIC2).group().number()).ret();
         int deviceFd = b.host().vfio().getDeviceFd(groupFd, NIC2).ret();
-        int fd = b.host().process().eventfd();
+        b.host().process().openedByScript(groupFd);
+        b.host().process().openedByScript(deviceFd);
+        int fd = scriptEventfd(b);
         assertTrue(b.host().vfio().setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 3, 1, new int[] {fd}).isOk());
         Group r = checkpoint(h, List.of(a, b));
         Machine now = r.machines().get(1);
@@ -239,7 +248,7 @@ class HostGroupVmmFilesTest {
     void aCorruptNewFieldIsRefusedWhole_andTheSourceGroupIsUnchanged() {
         PhysicalHost h = host();
         Machine a = booted(h, "xive", "on", NIC);
-        int fd = a.host().process().eventfd();
+        int fd = scriptEventfd(a);
         HostGroupSnapshot.Saved s = HostGroupSnapshot.save(h, List.of(a));
         List<String> before = table(a);
         List<SnapshotDump.Section> d = SnapshotDump.decode(s.host());

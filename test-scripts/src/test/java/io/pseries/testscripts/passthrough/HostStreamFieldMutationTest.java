@@ -32,6 +32,14 @@ import io.pseries.core.snapshot.SnapshotException;
  * only cross-check the restoring host (its functions, its VMs, who holds what) must be refused.
  */
 class HostStreamFieldMutationTest {
+    /**
+     * Descriptor numbers another field of the same section names again (eventfdState lists every
+     * eventfd by its descriptor): a change of one of them alone leaves the other naming a file that
+     * is not there, so it is refused whole. That the numbers are carried is HostGroupVmmFilesTest's
+     * (every restored table is the source's).
+     */
+    private static final Set<String> REFERENCED = Set.of("host/vm/0.descriptors", "host/vm/1.descriptors",
+        "host/vm/0.eventfds", "host/vm/1.eventfds");
     private static final String NIC3 = "0000:03:00.0";
     private static final String NIC4 = "0000:04:00.0";
     private static final Set<String> CROSS_CHECKED = Set.of(
@@ -121,12 +129,17 @@ class HostStreamFieldMutationTest {
     private static void scriptWires(Machine m, PhysicalHost h, String addr) {
         io.pseries.core.host.VmmProcess p = m.host().process();
         int fd = besideAHole(m, p::eventfd);
+        p.openedByScript(fd);
         p.eventFd(fd).signal();
         assertEquals(0, m.host().vm().irqfds().assign(fd, 0x1300).ret());
         int group = besideAHole(m, () -> m.host().vfio().openGroup(h.function(addr).group().number()).ret());
         int dev = besideAHole(m, () -> m.host().vfio().getDeviceFd(group, addr).ret());
+        p.openedByScript(group);
+        p.openedByScript(dev);
         assertEquals(0, m.host().vfio().setIrqs(dev, io.pseries.core.host.pt.VfioDevice.INDEX_MSIX, 1, 1, new int[] {fd}).ret());
-        p.eventFd(besideAHole(m, p::eventfd)).signal();
+        int counted = besideAHole(m, p::eventfd);
+        p.openedByScript(counted);
+        p.eventFd(counted).signal();
     }
 
     @Test
@@ -180,7 +193,7 @@ class HostStreamFieldMutationTest {
         }
         Set<String> notCovered = new TreeSet<>(all);
         notCovered.removeAll(seen);
-        notCovered.removeIf(k -> CROSS_CHECKED.contains(k) && refused.contains(k));
+        notCovered.removeIf(k -> (CROSS_CHECKED.contains(k) || REFERENCED.contains(k)) && refused.contains(k));
         Map<String, String> whyNot = new java.util.TreeMap<>(why);
         whyNot.keySet().retainAll(notCovered);
         assertEquals(Set.of(), notCovered, "fields neither carried by the restored host nor refused as cross-checks: "
