@@ -157,8 +157,9 @@ describe('OpenCAPI (RFC 2019, experimental)', () => {
       m.guest.requestIrq(b);
       const irqs = m.host.ocxl();
       const snap = m.snapshot();
-      // (the last first: an AFU irq freed below a live one leaves a host IPI hole that a
-      // checkpoint's re-made in-kernel device fills, see docs/passthrough.md)
+      // (the last first: the in-kernel device keeps the source, and its host IPI, of a LISN the
+      // guest used after its AFU irq is freed, which a checkpoint's re-made device does not; see
+      // docs/passthrough.md)
       assert.strictEqual(ocxl(m, FREE_IRQ, b).rcName, 'H_SUCCESS');
       assert.strictEqual(ocxl(m, FREE_IRQ, a).rcName, 'H_SUCCESS');
       alloc(m);

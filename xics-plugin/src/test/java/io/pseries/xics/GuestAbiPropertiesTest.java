@@ -68,7 +68,9 @@ class GuestAbiPropertiesTest {
     static final Set<Long> HCALL_RCS = paprReturnCodes();
     static final Set<Integer> RTAS_STATUSES = Set.of(RtasStatus.SUCCESS, RtasStatus.NO_ERRORS_FOUND,
         RtasStatus.HW_ERROR, RtasStatus.BUSY, RtasStatus.PARAM_ERROR, RtasStatus.NOT_AUTHORIZED,
-        RtasStatus.SYSPARM_PARAM_ERROR, 9900, 9901, 9902, 9903, 9904, 9905);
+        RtasStatus.SYSPARM_PARAM_ERROR, 9900, 9901, 9902, 9903, 9904, 9905,
+        // ibm,suspend-me while another vCPU runs (PAPR's multiple-threads-active status, as QEMU's)
+        io.pseries.core.rtas.PlatformRtas.MULTI_THREADS_ACTIVE);
 
     private static Set<Long> paprReturnCodes() {
         Set<Long> s = new TreeSet<>();

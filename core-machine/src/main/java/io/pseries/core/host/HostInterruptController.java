@@ -39,6 +39,15 @@ public interface HostInterruptController {
         return false;
     }
 
+    /**
+     * The free IPIs of the pool below the highest allocated one, ascending: the holes frees left,
+     * which {@link #allocIrq} hands out first (a checkpoint keeps them holes while the restored
+     * devices allocate). Empty by default: the controller does not say.
+     */
+    default int[] holes() {
+        return new int[0];
+    }
+
     /** Returns a hardware interrupt to the pool (its EAS masked, PQ 01). Unknown numbers are ignored. */
     void freeIrq(int hw);
 

@@ -27,6 +27,10 @@ import io.pseries.core.host.pt.PhysicalHost;
  *            the vectors armed; the files a script opened (eventfds with their host numbers, VFIO
  *            groups and devices), the irqfds, what each VFIO device file signals, the eventfds'
  *            unread counts, the KVM devices' numbers ({@link VmmDescriptors})
+ *  (v3)      ipiHoles: the free IPIs below the highest one the VM's host interrupt controller
+ *            holds (what freed AFU irqs left): reserved while the VM is restored, so its in-kernel
+ *            device allocates around them, then freed: the next allocation takes them as on the
+ *            source (a version-2 stream loads as one without holes)
  *  load      every number must be a host interrupt of a function of this host; descriptors below
  *            nextFd, each held by one file; a version-1 stream loads as a VMM a script left alone
  *  commit    (once the VM is restored, before it runs) its VMM's table made the source's: the
@@ -44,7 +48,8 @@ final class HostVmSection implements SnapshotSection {
         "routing", FieldType.LONGS, "status", FieldType.BYTES, "descriptors", FieldType.INTS, "nextFd", FieldType.U32,
         "vectorGsi", FieldType.INTS, "vectorRelayed", FieldType.BYTES, "armedVectors", FieldType.INTS,
         "eventfds", FieldType.INTS, "eventfdState", FieldType.LONGS, "vfioGroups", FieldType.INTS,
-        "vfioDevices", FieldType.INTS, "irqfds", FieldType.INTS, "kvmDevices", FieldType.INTS);
+        "vfioDevices", FieldType.INTS, "irqfds", FieldType.INTS, "kvmDevices", FieldType.INTS,
+        "ipiHoles", FieldType.INTS);
 
     private final PhysicalHost host;
     private final int vm;
@@ -54,6 +59,9 @@ final class HostVmSection implements SnapshotSection {
     private long[] routing;
     private byte[] status;
     private VmmDescriptors descriptors;
+    private int[] holes;
+    /** The holes reserved in the restored VM's host interrupt controller, freed once it is restored. */
+    private int[] reserved = new int[0];
 
     HostVmSection(PhysicalHost host, int vm, Machine m) {
         this.host = host;
@@ -68,7 +76,7 @@ final class HostVmSection implements SnapshotSection {
 
     @Override
     public int version() {
-        return 2;
+        return 3;
     }
 
     @Override
@@ -110,6 +118,7 @@ final class HostVmSection implements SnapshotSection {
         w.string("process", m.host().process().name()).ints("hwIrqs", irqs.stream().mapToInt(Integer::intValue).toArray())
             .longs("routing", words.stream().mapToLong(Long::longValue).toArray()).bytes("status", st);
         fds.write(w);
+        w.ints("ipiHoles", intc.holes());
     }
 
     @Override
@@ -131,11 +140,19 @@ final class HostVmSection implements SnapshotSection {
         }
         // version 1 recorded only the vfio-pci roles: it loads as a VMM whose script opened and wired nothing
         VmmDescriptors fds = VmmDescriptors.read(r, host);
+        int[] ipiHoles = r.version() < 3 ? new int[0] : r.ints("ipiHoles");
+        for (int i = 0; i < ipiHoles.length; i++) {
+            if (ipiHoles[i] <= 0 || (i > 0 && ipiHoles[i] <= ipiHoles[i - 1])) {
+                throw r.refuse("field 'ipiHoles' must hold ascending host interrupt numbers above 0, got "
+                    + java.util.Arrays.toString(ipiHoles));
+            }
+        }
         return () -> {
             hwIrqs = irqs;
             routing = words;
             status = st;
             descriptors = fds;
+            holes = ipiHoles;
         };
     }
 
@@ -151,6 +168,16 @@ final class HostVmSection implements SnapshotSection {
     /** Before {@code fresh} (this VM, just created) is restored: what its restore opens is numbered past the source's. */
     void beforeRestore(Machine fresh) {
         descriptors.beforeRestore(fresh);
+        HostInterruptController intc = fresh.host().vm().hostIntc();
+        int[] got = new int[holes.length];
+        int n = 0;
+        for (int h : holes) {
+            // a number the fresh VM already holds (or no IPI of its pool) is left as it is
+            if (intc.allocIrqAt(h)) {
+                got[n++] = h;
+            }
+        }
+        reserved = java.util.Arrays.copyOf(got, n);
     }
 
     /**
@@ -169,6 +196,10 @@ final class HostVmSection implements SnapshotSection {
      */
     void afterMachine(Machine restored) {
         HostInterruptController intc = restored.host().vm().hostIntc();
+        for (int h : reserved) {
+            intc.freeIrq(h);
+        }
+        reserved = new int[0];
         for (int i = 0; i < hwIrqs.length; i++) {
             if (!intc.restoreDeviceSourceRouting(hwIrqs[i], routing[i])
                 || !intc.restoreDeviceSourceStatus(hwIrqs[i], status[i] & 0xff)) {

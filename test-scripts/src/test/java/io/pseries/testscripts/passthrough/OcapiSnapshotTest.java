@@ -119,6 +119,49 @@ class OcapiSnapshotTest {
         assertTrue(r.host().function(AFU).afu().afuStore(trigger), "the restored host's AFU has that trigger page");
     }
 
+    /**
+     * The host IPI a freed AFU irq left is a hole below the live one: the restored VM's in-kernel
+     * device allocates its own IPIs around it, so the next ALLOC_IRQ gets that host IPI (and
+     * trigger page) as it does without the checkpoint.
+     */
+    @Test
+    void theHostIpiAFreedAfuIrqLeftIsTheNextOneAllocatedAfterAHostGroupCheckpoint() {
+        PhysicalHost h = afuHost();
+        Machine m = withAfuIrqs(h, "on");
+        HostGroupSnapshot.Restored r = HostGroupSnapshot.restoreAsCheckpoint(h, HostGroupSnapshot.save(h, List.of(m)),
+            List.of(m.config()));
+        Machine fresh = r.machines().get(0);
+        assertEquals(m.ocapi().info(), fresh.ocapi().info());
+        assertEquals(ocxl(m, OcapiRfcHcalls.OP_ALLOC_IRQ), ocxl(fresh, OcapiRfcHcalls.OP_ALLOC_IRQ));
+        assertEquals(m.ocapi().info(), fresh.ocapi().info(), "the third AFU irq's host IPI and trigger page");
+    }
+
+    /** A host stream whose host/vm/N is version 2 (no ipiHoles) still loads, with the AFU irqs where they were. */
+    @Test
+    void aVersion2HostVmStreamLoadsAsOneWithoutHoles() {
+        PhysicalHost h = afuHost();
+        Machine m = withAfuIrqs(h, "on");
+        HostGroupSnapshot.Saved s = HostGroupSnapshot.save(h, List.of(m));
+        List<SnapshotDump.Section> d = new ArrayList<>();
+        for (SnapshotDump.Section x : SnapshotDump.decode(s.host())) {
+            if (x.name().equals("host/vm/0")) {
+                assertTrue(((int[]) x.values().get("ipiHoles")).length > 0, "the freed AFU irq left a hole");
+                Map<String, Object> values = new LinkedHashMap<>(x.values());
+                Map<String, FieldType> types = new LinkedHashMap<>(x.types());
+                values.remove("ipiHoles");
+                types.remove("ipiHoles");
+                x = new SnapshotDump.Section(x.name(), 2, x.minVersion(), values, types);
+            }
+            d.add(x);
+        }
+        HostGroupSnapshot.Restored r = HostGroupSnapshot.restoreAsCheckpoint(h,
+            new HostGroupSnapshot.Saved(SnapshotDump.encode(d), s.machines()), List.of(m.config()));
+        Machine fresh = r.machines().get(0);
+        assertEquals(m.ocapi().info(), fresh.ocapi().info());
+        assertEquals(3, SnapshotDump.decode(HostGroupSnapshot.save(r.host(), r.machines()).host()).get(1).version(),
+            "written again at the current version, 3");
+    }
+
     @Test
     void aCorruptOcapiSectionIsRefusedWholeNamingItAndTheTargetIsUnchanged() {
         PhysicalHost h = afuHost();

@@ -160,6 +160,16 @@ public final class HostXive implements HostInterruptController {
         return n;
     }
 
+    @Override
+    public int[] holes() {
+        // the IPIs are what is allocated besides the pass-through functions' own sources
+        BitSet ipis = (BitSet) irqs.clone();
+        ipis.andNot(phbMsi);
+        ipis.andNot(deviceLsi);
+        return java.util.stream.IntStream.range(FIRST_HW_IRQ, Math.max(FIRST_HW_IRQ, ipis.length()))
+            .filter(n -> !irqs.get(n)).toArray();
+    }
+
     private boolean canAllocIrqAt(int hw) {
         return hw >= FIRST_HW_IRQ && hw < source.nrIrqs() && !irqs.get(hw);
     }
