@@ -95,7 +95,8 @@ public final class Cpu {
     private final List<CpuObserver> observers = new ArrayList<>();
     private boolean observed;
     private long[] breakpoints = new long[0];
-    private long resumeBreakpoint = -1;
+    /** The breakpoint the next run resumes past (-1: none); package-private for {@link ArchState}. */
+    long resumeBreakpoint = -1;
 
     public Cpu(CpuBus bus, long nsPerInstruction) {
         this.bus = bus;
@@ -456,11 +457,7 @@ public final class Cpu {
 
     /** The CPU's state as data ({@link ArchState}), for a snapshot. */
     public ArchState saveState() {
-        long[] spr = {pc, cia, lr, ctr, msr, srr0, srr1, sprg[0], sprg[1], sprg[2], sprg[3], dar, cfar, amr, iamr, uamor,
-            pidr, dscr, ppr, tar, ctrl, reserveAddr, reserveValue};
-        long[] timing = {retired, time.decWritten(), time.tbAtDecWrite(), time.sliceNs(), time.sliceRetired(),
-            resumeBreakpoint};
-        return new ArchState(gpr.clone(), spr, cr, xer(), dsisr, interruptLittleEndian, timing, stop);
+        return ArchState.of(this);
     }
 
     /**
@@ -468,45 +465,17 @@ public final class Cpu {
      * the CPU looks for pending interrupts before its next instruction.
      */
     public void loadState(ArchState s) {
-        System.arraycopy(s.gpr(), 0, gpr, 0, 32);
-        long[] r = s.spr();
-        pc = r[0];
-        cia = r[1];
-        lr = r[2];
-        ctr = r[3];
-        // the MSR's derived mode bits without setMsr's relocation stop: the stop comes with the state
-        msr = r[4];
-        sf = (msr & Msr.SF) != 0;
-        le = (msr & Msr.LE) != 0;
-        srr0 = r[5];
-        srr1 = r[6];
-        System.arraycopy(r, 7, sprg, 0, 4);
-        dar = r[11];
-        cfar = r[12];
-        amr = r[13];
-        iamr = r[14];
-        uamor = r[15];
-        pidr = r[16];
-        dscr = r[17];
-        ppr = r[18];
-        tar = r[19];
-        ctrl = r[20];
-        reserveAddr = r[21];
-        reserveValue = r[22];
-        cr = s.cr();
-        setXer(s.xer());
-        dsisr = s.dsisr();
-        interruptLittleEndian = s.interruptLittleEndian();
-        long[] t = s.timing();
-        retired = t[0];
-        time.restore(t[1], t[2], t[3], t[4]);
-        resumeBreakpoint = t[5];
-        stop = s.stop();
+        s.loadInto(this);
         fetchPage = null;
         fetchBase = -1;
         storage.dropCache();
         chunkEnd = retired;
         attention = true;
+    }
+
+    /** Why the CPU stopped as a snapshot restores it (null: it runs), without setMsr's side effects. */
+    void restoreStop(Stop s) {
+        stop = s;
     }
 
     public void addObserver(CpuObserver o) {
