@@ -65,8 +65,8 @@ public final class HostGroupSnapshot {
                     + " (it is " + m.host().process().name() + (m.host().physical() == host ? "" : " of another host") + ")");
             }
         }
-        // the configurations and the host first: a refusal (an experimental option, an AFU
-        // context) before any machine stops for nothing
+        // the configurations and the host first: a refusal (a configuration the config section
+        // cannot write, a host the host stream cannot describe) before any machine stops for nothing
         for (Machine m : machines) {
             MachineSnapshot.save(List.of(m.snapshotSections().get(0)));
         }
