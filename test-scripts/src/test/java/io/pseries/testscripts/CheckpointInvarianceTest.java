@@ -3,11 +3,7 @@ package io.pseries.testscripts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,9 +16,6 @@ import java.util.List;
 import io.pseries.script.ScriptEngine;
 import io.pseries.script.host.Checkpoints;
 import io.pseries.script.test.CheckpointInvariance;
-import io.pseries.script.test.FileResult;
-import io.pseries.script.test.JsTestFile;
-import io.pseries.script.test.TestListener;
 import io.pseries.script.test.TestResult;
 
 /**
@@ -46,16 +39,8 @@ class CheckpointInvarianceTest {
         engine.close();
     }
 
-    private record Run(FileResult result, String output) {
-    }
-
-    private Run run(String text, int points) throws IOException {
-        Path p = dir.resolve("c.test.js");
-        Files.writeString(p, text);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        FileResult r = JsTestFile.run(engine, p, JsTestFile.Options.defaults().withCheckpoints(points), new TestListener() { },
-            new PrintStream(out, true, StandardCharsets.UTF_8));
-        return new Run(r, out.toString(StandardCharsets.UTF_8));
+    private CheckpointRun run(String text, int points) throws IOException {
+        return CheckpointRun.of(engine, dir, "c.test.js", text, points);
     }
 
     private static final String IPI_BURSTS = """
@@ -75,7 +60,7 @@ class CheckpointInvarianceTest {
 
     @Test
     void aBootedGuestsBurstsAreTheSameWithCheckpoints_everyPointTaken() throws IOException {
-        Run r = run(IPI_BURSTS, 5);
+        CheckpointRun r = run(IPI_BURSTS, 5);
         assertEquals(0, r.result().failures(), r.output() + r.result());
         assertTrue(r.output().contains("5 checkpoints taken"), r.output());
         assertTrue(r.output().contains("no difference"), r.output());
@@ -97,7 +82,7 @@ class CheckpointInvarianceTest {
     @Test
     void aFileThatDiffersFromItselfIsSkippedAsSuch_notBlamedOnTheCheckpoints() throws IOException {
         // RAM each run fills differently: no machine could make two runs of this file agree
-        Run r = run("""
+        CheckpointRun r = run("""
             it('writes what differs', () => {
               const m = pseries.machine({ cpus: 2 });
               m.boot();
@@ -118,7 +103,7 @@ class CheckpointInvarianceTest {
      */
     @Test
     void machinesOnASharedHostAreCheckpointedAsAGroup() throws IOException {
-        Run r = run("""
+        CheckpointRun r = run("""
             it('two machines on one host', () => {
               const NIC = '0000:01:00.0';
               const host = pseries.host({ pci: [{ addr: NIC, msix: 8, intx: true }, { addr: '0000:02:00.0', msix: 4 }] });
@@ -154,7 +139,7 @@ class CheckpointInvarianceTest {
      */
     @Test
     void descriptorsAScriptOpenedInAVmmKeepTheirNumbersAcrossCheckpoints() throws IOException {
-        Run r = run("""
+        CheckpointRun r = run("""
             it('a script eventfd, irqfd and VFIO device', () => {
               const NIC = '0000:01:00.0';
               const NIC2 = '0000:02:00.0';
@@ -191,7 +176,7 @@ class CheckpointInvarianceTest {
      */
     @Test
     void aCheckpointLeavesTheHostsFaultedEsbPagesAsTheyWere() throws IOException {
-        Run r = run("""
+        CheckpointRun r = run("""
             it('faults after checkpoints', () => {
               const ESB = 0x0006_0100_0000_0000n;
               const m = pseries.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: 'on' });
@@ -224,7 +209,7 @@ class CheckpointInvarianceTest {
      */
     @Test
     void aPrivateHostsScriptEventfdAndIrqfdSurviveACheckpoint() throws IOException {
-        Run r = run("""
+        CheckpointRun r = run("""
             it('private host script eventfd', () => {
               const m = pseries.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: 'on' });
               m.boot();
@@ -251,7 +236,7 @@ class CheckpointInvarianceTest {
      */
     @Test
     void inKernelControllers_theDevicesDescriptorAndTheCheckpointsOwnEventsAreNotObservables() throws IOException {
-        Run r = run("""
+        CheckpointRun r = run("""
             it('in-kernel controllers across checkpoints', () => {
               const m = pseries.machine({ cpus: 2, icMode: 'dual', kernelIrqchip: 'on', devices: [{ type: 'spapr-vty' }] });
               m.on('kvm', () => {});

@@ -16,9 +16,9 @@ import io.pseries.core.isa.Stop;
  * vCPUs, {@code made} ascending: {@code gpr} 32 each, {@code spr} {@link ArchState#SPR_NAMES},
  * {@code timing} {@link ArchState#TIMING_NAMES}, the stop messages one per line.
  *
- * <p>Added at stream format 1's second year: older streams lack it and load as machines that
- * never ran guest code (no interpreter made), which is what they were, since a snapshot of a
- * machine with a slice pending was refused and one without lost the registers.
+ * <p>Added after the PCI sections, so optional: older streams lack it and load as machines with
+ * no interpreter made (before it, a snapshot of a machine with a slice pending was refused, and
+ * one without lost the interpreters' registers).
  */
 final class CpuCodeSection implements SnapshotSection {
     static final String NAME = "cpu/code";
