@@ -334,7 +334,11 @@ declare global {
     exceptions: number;
   }
 
-  /** The guest model. Everything but `booted` and `mode` throws an Error before m.boot(). */
+  /**
+   * The guest model. Everything but `booted` and `mode` throws an Error before m.boot(); `ipi`,
+   * `ipis`, `setAffinity` and `requestIrq` also while the machine is stopped (its kernel does not
+   * run: the source of a pseries.migrate), with the stop's reason.
+   */
   interface Guest {
     /** Sends an IPI from one online vCPU to another. */
     ipi(from: Int, to: Int): void;

@@ -165,3 +165,21 @@ describe('pseries.migrate with a pass-through NIC', () => {
     });
   }
 });
+
+describe('pseries.migrate between two VMs of one host', () => {
+  it('the source stays on the host, stopped; the destination takes over; the stopped guest sends nothing', () => {
+    const host = pseries.host({});
+    const a = host.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: 'on' });
+    a.boot();
+    a.guest.ipis([0, 1, 1, 0], { repeat: 2 });
+    const dst = host.machine({ cpus: 2, icMode: 'xive', kernelIrqchip: 'on' });
+    const b = pseries.migrate(a, { dst });
+    assert.strictEqual(b, dst);
+    assert.strictEqual(a.running, false);
+    assert.strictEqual(b.running, true);
+    b.guest.ipis([0, 1], { repeat: 3 });
+    assert.deepStrictEqual(b.guest.stats().map((s) => s.ipis), [2, 5], 'the counts came with the guest');
+    assert.throws(() => a.guest.ipi(0, 1), /m.guest.ipi: the machine is stopped \(it was migrated away with pseries.migrate/);
+    assert.deepStrictEqual(a.guest.stats().map((s) => s.ipis), [2, 2]);
+  });
+});

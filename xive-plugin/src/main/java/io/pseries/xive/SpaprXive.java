@@ -221,6 +221,13 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
     }
 
     @Override
+    public void kernelStayStopped() {
+        if (kvm != null) {
+            kvm.stayStopped();
+        }
+    }
+
+    @Override
     public void kernelPreSave() {
         if (kvm != null) {
             kvm.preSave();

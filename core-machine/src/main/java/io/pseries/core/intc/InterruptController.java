@@ -106,6 +106,15 @@ public interface InterruptController {
     }
 
     /**
+     * While {@link #inKernel}, after a snapshot of a stopped VM was loaded ({@link #kernelPostLoad})
+     * into a machine that stays stopped (a checkpoint of a VM pseries.migrate moved away): the
+     * device is left as {@link #kernelVmStopped} leaves a stopped VM's, what was saved at the
+     * stop kept as it is.
+     */
+    default void kernelStayStopped() {
+    }
+
+    /**
      * While {@link #inKernel} and stopped, before a snapshot's sections are written: the state
      * only the device holds is copied into this controller's own (QEMU's pre_save).
      */

@@ -89,6 +89,19 @@ public final class HostGroupSnapshot {
      * Throws {@link SnapshotException} (or the machine's own refusal) when it does not hold.
      */
     public static Restored restoreAsCheckpoint(PhysicalHost like, Saved saved, List<MachineConfig> configs) {
+        return restoreAsCheckpoint(like, saved, configs, java.util.Collections.nCopies(configs.size(), null));
+    }
+
+    /**
+     * As {@link #restoreAsCheckpoint(PhysicalHost, Saved, List)}, machine {@code i} left stopped
+     * for {@code stopped.get(i)} when that is not null (a VM pseries.migrate moved away keeps its
+     * place on the host, stopped, as the source's did) and run otherwise.
+     */
+    public static Restored restoreAsCheckpoint(PhysicalHost like, Saved saved, List<MachineConfig> configs,
+            List<String> stopped) {
+        if (stopped.size() != configs.size()) {
+            throw new IllegalArgumentException(stopped.size() + " stop reasons for " + configs.size() + " machines");
+        }
         PhysicalHost fresh = like.fresh();
         PhysicalHostSection section = new PhysicalHostSection(fresh);
         List<SnapshotStream.RawSection> raw = SnapshotStream.parse(saved.host(), PhysicalHostSection.NAME);
@@ -127,7 +140,12 @@ public final class HostGroupSnapshot {
             HostVmSection v = vms.get(i);
             Machine m = machines.get(i);
             v.beforeRestore(m);
-            MachineSnapshot.restoreAsCheckpoint(m, saved.machines().get(i), () -> v.descriptorsRestored(m));
+            if (stopped.get(i) == null) {
+                MachineSnapshot.restoreAsCheckpoint(m, saved.machines().get(i), () -> v.descriptorsRestored(m));
+            } else {
+                MachineSnapshot.restoreAsStoppedCheckpoint(m, saved.machines().get(i), stopped.get(i),
+                    () -> v.descriptorsRestored(m));
+            }
         }
         section.afterMachines();
         for (int i = 0; i < machines.size(); i++) {

@@ -153,8 +153,18 @@ public final class MachineSnapshot {
      * as the stopped source's did. Returns the pages zapped.
      */
     public static long restoreAsStoppedCheckpoint(Machine m, byte[] stream, String why) {
-        HostSection h = restoreSections(m, stream, () -> { });
+        return restoreAsStoppedCheckpoint(m, stream, why, () -> { });
+    }
+
+    /** As {@link #restoreAsStoppedCheckpoint(Machine, byte[], String)}, with {@code hostSide} as for a running one. */
+    static long restoreAsStoppedCheckpoint(Machine m, byte[] stream, String why, Runnable hostSide) {
+        HostSection h = restoreSections(m, stream, hostSide);
         m.stayStopped(why);
+        for (InterruptController c : m.controllers()) {
+            if (c.inKernel()) {
+                c.kernelStayStopped();
+            }
+        }
         return h == null ? 0 : h.exact();
     }
 

@@ -97,6 +97,20 @@ public final class GuestBinding {
         return g;
     }
 
+    /**
+     * The guest, for what its kernel would do ({@code what}: an IPI, a request_irq, an affinity
+     * change): a stopped machine's kernel does not run (pseries.migrate moved it away), so this is
+     * refused as the machine's own calls are.
+     */
+    private GuestOs runningGuest(String what) {
+        GuestOs g = guest();
+        Machine m = h.machine();
+        if (!m.running()) {
+            throw new IllegalStateException(what + ": the machine is stopped (" + m.stopReason() + ")");
+        }
+        return g;
+    }
+
     @HostAccess.Export
     public boolean guestBooted() {
         return h.machine().guest() != null;
@@ -105,7 +119,7 @@ public final class GuestBinding {
     @HostAccess.Export
     public void guestIpi(long from, long to) {
         try {
-            guest().ipi(from, to);
+            runningGuest("m.guest.ipi").ipi(from, to);
             if (h.checkpointing()) {
                 h.boundary("after m.guest.ipi(" + from + ", " + to + ")");
             }
@@ -123,7 +137,7 @@ public final class GuestBinding {
      */
     @HostAccess.Export
     public long guestIpis(int[] pairs, boolean paced, int repeat) {
-        GuestOs g = guest();
+        GuestOs g = runningGuest("m.guest.ipis");
         Machine m = h.machine();
         int n = m.cpus().size();
         if ((pairs.length & 1) != 0) {
@@ -173,7 +187,7 @@ public final class GuestBinding {
                 + " the guest (no device or firmware call claimed it)", hwirq));
         }
         try {
-            IrqDesc d = guest().requestIrq((int) hwirq, name);
+            IrqDesc d = runningGuest("m.guest.requestIrq").requestIrq((int) hwirq, name);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("hwirq", d.hwirq());
             out.put("virq", d.virq());
@@ -187,7 +201,7 @@ public final class GuestBinding {
     @HostAccess.Export
     public void guestAffinity(long hwirq, long cpu) {
         try {
-            guest().setAffinity(hwirq, cpu);
+            runningGuest("m.guest.setAffinity").setAffinity(hwirq, cpu);
         } finally {
             h.rethrowListenerError();
         }

@@ -21,6 +21,7 @@ import io.pseries.core.trace.Trace;
  *
  * <pre>
  *  every machine of the host checkpointable now? ─ no ─► the reason (the point is skipped)
+ *  (a stopped one is: pseries.migrate moved it away; it is restored stopped for the same reason)
  *  detach all (listeners off, numbering kept) ─► save the group ─► restore into a fresh group
  *  ─► install each machine, replace the host ─► listeners on again (also when refused)
  * </pre>
@@ -48,9 +49,11 @@ final class HostGroupCheckpoint {
         try {
             List<Machine> machines = new ArrayList<>();
             List<MachineConfig> configs = new ArrayList<>();
+            List<String> stopped = new ArrayList<>();
             for (MachineHost h : group) {
                 machines.add(h.machine());
                 configs.add(h.machine().config());
+                stopped.add(h.stopReason());
             }
             HostGroupSnapshot.Saved saved;
             try {
@@ -61,7 +64,7 @@ final class HostGroupCheckpoint {
             }
             HostGroupSnapshot.Restored r;
             try {
-                r = HostGroupSnapshot.restoreAsCheckpoint(host.host(), saved, configs);
+                r = HostGroupSnapshot.restoreAsCheckpoint(host.host(), saved, configs, stopped);
             } catch (RuntimeException e) {
                 return "its host group does not restore into a fresh host: " + e.getMessage();
             }

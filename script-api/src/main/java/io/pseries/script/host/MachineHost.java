@@ -128,7 +128,7 @@ public final class MachineHost {
         if (sharedHost != null) {
             return HostGroupCheckpoint.take(sharedHost, this);
         }
-        String why = notCheckpointableAlone();
+        String why = notCheckpointable();
         if (why != null) {
             return why;
         }
@@ -136,10 +136,6 @@ public final class MachineHost {
         // a VMM file a script opened or wired itself (m.host.eventfd, m.host.irqfd: a private host has no
         // PCI functions, so every file and irqfd is the script's) is in the host stream only
         boolean viaHost = m.host().process().fileCount() > 0 || !m.host().vm().irqfds().list().isEmpty();
-        if (viaHost && stopped != null) {
-            return "it is stopped (" + stopped + ") and its VMM holds descriptors the script opened or wired"
-                + " (m.host.eventfd, m.host.irqfd), which only a running machine's host stream carries";
-        }
         io.pseries.core.trace.Trace numbering = detach();
         try {
             byte[] snap = null;
@@ -158,7 +154,7 @@ public final class MachineHost {
             try {
                 if (viaHost) {
                     fresh = io.pseries.core.snapshot.HostGroupSnapshot.restoreAsCheckpoint(m.host().physical(), saved,
-                        java.util.List.of(m.config())).machines().get(0);
+                        java.util.List.of(m.config()), java.util.Collections.singletonList(stopped)).machines().get(0);
                 } else {
                     fresh = Machine.create(m.config());
                     // the fresh host's mappings end with exactly the pages the old one had faulted
@@ -180,23 +176,21 @@ public final class MachineHost {
     }
 
     /**
-     * Why this machine's own state cannot be checkpointed at this point, or null. A stopped
-     * machine (one pseries.migrate moved away) can be: its stream is taken without a stop and
-     * run of its own, and its replacement stays stopped for the same reason.
+     * Why this machine cannot be checkpointed at this point (alone, or with the others of its
+     * host), or null. A stopped machine (one pseries.migrate moved away) can be: its stream is
+     * taken without a stop and run of its own, and its replacement stays stopped for the same
+     * reason, on a shared host too.
      */
-    private String notCheckpointableAlone() {
+    String notCheckpointable() {
         if (nesting.depth > 0 || cpuHost.inRun()) {
             return "the boundary is inside an event listener, while the machine is mid-operation";
         }
         return null;
     }
 
-    /** Why this machine cannot be checkpointed with the others of its host at this point, or null. */
-    String notCheckpointable() {
-        if (!m.running()) {
-            return "it is stopped (pseries.migrate moved it away) and shares its host with other machines";
-        }
-        return notCheckpointableAlone();
+    /** Why the machine is stopped (pseries.migrate moved it away...), or null while it runs. */
+    String stopReason() {
+        return m.stopReason();
     }
 
     /**

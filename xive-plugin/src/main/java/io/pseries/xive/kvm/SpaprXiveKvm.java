@@ -376,6 +376,11 @@ public final class SpaprXiveKvm {
         migration.vmRun();
     }
 
+    /** A restored VM stays stopped: see {@link XiveKvmMigration#stayStopped}. */
+    public void stayStopped() {
+        migration.stayStopped();
+    }
+
     /** Before a snapshot: see {@link XiveKvmMigration#preSave}. */
     public void preSave() {
         migration.preSave();

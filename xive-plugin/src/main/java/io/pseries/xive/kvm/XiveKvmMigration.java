@@ -17,6 +17,8 @@ import io.pseries.xive.XiveSource;
  *  preSave   EQ_CONFIG get of every valid END (generation, index); VP_STATE get of every vCPU
  *  postLoad  (stopped) EQ_CONFIG set, then per valid EAS GRP_SOURCE and SOURCE_CONFIG, then VP_STATE set
  *  vmRun     saved PQ written back (SET_PQ_00 + PQ << 8), a 00 found at 11 re-triggered; vCPUs back in
+ *  stayStopped  (after postLoad, the VM not run) every valid source latched as vmStop leaves it:
+ *            10 where the saved PQ is not 01, 01 where it is; the saved PQs kept
  * </pre>
  *
  * <p>Threading: the machine's thread only.
@@ -82,6 +84,22 @@ final class XiveKvmMigration {
         }
         k.setStopped(false);
         k.device().resumeVcpus();
+    }
+
+    /**
+     * A restored VM that is not run (a checkpoint of a stopped source): the device's sources are
+     * made what {@link #vmStop} left on the source, so a trigger while stopped latches Q as
+     * there: 10 where the saved PQ is not 01, 01 where it is. The saved PQs (the emulated
+     * source's) stay as loaded; {@link #vmRun} would give them back.
+     */
+    void stayStopped() {
+        XiveSource src = k.xive().source();
+        for (int lisn = 0; lisn < k.xive().nrIrqs(); lisn++) {
+            if (Eas.valid(k.xive().router().eas(lisn))) {
+                int latch = src.pq(lisn) == Pq.OFF ? Pq.OFF : Pq.PENDING;
+                k.esbAccess(lisn, false, XiveSource.ESB_SET_PQ_00 + (latch << 8), false, 0);
+            }
+        }
     }
 
     /**
