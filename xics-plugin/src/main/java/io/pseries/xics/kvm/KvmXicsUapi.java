@@ -1,5 +1,7 @@
 package io.pseries.xics.kvm;
 
+import io.pseries.xics.Ics;
+
 /**
  * The user-space ABI of the XICS KVM device (Linux arch/powerpc/include/uapi/asm/kvm.h,
  * Documentation/virt/kvm/devices/xics.rst): groups, the 64-bit source state, the ICP register.
@@ -35,6 +37,37 @@ public final class KvmXicsUapi {
     public static final int KVM_MAX_VCPUS = 2048;
 
     private KvmXicsUapi() {
+    }
+
+    /**
+     * Source {@code s} of {@code ics} as one GRP_SOURCES word: its server, its priority (the
+     * saved one, MASKED when the current one differs), LEVEL_SENSITIVE, PENDING (an asserted LSI,
+     * an MSI that arrived while masked), PRESENTED (sent) and QUEUED (rejected, to be resent).
+     * The VMM writes it from its emulated ICS (ics_set_kvm_state_one), the kernel's XICS device
+     * reads it out of its own.
+     */
+    static long sourceWord(Ics ics, int s) {
+        long v = ics.server(s) & DESTINATION_MASK;
+        v |= (long) (ics.savedPriority(s) & PRIORITY_MASK) << PRIORITY_SHIFT;
+        if (ics.priority(s) != ics.savedPriority(s)) {
+            v |= MASKED;
+        }
+        int st = ics.status(s);
+        if (ics.isLsi(s)) {
+            v |= LEVEL_SENSITIVE;
+            if ((st & Ics.STATUS_ASSERTED) != 0) {
+                v |= PENDING;
+            }
+        } else if ((st & Ics.STATUS_MASKED_PENDING) != 0) {
+            v |= PENDING;
+        }
+        if ((st & Ics.STATUS_SENT) != 0) {
+            v |= PRESENTED;
+        }
+        if ((st & Ics.STATUS_REJECTED) != 0) {
+            v |= QUEUED;
+        }
+        return v;
     }
 
     public static String groupName(long group) {

@@ -102,26 +102,7 @@ public final class SpaprXicsKvm {
 
     /** ics_set_kvm_state_one: the emulated source's state in the kernel's encoding. */
     public String pushSource(int srcno) {
-        long v = emuIcs.server(srcno) & KvmXicsUapi.DESTINATION_MASK;
-        v |= (long) emuIcs.savedPriority(srcno) << KvmXicsUapi.PRIORITY_SHIFT;
-        if (emuIcs.priority(srcno) != emuIcs.savedPriority(srcno)) {
-            v |= KvmXicsUapi.MASKED;
-        }
-        int st = emuIcs.status(srcno);
-        if (emuIcs.isLsi(srcno)) {
-            v |= KvmXicsUapi.LEVEL_SENSITIVE;
-            if ((st & Ics.STATUS_ASSERTED) != 0) {
-                v |= KvmXicsUapi.PENDING;
-            }
-        } else if ((st & Ics.STATUS_MASKED_PENDING) != 0) {
-            v |= KvmXicsUapi.PENDING;
-        }
-        if ((st & Ics.STATUS_SENT) != 0) {
-            v |= KvmXicsUapi.PRESENTED;
-        }
-        if ((st & Ics.STATUS_REJECTED) != 0) {
-            v |= KvmXicsUapi.QUEUED;
-        }
+        long v = KvmXicsUapi.sourceWord(emuIcs, srcno);
         KvmResult r = host.vm().setAttr(fd, KvmXicsUapi.GRP_SOURCES, srcno + Ics.OFFSET, v);
         return r.isOk() ? null : String.format("Unable to restore KVM interrupt controller state (0x%x) for IRQ %d: %s",
             v, srcno + Ics.OFFSET, r.errno().message());

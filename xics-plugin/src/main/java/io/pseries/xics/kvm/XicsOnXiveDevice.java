@@ -256,26 +256,7 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
             return KvmResult.error(Errno.ENOENT);
         }
         int s = (int) irq - Ics.OFFSET;
-        long v = ics.server(s) & KvmXicsUapi.DESTINATION_MASK;
-        v |= (long) (ics.savedPriority(s) & 0xff) << KvmXicsUapi.PRIORITY_SHIFT;
-        if (ics.priority(s) != ics.savedPriority(s)) {
-            v |= KvmXicsUapi.MASKED;
-        }
-        int st = ics.status(s);
-        if (ics.isLsi(s)) {
-            v |= KvmXicsUapi.LEVEL_SENSITIVE;
-            if ((st & Ics.STATUS_ASSERTED) != 0) {
-                v |= KvmXicsUapi.PENDING;
-            }
-        } else if ((st & Ics.STATUS_MASKED_PENDING) != 0) {
-            v |= KvmXicsUapi.PENDING;
-        }
-        if ((st & Ics.STATUS_SENT) != 0) {
-            v |= KvmXicsUapi.PRESENTED;
-        }
-        if ((st & Ics.STATUS_REJECTED) != 0) {
-            v |= KvmXicsUapi.QUEUED;
-        }
+        long v = KvmXicsUapi.sourceWord(ics, s);
         if (passthrough.latchedQ(s)) {
             // a linked source's next event sits in the host interrupt's Q (facts §5.3: QUEUED = Q,
             // and PENDING for a masked MSI with Q); with a rejected occurrence waiting as well,
