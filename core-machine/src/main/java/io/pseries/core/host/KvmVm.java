@@ -48,6 +48,8 @@ public final class KvmVm {
     private final Map<KvmDevice, Map<String, Long>> attrCounts = new HashMap<>();
     private final TreeSet<Long> dirty = new TreeSet<>();
     private HostInterruptController hostIntc;
+    /** The sources the next in-kernel interrupt device is made with (a host-group restore's), or empty. */
+    private List<io.pseries.core.host.pt.InKernelIrqchip.GuestSource> restoredSources = List.of();
     private final io.pseries.core.host.pt.PassthroughIrqMap pimap;
     private final io.pseries.core.host.pt.KvmIrqfds irqfds;
 
@@ -139,6 +141,25 @@ public final class KvmVm {
             }
         }
         return hostIntc;
+    }
+
+    /**
+     * A host-group checkpoint's restore, before the VM is restored: the in-kernel interrupt device
+     * the restore makes takes {@code sources} ({@link #takeRestoredSources}), so that it holds the
+     * IPIs the checkpoint's device held, the sources its VMM no longer claims included.
+     */
+    public void restoreSources(List<io.pseries.core.host.pt.InKernelIrqchip.GuestSource> sources) {
+        restoredSources = List.copyOf(sources);
+    }
+
+    /**
+     * For a device being made: the sources {@link #restoreSources} left for it (each to be made on
+     * its IPI when that is free), once; empty when there are none.
+     */
+    public List<io.pseries.core.host.pt.InKernelIrqchip.GuestSource> takeRestoredSources() {
+        List<io.pseries.core.host.pt.InKernelIrqchip.GuestSource> l = restoredSources;
+        restoredSources = List.of();
+        return l;
     }
 
     /** Whether the host kernel registers device {@code type}. */

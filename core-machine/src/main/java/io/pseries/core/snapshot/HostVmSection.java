@@ -6,6 +6,7 @@ import java.util.List;
 import io.pseries.core.Machine;
 import io.pseries.core.host.HostInterruptController;
 import io.pseries.core.host.pt.HostPciFunction;
+import io.pseries.core.host.pt.InKernelIrqchip;
 import io.pseries.core.host.pt.PhysicalHost;
 
 /**
@@ -31,6 +32,14 @@ import io.pseries.core.host.pt.PhysicalHost;
  *            holds (what freed AFU irqs left): reserved while the VM is restored, so its in-kernel
  *            device allocates around them, then freed: the next allocation takes them as on the
  *            source (a version-2 stream loads as one without holes)
+ *  (v4)      deviceSources: every source the VM's in-kernel interrupt device made, ascending
+ *            (guest interrupt << 32 | the host IPI backing it), those the VMM no longer claims
+ *            included (KVM frees a device's sources only with the device: a freed AFU irq's
+ *            LISN keeps its IPI): the device the restore makes holds each on that IPI, so its
+ *            VMM's sources get the IPIs (and trigger pages) they had and the next allocation
+ *            the number it gets without the checkpoint (a version-3 stream loads as no table:
+ *            the restored device allocates its sources' IPIs afresh, lowest first); once the VM
+ *            is restored its device must hold exactly that table, else refused
  *  load      every number must be a host interrupt of a function of this host; descriptors below
  *            nextFd, each held by one file; a version-1 stream loads as a VMM a script left alone
  *  commit    (once the VM is restored, before it runs) its VMM's table made the source's: the
@@ -49,7 +58,7 @@ final class HostVmSection implements SnapshotSection {
         "vectorGsi", FieldType.INTS, "vectorRelayed", FieldType.BYTES, "armedVectors", FieldType.INTS,
         "eventfds", FieldType.INTS, "eventfdState", FieldType.LONGS, "vfioGroups", FieldType.INTS,
         "vfioDevices", FieldType.INTS, "irqfds", FieldType.INTS, "kvmDevices", FieldType.INTS,
-        "ipiHoles", FieldType.INTS);
+        "ipiHoles", FieldType.INTS, "deviceSources", FieldType.LONGS);
 
     private final PhysicalHost host;
     private final int vm;
@@ -60,6 +69,8 @@ final class HostVmSection implements SnapshotSection {
     private byte[] status;
     private VmmDescriptors descriptors;
     private int[] holes;
+    /** The device's sources the stream recorded; null for a version-3 stream (none recorded). */
+    private List<InKernelIrqchip.GuestSource> sources;
     /** The holes reserved in the restored VM's host interrupt controller, freed once it is restored. */
     private int[] reserved = new int[0];
 
@@ -76,7 +87,7 @@ final class HostVmSection implements SnapshotSection {
 
     @Override
     public int version() {
-        return 3;
+        return 4;
     }
 
     @Override
@@ -119,6 +130,9 @@ final class HostVmSection implements SnapshotSection {
             .longs("routing", words.stream().mapToLong(Long::longValue).toArray()).bytes("status", st);
         fds.write(w);
         w.ints("ipiHoles", intc.holes());
+        InKernelIrqchip ic = m.host().vm().irqchip();
+        List<InKernelIrqchip.GuestSource> made = ic == null ? List.of() : ic.sources();
+        w.longs("deviceSources", made.stream().mapToLong(x -> (long) x.gsi() << 32 | (x.ipi() & 0xffff_ffffL)).toArray());
     }
 
     @Override
@@ -147,13 +161,39 @@ final class HostVmSection implements SnapshotSection {
                     + java.util.Arrays.toString(ipiHoles));
             }
         }
+        List<InKernelIrqchip.GuestSource> table = r.version() < 4 ? null : deviceSources(r, ipiHoles);
         return () -> {
+            sources = table;
             hwIrqs = irqs;
             routing = words;
             status = st;
             descriptors = fds;
             holes = ipiHoles;
         };
+    }
+
+    /** deviceSources checked: guest interrupts ascending, each IPI above 0, once, and no hole or function interrupt. */
+    private List<InKernelIrqchip.GuestSource> deviceSources(SectionReader r, int[] ipiHoles) {
+        long[] packed = r.longs("deviceSources");
+        List<InKernelIrqchip.GuestSource> l = new ArrayList<>();
+        java.util.Set<Integer> ipis = new java.util.HashSet<>();
+        for (int i = 0; i < packed.length; i++) {
+            long gsi = packed[i] >>> 32;
+            int ipi = (int) packed[i];
+            if (gsi > Integer.MAX_VALUE || i > 0 && gsi <= l.get(i - 1).gsi()) {
+                throw r.refuse(String.format("field 'deviceSources': entry %d (guest interrupt 0x%x) is not above the"
+                    + " one before", i, gsi));
+            }
+            String taken = ipi <= 0 ? "no IPI" : isFunctionIrq(ipi) ? "a PCI function's interrupt"
+                : java.util.Arrays.binarySearch(ipiHoles, ipi) >= 0 ? "free (in ipiHoles)"
+                : !ipis.add(ipi) ? "another source's IPI" : null;
+            if (taken != null) {
+                throw r.refuse(String.format("field 'deviceSources': guest interrupt 0x%x is backed by host interrupt"
+                    + " 0x%x, which is %s", gsi, ipi, taken));
+            }
+            l.add(new InKernelIrqchip.GuestSource((int) gsi, ipi));
+        }
+        return l;
     }
 
     private boolean isFunctionIrq(int hw) {
@@ -178,6 +218,7 @@ final class HostVmSection implements SnapshotSection {
             }
         }
         reserved = java.util.Arrays.copyOf(got, n);
+        fresh.host().vm().restoreSources(sources == null ? List.of() : sources);
     }
 
     /**
@@ -196,6 +237,8 @@ final class HostVmSection implements SnapshotSection {
      */
     void afterMachine(Machine restored) {
         HostInterruptController intc = restored.host().vm().hostIntc();
+        // a restore that made no in-kernel interrupt device (its controller emulated) left the table
+        restored.host().vm().takeRestoredSources();
         for (int h : reserved) {
             intc.freeIrq(h);
         }
@@ -208,7 +251,18 @@ final class HostVmSection implements SnapshotSection {
                     restored.host().process().name()));
             }
         }
-        io.pseries.core.host.pt.InKernelIrqchip ic = restored.host().vm().irqchip();
+        InKernelIrqchip ic = restored.host().vm().irqchip();
+        List<InKernelIrqchip.GuestSource> made = ic == null ? List.of() : ic.sources();
+        if (sources != null && !sources.equals(made)) {
+            int k = 0;
+            while (k < made.size() && k < sources.size() && made.get(k).equals(sources.get(k))) {
+                k++;
+            }
+            throw new SnapshotException(name(), "the restored " + restored.host().process().name() + "'s in-kernel"
+                + " interrupt device does not hold the sources of field 'deviceSources': its source " + k + " is "
+                + (k < made.size() ? made.get(k) : "none") + ", the stream's " + (k < sources.size() ? sources.get(k)
+                : "none") + " (a source its VMM claims missing from the table, or an IPI another user holds)");
+        }
         if (ic != null) {
             for (int i = 0; i < hwIrqs.length; i++) {
                 ic.hostStateRestored(hwIrqs[i], status[i] & 0xff);

@@ -91,6 +91,20 @@ final class GuestSources {
         return b.pt[i] != 0 ? b.pt[i] : b.ipi[i];
     }
 
+    /** Every entry with an IPI (every source GRP_SOURCE made, valid ever since), ascending. */
+    java.util.List<io.pseries.core.host.pt.InKernelIrqchip.GuestSource> made() {
+        java.util.List<io.pseries.core.host.pt.InKernelIrqchip.GuestSource> l = new java.util.ArrayList<>();
+        for (int blk = 0; blk <= maxBlock; blk++) {
+            Block b = blocks[blk];
+            for (int i = 0; b != null && i < b.ipi.length; i++) {
+                if (b.ipi[i] != 0) {
+                    l.add(new io.pseries.core.host.pt.InKernelIrqchip.GuestSource((int) number(blk, i), b.ipi[i]));
+                }
+            }
+        }
+        return l;
+    }
+
     /** Number of the guest interrupt at block {@code b}, slot {@code i}. */
     static long number(int b, int i) {
         return ((long) b << SHIFT) | i;

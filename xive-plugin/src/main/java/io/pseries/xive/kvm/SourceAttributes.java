@@ -12,6 +12,8 @@ import io.pseries.xive.XiveSource;
  *  SOURCE(irq, u64)         irq outside [0, 2^20) E2BIG; block created; no data EFAULT;
  *                           no IPI yet: allocate one (none left ENXIO); LSI/asserted bits set;
  *                           masked: IPI PQ 01, EAS masked, act_priority MASKED; valid
+ *  restoreSource(irq, hw)   (a host-group restore, as the device is made) the source on IPI hw
+ *                           itself, masked and valid as SOURCE leaves it; hw taken: nothing
  *  SOURCE_CONFIG(irq, u64)  no block ENOENT; not valid EINVAL; no data EFAULT;
  *                           priority != xive_prio_from_guest(priority) EINVAL; unchanged: no-op;
  *                           unmasked: pick a queue (select_target: EINVAL, EBUSY) and route the
@@ -50,6 +52,31 @@ final class SourceAttributes {
             b.ipi[i] = hw;
             dev.xive.backsGuestIrq(hw, (int) irq);
         }
+        initMasked(b, i, val);
+        return KvmResult.ok();
+    }
+
+    /**
+     * A host-group restore making a source the checkpoint's device had (before the VMM feeds the
+     * device): on IPI {@code hw} itself, left as GRP_SOURCE leaves an MSI (masked, PQ 01, valid).
+     * The VMM's GRP_SOURCE for a source it claims then finds the IPI there. Nothing when the entry
+     * already has one or {@code hw} is taken (that source then gets a free IPI as without a table).
+     */
+    void restoreSource(long irq, int hw) {
+        if (irq < 0 || irq >= KvmXiveUapi.NR_IRQS) {
+            return;
+        }
+        GuestSources.Block b = dev.sources.createBlock(irq);
+        int i = GuestSources.slot(irq);
+        if (b.ipi[i] != 0 || !dev.xive.allocIrqAt(hw)) {
+            return;
+        }
+        b.ipi[i] = hw;
+        dev.xive.backsGuestIrq(hw, (int) irq);
+        initMasked(b, i, 0);
+    }
+
+    private void initMasked(GuestSources.Block b, int i, long val) {
         // the native device sets these bits but never clears them (2019 code, kept)
         if ((val & KvmXiveUapi.LEVEL_SENSITIVE) != 0) {
             b.flags[i] |= GuestSources.LSI;
@@ -62,7 +89,6 @@ final class SourceAttributes {
         dev.xive.esbLoad(b.ipi[i], XiveSource.ESB_SET_PQ_01);
         dev.xive.configureIrq(b.ipi[i], 0, KvmXiveUapi.MASKED, 0);
         dev.sources.markValid(b, i);
-        return KvmResult.ok();
     }
 
     KvmResult setSourceConfig(long irq, long[] data) {

@@ -89,6 +89,15 @@ public final class XiveNativeDevice implements KvmDevice, io.pseries.core.host.p
         this.queueAttrs = new QueueAttributes(this);
         this.mappings = new XiveNativeMappings(this);
         this.passthrough = new XivePassthrough(this);
+        // a host-group restore: the checkpoint's device's sources, on the IPIs they had
+        for (GuestSource src : vm.takeRestoredSources()) {
+            sourceAttrs.restoreSource(src.gsi(), src.ipi());
+        }
+    }
+
+    @Override
+    public java.util.List<GuestSource> sources() {
+        return sources.made();
     }
 
     @Override

@@ -34,4 +34,22 @@ public interface InKernelIrqchip {
      */
     default void hostStateRestored(int hostIrq, int status) {
     }
+
+    /** One source the device made: guest interrupt {@code gsi} backed by host IPI {@code ipi}. */
+    record GuestSource(int gsi, int ipi) {
+        @Override
+        public String toString() {
+            return String.format("0x%x on 0x%x", gsi, ipi);
+        }
+    }
+
+    /**
+     * Every source the device made, claimed by the VMM or not (KVM frees a device's sources only
+     * with the device), ascending by guest interrupt: what a host-group checkpoint records so that
+     * the restored device holds the same IPIs ({@link io.pseries.core.host.KvmVm#restoreSources}).
+     * Empty by default: the device keeps no IPIs of its own.
+     */
+    default java.util.List<GuestSource> sources() {
+        return java.util.List.of();
+    }
 }
