@@ -39,6 +39,8 @@ class SnapshotFieldMutationTest {
         // which vCPUs have an interpreter: the per-interpreter arrays' lengths must agree with it
         "cpu/code.made",
         "xive/source.nr_irqs", "xive/source.lsi_map", "xive/tables.nr_irqs", "xive/tables.nr_ends",
+        // which numbers have an EAS entry: the valid ones must be this machine's claims, the list ascending
+        "xive/tables.eas_lisns",
         "xics/ics.nr_irqs", "xics/ics.flags",
         // the source's host as a record (the destination connects and maps its own device): in these
         // emulated workloads no device is recorded, and any change makes the record inconsistent

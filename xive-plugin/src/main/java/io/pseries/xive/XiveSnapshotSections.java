@@ -85,9 +85,15 @@ final class XiveSnapshotSections {
         }
     }
 
-    private static final class Tables extends V1 {
-        private static final Schema SCHEMA = Schema.of("nr_irqs", FieldType.U32, "eat", FieldType.LONGS,
-            "nr_ends", FieldType.U32, "endt", FieldType.INTS, "enqueued", FieldType.I64);
+    /**
+     * The EAS and END tables. Version 2 writes the EAS table sparse: the interrupt numbers whose
+     * entry is not all zeros, ascending ({@code eas_lisns}), and those entries ({@code eas}), so a
+     * machine configured with 1M numbers of which 1 % are in use writes 10k entries, not 8 MiB.
+     * Version 1 wrote every entry ({@code eat}); its streams still load.
+     */
+    private static final class Tables implements SnapshotSection {
+        private static final Schema SCHEMA = Schema.of("nr_irqs", FieldType.U32, "eas_lisns", FieldType.INTS,
+            "eas", FieldType.LONGS, "nr_ends", FieldType.U32, "endt", FieldType.INTS, "enqueued", FieldType.I64);
         private final SpaprXive x;
 
         Tables(SpaprXive x) {
@@ -100,6 +106,11 @@ final class XiveSnapshotSections {
         }
 
         @Override
+        public int version() {
+            return 2;
+        }
+
+        @Override
         public Schema schema() {
             return SCHEMA;
         }
@@ -107,7 +118,23 @@ final class XiveSnapshotSections {
         @Override
         public void save(SectionWriter w) {
             XiveRouter rt = x.router();
-            w.u32("nr_irqs", rt.nrIrqs()).longs("eat", rt.eat.clone()).u32("nr_ends", rt.nrEnds())
+            int n = rt.nrIrqs();
+            int used = 0;
+            for (int i = 0; i < n; i++) {
+                if (rt.eas(i) != 0) {
+                    used++;
+                }
+            }
+            int[] lisns = new int[used];
+            long[] words = new long[used];
+            for (int i = 0, k = 0; k < used; i++) {
+                long e = rt.eas(i);
+                if (e != 0) {
+                    lisns[k] = i;
+                    words[k++] = e;
+                }
+            }
+            w.u32("nr_irqs", n).ints("eas_lisns", lisns).longs("eas", words).u32("nr_ends", rt.nrEnds())
                 .ints("endt", rt.endTable()).i64("enqueued", rt.enqueuedCount());
         }
 
@@ -115,10 +142,10 @@ final class XiveSnapshotSections {
         public Runnable load(SectionReader r) {
             XiveRouter rt = x.router();
             int n = r.u32("nr_irqs", rt.nrIrqs(), rt.nrIrqs());
-            long[] eat = r.longs("eat", n);
+            long[] eat = r.version() == 1 ? r.longs("eat", n) : sparse(r, n);
             for (int i = 0; i < n; i++) {
                 // claimed once the stream is in: PCI MSIs follow the stream's PCI sections
-                boolean claimed = r.claims().claimedAfter(i, Eas.valid(rt.eat[i]));
+                boolean claimed = r.claims().claimedAfter(i, Eas.valid(rt.eas(i)));
                 if (Eas.valid(eat[i]) != claimed) {
                     throw r.refuse(String.format("foreign stream: EAS 0x%x is %s in the stream but %s here", i,
                         Eas.valid(eat[i]) ? "valid" : "invalid", claimed ? "claimed" : "free"));
@@ -131,6 +158,28 @@ final class XiveSnapshotSections {
                 throw r.refuse("field 'enqueued' is negative");
             }
             return () -> rt.restoreTables(eat, endt, enq);
+        }
+
+        /** Version 2's sparse EAS table as the whole table: numbers ascending, below nr_irqs, entries not zero. */
+        private static long[] sparse(SectionReader r, int n) {
+            int[] lisns = r.ints("eas_lisns");
+            long[] words = r.longs("eas", lisns.length);
+            long[] eat = new long[n];
+            int last = -1;
+            for (int k = 0; k < lisns.length; k++) {
+                int i = lisns[k];
+                if (i <= last || i >= n) {
+                    throw r.refuse(String.format("field 'eas_lisns': entry %d is 0x%x, %s", k, i,
+                        i >= n || i < 0 ? "outside the " + n + " interrupt numbers" : "not above the one before it"));
+                }
+                if (words[k] == 0) {
+                    throw r.refuse(String.format("field 'eas': the entry of EAS 0x%x is zero, which the table does"
+                        + " not list", i));
+                }
+                eat[i] = words[k];
+                last = i;
+            }
+            return eat;
         }
     }
 

@@ -179,12 +179,18 @@ class XiveSnapshotSectionsTest {
     // ------------------------------------------------------------------ refused streams
 
     private static SnapshotException refusedWith(Machine target, String section, String field, Object value) {
+        return refusedWithEdit(target, section, v -> v.put(field, value));
+    }
+
+    /** The stream of presentOnCpu1 with {@code edit} applied to {@code section}'s values, refused by {@code target}. */
+    private static SnapshotException refusedWithEdit(Machine target, String section,
+            Consumer<java.util.Map<String, Object>> edit) {
         Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
         List<SnapshotDump.Section> d = SnapshotDump.decode(src.snapshot());
         boolean found = false;
         for (SnapshotDump.Section s : d) {
             if (s.name().equals(section)) {
-                s.values().put(field, value);
+                edit.accept(s.values());
                 found = true;
             }
         }
@@ -237,17 +243,107 @@ class XiveSnapshotSectionsTest {
 
     @Test
     void refused_anEasValidInTheStreamButFreeHere_andTheReverse() {
-        long[] eat = ((long[]) field("xive/tables", "eat")).clone();
-        eat[0x1500] &= ~Eas.VALID;
-        SnapshotException e = refusedWith(freshLike(), "xive/tables", "eat", eat);
+        int[] lisns = (int[]) field("xive/tables", "eas_lisns");
+        long[] eas = ((long[]) field("xive/tables", "eas")).clone();
+        int k = java.util.Arrays.binarySearch(lisns, 0x1500);
+        assertTrue(k >= 0, "the claimed number's entry is written");
+        eas[k] &= ~Eas.VALID;
+        SnapshotException e = refusedWith(freshLike(), "xive/tables", "eas", eas);
         assertTrue(e.getMessage().contains("foreign stream: EAS 0x1500 is invalid in the stream but claimed here"),
             e.getMessage());
         // an EAS valid in the stream for a number this machine has free
-        long[] more = ((long[]) field("xive/tables", "eat")).clone();
-        more[0x1600] |= Eas.VALID;
-        SnapshotException e2 = refusedWith(freshLike(), "xive/tables", "eat", more);
+        SnapshotException e2 = refusedWithEdit(freshLike(), "xive/tables", v -> {
+            v.put("eas_lisns", insert((int[]) v.get("eas_lisns"), 0x1600));
+            long[] w = (long[]) v.get("eas");
+            int at = java.util.Arrays.binarySearch((int[]) v.get("eas_lisns"), 0x1600);
+            long[] more = new long[w.length + 1];
+            System.arraycopy(w, 0, more, 0, at);
+            more[at] = Eas.VALID | Eas.MASKED;
+            System.arraycopy(w, at, more, at + 1, w.length - at);
+            v.put("eas", more);
+        });
         assertTrue(e2.getMessage().contains("foreign stream: EAS 0x1600 is valid in the stream but free here"),
             e2.getMessage());
+    }
+
+    private static int[] insert(int[] sorted, int n) {
+        int at = -java.util.Arrays.binarySearch(sorted, n) - 1;
+        int[] out = new int[sorted.length + 1];
+        System.arraycopy(sorted, 0, out, 0, at);
+        out[at] = n;
+        System.arraycopy(sorted, at, out, at + 1, sorted.length - at);
+        return out;
+    }
+
+    /** Version 2 writes only the entries that are not all zeros, and refuses a list that is not such a table. */
+    @Test
+    void easTableIsSparse_andRefusedWhenNotAscendingOutOfRangeOrZero() {
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        int[] lisns = (int[]) field("xive/tables", "eas_lisns");
+        long[] eas = (long[]) field("xive/tables", "eas");
+        XiveRouter rt = xive(src).router();
+        int nonZero = 0;
+        for (int i = 0; i < rt.nrIrqs(); i++) {
+            if (rt.eas(i) != 0) {
+                assertEquals(rt.eas(i), eas[nonZero], "EAS 0x" + Integer.toHexString(i));
+                assertEquals(i, lisns[nonZero++]);
+            }
+        }
+        assertEquals(nonZero, lisns.length, "only the entries that are not zero");
+        assertTrue(lisns.length < rt.nrIrqs() / 8, lisns.length + " of " + rt.nrIrqs());
+        int[] swapped = lisns.clone();
+        swapped[0] = lisns[1];
+        swapped[1] = lisns[0];
+        assertTrue(refusedWith(freshLike(), "xive/tables", "eas_lisns", swapped).getMessage()
+            .contains("field 'eas_lisns': entry 1 is 0x" + Integer.toHexString(lisns[0]) + ", not above the one before it"));
+        int[] beyond = lisns.clone();
+        beyond[beyond.length - 1] = rt.nrIrqs();
+        assertTrue(refusedWith(freshLike(), "xive/tables", "eas_lisns", beyond).getMessage()
+            .contains("outside the " + rt.nrIrqs() + " interrupt numbers"));
+        long[] zero = eas.clone();
+        zero[0] = 0;
+        assertTrue(refusedWith(freshLike(), "xive/tables", "eas", zero).getMessage()
+            .contains("the entry of EAS 0x" + Integer.toHexString(lisns[0]) + " is zero"));
+        assertTrue(refusedWith(freshLike(), "xive/tables", "eas", java.util.Arrays.copyOf(eas, eas.length - 1))
+            .getMessage().contains("eas"));
+    }
+
+    /** A version-1 stream (the whole EAS table, field 'eat') still loads, into the same tables. */
+    @Test
+    void aVersion1TablesSectionStillLoads() {
+        Machine src = xiveAt(XiveSnapshotSectionsTest::presentOnCpu1);
+        List<SnapshotDump.Section> d = SnapshotDump.decode(src.snapshot());
+        List<SnapshotDump.Section> old = new java.util.ArrayList<>();
+        XiveRouter rt = xive(src).router();
+        for (SnapshotDump.Section s : d) {
+            if (!s.name().equals("xive/tables")) {
+                old.add(s);
+                continue;
+            }
+            long[] eat = new long[rt.nrIrqs()];
+            for (int i = 0; i < eat.length; i++) {
+                eat[i] = rt.eas(i);
+            }
+            java.util.Map<String, Object> v = new java.util.LinkedHashMap<>();
+            java.util.Map<String, io.pseries.core.snapshot.FieldType> t = new java.util.LinkedHashMap<>();
+            v.put("nr_irqs", s.values().get("nr_irqs"));
+            t.put("nr_irqs", io.pseries.core.snapshot.FieldType.U32);
+            v.put("eat", eat);
+            t.put("eat", io.pseries.core.snapshot.FieldType.LONGS);
+            for (String f : List.of("nr_ends", "endt", "enqueued")) {
+                v.put(f, s.values().get(f));
+                t.put(f, s.types().get(f));
+            }
+            old.add(new SnapshotDump.Section(s.name(), 1, 1, v, t));
+        }
+        Machine dst = freshLike();
+        dst.restore(SnapshotDump.encode(old));
+        XiveRouter back = xive(dst).router();
+        for (int i = 0; i < rt.nrIrqs(); i++) {
+            assertEquals(rt.eas(i), back.eas(i), "EAS 0x" + Integer.toHexString(i));
+        }
+        assertArrayEquals(rt.endTable(), back.endTable());
+        assertEquals(Json.write(src.pic()), Json.write(dst.pic()));
     }
 
     @Test
@@ -270,7 +366,7 @@ class XiveSnapshotSectionsTest {
             .filter(n -> n.startsWith("xive/")).toList();
         assertEquals(List.of("xive/source", "xive/tables", "xive/tctx/0", "xive/tctx/1", "xive/tctx/2"), names);
         SnapshotDump.decode(m.snapshot()).stream().filter(s -> s.name().startsWith("xive/"))
-            .forEach(s -> assertEquals(1, s.version(), s.name()));
+            .forEach(s -> assertEquals(s.name().equals("xive/tables") ? 2 : 1, s.version(), s.name()));
     }
 
     /** The guest's own view: a machine that negotiated XIVE at CAS keeps it after restore. */

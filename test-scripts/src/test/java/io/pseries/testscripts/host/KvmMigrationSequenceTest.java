@@ -245,7 +245,8 @@ class KvmMigrationSequenceTest {
         Map<String, Map<String, Object>> b = sections(off.snapshot());
         assertEquals(a.keySet(), b.keySet(), "the same sections, host/kvm included");
         assertArrayEquals((byte[]) b.get("xive/source").get("status"), (byte[]) a.get("xive/source").get("status"));
-        assertArrayEquals((long[]) b.get("xive/tables").get("eat"), (long[]) a.get("xive/tables").get("eat"));
+        assertArrayEquals((int[]) b.get("xive/tables").get("eas_lisns"), (int[]) a.get("xive/tables").get("eas_lisns"));
+        assertArrayEquals((long[]) b.get("xive/tables").get("eas"), (long[]) a.get("xive/tables").get("eas"));
         assertArrayEquals((int[]) b.get("xive/tables").get("endt"), (int[]) a.get("xive/tables").get("endt"));
         byte[] ra = (byte[]) a.get("xive/tctx/0").get("regs");
         byte[] rb = (byte[]) b.get("xive/tctx/0").get("regs");
