@@ -8,18 +8,19 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
-import io.pseries.core.boot.ElfImage;
+import io.pseries.core.boot.GuestLoader;
 import io.pseries.core.boot.VofBoot;
 import io.pseries.core.cas.CasHcall;
 import io.pseries.core.cas.CasNegotiation;
 import io.pseries.core.cas.CasResult;
 import io.pseries.core.cas.OptionVector;
+import io.pseries.core.cpu.CpuSet;
 import io.pseries.core.cpu.CpuThreads;
 import io.pseries.core.cpu.CpuTopology;
 import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.DeviceHost;
-import io.pseries.core.dev.Devices;
+import io.pseries.core.dev.PlatformDevices;
 import io.pseries.core.dev.EventSources;
 import io.pseries.core.dev.VtyConsole;
 import io.pseries.core.dev.pci.SpaprPhb;
@@ -37,6 +38,7 @@ import io.pseries.core.host.AccessPath;
 import io.pseries.core.host.ExitKind;
 import io.pseries.core.host.Host;
 import io.pseries.core.host.KernelIrqchip;
+import io.pseries.core.host.RunState;
 import io.pseries.core.hcall.HcallDispatch;
 import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.HcallTable;
@@ -92,6 +94,13 @@ import io.pseries.core.trace.TraceEvent;
  * guest model as a {@link GuestPlatform}; none of them depends on this class. Creation order is
  * QEMU's: interrupt controllers (XIVE claims its IPI numbers), vCPUs, devices, then a reset.
  *
+ * <p>What this class does itself is the wiring, the guest's access path (a load or store goes to
+ * RAM, a mapped device page or an MMIO exit; an hcall or RTAS call is charged the exit it takes),
+ * kept here so the hot path has no further hop, and the machine reset's order. The rest is
+ * delegated to the pieces: the vCPUs ({@link CpuSet}), the devices ({@link PlatformDevices}),
+ * the VM's run state ({@link RunState}), how a guest gets onto it ({@link GuestLoader}), the in-kernel
+ * irqchip option ({@link KernelIrqchip}).
+ *
  * <p>Threading: a machine is confined to one thread (the script's). Nothing here locks.
  */
 public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
@@ -108,16 +117,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final HcallDispatch hcalls;
     private final RtasDispatch rtas;
     private final PlatformRtas platformRtas;
-    private final List<VCpu> cpus = new ArrayList<>();
-    private final List<VCpu> cpusView = Collections.unmodifiableList(cpus);
-    private final CpuTopology topology;
-    private final VCpu[] cpuByVcpuId;
+    private final CpuSet cpus;
+    private final List<VCpu> cpusView;
     private final IrqLines lines;
     private final ControllerSet controllers;
     private final CasNegotiation casNegotiation;
-    private final List<Device> devices = new ArrayList<>();
-    private final EventSources eventSources = new EventSources();
-    private final SpaprPhb phb = new SpaprPhb(0);
+    private final PlatformDevices devices = new PlatformDevices();
+    private final EventSources eventSources = devices.eventSources();
+    private final SpaprPhb phb = devices.phb();
     /** The OpenCAPI RFC's hcalls, when {@code experimental} enables them; else null. */
     private io.pseries.core.dev.pci.OcapiRfcHcalls ocapi;
     private final PlatformTree tree;
@@ -126,16 +133,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final FirmwareNmi fwnmi = new FirmwareNmi();
     private final Host host;
     private final KernelIrqchip kernelIrqchip;
-    /** QEMU's run state: false while stopped (a snapshot being taken or restored, a migrated-away source). */
-    private boolean running = true;
-    private String stopReason;
+    private final RunState runState;
     /** Cost in ns of the exit the last guest access took (0: served without one). */
     private long lastExitNs;
-    private final VtyConsole vty = new VtyConsole(Collections.unmodifiableList(devices));
+    private final VtyConsole vty = devices.vty();
     private final CpuThreads threads;
     /** Why the machine stopped as QEMU would exit (a fatal CAS refusal), or null. */
     private String fatalError;
-    private GuestOs guest;
+    private final GuestLoader loader;
     private long resets;
     private final List<String> warnings = new ArrayList<>();
 
@@ -174,14 +179,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         }
         this.config = config;
         this.memory = new GuestMemory(config.memory());
-        this.topology = config.topology();
-        // QEMU's spapr_irq_check: a KVM host without XIVE turns ic-mode=dual into XICS only, so the
-        // in-kernel XICS is used rather than an emulated XIVE
-        String icMode = "dual".equals(config.icMode()) && !config.host().xive() ? "xics" : config.icMode();
-        List<InterruptControllerProvider> chosen = IcModes.choose(config.icMode(), providers);
-        if (!icMode.equals(config.icMode())) {
-            chosen = IcModes.choose(icMode, providers);
-        }
+        this.cpus = new CpuSet(config.topology());
+        this.cpusView = cpus.all();
+        List<InterruptControllerProvider> chosen = IcModes.chooseOnHost(config.icMode(), config.host().xive(), providers);
 
         addressSpace = new AddressSpace(memory, mmio, trace);
         hcalls = new HcallDispatch(new HcallTable(), trace);
@@ -197,7 +197,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         fwnmi.register(rtas.table());
         nvram = new NvramRtas(memory);
         nvram.register(rtas.table());
-        new VioBusRtas(Collections.unmodifiableList(devices)).register(rtas.table());
+        new VioBusRtas(devices.all()).register(rtas.table());
         new DrcRtas(drcs, memory).register(rtas.table());
         vty.register(hcalls.table());
         new CasHcall(memory, this::cas, this::fdt, msg -> fatalError = msg).register(hcalls.table());
@@ -206,24 +206,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         for (InterruptControllerProvider p : chosen) {
             controllers.add(p.create(this));
         }
-        cpuByVcpuId = new VCpu[topology.nrServers()];
-        for (int i = 0; i < config.cpus(); i++) {
-            VCpu c = new VCpu(i, topology.vcpuId(i));
-            cpus.add(c);
-            cpuByVcpuId[c.vcpuId()] = c;
-            controllers.cpuCreated(c);
-        }
+        cpus.create(config.cpus(), controllers::cpuCreated);
         host = physical == null ? new Host(config.host(), cpusView, memory, trace)
             : new Host(physical, cpusView, memory, trace);
         kernelIrqchip = new KernelIrqchip(config.kernelIrqchip(), host, warnings);
         controllers.setSwitchHook(kernelIrqchip);
-        devices.add(eventSources);
-        devices.add(phb);
-        devices.addAll(Devices.create(config.devices(), phb, host.physical()));
-        for (Device d : devices) {
-            d.realize(this);
-        }
-        drcs.addMachineConnectors(cpus, topology, phb);
+        runState = new RunState(controllers);
+        devices.create(config.devices(), this);
+        drcs.addMachineConnectors(cpusView, cpus.topology(), phb);
         phb.attachDrcs(drcs);
         if (config.platform().has("ocapi-rfc-2019")) {
             ocapi = new io.pseries.core.dev.pci.OcapiRfcHcalls(phb, this);
@@ -232,8 +222,9 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         threads = new CpuThreads(scheduler, addressSpace, hcalls, trace, cpusView, this::haltReason);
         platformRtas.setCpuStarter(threads::start);
         threads.register(hcalls.table());
+        loader = new GuestLoader(this, threads, memory, scheduler);
         tree = new PlatformTree(memory, cpusView, rtas.table(), controllers, casNegotiation,
-            Collections.unmodifiableList(devices), eventSources, phb, drcs, topology, config.seed());
+            devices.all(), eventSources, phb, drcs, cpus.topology(), config.seed());
         tree.setDtcClean(config.platform().dtcClean());
         tree.setVof(config.platform().xVof());
         reset();
@@ -317,26 +308,22 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** The vCPU with this index; a clear error when there is none. */
     @Override
     public VCpu cpu(long index) {
-        if (index < 0 || index >= cpus.size()) {
-            throw new IllegalArgumentException("cpu " + index + " does not exist: the machine has "
-                + cpus.size() + " vCPU" + (cpus.size() == 1 ? " (0)" : "s (0.." + (cpus.size() - 1) + ")"));
-        }
-        return cpus.get((int) index);
+        return cpus.get(index);
     }
 
     @Override
     public VCpu cpuByVcpuId(long vcpuId) {
-        return vcpuId >= 0 && vcpuId < cpuByVcpuId.length ? cpuByVcpuId[(int) vcpuId] : null;
+        return cpus.byVcpuId(vcpuId);
     }
 
     @Override
     public int nrServers() {
-        return topology.nrServers();
+        return cpus.topology().nrServers();
     }
 
     /** How the vCPUs are grouped in cores and numbered. */
     public CpuTopology topology() {
-        return topology;
+        return cpus.topology();
     }
 
     @Override
@@ -414,7 +401,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     }
 
     public List<Device> devices() {
-        return Collections.unmodifiableList(devices);
+        return devices.all();
     }
 
     public EventSources eventSources() {
@@ -469,20 +456,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return fatalError;
     }
 
-    /**
-     * Loads an ELF payload as QEMU's pseries with {@code x-vof=on -kernel} does ({@link VofBoot}),
-     * puts the boot CPU in VOF's entry state and lets the vCPUs run guest code from then on.
-     */
+    /** Loads an ELF payload as {@code x-vof=on -kernel} does; see {@link GuestLoader#loadElf}. */
     public VofBoot.Loaded loadElf(byte[] elf) {
-        VofBoot.Loaded l = VofBoot.load(memory, ElfImage.parse(elf));
-        VofBoot.enter(threads.cpu(0), l);
-        threads.enable();
-        return l;
+        return loader.loadElf(elf);
     }
 
     /** Runs guest code until power-off, a fatal error, every vCPU stopped, or {@code timeoutNs} more virtual time. */
     public CpuThreads.Outcome runGuest(long timeoutNs) {
-        return threads.runUntil(Math.addExact(scheduler.now(), timeoutNs), () -> false);
+        return loader.runGuest(timeoutNs);
     }
 
     public boolean poweredOff() {
@@ -525,17 +506,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** The owner of a line (the one recorded, else the device whose lines include it), or null. */
     public LineOwner lineOwner(int irq) {
         LineOwner o = lines.owner(irq);
-        if (o != null) {
-            return o;
-        }
-        for (Device dev : devices) {
-            for (IrqLine l : dev.lines()) {
-                if (l.irq() == irq) {
-                    return dev;
-                }
-            }
-        }
-        return null;
+        return o != null ? o : devices.ownerOf(irq);
     }
 
     @Override
@@ -567,7 +538,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** Performs an hcall on behalf of {@code cpu} with R4.. = {@code args}; traced. */
     @Override
     public HcallResult hcall(int cpu, long opcode, long... args) {
-        requireRunning("hcall");
+        runState.require("hcall");
         VCpu c = cpu(cpu);
         chargeHcall(opcode, args.length > 0 ? args[0] : 0);
         return hcalls.call(c, opcode, args);
@@ -641,14 +612,14 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** A load of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public long load(int cpu, long addr, int size) {
-        requireRunning("load");
+        runState.require("load");
         AddressSpace.checkSize(size);
         return load(cpu(cpu), addr, size);
     }
 
     /** A store of 1, 2, 4 or 8 bytes at a guest physical address, on behalf of {@code cpu}. */
     public void store(int cpu, long addr, int size, long value) {
-        requireRunning("store");
+        runState.require("store");
         AddressSpace.checkSize(size);
         store(cpu(cpu), addr, size, value);
     }
@@ -767,12 +738,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         if (ocapi != null) {
             ocapi.reset();
         }
-        for (Device d : devices) {
-            d.reset();
-        }
-        for (VCpu c : cpus) {
-            c.reset();
-        }
+        devices.reset();
+        cpus.reset();
         // controllers reset first, then the active one is chosen (QEMU resets devices, then switches)
         controllers.reset();
         controllers.updateActive(casNegotiation.negotiated());
@@ -783,15 +750,12 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         fwnmi.reset();
         threads.reset();
         fatalError = null;
-        if (guest != null) {
-            guest.detach();
-            guest = null;
-        }
+        loader.drop();
     }
 
     /** Advances virtual time by {@code ns}, firing what falls due. Returns the events fired. */
     public long run(long ns) {
-        requireRunning("run");
+        runState.require("run");
         if (ns < 0) {
             throw new IllegalArgumentException("run: ns must be >= 0, got " + ns);
         }
@@ -807,7 +771,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** Fires events until none is pending. */
     public long runUntilIdle() {
-        requireRunning("runUntilIdle");
+        runState.require("runUntilIdle");
         return scheduler.runUntilIdle(IDLE_EVENT_LIMIT);
     }
 
@@ -815,31 +779,17 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** The guest model once booted, or null. */
     public GuestOs guest() {
-        return guest;
+        return loader.guest();
     }
 
-    /** Boots the Linux-like guest model; see {@link GuestOs}. */
+    /** Boots the Linux-like guest model; see {@link GuestOs} and {@link GuestLoader#boot}. */
     public GuestOs.BootReport boot(GuestOs.BootOptions options) {
-        if (guest != null) {
-            throw new IllegalStateException("the guest is already booted; reset the machine (m.reset()) to boot again");
-        }
-        GuestOs g = new GuestOs(this, options);
-        guest = g;
-        try {
-            return g.boot();
-        } catch (RuntimeException e) {
-            guest = null;
-            g.detach();
-            throw e;
-        }
+        return loader.boot(options);
     }
 
     /** Installs the guest model a snapshot restored (its section's commit, after {@link #beginRestore}). */
     public void restoreGuest(GuestOs g) {
-        if (guest != null) {
-            guest.detach();
-        }
-        guest = g;
+        loader.restore(g);
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -876,86 +826,35 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
 
     /** Whether the vCPUs run (QEMU's run state); false between {@link #stop} and {@link #cont}. */
     public boolean running() {
-        return running;
+        return runState.running();
     }
 
     /**
-     * Stops the VM (QEMU's vm_stop): the vCPUs leave the guest, then every controller served by
-     * the kernel runs its stop handler (passthrough-facts section 5.1). Virtual time, guest
-     * accesses and hcalls are refused until {@link #cont}. {@code why} is what they say.
+     * Stops the VM (QEMU's vm_stop; see {@link RunState#stop}): virtual time, guest accesses and
+     * hcalls are refused until {@link #cont}. {@code why} is what they say.
      */
     public void stop(String why) {
-        if (!running) {
-            return;
-        }
-        running = false;
-        stopReason = why;
-        for (InterruptController c : controllers.all()) {
-            if (c.inKernel()) {
-                c.kernelVmStopped();
-            }
-        }
+        runState.stop(why);
     }
 
-    /** Resumes the VM (QEMU's vm_start): the controllers' run handlers, then the vCPUs re-enter. */
+    /** Resumes the VM (QEMU's vm_start). */
     public void cont() {
-        if (running) {
-            return;
-        }
-        for (InterruptController c : controllers.all()) {
-            if (c.inKernel()) {
-                c.kernelVmRunning();
-            }
-        }
-        running = true;
-        stopReason = null;
+        runState.cont();
     }
 
     /** Why the machine is stopped (what {@link #stop} was told), or null while it runs. */
     public String stopReason() {
-        return running ? null : stopReason;
+        return runState.stopReason();
     }
 
-    /**
-     * A stopped machine keeps {@code why} as its reason: a checkpoint of a stopped machine (one
-     * pseries.migrate moved away) leaves its replacement stopped for the same reason, so its
-     * refused calls say the same. Throws if the machine runs.
-     */
+    /** A stopped machine keeps {@code why} as its reason; see {@link RunState#stayStopped}. */
     public void stayStopped(String why) {
-        if (running) {
-            throw new IllegalStateException("stayStopped: the machine runs");
-        }
-        stopReason = why;
+        runState.stayStopped(why);
     }
 
-    private void requireRunning(String what) {
-        if (!running) {
-            throw new IllegalStateException(what + ": the machine is stopped (" + stopReason + ")");
-        }
-    }
-
-    /**
-     * After a restore's sections were committed (QEMU's spapr_irq_post_load): the in-kernel
-     * device is made again for the restored active controller (every connected one
-     * disconnected, then the active one connected under this machine's {@code kernelIrqchip},
-     * which pushes what the controller holds, pass-through links re-armed), then fed the state
-     * only the kernel keeps (the controller's post_load). The VM stays stopped. Returns
-     * {@code null} or what the device refused.
-     */
+    /** After a restore's sections were committed; see {@link KernelIrqchip#postLoad}. */
     public String kernelPostLoad() {
-        boolean any = false;
-        for (InterruptController c : controllers.all()) {
-            if (c.inKernel()) {
-                kernelIrqchip.deactivated(c);
-                any = true;
-            }
-        }
-        if (!any && "off".equals(kernelIrqchip.mode())) {
-            return null;
-        }
-        InterruptController a = controllers.active();
-        kernelIrqchip.activating(a);
-        return a.inKernel() ? a.kernelPostLoad() : null;
+        return kernelIrqchip.postLoad(controllers);
     }
 
     /**
@@ -969,14 +868,8 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
             io.pseries.core.dev.pci.OcapiState.restoreBegin(ocapi);
         }
         scheduler.dropPending();
-        if (guest != null) {
-            guest.detach();
-            guest = null;
-        }
-        for (VCpu c : cpus) {
-            c.setOsInterrupt(false);
-            c.setHvInterrupt(false);
-        }
+        loader.drop();
+        cpus.dropInputs();
     }
 
     /** Restores the reset counter of a snapshot. */
@@ -992,15 +885,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     /** A short description of the machine as plain data. */
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpus", cpus.size());
+        m.put("cpus", cpusView.size());
         m.put("icMode", config.icMode());
         m.put("active", controllers.active().name());
         m.put("memory", memory.size());
-        List<Object> devs = new ArrayList<>();
-        for (Device d : devices) {
-            devs.add(d.info());
-        }
-        m.put("devices", devs);
+        m.put("devices", devices.info());
         m.put("warnings", new ArrayList<>(warnings));
         return m;
     }

@@ -63,4 +63,28 @@ public final class KernelIrqchip implements ControllerSet.SwitchHook {
         warnings.add("kernel_irqchip allowed but unavailable: " + err + "\nFalling back to kernel-irqchip=off");
         host.irqchipChanged();
     }
+
+    /**
+     * After a restore's sections were committed (QEMU's spapr_irq_post_load): the in-kernel
+     * device is made again for the restored active controller (every connected one
+     * disconnected, then the active one connected under this option, which pushes what the
+     * controller holds, pass-through links re-armed), then fed the state only the kernel keeps
+     * (the controller's post_load). The VM stays stopped. Returns {@code null} or what the
+     * device refused.
+     */
+    public String postLoad(ControllerSet controllers) {
+        boolean any = false;
+        for (InterruptController c : controllers.all()) {
+            if (c.inKernel()) {
+                deactivated(c);
+                any = true;
+            }
+        }
+        if (!any && "off".equals(mode)) {
+            return null;
+        }
+        InterruptController a = controllers.active();
+        activating(a);
+        return a.inKernel() ? a.kernelPostLoad() : null;
+    }
 }

@@ -47,4 +47,15 @@ public final class IcModes {
         out.sort((a, b) -> a.casRole().compareTo(b.casRole()));
         return out;
     }
+
+    /**
+     * The providers {@code icMode} creates on a host with or without an in-kernel XIVE (QEMU's
+     * spapr_irq_check): without one, {@code "dual"} becomes XICS only, so the in-kernel XICS is
+     * used rather than an emulated XIVE. The mode is checked as given first.
+     */
+    public static List<InterruptControllerProvider> chooseOnHost(String icMode, boolean hostXive,
+                                                                 List<InterruptControllerProvider> providers) {
+        List<InterruptControllerProvider> chosen = choose(icMode, providers);
+        return "dual".equals(icMode) && !hostXive ? choose("xics", providers) : chosen;
+    }
 }
