@@ -72,7 +72,7 @@ public final class PciRuntimeState {
     public static void beginPhb(SpaprPhb phb, Phb s) {
         for (PciDevice d : phb.devices()) {
             d.restoreBegin();
-            phb.releaseMsis(d);
+            phb.msi().release(d);
         }
         if (s == null) {
             phb.dma().reset();
@@ -123,7 +123,7 @@ public final class PciRuntimeState {
 
     private static String invalidMsis(PciDevice d, Function s, IntPredicate takenElsewhere) {
         int n = s.msiCount();
-        if (s.msiType() < 0 || s.msiType() > SpaprPhb.RTAS_TYPE_MSIX || (s.msiType() == 0) != (n == 0)
+        if (s.msiType() < 0 || s.msiType() > PhbMsi.RTAS_TYPE_MSIX || (s.msiType() == 0) != (n == 0)
             || (n == 0 && s.msiFirst() != 0)) {
             return "MSI kind " + s.msiType() + ", first 0x" + Integer.toHexString(s.msiFirst()) + " and count " + n
                 + " do not describe an allocation (kind 0 with none, 1 MSI or 2 MSI-X with some)";
@@ -135,11 +135,11 @@ public final class PciRuntimeState {
         if (n == 0) {
             return null;
         }
-        int max = s.msiType() == SpaprPhb.RTAS_TYPE_MSI ? d.msiVectors() : d.msixEntries();
-        if (n < 0 || n > max || (s.msiType() == SpaprPhb.RTAS_TYPE_MSI && Integer.bitCount(n) != 1)) {
+        int max = s.msiType() == PhbMsi.RTAS_TYPE_MSI ? d.msiVectors() : d.msixEntries();
+        if (n < 0 || n > max || (s.msiType() == PhbMsi.RTAS_TYPE_MSI && Integer.bitCount(n) != 1)) {
             return String.format("%d %s vectors were allocated; the function has %d%s", n,
-                s.msiType() == SpaprPhb.RTAS_TYPE_MSI ? "MSI" : "MSI-X", max,
-                s.msiType() == SpaprPhb.RTAS_TYPE_MSI ? " (MSI counts are powers of two)" : "");
+                s.msiType() == PhbMsi.RTAS_TYPE_MSI ? "MSI" : "MSI-X", max,
+                s.msiType() == PhbMsi.RTAS_TYPE_MSI ? " (MSI counts are powers of two)" : "");
         }
         int nrMsis = d.phb.host().irqSpace().nrMsis();
         if (s.msiFirst() < SpaprIrq.MSI || (long) s.msiFirst() + n > SpaprIrq.MSI + nrMsis) {
@@ -165,7 +165,7 @@ public final class PciRuntimeState {
     public static void install(PciDevice d, Function s) {
         SpaprPhb phb = d.phb;
         d.restoreBegin();
-        phb.releaseMsis(d);
+        phb.msi().release(d);
         if (s == null) {
             d.reset();
             return;
@@ -173,7 +173,7 @@ public final class PciRuntimeState {
         if (s.msiCount() > 0) {
             phb.host().irqSpace().reserveMsi(s.msiFirst(), s.msiCount());
             for (int i = 0; i < s.msiCount(); i++) {
-                phb.claimMsi(d, s.msiType(), s.msiFirst(), i).restore(s.msiLevels()[i] != 0, s.msiRaises()[i]);
+                phb.msi().claim(d, s.msiType(), s.msiFirst(), i).restore(s.msiLevels()[i] != 0, s.msiRaises()[i]);
             }
         }
         d.setMsis(s.msiFirst(), s.msiCount());

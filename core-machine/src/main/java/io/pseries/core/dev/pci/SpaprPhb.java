@@ -6,24 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.pseries.core.cpu.VCpu;
 import io.pseries.core.dev.Device;
 import io.pseries.core.dev.DeviceHost;
 import io.pseries.core.dt.DtNode;
 import io.pseries.core.irq.IrqLine;
 import io.pseries.core.irq.SpaprIrq;
-import io.pseries.core.mem.MmioHandler;
-import io.pseries.core.mem.MmioRegion;
 import io.pseries.core.rtas.RtasCall;
-import io.pseries.core.rtas.RtasStatus;
-import io.pseries.core.rtas.RtasTable;
 
 /**
- * The sPAPR PCI host bridge (QEMU's spapr-pci-host-bridge, index 0): its four LSIs
- * (0x1200-0x1203, INTA..INTD, swizzled by slot), MSI/MSI-X allocation through RTAS
- * {@code ibm,change-msi} and {@code ibm,query-interrupt-source-number} from the MSI range
- * (0x1300 up), the MSI window devices write to, configuration-space RTAS calls, and the EEH
- * calls (EEH is not available for emulated devices: QEMU answers -3).
+ * The sPAPR PCI host bridge (QEMU's spapr-pci-host-bridge, index 0): its buses and slots, its
+ * four LSIs (0x1200-0x1203, INTA..INTD, swizzled by slot) and its device-tree node. Its other
+ * parts have their own classes: MSI/MSI-X allocation and the MSI window ({@link PhbMsi}), the
+ * configuration-space and EEH RTAS calls ({@link PhbConfigRtas}), the DMA windows
+ * ({@link PhbDmaWindows}).
  *
  * <pre>
  *  device INTx ──swizzle──► LSI (0x1200 + (pin + slot) % 4) ──► interrupt controller
@@ -39,13 +34,6 @@ public final class SpaprPhb extends Device {
     public static final int PCI_SLOTS = 32;
     public static final int PINS = 4;
 
-    static final int RTAS_CHANGE_FN = 1;
-    static final int RTAS_RESET_FN = 2;
-    static final int RTAS_CHANGE_MSI_FN = 3;
-    static final int RTAS_CHANGE_MSIX_FN = 4;
-    static final int RTAS_TYPE_MSI = 1;
-    static final int RTAS_TYPE_MSIX = 2;
-
     private final int index;
     private final PciBus root = new PciBus(0, null);
     private final List<PciDevice> devices = new ArrayList<>();
@@ -55,6 +43,7 @@ public final class SpaprPhb extends Device {
     private DeviceHost host;
     private PhbDmaWindows dma;
     private io.pseries.core.drc.DrcTable drcs;
+    private final PhbMsi msi = new PhbMsi(this);
 
     public SpaprPhb(int index) {
         super("spapr-pci-host-bridge");
@@ -199,36 +188,14 @@ public final class SpaprPhb extends Device {
             lsis[i] = m.claimIrq(lsi(i), true, name() + " INT" + (char) ('A' + i));
             m.setLineOwner(lsi(i), this);
         }
-        MmioRegion msiWindow = new MmioRegion("pci.msi", MSI_WINDOW, MSI_WINDOW_SIZE, new MmioHandler() {
-            @Override
-            public long read(VCpu cpu, long offset, int size) {
-                m.trace().guestError(cpu.index(), "load from the MSI window (it only takes stores)", "offset", offset);
-                return -1;
-            }
-
-            @Override
-            public void write(VCpu cpu, long offset, int size, long value) {
-                msiWrite(cpu, size, value);
-            }
-        });
-        m.mmio().map(msiWindow);
-        registerRtas(m.rtas());
+        msi.realize(m);
+        msi.register(m.rtas());
+        new PhbConfigRtas(this).register(m.rtas());
         dma = new PhbDmaWindows(this, m.memory().size());
         dma.register(m.rtas());
         for (PciDevice d : devices) {
             d.realize(m);
         }
-    }
-
-    /** A store to the MSI window: the data (little-endian, as PCI) is the interrupt number to pulse. */
-    private void msiWrite(VCpu cpu, int size, long value) {
-        long le = Long.reverseBytes(value) >>> (64 - 8 * size);
-        int irq = (int) le;
-        if (!host.irqSpace().isClaimed(irq)) {
-            host.trace().guestError(cpu.index(), String.format("MSI write for unclaimed interrupt 0x%x", irq), "irq", irq);
-            return;
-        }
-        host.irq(irq).pulse();
     }
 
     @Override
@@ -268,7 +235,7 @@ public final class SpaprPhb extends Device {
     @Override
     public void reset() {
         for (PciDevice d : devices) {
-            releaseMsis(d);
+            msi.release(d);
             d.reset();
         }
         java.util.Arrays.fill(lsiAsserters, 0);
@@ -293,261 +260,28 @@ public final class SpaprPhb extends Device {
         }
     }
 
-    void releaseMsis(PciDevice d) {
-        if (d.msiCount() > 0) {
-            for (int i = 0; i < d.msiCount(); i++) {
-                host.freeIrq(d.msiFirst() + i);
-            }
-            host.irqSpace().freeMsi(d.msiFirst(), d.msiCount());
-            d.setMsis(0, 0);
-        }
+    /** The bridge's MSI and MSI-X allocation and window. */
+    PhbMsi msi() {
+        return msi;
     }
 
-    // ------------------------------------------------------------------ RTAS
 
-    private static long arg(RtasCall c, int i) {
+    // ------------------------------------------------------------------ RTAS call arguments
+
+    /** Argument {@code i} of an RTAS call, 0 when the caller passed fewer. */
+    static long arg(RtasCall c, int i) {
         return i < c.nargs() ? c.arg(i) : 0;
     }
 
-    private SpaprPhb phbFor(RtasCall c, int hiArg) {
+    /** This bridge when the call's BUID (arguments {@code hiArg}, {@code hiArg + 1}) is its own, else null. */
+    SpaprPhb phbFor(RtasCall c, int hiArg) {
         long buid = (arg(c, hiArg) << 32) | arg(c, hiArg + 1);
         return buid == buid() ? this : null;
     }
 
-    private void registerRtas(RtasTable t) {
-        t.register("ibm,change-msi", 4, this::changeMsi);
-        t.register("ibm,query-interrupt-source-number", 3, this::querySourceNumber);
-        t.register("ibm,read-pci-config", 2, c -> {
-            if (c.nargs() != 4 || c.nret() != 2) {
-                c.status(RtasStatus.HW_ERROR);
-                return;
-            }
-            readConfig(c, phbFor(c, 1), (int) c.arg(0), (int) c.arg(3));
-        });
-        t.register("read-pci-config", 2, c -> {
-            if (c.nargs() != 2 || c.nret() != 2) {
-                c.status(RtasStatus.HW_ERROR);
-                return;
-            }
-            // as QEMU: the calls without a BUID look up BUID 0, which no host bridge has, so they find no device
-            readConfig(c, buid() == 0 ? this : null, (int) c.arg(0), (int) c.arg(1));
-        });
-        t.register("ibm,write-pci-config", 1, c -> {
-            if (c.nargs() != 5 || c.nret() != 1) {
-                c.status(RtasStatus.HW_ERROR);
-                return;
-            }
-            writeConfig(c, phbFor(c, 1), (int) c.arg(0), (int) c.arg(3), (int) c.arg(4));
-        });
-        t.register("write-pci-config", 1, c -> {
-            if (c.nargs() != 3 || c.nret() != 1) {
-                c.status(RtasStatus.HW_ERROR);
-                return;
-            }
-            writeConfig(c, buid() == 0 ? this : null, (int) c.arg(0), (int) c.arg(1), (int) c.arg(2));
-        });
-        // EEH: available only for VFIO devices on QEMU; for emulated PHBs every call is a parameter error
-        eeh(t, "ibm,set-eeh-option", 4, 1);
-        eeh(t, "ibm,get-config-addr-info2", 4, 2);
-        eeh(t, "ibm,read-slot-reset-state2", 3, 4);
-        eeh(t, "ibm,set-slot-reset", 4, 1);
-        eeh(t, "ibm,configure-pe", 3, 1);
-        eeh(t, "ibm,slot-error-detail", 8, 1);
-    }
-
-    private void eeh(RtasTable t, String name, int nargs, int nret) {
-        t.register(name, nret, c -> {
-            boolean nretOk = c.nret() == nret || (name.equals("ibm,read-slot-reset-state2") && c.nret() == 5);
-            // argument counts, then the PHB, then "EEH not available" all answer -3
-            c.status(RtasStatus.PARAM_ERROR);
-            if (c.nargs() == nargs && nretOk && phbFor(c, 1) != null) {
-                host.trace().emit(io.pseries.core.trace.TraceCategory.UNIMPLEMENTED, c.cpu().index(), "rtas",
-                    "message", name + ": EEH is not available on emulated devices");
-            }
-        });
-    }
-
-    private static int cfgRegister(int addr) {
-        return ((addr >> 20) & 0xf00) | (addr & 0xff);
-    }
-
-    /**
-     * The device a config access reaches, or null after answering HW_ERROR: the size must be 1, 2
-     * or 4, the device must exist, and the register must be naturally aligned and below 256.
-     */
-    private static PciDevice configTarget(RtasCall c, SpaprPhb phb, int addr, int size) {
-        boolean badSize = size != 1 && size != 2 && size != 4;
-        PciDevice d = badSize || phb == null ? null : phb.deviceAt(addr);
-        int reg = cfgRegister(addr);
-        if (d == null || reg % size != 0 || reg >= 256) {
-            c.status(RtasStatus.HW_ERROR);
-            return null;
-        }
-        return d;
-    }
-
-    private void readConfig(RtasCall c, SpaprPhb phb, int addr, int size) {
-        PciDevice d = configTarget(c, phb, addr, size);
-        if (d != null) {
-            c.status(RtasStatus.SUCCESS);
-            c.ret(1, d.configRead(cfgRegister(addr), size) & 0xffff_ffffL);
-        }
-    }
-
-    private void writeConfig(RtasCall c, SpaprPhb phb, int addr, int size, int value) {
-        PciDevice d = configTarget(c, phb, addr, size);
-        if (d == null) {
-            return;
-        }
-        d.configWrite(cfgRegister(addr), size, value);
-        c.status(RtasStatus.SUCCESS);
-    }
-
-    /**
-     * ibm,change-msi(config addr, BUID hi, BUID lo, function, requested, sequence): function 1
-     * picks MSI or MSI-X as the device has, 3 asks MSI, 4 MSI-X; 0 vectors releases. Answers
-     * (status, number granted, sequence + 1, type when nret > 3).
-     */
-    private void changeMsi(RtasCall c) {
-        long cfg = arg(c, 0);
-        int func = (int) arg(c, 3);
-        int req = (int) arg(c, 4);
-        int seq = (int) arg(c, 5);
-        SpaprPhb phb = phbFor(c, 1);
-        PciDevice d = phb == null ? null : phb.deviceAt(cfg);
-        if (d == null) {
-            c.status(RtasStatus.PARAM_ERROR);
-            return;
-        }
-        int type;
-        switch (func) {
-            case RTAS_CHANGE_FN -> {
-                if (d.msiVectors() > 0) {
-                    type = RTAS_TYPE_MSI;
-                } else if (d.msixEntries() > 0) {
-                    type = RTAS_TYPE_MSIX;
-                } else {
-                    c.status(RtasStatus.PARAM_ERROR);
-                    return;
-                }
-            }
-            case RTAS_CHANGE_MSI_FN -> {
-                if (d.msiVectors() == 0) {
-                    c.status(RtasStatus.PARAM_ERROR);
-                    return;
-                }
-                type = RTAS_TYPE_MSI;
-            }
-            case RTAS_CHANGE_MSIX_FN -> {
-                if (d.msixEntries() == 0) {
-                    c.status(RtasStatus.PARAM_ERROR);
-                    return;
-                }
-                type = RTAS_TYPE_MSIX;
-            }
-            default -> {
-                host.trace().guestError(c.cpu().index(), "rtas_ibm_change_msi(" + func + ") is not implemented");
-                c.status(RtasStatus.PARAM_ERROR);
-                return;
-            }
-        }
-        if (req == 0) {
-            if (d.msiCount() == 0) {
-                // QEMU traces "Releasing wrong config" and answers a hardware error
-                c.status(RtasStatus.HW_ERROR);
-                return;
-            }
-            setMessages(d, type, 0, 0, d.msiCount());
-            releaseMsis(d);
-            c.status(RtasStatus.SUCCESS);
-            c.ret(1, 0);
-            return;
-        }
-        int max = type == RTAS_TYPE_MSI ? d.msiVectors() : d.msixEntries();
-        if (Integer.compareUnsigned(req, max) > 0) {
-            // too many: the answer is how many the device has, and nothing is allocated
-            answerChangeMsi(c, max, seq, type);
-            return;
-        }
-        if (type == RTAS_TYPE_MSI && Integer.bitCount(req) != 1) {
-            // QEMU asserts here; a model reports it
-            host.trace().guestError(c.cpu().index(), "MSI vector count " + req + " is not a power of two");
-            c.status(RtasStatus.HW_ERROR);
-            return;
-        }
-        int first;
-        try {
-            // What QEMU 7.2 does, not what it meant: it asks for alignment with a bool (true for MSI)
-            // and turns it into a bitmap mask by subtracting one, so MSI blocks get no alignment
-            // and MSI-X blocks start on an even number. A guest sees these numbers.
-            first = host.irqSpace().allocMsi(req, type == RTAS_TYPE_MSIX ? 2 : 1);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            host.trace().guestError(c.cpu().index(), "Can't allocate MSIs for device " + Long.toHexString(cfg) + ": " + e.getMessage());
-            c.status(RtasStatus.HW_ERROR);
-            return;
-        }
-        for (int i = 0; i < req; i++) {
-            claimMsi(d, type, first, i);
-        }
-        releaseMsis(d);
-        d.setMsis(first, req);
-        d.msiType = type;
-        setMessages(d, type, MSI_WINDOW, first, req);
-        answerChangeMsi(c, req, seq, type);
-    }
-
-    /** Claims vector {@code i} of an allocation (ibm,change-msi, or a restore re-making it). */
-    io.pseries.core.irq.IrqLine claimMsi(PciDevice d, int type, int first, int i) {
-        io.pseries.core.irq.IrqLine l = host.claimIrq(first + i, false, d.id() + " (" + d.type() + ") MSI"
-            + (type == RTAS_TYPE_MSIX ? "-X " : " ") + i);
-        host.setLineOwner(first + i, this);
-        return l;
-    }
-
-    /**
-     * Firmware programs the granted vectors' messages in an MSI-X table (QEMU's spapr_msi_setmsg):
-     * the MSI window and data first, first + 1, ...; a release writes address 0, data 0.
-     */
-    private static void setMessages(PciDevice d, int type, long address, int first, int n) {
-        MsixCapability x = d.msixCapability();
-        if (type != RTAS_TYPE_MSIX || x == null) {
-            return;
-        }
-        int data = first;
-        for (int i = 0; i < n && i < x.entries(); i++) {
-            x.setMessage(i, address, data);
-            if (address != 0) {
-                data++;
-            }
-        }
-    }
-
-    private static void answerChangeMsi(RtasCall c, int num, int seq, int type) {
-        c.status(RtasStatus.SUCCESS);
-        c.ret(1, num);
-        c.ret(2, seq + 1);
-        if (c.nret() > 3) {
-            c.ret(3, type);
-        }
-    }
-
-    /** ibm,query-interrupt-source-number(config addr, BUID hi, BUID lo, vector) -> (status, irq, 1 = edge). */
-    private void querySourceNumber(RtasCall c) {
-        long cfg = arg(c, 0);
-        long k = arg(c, 3);
-        SpaprPhb phb = phbFor(c, 1);
-        PciDevice d = phb == null ? null : phb.deviceAt(cfg);
-        if (d == null) {
-            c.status(RtasStatus.PARAM_ERROR);
-            return;
-        }
-        if (d.msiCount() == 0 || k >= d.msiCount()) {
-            c.status(RtasStatus.HW_ERROR);
-            return;
-        }
-        c.status(RtasStatus.SUCCESS);
-        c.ret(1, d.msiFirst() + k);
-        c.ret(2, 1);
+    /** The device at configuration address {@code cfg} behind the call's BUID (arguments 1, 2), or null. */
+    PciDevice deviceFor(RtasCall c, long cfg) {
+        return phbFor(c, 1) == null ? null : deviceAt(cfg);
     }
 
     // ------------------------------------------------------------------ device tree
