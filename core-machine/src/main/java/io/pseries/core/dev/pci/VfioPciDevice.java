@@ -7,7 +7,6 @@ import io.pseries.core.host.ExitKind;
 import io.pseries.core.host.Host;
 import io.pseries.core.host.KvmResult;
 import io.pseries.core.host.pt.HostPciFunction;
-import io.pseries.core.host.pt.PassthroughStats;
 import io.pseries.core.host.pt.VfioDevice;
 import io.pseries.core.host.pt.VfioDriver;
 import io.pseries.core.mem.MmioRegion;
@@ -41,6 +40,10 @@ import io.pseries.core.mem.MmioRegion;
  *                  it and unmasks, and a level still up fires again
  * </pre>
  *
+ * <p>The vectors' half of this (from MSI-X enable to disable, and what a host-group checkpoint
+ * saves of them) is {@link VfioMsixVectors}; this class keeps the function's identity, BARs and
+ * node, the VFIO group and device it holds, INTx, and the MSI-X messages it sends.
+ *
  * <p>Threading: the machine's thread only.
  */
 public final class VfioPciDevice extends PciDevice {
@@ -51,15 +54,6 @@ public final class VfioPciDevice extends PciDevice {
     static final long BAR0_SIZE = 0x20000;
     static final long BAR4_SIZE = 0x4000;
 
-    /** One MSI-X vector as QEMU's VFIOMSIVector: in use, its VMM eventfd, its KVM eventfd and GSI. */
-    private static final class Vector {
-        boolean use;
-        int interruptFd = -1;
-        Runnable handler;
-        int kvmFd = -1;
-        long gsi = -1;
-    }
-
     private final HostPciFunction fn;
     private final MsixCapability msix;
     private Host host;
@@ -68,8 +62,8 @@ public final class VfioPciDevice extends PciDevice {
     private int groupFd = -1;
     private int deviceFd = -1;
     private int intxFd = -1;
-    private Vector[] vectors;
-    private int nrVectors;
+    /** The MSI-X vectors armed while the guest has MSI-X on (never armed when the function has no MSI-X). */
+    private final VfioMsixVectors vectors;
 
     public VfioPciDevice(String id, HostPciFunction fn) {
         super("vfio-pci", id, fn.vendor(), fn.device(), fn.classCode(), fn.vendor(), 0, fn.hasIntx() ? 1 : 0);
@@ -79,6 +73,7 @@ public final class VfioPciDevice extends PciDevice {
         if (msix != null) {
             attachMsix(msix);
         }
+        this.vectors = new VfioMsixVectors(this, msix);
     }
 
     /** The host function behind this device. */
@@ -93,6 +88,14 @@ public final class VfioPciDevice extends PciDevice {
 
     public int deviceFd() {
         return deviceFd;
+    }
+
+    Host host() {
+        return host;
+    }
+
+    VfioDriver vfio() {
+        return vfio;
     }
 
     @Override
@@ -180,7 +183,7 @@ public final class VfioPciDevice extends PciDevice {
         host.addIrqchipListener(new Host.IrqchipListener() {
             @Override
             public void changing() {
-                if (vectors != null) {
+                if (vectors.armed()) {
                     msixDisable();
                 }
             }
@@ -192,10 +195,6 @@ public final class VfioPciDevice extends PciDevice {
                 }
             }
         });
-    }
-
-    private PassthroughStats stats() {
-        return host.stats().passthrough();
     }
 
     @Override
@@ -212,7 +211,7 @@ public final class VfioPciDevice extends PciDevice {
 
     @Override
     void reset() {
-        if (vectors != null) {
+        if (vectors.armed()) {
             msixDisable();
         }
         super.reset();
@@ -221,7 +220,7 @@ public final class VfioPciDevice extends PciDevice {
     /** A restore begins: the vectors armed now go (their links break); the restored state arms them again. */
     @Override
     void restoreBegin() {
-        if (vectors != null) {
+        if (vectors.armed()) {
             msixDisable();
         }
     }
@@ -236,7 +235,7 @@ public final class VfioPciDevice extends PciDevice {
      */
     @Override
     void postLoad() {
-        if (msix != null && msix.enabled() && vectors == null && vfio != null) {
+        if (msix != null && msix.enabled() && !vectors.armed() && vfio != null) {
             msixEnable();
         }
     }
@@ -245,121 +244,20 @@ public final class VfioPciDevice extends PciDevice {
         vfio.setIrqs(deviceFd, VfioDevice.INDEX_INTX, 0, 1, new int[] {intxFd});
     }
 
-    /** vfio_msix_enable. */
+    /** vfio_msix_enable: INTx disarmed, then the vectors ({@link VfioMsixVectors#enable}). */
     private void msixEnable() {
         if (fn.hasIntx()) {
             vfio.setIrqs(deviceFd, VfioDevice.INDEX_INTX, 0, 0, null);
         }
-        vectors = new Vector[fn.msixVectors()];
-        for (int v = 0; v < vectors.length; v++) {
-            vectors[v] = new Vector();
-        }
-        // the physical function goes into MSI-X mode with no vector usable: vector 0 armed, released
-        doUse(0, false, 0);
-        release(0);
-        msix.setNotifier(new MsixCapability.VectorNotifier() {
-            @Override
-            public void use(int v, long address, int data) {
-                doUse(v, true, data);
-            }
-
-            @Override
-            public void release(int v) {
-                VfioPciDevice.this.release(v);
-            }
-        });
+        vectors.enable();
     }
 
-    /** vfio_msix_vector_do_use: {@code withMessage} false is the enable's message-less use of vector 0. */
-    private void doUse(int v, boolean withMessage, int data) {
-        Vector vec = vectors[v];
-        if (!vec.use) {
-            vec.use = true;
-            vec.interruptFd = host.process().eventfd();
-        }
-        io.pseries.core.host.pt.EventFd ifd = host.process().eventFd(vec.interruptFd);
-        if (vec.handler != null) {
-            ifd.removeWaiter(vec.handler);
-            vec.handler = null;
-        }
-        if (withMessage) {
-            vec.handler = () -> userspaceInterrupt(v);
-            ifd.addWaiter(vec.handler);
-        }
-        if (vec.gsi >= 0) {
-            if (!withMessage) {
-                removeKvmRoute(vec);
-            }
-        } else if (withMessage && host.vm().irqchip() != null) {
-            // kvm_gsi_direct_mapping on PPC: the GSI is the MSI data, the guest interrupt number
-            int fd = host.process().eventfd();
-            if (host.vm().irqfds().assign(fd, data & 0xffff).isOk()) {
-                vec.kvmFd = fd;
-                vec.gsi = data & 0xffff;
-            } else {
-                host.process().closeFile(fd);
-            }
-        }
-        if (nrVectors < v + 1) {
-            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, 0, null);
-            nrVectors = v + 1;
-            int[] fds = new int[nrVectors];
-            for (int i = 0; i < nrVectors; i++) {
-                fds[i] = signalledFd(i);
-            }
-            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, nrVectors, fds);
-        } else {
-            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, v, 1, new int[] {vec.gsi >= 0 ? vec.kvmFd : vec.interruptFd});
-        }
-    }
-
-    /** vfio_msix_vector_release: with a KVM route, VFIO signals the VMM's eventfd instead (the link breaks). */
-    private void release(int v) {
-        Vector vec = vectors[v];
-        if (vec.gsi >= 0) {
-            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, v, 1, new int[] {vec.interruptFd});
-        }
-    }
-
-    private void removeKvmRoute(Vector vec) {
-        host.vm().irqfds().deassign(vec.kvmFd, vec.gsi);
-        host.process().closeFile(vec.kvmFd);
-        vec.kvmFd = -1;
-        vec.gsi = -1;
-    }
-
-    /** vfio_msix_disable. */
+    /** vfio_msix_disable: the vectors go, then INTx is armed again. */
     private void msixDisable() {
-        msix.unsetNotifier();
-        for (int v = 0; v < nrVectors; v++) {
-            if (vectors[v].use) {
-                release(v);
-            }
-        }
-        if (nrVectors > 0) {
-            vfio.setIrqs(deviceFd, VfioDevice.INDEX_MSIX, 0, 0, null);
-        }
-        for (Vector vec : vectors) {
-            if (vec.use) {
-                if (vec.gsi >= 0 && host.vm().irqfds() != null) {
-                    removeKvmRoute(vec);
-                }
-                host.process().closeFile(vec.interruptFd);
-            }
-        }
-        vectors = null;
-        nrVectors = 0;
+        vectors.disable();
         if (fn.hasIntx()) {
             intxEnable();
         }
-    }
-
-    /** vfio_msi_interrupt: the VMM's eventfd of vector {@code v} woke it: msix_notify (masked: the PBA bit). */
-    private void userspaceInterrupt(int v) {
-        host.process().eventFd(vectors[v].interruptFd).read();
-        host.charge(ExitKind.IRQ, AccessPath.VMM_EXIT);
-        stats().vmmRelays++;
-        msix.notify(v);
     }
 
     /** msi_send_message: a store of the data to the address, which on this PHB is its MSI window. */
@@ -377,7 +275,7 @@ public final class VfioPciDevice extends PciDevice {
     /** VFIO's INTx eventfd woke the VMM: the pin goes up. */
     private void intxInterrupt() {
         host.charge(ExitKind.IRQ, AccessPath.VMM_EXIT);
-        stats().intxRelays++;
+        host.stats().passthrough().intxRelays++;
         if (!intxAsserted()) {
             super.setIntx(true);
         }
@@ -394,11 +292,7 @@ public final class VfioPciDevice extends PciDevice {
 
     /** Per vector the eventfd VFIO signals now (the KVM one or the VMM's), -1 for a vector not in use. */
     public int[] vectorEventFds() {
-        int[] fds = new int[vectors == null ? 0 : nrVectors];
-        for (int v = 0; v < fds.length; v++) {
-            fds[v] = signalledFd(v);
-        }
-        return fds;
+        return vectors.eventFds();
     }
 
     /**
@@ -407,15 +301,11 @@ public final class VfioPciDevice extends PciDevice {
      * checkpoint pairs a restored device's with the source's to number them alike.
      */
     public int[] descriptors() {
-        int n = vectors == null ? 0 : vectors.length;
-        int[] out = new int[3 + 2 * n];
+        int[] out = new int[3 + 2 * vectors.count()];
         out[0] = groupFd;
         out[1] = deviceFd;
         out[2] = intxFd;
-        for (int v = 0; v < n; v++) {
-            out[3 + 2 * v] = vectors[v].interruptFd;
-            out[4 + 2 * v] = vectors[v].kvmFd;
-        }
+        vectors.descriptors(out, 3);
         return out;
     }
 
@@ -424,33 +314,22 @@ public final class VfioPciDevice extends PciDevice {
         groupFd = groupFd < 0 ? groupFd : to.applyAsInt(groupFd);
         deviceFd = deviceFd < 0 ? deviceFd : to.applyAsInt(deviceFd);
         intxFd = intxFd < 0 ? intxFd : to.applyAsInt(intxFd);
-        for (Vector x : vectors == null ? new Vector[0] : vectors) {
-            x.interruptFd = x.interruptFd < 0 ? x.interruptFd : to.applyAsInt(x.interruptFd);
-            x.kvmFd = x.kvmFd < 0 ? x.kvmFd : to.applyAsInt(x.kvmFd);
-        }
+        vectors.renumber(to);
     }
 
     /** Per vector (none while MSI-X is off) the guest interrupt its KVM route was made for (the MSI data then), -1 none. */
     public int[] vectorGsis() {
-        int[] out = new int[vectors == null ? 0 : vectors.length];
-        for (int v = 0; v < out.length; v++) {
-            out[v] = (int) vectors[v].gsi;
-        }
-        return out;
+        return vectors.gsis();
     }
 
     /** Per vector whether the VMM relays its eventfd (it was used with a message; MSI-X enable's vector 0 is not). */
     public boolean[] vectorsRelayed() {
-        boolean[] out = new boolean[vectors == null ? 0 : vectors.length];
-        for (int v = 0; v < out.length; v++) {
-            out[v] = vectors[v].handler != null;
-        }
-        return out;
+        return vectors.relayed();
     }
 
     /** How many vectors VFIO was armed for (QEMU's nr_vectors: it only grows while MSI-X is on). */
     public int armedVectors() {
-        return nrVectors;
+        return vectors.armedCount();
     }
 
     /**
@@ -464,66 +343,7 @@ public final class VfioPciDevice extends PciDevice {
      * (none: MSI-X off). Returns null, or why the source's state cannot be made here.
      */
     public String restoreVectors(boolean[] used, boolean[] relayed, int[] gsi, int armed) {
-        int n = vectors == null ? 0 : vectors.length;
-        if (used.length != n || relayed.length != n || gsi.length != n) {
-            return "the source's " + fn.addr() + " had " + used.length + " MSI-X vectors in use or not, the restored one "
-                + (vectors == null ? "has MSI-X off" : "has " + n);
-        }
-        if (armed < (n == 0 ? 0 : 1) || armed > n) {
-            return "the source's " + fn.addr() + " armed " + armed + " vectors, the restored one has " + n;
-        }
-        for (int v = 0; v < n; v++) {
-            Vector x = vectors[v];
-            if (x.use && !used[v]) {
-                return "vector " + v + " of " + fn.addr() + " is in use on the restored device, not on the source's";
-            }
-            if (!used[v] && (relayed[v] || gsi[v] >= 0)) {
-                return "vector " + v + " of " + fn.addr() + " is not in use but has a relay or a KVM route";
-            }
-            if (!used[v]) {
-                continue;
-            }
-            if (!x.use) {
-                x.use = true;
-                x.interruptFd = host.process().eventfd();
-            }
-            io.pseries.core.host.pt.EventFd ifd = host.process().eventFd(x.interruptFd);
-            if (relayed[v] && x.handler == null) {
-                final int vv = v;
-                x.handler = () -> userspaceInterrupt(vv);
-                ifd.addWaiter(x.handler);
-            } else if (!relayed[v] && x.handler != null) {
-                ifd.removeWaiter(x.handler);
-                x.handler = null;
-            }
-            if (x.gsi != gsi[v]) {
-                if (x.gsi >= 0) {
-                    removeKvmRoute(x);
-                }
-                if (gsi[v] >= 0) {
-                    if (host.vm().irqchip() == null) {
-                        return "vector " + v + " of " + fn.addr() + " had a KVM route, the restored VM has no in-kernel irqchip";
-                    }
-                    int fd = host.process().eventfd();
-                    KvmResult r = host.vm().irqfds().assign(fd, gsi[v]);
-                    if (!r.isOk()) {
-                        host.process().closeFile(fd);
-                        return "vector " + v + " of " + fn.addr() + ": KVM_IRQFD on guest interrupt " + gsi[v] + " fails: "
-                            + r.errno();
-                    }
-                    x.kvmFd = fd;
-                    x.gsi = gsi[v];
-                }
-            }
-        }
-        nrVectors = armed;
-        return null;
-    }
-
-    /** vfio_enable_vectors' choice: the KVM eventfd of an unmasked vector with a route, else the VMM's; -1 unused. */
-    private int signalledFd(int v) {
-        Vector x = vectors[v];
-        return !x.use ? -1 : x.gsi < 0 || msix.masked(v) ? x.interruptFd : x.kvmFd;
+        return vectors.restore(used, relayed, gsi, armed);
     }
 
     public int intxEventFd() {
