@@ -15,16 +15,14 @@ import io.pseries.core.intc.CasRole;
 import io.pseries.core.intc.IntcHost;
 import io.pseries.core.intc.InterruptController;
 import io.pseries.core.irq.SpaprIrq;
-import io.pseries.core.rtas.RtasCall;
-import io.pseries.core.rtas.RtasStatus;
 import io.pseries.core.util.Row;
 import io.pseries.xics.kvm.SpaprXicsKvm;
 
 /**
  * The sPAPR XICS controller as QEMU's pseries machine exposes it (hw/intc/xics_spapr.c): one
  * {@link Ics} for interrupts 0x1000-0x1FFF, one {@link Icp} per vCPU, the six presentation
- * hcalls, the four XICS RTAS calls and the {@code /interrupt-controller} node. PAPR's ICP is
- * reached only through hcalls: there is no MMIO.
+ * hcalls, the four XICS RTAS calls ({@link XicsRtas}) and the {@code /interrupt-controller}
+ * node. PAPR's ICP is reached only through hcalls: there is no MMIO.
  *
  * <pre>
  *  device line ─► setIrq ─► Ics ─► Icp ─► VCpu OS interrupt input (only while active)
@@ -72,7 +70,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         this.sics = ics;
         this.sicp = icp;
         registerHcalls();
-        registerRtas();
+        new XicsRtas(this, host).register();
     }
 
     @Override
@@ -287,7 +285,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
     }
 
     /** QEMU's check_emulated_xics: false (and a guest error) once XIVE exploitation was negotiated. */
-    private boolean emulated(VCpu cpu, String func) {
+    boolean emulated(VCpu cpu, String func) {
         // the machine makes XICS the active controller exactly when CAS did not negotiate XIVE
         // exploitation, so only an inactive XICS needs to look at the negotiated vector
         if (!active && host.ov5Cas().test(OptionVector.OV5_XIVE_EXPLOIT)) {
@@ -299,7 +297,7 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
     }
 
     /** The ICP of a server number as QEMU's xics_icp_get (a C int, looked up by vCPU id), or -1. */
-    private int cpuOfServer(long server) {
+    int cpuOfServer(long server) {
         return sicp.cpuOf((int) server);
     }
 
@@ -386,90 +384,9 @@ public final class SpaprXics implements InterruptController, io.pseries.core.sna
         return PaprRc.H_SUCCESS;
     }
 
-    // ------------------------------------------------------------------ RTAS
-
-    private void registerRtas() {
-        host.rtas().register("ibm,set-xive", 1, this::rtasSetXive);
-        host.rtas().register("ibm,get-xive", 3, this::rtasGetXive);
-        host.rtas().register("ibm,int-off", 1, this::rtasIntOff);
-        host.rtas().register("ibm,int-on", 1, this::rtasIntOn);
-    }
-
-    /**
-     * The checks every XICS RTAS call starts with, in QEMU's order: gating (-1), then the
-     * argument and return counts (-3), then the interrupt number (-3). Returns the source
-     * number, or -1 when the status was set.
-     */
-    private int checkedSource(RtasCall c, String func, String name, int nargs, int nret) {
-        if (!emulated(c.cpu(), func)) {
-            c.status(RtasStatus.HW_ERROR);
-            return -1;
-        }
-        if (c.nargs() != nargs || c.nret() != nret) {
-            host.trace().guestError(c.cpu().index(), String.format("%s: takes %d arguments and %d returns, got %d and %d",
-                name, nargs, nret, c.nargs(), c.nret()), "nargs", c.nargs(), "nret", c.nret());
-            c.status(RtasStatus.PARAM_ERROR);
-            return -1;
-        }
-        long nr = c.arg(0);
-        if (!ics.contains(nr)) {
-            host.trace().guestError(c.cpu().index(), String.format("%s: interrupt 0x%x is outside the ICS [0x1000, 0x%x)",
-                name, nr, Ics.OFFSET + ics.nrIrqs()), "irq", nr);
-            c.status(RtasStatus.PARAM_ERROR);
-            return -1;
-        }
-        return (int) nr - Ics.OFFSET;
-    }
-
-    /** ibm,set-xive(irq, server, priority). */
-    private void rtasSetXive(RtasCall c) {
-        int s = checkedSource(c, "rtas_set_xive", "ibm,set-xive", 3, 1);
-        if (s < 0) {
-            return;
-        }
-        long server = c.arg(1);
-        long priority = c.arg(2);
-        if (cpuOfServer(server) < 0 || priority > 0xFF) {
-            host.trace().guestError(c.cpu().index(), String.format("ibm,set-xive: %s", cpuOfServer(server) < 0
-                ? String.format("unknown server 0x%x", server) : String.format("priority 0x%x > 0xff", priority)),
-                "server", server, "priority", priority);
-            c.status(RtasStatus.PARAM_ERROR);
-            return;
-        }
-        sics.writeXive(s, (int) server, (int) priority, (int) priority);
-        c.status(RtasStatus.SUCCESS);
-    }
-
-    /** ibm,get-xive(irq) -> status, server, current priority. */
-    private void rtasGetXive(RtasCall c) {
-        int s = checkedSource(c, "rtas_get_xive", "ibm,get-xive", 1, 3);
-        if (s < 0) {
-            return;
-        }
-        c.status(RtasStatus.SUCCESS);
-        c.ret(1, sics.server(s));
-        c.ret(2, sics.priority(s));
-    }
-
-    /** ibm,int-off(irq): priority 0xFF, the current one saved. */
-    private void rtasIntOff(RtasCall c) {
-        int s = checkedSource(c, "rtas_int_off", "ibm,int-off", 1, 1);
-        if (s < 0) {
-            return;
-        }
-        sics.writeXive(s, sics.server(s), XicsRules.LOWEST, sics.priority(s));
-        c.status(RtasStatus.SUCCESS);
-    }
-
-    /** ibm,int-on(irq): the saved priority back. */
-    private void rtasIntOn(RtasCall c) {
-        int s = checkedSource(c, "rtas_int_on", "ibm,int-on", 1, 1);
-        if (s < 0) {
-            return;
-        }
-        int saved = sics.savedPriority(s);
-        sics.writeXive(s, sics.server(s), saved, saved);
-        c.status(RtasStatus.SUCCESS);
+    /** The ICS the hcalls and RTAS calls act on now: the emulated one, or the kernel's. */
+    Ics servedIcs() {
+        return sics;
     }
 
     // ------------------------------------------------------------------ state as data
