@@ -27,6 +27,10 @@ import io.pseries.xics.XicsRules;
  *                         decoded (server, priority, MASKED, LSI, PENDING, PRESENTED, QUEUED)
  *                         into the ICS and a pending unmasked source is delivered
  *  SOURCES get(irq)       unknown source: ENOENT; else the same 64-bit encoding
+ *  (made by a host-group  the checkpoint's device's sources ({@link KvmVm#takeRestoredSources})
+ *   restore)              each on the IPI it had, before any vCPU connects: a later SOURCES set
+ *                         of one finds its IPI; an IPI taken or a number outside [0x1000, 2^20):
+ *                         left out (the restore then refuses the table it does not hold)
  *  CTRL NR_SERVERS        as the native device (0 or past KVM_MAX_VCPU_IDS: EINVAL)
  *  mmap                   ENODEV (the device has no mmap)
  *  ICP_STATE one-reg      CPPR << 56 | XISR << 32 | MFRR << 24 | PPRI << 16
@@ -70,6 +74,38 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         ics.reset();
         this.passthrough = new XicsPassthrough(this, host, ics.nrIrqs());
         ics.setListener(passthrough);
+        for (GuestSource src : vm.takeRestoredSources()) {
+            holdRestored(src);
+        }
+    }
+
+    /**
+     * A host-group restore's source: its IPI held as the checkpoint's device held it (the source
+     * itself is claimed in the ICS when the VMM sets it; a freed AFU irq's LISN keeps only its IPI).
+     */
+    private void holdRestored(GuestSource src) {
+        long s = (src.gsi() & 0xffff_ffffL) - Ics.OFFSET;
+        if (s < 0 || src.gsi() >= KvmXicsUapi.NR_IRQS) {
+            return;
+        }
+        if (s >= sourceIpi.length) {
+            sourceIpi = java.util.Arrays.copyOf(sourceIpi, (int) s + 1);
+        }
+        if (sourceIpi[(int) s] == 0 && host.allocIrqAt(src.ipi())) {
+            sourceIpi[(int) s] = src.ipi();
+        }
+    }
+
+    /** Every source given an IPI (set once, kept until the device is released), ascending. */
+    @Override
+    public java.util.List<GuestSource> sources() {
+        java.util.List<GuestSource> l = new java.util.ArrayList<>();
+        for (int s = 0; s < sourceIpi.length; s++) {
+            if (sourceIpi[s] != 0) {
+                l.add(new GuestSource(s + Ics.OFFSET, sourceIpi[s]));
+            }
+        }
+        return l;
     }
 
     /**
@@ -90,7 +126,8 @@ public final class XicsOnXiveDevice implements KvmDevice, InKernelIrqchip {
         icp = new Icp(connected.length, ics, this::drive, vm.trace());
         icp.limitPriorities(PRIORITY_LIMIT);
         ics.reset();
-        sourceIpi = new int[nrIrqs];
+        // a host-group restore's IPIs are already held (holdRestored)
+        sourceIpi = java.util.Arrays.copyOf(sourceIpi, Math.max(nrIrqs, sourceIpi.length));
         passthrough.resize(nrIrqs);
         ics.setListener(passthrough);
     }
