@@ -2,7 +2,6 @@ package io.pseries.core.guest;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,8 @@ import io.pseries.core.trace.TraceCategory;
  * modes and performs CAS, the kernel picks its interrupt driver from the post-CAS device tree,
  * sets up the boot CPU, brings up the secondaries, and starts the device interrupts it finds in
  * the tree. After boot it takes external interrupts on each vCPU, in virtual time, and counts
- * what each CPU handled, like {@code /proc/interrupts}.
+ * what each CPU handled, like {@code /proc/interrupts}. The kernel's interrupt numbering
+ * (hwirq to virq, the IPIs) is its {@link IrqDomain}.
  *
  * <p>Every guest action goes through the machine's guest ABI (hcalls, RTAS, MMIO), so the
  * trace of a boot is the sequence QEMU would see from Linux.
@@ -65,11 +65,8 @@ public final class GuestOs implements VCpu.Listener {
     final long[] exceptions;
     final ExceptionEntry[] exceptionAction;
     final List<Map<Integer, long[]>> irqCounts = new ArrayList<>();
-    final Map<Integer, IrqDesc> byVirq = new TreeMap<>();
-    final Map<Integer, IrqDesc> byHwirq = new TreeMap<>();
-    final Map<Integer, IrqDesc> ipiByCpu = new HashMap<>();
+    final IrqDomain irqs = new IrqDomain();
     private final long[] regs = new long[HcallTable.NARGS];
-    int nextVirq = IPI_VIRQ + 1;
     GuestIrqDriver driver;
     DtNode tree;
     private boolean attached;
@@ -143,12 +140,11 @@ public final class GuestOs implements VCpu.Listener {
      * and set up by the driver the first time; a number already mapped is returned as it is.
      */
     IrqDesc map(int hwirq, boolean lsi, String name) {
-        IrqDesc d = byHwirq.get(hwirq);
-        if (d != null && !d.ipi()) {
+        IrqDesc d = irqs.mapped(hwirq);
+        if (d != null) {
             return d;
         }
-        d = new IrqDesc(hwirq, nextVirq++, lsi, false, name);
-        register(d);
+        d = irqs.allocate(hwirq, lsi, name);
         driver.map(d);
         return d;
     }
@@ -184,47 +180,27 @@ public final class GuestOs implements VCpu.Listener {
         }
     }
 
-    private void register(IrqDesc d) {
-        byVirq.put(d.virq(), d);
-        byHwirq.put(d.hwirq(), d);
-    }
-
     /** Records the IPI of a CPU (all IPIs share {@link #IPI_VIRQ}). */
     public IrqDesc registerIpi(int cpu, int hwirq) {
-        IrqDesc d = new IrqDesc(hwirq, IPI_VIRQ, false, true, "IPI");
-        d.setTarget(cpu);
-        d.setStarted(true);
-        ipiByCpu.put(cpu, d);
-        byHwirq.putIfAbsent(hwirq, d);
-        return d;
+        return irqs.registerIpi(cpu, hwirq);
     }
 
     public IrqDesc ipiOf(int cpu) {
-        return ipiByCpu.get(cpu);
+        return irqs.ipiOf(cpu);
     }
 
     /** The descriptor for a kernel interrupt number, or null. */
     public IrqDesc byVirq(int virq) {
-        return byVirq.get(virq);
+        return irqs.byVirq(virq);
     }
 
     /** The descriptor for a hardware interrupt number, or null. */
     public IrqDesc byHwirq(int hwirq) {
-        return byHwirq.get(hwirq);
+        return irqs.byHwirq(hwirq);
     }
 
     List<Map<String, Object>> irqTable() {
-        List<Map<String, Object>> l = new ArrayList<>();
-        for (IrqDesc d : interrupts().values()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("hwirq", d.hwirq());
-            e.put("virq", d.virq());
-            e.put("type", d.lsi() ? "LSI" : "MSI");
-            e.put("name", d.name());
-            e.put("cpu", d.target());
-            l.add(e);
-        }
-        return l;
+        return irqs.table();
     }
 
     /** Adds a boot step to the report (and the guest trace). */
@@ -440,7 +416,7 @@ public final class GuestOs implements VCpu.Listener {
 
     /** Moves a started device interrupt to another CPU. */
     public void setAffinity(long hwirq, long cpu) {
-        IrqDesc d = byHwirq.get((int) hwirq);
+        IrqDesc d = irqs.byHwirq((int) hwirq);
         if (d == null || d.ipi() || !d.started()) {
             throw new IllegalArgumentException(String.format("IRQ 0x%x is not a started device interrupt of the guest", hwirq));
         }
@@ -459,7 +435,7 @@ public final class GuestOs implements VCpu.Listener {
      */
     public List<String> debugfsInterrupts() {
         List<String> out = new ArrayList<>();
-        for (IrqDesc d : byVirq.values()) {
+        for (IrqDesc d : irqs.byVirq.values()) {
             String l = driver.debugLine(d);
             if (l != null) {
                 out.add(l);
@@ -498,18 +474,12 @@ public final class GuestOs implements VCpu.Listener {
 
     /** The interrupts the guest started (requested), by kernel number. */
     public Map<Integer, IrqDesc> interrupts() {
-        Map<Integer, IrqDesc> started = new TreeMap<>();
-        byVirq.forEach((v, d) -> {
-            if (d.started()) {
-                started.put(v, d);
-            }
-        });
-        return Collections.unmodifiableMap(started);
+        return irqs.started();
     }
 
     /** Every interrupt the guest mapped (requested or not), by kernel number. */
     public Map<Integer, IrqDesc> mappedInterrupts() {
-        return Collections.unmodifiableMap(byVirq);
+        return irqs.mapped();
     }
 
     public CasResult casResult() {

@@ -66,10 +66,10 @@ public record GuestOsState(String offer, GuestTiming timing, String driver, List
             cv[i] = values.get(i);
         }
         List<Desc> descs = new ArrayList<>();
-        for (IrqDesc d : g.byVirq.values()) {
+        for (IrqDesc d : g.irqs.byVirq.values()) {
             descs.add(new Desc(d.hwirq(), d.virq(), d.lsi(), d.name(), d.target(), d.started()));
         }
-        Map<Integer, IrqDesc> ipis = new TreeMap<>(g.ipiByCpu);
+        Map<Integer, IrqDesc> ipis = new TreeMap<>(g.irqs.ipiByCpu);
         int[] ic = new int[ipis.size()];
         int[] ih = new int[ipis.size()];
         int k = 0;
@@ -78,7 +78,7 @@ public record GuestOsState(String offer, GuestTiming timing, String driver, List
             ih[k++] = e.getValue().hwirq();
         }
         return new GuestOsState(g.options.xive().name(), g.timing(), g.driver.name(), List.copyOf(g.steps),
-            g.busyUntil.clone(), at, seq, g.ipis.clone(), g.exceptions.clone(), cc, ch, cv, descs, ic, ih, g.nextVirq,
+            g.busyUntil.clone(), at, seq, g.ipis.clone(), g.exceptions.clone(), cc, ch, cv, descs, ic, ih, g.irqs.nextVirq,
             g.cas);
     }
 
@@ -109,7 +109,7 @@ public record GuestOsState(String offer, GuestTiming timing, String driver, List
         for (int i = 0; i < countCpu.length; i++) {
             g.irqCounts.get(countCpu[i]).put(countHwirq[i], new long[] {counts[i]});
         }
-        g.nextVirq = nextVirq;
+        g.irqs.nextVirq = nextVirq;
         g.cas = cas;
         g.tree = m.deviceTree();
         g.driver = provider(driver).create(g);
@@ -117,8 +117,7 @@ public record GuestOsState(String offer, GuestTiming timing, String driver, List
             IrqDesc x = new IrqDesc(d.hwirq(), d.virq(), d.lsi(), false, d.name());
             x.setTarget(d.target());
             x.setStarted(d.started());
-            g.byVirq.put(x.virq(), x);
-            g.byHwirq.put(x.hwirq(), x);
+            g.irqs.add(x);
         }
         for (int i = 0; i < ipiCpu.length; i++) {
             g.registerIpi(ipiCpu[i], ipiHwirq[i]);
