@@ -228,14 +228,19 @@ final class OcapiAfuIrqs {
         if (context && ctx == null) {
             ctx = afu.openContext(host.vm().hostIntc(), pageSize());
         }
+        // every AFU irq on its host IPI before any is given to the guest: attaching one claims its
+        // number in the controllers, and an in-kernel device connected then makes a source for it on
+        // the lowest free IPI, which must not be one a later AFU irq of the stream holds
         for (int i = 0; i < offsets.length; i++) {
             long off = ctx.restoreIrq(io.pseries.core.host.pt.OcxlAfu.irqIdAt(pageSize(), offsets[i]), hw[i], true);
             if (off != offsets[i]) {
                 throw new IllegalStateException("AFU irq at offset 0x" + Long.toHexString(offsets[i])
                     + " could not be re-made after validation (the host has no IPI left)");
             }
+        }
+        for (int i = 0; i < offsets.length; i++) {
             machine.irqSpace().reserveMsi(lisns[i], 1);
-            attach(off, lisns[i]);
+            attach(offsets[i], lisns[i]);
         }
     }
 
