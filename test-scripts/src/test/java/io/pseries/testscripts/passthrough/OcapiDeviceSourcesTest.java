@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.pseries.core.Machine;
 import io.pseries.core.dev.pci.OcapiRfcHcalls;
@@ -28,10 +30,10 @@ import io.pseries.core.snapshot.SnapshotDump;
 import io.pseries.core.snapshot.SnapshotException;
 
 /**
- * The in-kernel XIVE device's source table across a host-group checkpoint (host/vm/N version 4,
- * {@code deviceSources}): the device keeps the source, and the host IPI backing it, of a LISN
- * whose AFU irq was freed, and the restored device must too, or the next allocations get other
- * host IPIs and trigger pages than without the checkpoint.
+ * The in-kernel device's source table across a host-group checkpoint (host/vm/N version 4,
+ * {@code deviceSources}): the native XIVE device and the XICS-on-XIVE one each keep the source,
+ * and the host IPI backing it, of a LISN whose AFU irq was freed, and the restored device must
+ * too, or the next allocations get other host IPIs and trigger pages than without the checkpoint.
  */
 class OcapiDeviceSourcesTest {
     private static List<InKernelIrqchip.GuestSource> sources(Machine m) {
@@ -40,7 +42,11 @@ class OcapiDeviceSourcesTest {
 
     /** Two AFU irqs allocated, the first one freed: its LISN keeps its source and IPI in the device. */
     private static Machine firstFreed(PhysicalHost h) {
-        Machine m = vm(h, "on");
+        return firstFreed(h, "xive");
+    }
+
+    private static Machine firstFreed(PhysicalHost h, String icMode) {
+        Machine m = vm(h, "on", icMode);
         long first = ocxl(m, OcapiRfcHcalls.OP_ALLOC_IRQ);
         ocxl(m, OcapiRfcHcalls.OP_ALLOC_IRQ);
         ocxl(m, OcapiRfcHcalls.OP_FREE_IRQ, first);
@@ -58,11 +64,13 @@ class OcapiDeviceSourcesTest {
      * table the restored device gave the second LISN the first one's IPI, and the fourth AFU irq
      * got host IPI 0x1d instead of 0x1c).
      */
-    @Test
-    void afterTheFirstAllocatedAfuIrqIsFreedTheRestoredDeviceHoldsEverySourceOnItsIpiAndAllocationsMatch() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xive", "xics"})
+    void afterTheFirstAllocatedAfuIrqIsFreedTheRestoredDeviceHoldsEverySourceOnItsIpiAndAllocationsMatch(String icMode) {
         PhysicalHost h = afuHost();
-        Machine m = firstFreed(h);
+        Machine m = firstFreed(h, icMode);
         Machine fresh = restored(h, HostGroupSnapshot.save(h, List.of(m)), m);
+        assertEquals(m.ocapi().info(), fresh.ocapi().info(), "the claimed AFU irq on its host IPI");
         assertEquals(sources(m), sources(fresh), "the device's whole source table, the unclaimed LISN's included");
         long second = ((Number) m.ocapi().info().get(0).get("guestIrq")).longValue();
         ocxl(m, OcapiRfcHcalls.OP_FREE_IRQ, second);

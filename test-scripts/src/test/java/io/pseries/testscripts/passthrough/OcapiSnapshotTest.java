@@ -44,13 +44,18 @@ class OcapiSnapshotTest {
             "ocapi", Map.of("irqs", 8))));
     }
 
-    private static MachineConfig config(String kernelIrqchip) {
-        return MachineConfig.builder().cpus(2).icMode("xive").kernelIrqchip(kernelIrqchip)
+    private static MachineConfig config(String kernelIrqchip, String icMode) {
+        return MachineConfig.builder().cpus(2).icMode(icMode).kernelIrqchip(kernelIrqchip)
             .experimental(List.of("ocapi-rfc-2019")).device("vfio-pci", Map.of("host", AFU)).build();
     }
 
     static Machine vm(PhysicalHost h, String kernelIrqchip) {
-        Machine m = Machine.create(config(kernelIrqchip), h);
+        return vm(h, kernelIrqchip, "xive");
+    }
+
+    /** A booted VM of {@code icMode} on {@code h} with the AFU passed through. */
+    static Machine vm(PhysicalHost h, String kernelIrqchip, String icMode) {
+        Machine m = Machine.create(config(kernelIrqchip, icMode), h);
         m.boot(io.pseries.core.guest.GuestOs.BootOptions.defaults());
         m.runUntilIdle();
         return m;
@@ -241,7 +246,7 @@ class OcapiSnapshotTest {
         Machine fresh = Machine.create(plain.config(), afuHost());
         fresh.restore(v2);
         assertFalse(ConfigSection.configJson(v2).contains("experimental"), ConfigSection.configJson(v2));
-        assertThrows(SnapshotException.class, () -> Machine.create(config("off"), afuHost()).restore(v2),
+        assertThrows(SnapshotException.class, () -> Machine.create(config("off", "xive"), afuHost()).restore(v2),
             "a version 2 stream had no experimental option: foreign to a machine with one");
     }
 
