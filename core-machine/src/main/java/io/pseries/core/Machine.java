@@ -847,6 +847,11 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         return runState.stopReason();
     }
 
+    /** Refuses {@code what} while the VM is stopped, naming the stop's reason ({@link RunState#require}). */
+    public void requireRunning(String what) {
+        runState.require(what);
+    }
+
     /** A stopped machine keeps {@code why} as its reason; see {@link RunState#stayStopped}. */
     public void stayStopped(String why) {
         runState.stayStopped(why);

@@ -140,12 +140,7 @@ public final class HostGroupSnapshot {
             HostVmSection v = vms.get(i);
             Machine m = machines.get(i);
             v.beforeRestore(m);
-            if (stopped.get(i) == null) {
-                MachineSnapshot.restoreAsCheckpoint(m, saved.machines().get(i), () -> v.descriptorsRestored(m));
-            } else {
-                MachineSnapshot.restoreAsStoppedCheckpoint(m, saved.machines().get(i), stopped.get(i),
-                    () -> v.descriptorsRestored(m));
-            }
+            MachineSnapshot.restoreAsCheckpoint(m, saved.machines().get(i), stopped.get(i), () -> v.descriptorsRestored(m));
         }
         section.afterMachines();
         for (int i = 0; i < machines.size(); i++) {

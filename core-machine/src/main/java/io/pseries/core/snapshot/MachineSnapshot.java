@@ -131,38 +131,35 @@ public final class MachineSnapshot {
      * destination does. Returns the pages zapped.
      */
     public static long restoreAsCheckpoint(Machine m, byte[] stream) {
-        return restoreAsCheckpoint(m, stream, () -> { });
+        return restoreAsCheckpoint(m, stream, null, () -> { });
     }
 
     /**
-     * As {@link #restoreAsCheckpoint(Machine, byte[])}, with {@code hostSide} run once the
+     * As {@link #restoreAsCheckpoint(Machine, byte[])}; with {@code stopped} not null, a checkpoint
+     * of a stopped machine (the source of a migration, QEMU's postmigrate state): {@code m} is left
+     * stopped for that reason, its in-kernel device fed and latched as the stop left the source's,
+     * its mappings holding exactly the pages the stream records, as the stopped source's did.
+     */
+    public static long restoreAsCheckpoint(Machine m, byte[] stream, String stopped) {
+        return restoreAsCheckpoint(m, stream, stopped, () -> { });
+    }
+
+    /**
+     * As {@link #restoreAsCheckpoint(Machine, byte[], String)}, with {@code hostSide} run once the
      * in-kernel device is connected and the pass-through vectors armed, before the source's pages
      * are faulted in again and the machine runs (a host-group checkpoint makes the VMM's file
      * table the source's there).
      */
-    static long restoreAsCheckpoint(Machine m, byte[] stream, Runnable hostSide) {
+    static long restoreAsCheckpoint(Machine m, byte[] stream, String stopped, Runnable hostSide) {
         HostSection h = restoreSections(m, stream, hostSide);
-        m.cont();
-        return h == null ? 0 : h.exact();
-    }
-
-    /**
-     * A checkpoint of a stopped machine (the source of a migration, QEMU's postmigrate state):
-     * {@code stream} restored into {@code m}, which is left stopped for the reason {@code why},
-     * its in-kernel device fed and its mappings holding exactly the pages the stream records,
-     * as the stopped source's did. Returns the pages zapped.
-     */
-    public static long restoreAsStoppedCheckpoint(Machine m, byte[] stream, String why) {
-        return restoreAsStoppedCheckpoint(m, stream, why, () -> { });
-    }
-
-    /** As {@link #restoreAsStoppedCheckpoint(Machine, byte[], String)}, with {@code hostSide} as for a running one. */
-    static long restoreAsStoppedCheckpoint(Machine m, byte[] stream, String why, Runnable hostSide) {
-        HostSection h = restoreSections(m, stream, hostSide);
-        m.stayStopped(why);
-        for (InterruptController c : m.controllers()) {
-            if (c.inKernel()) {
-                c.kernelStayStopped();
+        if (stopped == null) {
+            m.cont();
+        } else {
+            m.stayStopped(stopped);
+            for (InterruptController c : m.controllers()) {
+                if (c.inKernel()) {
+                    c.kernelStayStopped();
+                }
             }
         }
         return h == null ? 0 : h.exact();

@@ -104,10 +104,7 @@ public final class GuestBinding {
      */
     private GuestOs runningGuest(String what) {
         GuestOs g = guest();
-        Machine m = h.machine();
-        if (!m.running()) {
-            throw new IllegalStateException(what + ": the machine is stopped (" + m.stopReason() + ")");
-        }
+        h.machine().requireRunning(what);
         return g;
     }
 

@@ -53,7 +53,7 @@ final class HostGroupCheckpoint {
             for (MachineHost h : group) {
                 machines.add(h.machine());
                 configs.add(h.machine().config());
-                stopped.add(h.stopReason());
+                stopped.add(h.machine().stopReason());
             }
             HostGroupSnapshot.Saved saved;
             try {

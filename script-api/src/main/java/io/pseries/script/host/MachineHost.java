@@ -158,11 +158,7 @@ public final class MachineHost {
                 } else {
                     fresh = Machine.create(m.config());
                     // the fresh host's mappings end with exactly the pages the old one had faulted
-                    if (stopped == null) {
-                        io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap);
-                    } else {
-                        io.pseries.core.snapshot.MachineSnapshot.restoreAsStoppedCheckpoint(fresh, snap, stopped);
-                    }
+                    io.pseries.core.snapshot.MachineSnapshot.restoreAsCheckpoint(fresh, snap, stopped);
                 }
             } catch (RuntimeException e) {
                 refused(numbering);
@@ -186,11 +182,6 @@ public final class MachineHost {
             return "the boundary is inside an event listener, while the machine is mid-operation";
         }
         return null;
-    }
-
-    /** Why the machine is stopped (pseries.migrate moved it away...), or null while it runs. */
-    String stopReason() {
-        return m.stopReason();
     }
 
     /**
