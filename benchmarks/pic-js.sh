@@ -6,13 +6,16 @@
 #   BENCH B7 js default tree=this read=keys median_ms=... min_ms=... max_ms=... round=1 load=...
 # With PIC_AGAINST=<another checkout, built> each run is followed by the same run there
 # (tree=other), for a before/after on the same machine.
-# Usage: [PIC_AGAINST=DIR] [PIC_MODES="default jit"] benchmarks/pic-js.sh [ROUNDS] [CPUS] [CALLS] [WARM]
+# (reset = m.reset(), the guest booted again between calls). SOURCES claims that many device
+# interrupts on a machine of 2^20 numbers (10486: 1 % of 1M).
+# Usage: [PIC_AGAINST=DIR] [PIC_MODES="default jit"] benchmarks/pic-js.sh [ROUNDS] [CPUS] [CALLS] [WARM] [SOURCES]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
 cpus="${2:-4096}"
 calls="${3:-20}"
 warm="${4:-5}"
+sources="${5:-0}"
 trees=("this=$root")
 [[ -n "${PIC_AGAINST:-}" ]] && trees+=("other=$PIC_AGAINST")
 for ((r = 1; r <= rounds; r++)); do
@@ -24,7 +27,7 @@ for ((r = 1; r <= rounds; r++)); do
             dir="${t#*=}"
             load=$(cut -d' ' -f1 /proc/loadavg)
             # the script is this tree's, so both trees run the same measurement
-            "$dir/pseries" run "${flag[@]+"${flag[@]}"}" "$root/benchmarks/pic.js" "$cpus" "$calls" "$warm" | grep 'median_ms=' |
+            "$dir/pseries" run "${flag[@]+"${flag[@]}"}" "$root/benchmarks/pic.js" "$cpus" "$calls" "$warm" "$sources" | grep 'median_ms=' |
                 while read -r line; do
                     case "$line" in
                         read=*) read_=${line%% *}; rest=${line#* } ;;

@@ -24,8 +24,12 @@ import io.pseries.core.util.Json;
  * the JSON text the script API hands to JS ({@code Json.write} of it; JS then runs
  * {@code JSON.parse}, which {@code benchmarks/pic-js.sh} measures). The machines are
  * {@link SnapshotBench}'s: {@code large} is 4096 vCPUs with 1 % of 2^20 sources claimed and
- * routed, {@code small} 4 vCPUs. Goal (performance.md): <= 10 ms, the cost following what is
+ * routed, {@code large-idle} the same configuration with none of them, {@code small} 4 vCPUs. Goal (performance.md): <= 10 ms, the cost following what is
  * active, not what is configured.
+ *
+ * <p>{@code reset} is B7's other half: {@code Machine.reset()} (the guest's reboot) of the same
+ * machine, set up again before each call (CAS, every queue and every claimed source configured
+ * through hcalls), so each reset has the whole state to undo.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -34,7 +38,7 @@ import io.pseries.core.util.Json;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PicBench {
-    @Param({"large", "small"})
+    @Param({"large", "large-idle", "small"})
     public String machine;
 
     Machine m;
@@ -49,6 +53,28 @@ public class PicBench {
     @Benchmark
     public Map<String, Object> pic() {
         return m.pic();
+    }
+
+    /** The machine in its set-up state before every {@link #reset} call. */
+    @State(Scope.Thread)
+    public static class Configured {
+        boolean dirty;
+
+        @Setup(Level.Invocation)
+        public void configure(PicBench b) {
+            if (dirty) {
+                SnapshotBench.prepare(b.m, b.machine);
+                dirty = false;
+            }
+        }
+    }
+
+    /** Machine reset with every claimed source routed and every queue configured. */
+    @Benchmark
+    public long reset(Configured c) {
+        m.reset();
+        c.dirty = true;
+        return m.resetCount();
     }
 
     /** The structured state and its JSON text: what {@code m.pic()} costs before JS parses it. */

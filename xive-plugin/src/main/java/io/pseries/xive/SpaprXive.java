@@ -318,7 +318,9 @@ public final class SpaprXive implements InterruptController, SnapshotParticipant
         for (int i = claimed.nextSetBit(0); i >= 0; i = claimed.nextSetBit(i + 1)) {
             router.setEas(i, Eas.VALID | Eas.MASKED);
         }
-        for (int i = 0; i < nrIrqs; i++) {
+        // the other entries in use (a freed number keeps its EAS but VALID): QEMU zeroes every
+        // invalid entry; visiting only the non-zero ones gives the same table
+        for (int i = router.nextNonZeroEas(0); i >= 0; i = router.nextNonZeroEas(i + 1)) {
             if (!claimed.get(i)) {
                 router.setEas(i, 0);
             }

@@ -117,6 +117,8 @@ public final class XiveRouter implements XiveSource.Notifier {
     private final NvtDirectory nvts;
     private final Trace trace;
     private long enqueued;
+    /** A superset of the numbers whose EAS is not zero (set on every non-zero write). */
+    private final java.util.BitSet written = new java.util.BitSet();
 
     public XiveRouter(int nrIrqs, int nrEnds, GuestMemory memory, Presenter presenter, NvtDirectory nvts, Trace trace) {
         this.eat = new long[nrIrqs];
@@ -142,6 +144,24 @@ public final class XiveRouter implements XiveSource.Notifier {
 
     public void setEas(int lisn, long w) {
         eat[lisn] = w;
+        if (w != 0) {
+            written.set(lisn);
+        }
+    }
+
+    /**
+     * The lowest interrupt number at or above {@code from} whose EAS is not all zeros, or -1: what
+     * a reset (and anything else that wants the entries in use) visits instead of every number
+     * configured. Numbers found zero again are dropped from the set on the way.
+     */
+    public int nextNonZeroEas(int from) {
+        for (int i = written.nextSetBit(from); i >= 0; i = written.nextSetBit(i + 1)) {
+            if (eat[i] != 0) {
+                return i;
+            }
+            written.clear(i);
+        }
+        return -1;
     }
 
     public int endWord(int idx, int word) {
@@ -216,6 +236,12 @@ public final class XiveRouter implements XiveSource.Notifier {
      */
     public void restoreTables(long[] eas, int[] endWords, long enqueuedCount) {
         System.arraycopy(eas, 0, eat, 0, eat.length);
+        written.clear();
+        for (int i = 0; i < eat.length; i++) {
+            if (eat[i] != 0) {
+                written.set(i);
+            }
+        }
         for (int i = 0; i < nrEnds; i++) {
             int b = i * End.WORDS;
             int other = endWords[b + 1] ^ RESET_W1;

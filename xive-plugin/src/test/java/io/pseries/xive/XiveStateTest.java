@@ -27,6 +27,7 @@ import io.pseries.core.MachineConfig;
 import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.hcall.Hcalls;
 import io.pseries.core.hcall.PaprRc;
+import io.pseries.core.irq.SpaprIrq;
 import io.pseries.core.trace.TraceEvent;
 
 /**
@@ -79,6 +80,38 @@ class XiveStateTest {
         assertFalse(Eas.valid(xive(m).router().eas(lisn)), "the reset did not make the freed EAS valid again");
         assertFalse(sourceLisns(m).contains(lisn));
         assertEquals(PaprRc.H_P2, m.hcall(0, Hcalls.H_INT_GET_SOURCE_INFO, 0, lisn).rc());
+    }
+
+    /**
+     * After a reset the EAS table is exactly the rule of spapr_xive_reset, for every number the
+     * machine has: a claimed number VALID|MASKED, every other entry all zeros, including freed
+     * sources whose routing (target, EISN) the free left behind without VALID, and a source routed
+     * again after its entry went back to zero. The reset visits only the entries in use, so this
+     * checks it did not miss one.
+     */
+    @Test
+    void machineReset_everyEasIsValidMaskedIfClaimedAndZeroOtherwise_freedRoutingIncluded() {
+        Machine m = Machine.create(MachineConfig.builder().cpus(2).icMode("xive").nrIrqs(1 << 16).build());
+        m.cas(GuestOv5.linuxVector(0x40));
+        int[] lisns = {0x1300, 0x1301, 0x4000, 0xFFFF};
+        for (int lisn : lisns) {
+            m.claimIrq(lisn, false, "test");
+            assertEquals(PaprRc.H_SUCCESS, m.hcall(0, Hcalls.H_INT_SET_SOURCE_CONFIG, 2, lisn, 1, 6, lisn).rc());
+        }
+        m.freeIrq(0x1301);
+        m.freeIrq(0xFFFF);
+        XiveRouter rt = xive(m).router();
+        assertTrue(rt.eas(0x1301) != 0 && !Eas.valid(rt.eas(0x1301)), "precondition: the free keeps the routing");
+        // an entry that went back to zero and was written again
+        rt.setEas(0x4000, 0);
+        rt.setEas(0x4000, Eas.VALID | Eas.MASKED | 0x42);
+        m.reset();
+        for (int i = 0; i < rt.nrIrqs(); i++) {
+            // claimed: one IPI per server number (spapr_irq_init) and the device numbers still claimed
+            boolean claimed = i < SpaprIrq.IPI + m.nrServers() || m.irqSpace().isClaimed(i);
+            long want = claimed ? Eas.VALID | Eas.MASKED : 0;
+            assertEquals(want, rt.eas(i), String.format("EAS 0x%x after the reset", i));
+        }
     }
 
     @SuppressWarnings("unchecked")
