@@ -24,7 +24,8 @@ import io.pseries.core.util.Json;
  * the JSON text the script API hands to JS ({@code Json.write} of it; JS then runs
  * {@code JSON.parse}, which {@code benchmarks/pic-js.sh} measures). The machines are
  * {@link SnapshotBench}'s: {@code large} is 4096 vCPUs with 1 % of 2^20 sources claimed and
- * routed, {@code large-idle} the same configuration with none of them, {@code small} 4 vCPUs. Goal (performance.md): <= 10 ms, the cost following what is
+ * routed, {@code large-idle} the same configuration with none of them, {@code large-xics} the
+ * large machine in XICS mode (the sources sent to the vCPUs by ibm,set-xive), {@code small} 4 vCPUs. Goal (performance.md): <= 10 ms, the cost following what is
  * active, not what is configured.
  *
  * <p>{@code reset} is B7's other half: {@code Machine.reset()} (the guest's reboot) of the same
@@ -38,7 +39,7 @@ import io.pseries.core.util.Json;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PicBench {
-    @Param({"large", "large-idle", "small"})
+    @Param({"large", "large-idle", "large-xics", "small"})
     public String machine;
 
     Machine m;

@@ -49,6 +49,13 @@ public final class Ics {
     private final byte[] flags;
     private final SourceBitmap claimed;
     private final SourceBitmap resendSet;
+    /**
+     * Sources not claimed whose entry may differ from the reset values (freed, written by a state
+     * transfer, a line change): with the claimed ones, what a reset visits.
+     */
+    private final SourceBitmap unclaimedWritten;
+    /** The arrays start zeroed, not at the reset values, and a restore writes them whole. */
+    private boolean resetAll = true;
     private final Trace trace;
     private Icp icp;
     private SourceListener listener;
@@ -84,6 +91,7 @@ public final class Ics {
         this.flags = new byte[nrIrqs];
         this.claimed = new SourceBitmap(nrIrqs);
         this.resendSet = new SourceBitmap(nrIrqs);
+        this.unclaimedWritten = new SourceBitmap(nrIrqs);
         this.trace = trace;
     }
 
@@ -177,6 +185,7 @@ public final class Ics {
         flags[srcno] = 0;
         claimed.clear(srcno);
         resendSet.clear(srcno);
+        unclaimedWritten.set(srcno);
     }
 
     /** Copies of the per-source arrays (server, priority, saved priority, status, flags), for snapshots. */
@@ -209,18 +218,47 @@ public final class Ics {
         System.arraycopy(prio, 0, priority, 0, nrIrqs);
         System.arraycopy(saved, 0, savedPriority, 0, nrIrqs);
         System.arraycopy(st, 0, status, 0, nrIrqs);
+        resetAll = true;
         for (int s = 0; s < nrIrqs; s++) {
             update(s);
         }
     }
 
-    /** ics_reset: every source to server 0, priority and saved priority 0xFF, status 0; kinds kept. */
+    /**
+     * ics_reset: every source to server 0, priority and saved priority 0xFF, status 0; kinds kept.
+     * Only the claimed sources and those written since the last reset are visited (the others
+     * still hold the reset values), except the first time and after a restore.
+     */
     public void reset() {
-        java.util.Arrays.fill(server, 0);
-        java.util.Arrays.fill(priority, (byte) 0xFF);
-        java.util.Arrays.fill(savedPriority, (byte) 0xFF);
-        java.util.Arrays.fill(status, (byte) 0);
+        if (resetAll) {
+            java.util.Arrays.fill(server, 0);
+            java.util.Arrays.fill(priority, (byte) 0xFF);
+            java.util.Arrays.fill(savedPriority, (byte) 0xFF);
+            java.util.Arrays.fill(status, (byte) 0);
+            resetAll = false;
+        } else {
+            for (int s = claimed.nextSetBit(0); s >= 0; s = claimed.nextSetBit(s + 1)) {
+                resetSource(s);
+            }
+            for (int s = unclaimedWritten.nextSetBit(0); s >= 0; s = unclaimedWritten.nextSetBit(s + 1)) {
+                resetSource(s);
+            }
+        }
+        unclaimedWritten.clearAll();
         resendSet.clearAll();
+    }
+
+    private void resetSource(int s) {
+        server[s] = 0;
+        priority[s] = (byte) 0xFF;
+        savedPriority[s] = (byte) 0xFF;
+        status[s] = 0;
+    }
+
+    private void written(int srcno) {
+        if ((flags[srcno] & FLAGS_MASK) == 0) {
+            unclaimedWritten.set(srcno);
+        }
     }
 
     /**
@@ -233,6 +271,7 @@ public final class Ics {
 
     private void setStatus(int srcno, int st) {
         status[srcno] = (byte) st;
+        written(srcno);
         update(srcno);
     }
 
@@ -266,6 +305,7 @@ public final class Ics {
         server[srcno] = srv;
         priority[srcno] = (byte) prio;
         savedPriority[srcno] = (byte) saved;
+        written(srcno);
         if (trace.on(TraceCategory.INTC)) {
             trace.emit(TraceCategory.INTC, -1, "write_xive", "irq", srcno + OFFSET, "server", srv,
                 "priority", prio & 0xFF, "saved", saved & 0xFF);
@@ -291,6 +331,7 @@ public final class Ics {
         server[srcno] = srv;
         priority[srcno] = (byte) prio;
         savedPriority[srcno] = (byte) saved;
+        written(srcno);
         update(srcno);
     }
 

@@ -71,6 +71,34 @@ class SourceLifecycleTest {
         assertEquals(0, ics(m).resendCandidates(), "nothing left to resend");
     }
 
+    /**
+     * The reset rule holds for every source of the ICS, not only the ones a test looked at: after
+     * a second reset (the first reset of a machine writes every entry; later ones visit the
+     * claimed sources and those written since), a freed source (zeroed by the free, priority 0)
+     * and an unclaimed one a state transfer wrote are back at server 0, priorities 0xFF, status 0.
+     */
+    @Test
+    void icsReset_everySourceOfTheIcs_freedAndWrittenUnclaimedIncluded() {
+        m.reset();
+        setXive(m, VTY, 1, 5);
+        ics(m).restoreStatus(src(VTY), Ics.STATUS_REJECTED);
+        xics(m).claim(0x1500, false);
+        setXive(m, 0x1500, 1, 3);
+        xics(m).free(0x1500);
+        assertEquals(0, ics(m).priority(src(0x1500)), "precondition: the free zeroes the entry");
+        ics(m).restoreXive(src(0x1600), 1, 4, 4);
+        ics(m).restoreStatus(src(0x1600), Ics.STATUS_MASKED_PENDING);
+        m.reset();
+        for (int s = 0; s < ics(m).nrIrqs(); s++) {
+            String what = "source 0x" + Integer.toHexString(s + Ics.OFFSET);
+            assertEquals(0, ics(m).server(s), what);
+            assertEquals(0xFF, ics(m).priority(s), what);
+            assertEquals(0xFF, ics(m).savedPriority(s), what);
+            assertEquals(0, ics(m).status(s), what);
+        }
+        assertEquals(0, ics(m).resendCandidates());
+    }
+
     @Test
     void icsReset_thenCpprOpened_nothingIsPresented() {
         rejectedMsi();
