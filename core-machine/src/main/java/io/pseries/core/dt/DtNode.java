@@ -18,6 +18,9 @@ public final class DtNode {
     private final String name;
     private final Map<String, byte[]> props = new LinkedHashMap<>();
     private final List<DtNode> children = new ArrayList<>();
+    /** The children by name once there are many (/cpus of a large machine): no scan per lookup. */
+    private Map<String, DtNode> byName;
+    private static final int INDEX_FROM = 16;
 
     public DtNode(String name) {
         if (name == null || name.indexOf('/') >= 0) {
@@ -37,11 +40,22 @@ public final class DtNode {
         }
         DtNode c = new DtNode(childName);
         children.add(c);
+        if (byName != null) {
+            byName.put(childName, c);
+        } else if (children.size() >= INDEX_FROM) {
+            byName = new java.util.HashMap<>();
+            for (DtNode k : children) {
+                byName.put(k.name, k);
+            }
+        }
         return c;
     }
 
     /** The child with this exact name, or {@code null}. */
     public DtNode child(String childName) {
+        if (byName != null) {
+            return byName.get(childName);
+        }
         for (DtNode c : children) {
             if (c.name.equals(childName)) {
                 return c;

@@ -308,4 +308,28 @@ class FdtTest {
             assertTrue(back != null, "level " + i + " lost");
         }
     }
+
+    /**
+     * A node with many children (/cpus of a large machine) keeps them in insertion order, finds
+     * each by its exact name, answers null for a name it lacks, and refuses a second child of a
+     * name it has, before and after it has enough children to index them.
+     */
+    @Test
+    void manyChildren_keepOrder_findEachByName_refuseDuplicates() {
+        DtNode cpus = new DtNode("cpus");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            String n = "PowerPC,POWER9@" + Integer.toHexString(i * 8);
+            names.add(n);
+            cpus.addChild(n).setCells("reg", i * 8);
+            assertThrows(IllegalArgumentException.class, () -> cpus.addChild(n), "duplicate " + n);
+        }
+        assertEquals(names, cpus.children().stream().map(DtNode::name).toList());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(names.get(i), cpus.child(names.get(i)).name());
+        }
+        assertNull(cpus.child("PowerPC,POWER9@1"));
+        assertNull(cpus.child("PowerPC,POWER9"));
+        assertEquals(List.of(42 * 8), List.of(ByteBuffer.wrap(cpus.find(names.get(42)).props().get("reg")).getInt()));
+    }
 }
