@@ -101,15 +101,17 @@ final class XicsSnapshotSections {
             "mfrr", FieldType.U8);
         private final SpaprXics x;
         private final int cpu;
+        private final String name;
 
         Server(SpaprXics x, int cpu) {
             this.x = x;
             this.cpu = cpu;
+            this.name = "xics/icp/" + cpu;
         }
 
         @Override
         public String name() {
-            return "xics/icp/" + cpu;
+            return name;
         }
 
         @Override

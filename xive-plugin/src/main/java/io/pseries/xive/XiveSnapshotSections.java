@@ -187,15 +187,17 @@ final class XiveSnapshotSections {
         private static final Schema SCHEMA = Schema.of("regs", FieldType.BYTES);
         private final SpaprXive x;
         private final int thread;
+        private final String name;
 
         Tctx(SpaprXive x, int thread) {
             this.x = x;
             this.thread = thread;
+            this.name = "xive/tctx/" + thread;
         }
 
         @Override
         public String name() {
-            return "xive/tctx/" + thread;
+            return name;
         }
 
         @Override

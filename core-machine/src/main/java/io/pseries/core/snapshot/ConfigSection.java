@@ -181,7 +181,7 @@ public final class ConfigSection implements SnapshotSection {
     /** The stream's configuration as a {@code pseries.machine()} options object, in JSON. */
     public static String configJson(byte[] stream) {
         SnapshotStream.RawSection raw = SnapshotStream.parse(stream).get(0);
-        SectionReader r = SectionReader.decode(NAME, raw.version(), raw.body());
+        SectionReader r = raw.decode(null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpus", r.u32("cpus"));
         m.put("threads", r.u32("threads"));

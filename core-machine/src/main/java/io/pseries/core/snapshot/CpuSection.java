@@ -10,15 +10,17 @@ final class CpuSection implements SnapshotSection {
     private static final Schema SCHEMA = Schema.of("running", FieldType.BOOL, "osRaises", FieldType.I64);
 
     private final VCpu cpu;
+    private final String name;
     private long restored;
 
     CpuSection(VCpu cpu) {
         this.cpu = cpu;
+        this.name = "cpu/" + cpu.index();
     }
 
     @Override
     public String name() {
-        return "cpu/" + cpu.index();
+        return name;
     }
 
     @Override

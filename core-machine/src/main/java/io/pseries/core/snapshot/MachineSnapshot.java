@@ -107,7 +107,7 @@ public final class MachineSnapshot {
             SectionWriter w = new SectionWriter(s.name(), s.schema());
             s.save(w);
             byte[] body = w.finish();
-            raw.add(new SnapshotStream.RawSection(s.name(), s.version(), s.minVersion(), body, 0, 0));
+            raw.add(new SnapshotStream.RawSection(s.name(), s.version(), s.minVersion(), body));
         }
         return SnapshotStream.encode(raw);
     }
@@ -256,7 +256,7 @@ public final class MachineSnapshot {
             throw new SnapshotException(r.name(), "too old: written at version " + r.version()
                 + ", this version loads from " + s.minVersion());
         }
-        SectionReader reader = SectionReader.decode(r.name(), r.version(), r.body()).withClaims(claims);
+        SectionReader reader = r.decode(s.schema()).withClaims(claims);
         if (r.version() == s.version()) {
             checkFields(s, reader);
         }
@@ -265,19 +265,23 @@ public final class MachineSnapshot {
 
     /** At the current version the stream's fields must be exactly the schema's. */
     private static void checkFields(SnapshotSection s, SectionReader r) {
-        for (Map.Entry<String, FieldType> e : r.types().entrySet()) {
-            FieldType want = s.schema().type(e.getKey());
+        Schema schema = s.schema();
+        for (int i = 0; i < r.fieldCount(); i++) {
+            FieldType want = schema.type(r.fieldName(i));
             if (want == null) {
-                throw r.refuse("field '" + e.getKey() + "' is not in the schema of version " + s.version());
+                throw r.refuse("field '" + r.fieldName(i) + "' is not in the schema of version " + s.version());
             }
-            if (want != e.getValue()) {
-                throw r.refuse("field '" + e.getKey() + "' is " + e.getValue().schemaName() + ", the schema says "
+            if (want != r.fieldType(i)) {
+                throw r.refuse("field '" + r.fieldName(i) + "' is " + r.fieldType(i).schemaName() + ", the schema says "
                     + want.schemaName());
             }
         }
-        for (Schema.Field f : s.schema().fields()) {
-            if (!r.has(f.name())) {
-                throw r.refuse("field '" + f.name() + "' is missing");
+        // each field is once in a section and every one is the schema's: as many means all of them
+        if (r.fieldCount() != schema.size()) {
+            for (int k = 0; k < schema.size(); k++) {
+                if (!r.has(schema.name(k))) {
+                    throw r.refuse("field '" + schema.name(k) + "' is missing");
+                }
             }
         }
     }

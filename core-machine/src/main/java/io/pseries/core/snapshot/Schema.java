@@ -1,5 +1,6 @@
 package io.pseries.core.snapshot;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +19,19 @@ public final class Schema {
     }
 
     private final Map<String, FieldType> fields;
+    /** The same fields by position, and each name's UTF-8 bytes, for a reader matching names as they lie in a stream. */
+    private final String[] names;
+    private final FieldType[] types;
+    private final byte[][] nameBytes;
 
     private Schema(Map<String, FieldType> fields) {
         this.fields = fields;
+        names = fields.keySet().toArray(new String[0]);
+        types = fields.values().toArray(new FieldType[0]);
+        nameBytes = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            nameBytes[i] = names[i].getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     /** A schema from alternating names and types: {@code of("nr_irqs", U32, "status", BYTES)}. */
@@ -41,6 +52,21 @@ public final class Schema {
     /** The type of a field, or null when the schema has no such field. */
     public FieldType type(String name) {
         return fields.get(name);
+    }
+
+    /** How many fields the schema declares. */
+    public int size() {
+        return names.length;
+    }
+
+    /** The name of field {@code i} in declaration order. */
+    String name(int i) {
+        return names[i];
+    }
+
+    /** The UTF-8 bytes of field {@code i}'s name. */
+    byte[] nameBytes(int i) {
+        return nameBytes[i];
     }
 
     public List<Field> fields() {

@@ -25,7 +25,7 @@ public final class SnapshotDump {
     public static List<Section> decode(byte[] stream) {
         List<Section> out = new ArrayList<>();
         for (SnapshotStream.RawSection r : SnapshotStream.parse(stream, null)) {
-            SectionReader rd = SectionReader.decode(r.name(), r.version(), r.body());
+            SectionReader rd = r.decode(null);
             Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<String, FieldType> e : rd.types().entrySet()) {
                 String n = e.getKey();
@@ -68,7 +68,7 @@ public final class SnapshotDump {
                     case LONGS -> w.longs(n, (long[]) v);
                 }
             });
-            raw.add(new SnapshotStream.RawSection(s.name(), s.version(), s.minVersion(), w.finish(), 0, 0));
+            raw.add(new SnapshotStream.RawSection(s.name(), s.version(), s.minVersion(), w.finish()));
         }
         return SnapshotStream.encode(raw);
     }

@@ -32,8 +32,28 @@ public final class SnapshotStream {
     public static final int FORMAT_VERSION = 1;
     static final int HEADER_BYTES = 8 + 2 + 4 + 4;
 
-    /** One section as it lies in a stream: body not decoded yet. */
-    public record RawSection(String name, int version, int minVersion, byte[] body, int offset, int length) {
+    /**
+     * One section as it lies in a stream, body not decoded yet: the body is
+     * {@code data[bodyOffset, bodyOffset + bodyLength)} (a parsed section's lies in the stream,
+     * not copied out), the whole section {@code [offset, offset + length)} of the stream.
+     */
+    public record RawSection(String name, int version, int minVersion, byte[] data, int bodyOffset, int bodyLength,
+                             int offset, int length) {
+        /** A section to encode, of its own body. */
+        public RawSection(String name, int version, int minVersion, byte[] body) {
+            this(name, version, minVersion, body, 0, body.length, 0, 0);
+        }
+
+        /** The body's bytes (a copy when the body lies in a stream). */
+        public byte[] body() {
+            return bodyOffset == 0 && bodyLength == data.length ? data
+                : java.util.Arrays.copyOfRange(data, bodyOffset, bodyOffset + bodyLength);
+        }
+
+        /** The body decoded into fields, names matched against {@code schema} (null: none). */
+        SectionReader decode(Schema schema) {
+            return SectionReader.decode(name, version, data, bodyOffset, bodyOffset + bodyLength, schema);
+        }
     }
 
     private SnapshotStream() {
@@ -42,7 +62,7 @@ public final class SnapshotStream {
     static byte[] encode(List<RawSection> sections) {
         long size = 18;
         for (RawSection s : sections) {
-            size += s.body().length + s.name().length() * 3L + 32;
+            size += s.bodyLength() + s.name().length() * 3L + 32;
         }
         // sized once: a large stream is not copied over and over while it grows
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
@@ -59,12 +79,12 @@ public final class SnapshotStream {
             System.arraycopy(n, 0, sh, 2, n.length);
             put16(sh, 2 + n.length, s.version());
             put16(sh, 4 + n.length, s.minVersion());
-            put32(sh, 6 + n.length, s.body().length);
+            put32(sh, 6 + n.length, s.bodyLength());
             CRC32C crc = new CRC32C();
             crc.update(sh);
-            crc.update(s.body());
+            crc.update(s.data(), s.bodyOffset(), s.bodyLength());
             out.write(sh, 0, sh.length);
-            out.write(s.body(), 0, s.body().length);
+            out.write(s.data(), s.bodyOffset(), s.bodyLength());
             byte[] c = new byte[4];
             put32(c, 0, (int) crc.getValue());
             out.write(c, 0, 4);
@@ -106,31 +126,36 @@ public final class SnapshotStream {
         if (count < 1) {
             throw new SnapshotException("header", "section count " + count + " (at least the config section is needed)");
         }
-        List<RawSection> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
+        List<RawSection> out = new ArrayList<>(Math.min(count, 1 << 16));
+        Set<String> names = new HashSet<>(Math.min(count, 1 << 16) * 2);
+        CRC32C sum = new CRC32C();
         for (int i = 0; i < count; i++) {
             int start = in.pos();
-            ByteInput s = new ByteInput(b, start, b.length, "#" + i);
-            int nlen = s.u16("section name length");
-            String name = s.utf8(nlen, "section name");
-            ByteInput sec = new ByteInput(b, s.pos(), b.length, name);
-            int version = sec.u16("version");
-            int min = sec.u16("minimum version");
-            int len = sec.int32("body length");
+            // the refusals name the section by its position until its name is read, then by its name
+            int nlen = in.at("#", i).u16("section name length");
+            String name = in.utf8(nlen, "section name");
+            in.at(name);
+            int version = in.u16("version");
+            int min = in.u16("minimum version");
+            int len = in.int32("body length");
             if (len < 0) {
                 throw new SnapshotException(name, "negative body length " + len);
             }
-            int bodyAt = sec.pos();
-            byte[] body = sec.bytes(len, "body");
-            int sum = sec.int32("checksum");
-            if (sum != crc(b, start, bodyAt + len - start)) {
+            int bodyAt = in.pos();
+            if (len > in.remaining()) {
+                in.bytes(len, "body");                  // refused: truncated
+            }
+            in.skip(len);
+            int stored = in.int32("checksum");
+            sum.reset();
+            sum.update(b, start, bodyAt + len - start);
+            if (stored != (int) sum.getValue()) {
                 throw new SnapshotException(name, "checksum mismatch (the stream is corrupt)");
             }
             if (!names.add(name)) {
                 throw new SnapshotException(name, "appears twice in the stream");
             }
-            out.add(new RawSection(name, version, min, body, start, sec.pos() - start));
-            in = new ByteInput(b, sec.pos(), b.length, "after " + name);
+            out.add(new RawSection(name, version, min, b, bodyAt, len, start, in.pos() - start));
         }
         if (in.remaining() != 0) {
             throw new SnapshotException(null, in.remaining() + " bytes follow the last section (" + count
