@@ -117,8 +117,10 @@ public final class XiveRouter implements XiveSource.Notifier {
     private final NvtDirectory nvts;
     private final Trace trace;
     private long enqueued;
-    /** A superset of the numbers whose EAS is not zero (set on every non-zero write). */
+    /** The numbers whose EAS is not zero (set on every non-zero write, cleared on a zero one). */
     private final java.util.BitSet written = new java.util.BitSet();
+    /** How many EASs are valid: with {@link #written}, what a restore checks the claims against. */
+    private int validCount;
 
     public XiveRouter(int nrIrqs, int nrEnds, GuestMemory memory, Presenter presenter, NvtDirectory nvts, Trace trace) {
         this.eat = new long[nrIrqs];
@@ -143,8 +145,14 @@ public final class XiveRouter implements XiveSource.Notifier {
     }
 
     public void setEas(int lisn, long w) {
+        long old = eat[lisn];
         eat[lisn] = w;
-        if (w != 0) {
+        if (Eas.valid(old) != Eas.valid(w)) {
+            validCount += Eas.valid(w) ? 1 : -1;
+        }
+        if (w == 0) {
+            written.clear(lisn);
+        } else {
             written.set(lisn);
         }
     }
@@ -162,6 +170,16 @@ public final class XiveRouter implements XiveSource.Notifier {
             written.clear(i);
         }
         return -1;
+    }
+
+    /** How many EASs are valid. */
+    public int validEasCount() {
+        return validCount;
+    }
+
+    /** The numbers whose EAS is not all zeros, ascending (the cost follows them, not the table's size). */
+    public int[] writtenEas() {
+        return written.stream().filter(i -> eat[i] != 0).toArray();
     }
 
     public int endWord(int idx, int word) {
@@ -230,17 +248,19 @@ public final class XiveRouter implements XiveSource.Notifier {
     }
 
     /**
-     * Installs a snapshot's EAS and END tables ({@code nrEnds * 8} words) and enqueue count, and
+     * Installs a snapshot's EAS table (the entries {@code eas} of the numbers {@code lisns}, every
+     * other entry zero) and END table ({@code nrEnds * 8} words) and enqueue count, and
      * drops every cache derived from them (queue pages, presenter matches). The caller checked
      * the lengths.
      */
-    public void restoreTables(long[] eas, int[] endWords, long enqueuedCount) {
-        System.arraycopy(eas, 0, eat, 0, eat.length);
+    public void restoreTables(int[] lisns, long[] eas, int[] endWords, long enqueuedCount) {
+        for (int i = written.nextSetBit(0); i >= 0; i = written.nextSetBit(i + 1)) {
+            eat[i] = 0;
+        }
         written.clear();
-        for (int i = 0; i < eat.length; i++) {
-            if (eat[i] != 0) {
-                written.set(i);
-            }
+        validCount = 0;
+        for (int k = 0; k < lisns.length; k++) {
+            setEas(lisns[k], eas[k]);
         }
         for (int i = 0; i < nrEnds; i++) {
             int b = i * End.WORDS;

@@ -118,23 +118,12 @@ final class XiveSnapshotSections {
         @Override
         public void save(SectionWriter w) {
             XiveRouter rt = x.router();
-            int n = rt.nrIrqs();
-            int used = 0;
-            for (int i = 0; i < n; i++) {
-                if (rt.eas(i) != 0) {
-                    used++;
-                }
+            int[] lisns = rt.writtenEas();
+            long[] words = new long[lisns.length];
+            for (int k = 0; k < lisns.length; k++) {
+                words[k] = rt.eas(lisns[k]);
             }
-            int[] lisns = new int[used];
-            long[] words = new long[used];
-            for (int i = 0, k = 0; k < used; i++) {
-                long e = rt.eas(i);
-                if (e != 0) {
-                    lisns[k] = i;
-                    words[k++] = e;
-                }
-            }
-            w.u32("nr_irqs", n).ints("eas_lisns", lisns).longs("eas", words).u32("nr_ends", rt.nrEnds())
+            w.u32("nr_irqs", rt.nrIrqs()).ints("eas_lisns", lisns).longs("eas", words).u32("nr_ends", rt.nrEnds())
                 .ints("endt", rt.endTable()).i64("enqueued", rt.enqueuedCount());
         }
 
@@ -142,13 +131,27 @@ final class XiveSnapshotSections {
         public Runnable load(SectionReader r) {
             XiveRouter rt = x.router();
             int n = r.u32("nr_irqs", rt.nrIrqs(), rt.nrIrqs());
-            long[] eat = r.version() == 1 ? r.longs("eat", n) : sparse(r, n);
-            for (int i = 0; i < n; i++) {
-                // claimed once the stream is in: PCI MSIs follow the stream's PCI sections
-                boolean claimed = r.claims().claimedAfter(i, Eas.valid(rt.eas(i)));
-                if (Eas.valid(eat[i]) != claimed) {
-                    throw r.refuse(String.format("foreign stream: EAS 0x%x is %s in the stream but %s here", i,
-                        Eas.valid(eat[i]) ? "valid" : "invalid", claimed ? "claimed" : "free"));
+            int[] lisns;
+            long[] words;
+            if (r.version() == 1) {
+                long[] eat = r.longs("eat", n);
+                checkClaims(r, rt, eat, n);
+                lisns = java.util.stream.IntStream.range(0, n).filter(i -> eat[i] != 0).toArray();
+                words = new long[lisns.length];
+                for (int k = 0; k < lisns.length; k++) {
+                    words[k] = eat[lisns[k]];
+                }
+            } else {
+                lisns = r.ints("eas_lisns");
+                words = r.longs("eas", lisns.length);
+                checkSparse(r, lisns, words, n);
+                if (!claimsAgree(r, rt, lisns, words, n)) {
+                    // refused: the whole table, to name the lowest number that differs
+                    long[] eat = new long[n];
+                    for (int k = 0; k < lisns.length; k++) {
+                        eat[lisns[k]] = words[k];
+                    }
+                    checkClaims(r, rt, eat, n);
                 }
             }
             int ne = r.u32("nr_ends", rt.nrEnds(), rt.nrEnds());
@@ -157,14 +160,43 @@ final class XiveSnapshotSections {
             if (enq < 0) {
                 throw r.refuse("field 'enqueued' is negative");
             }
-            return () -> rt.restoreTables(eat, endt, enq);
+            int[] l = lisns;
+            long[] ws = words;
+            return () -> rt.restoreTables(l, ws, endt, enq);
         }
 
-        /** Version 2's sparse EAS table as the whole table: numbers ascending, below nr_irqs, entries not zero. */
-        private static long[] sparse(SectionReader r, int n) {
-            int[] lisns = r.ints("eas_lisns");
-            long[] words = r.longs("eas", lisns.length);
-            long[] eat = new long[n];
+        /**
+         * Whether the numbers valid in the stream's sparse table are exactly those claimed once
+         * the stream is in: each listed valid number is claimed then, and there are as many as
+         * are claimed then. The cost follows the listed numbers and the run-time MSIs.
+         */
+        private static boolean claimsAgree(SectionReader r, XiveRouter rt, int[] lisns, long[] words, int n) {
+            int valid = 0;
+            for (int k = 0; k < lisns.length; k++) {
+                if (Eas.valid(words[k])) {
+                    valid++;
+                    if (!r.claims().claimedAfter(lisns[k], Eas.valid(rt.eas(lisns[k])))) {
+                        return false;
+                    }
+                }
+            }
+            return valid == r.claims().claimedAfterCount(n, rt.validEasCount(), i -> Eas.valid(rt.eas(i)));
+        }
+
+        /** Every number's EAS valid in {@code eat} exactly when it is claimed once the stream is in; else the lowest is named. */
+        private static void checkClaims(SectionReader r, XiveRouter rt, long[] eat, int n) {
+            for (int i = 0; i < n; i++) {
+                // claimed once the stream is in: PCI MSIs follow the stream's PCI sections
+                boolean claimed = r.claims().claimedAfter(i, Eas.valid(rt.eas(i)));
+                if (Eas.valid(eat[i]) != claimed) {
+                    throw r.refuse(String.format("foreign stream: EAS 0x%x is %s in the stream but %s here", i,
+                        Eas.valid(eat[i]) ? "valid" : "invalid", claimed ? "claimed" : "free"));
+                }
+            }
+        }
+
+        /** Version 2's sparse EAS table: numbers ascending, below nr_irqs, entries not zero. */
+        private static void checkSparse(SectionReader r, int[] lisns, long[] words, int n) {
             int last = -1;
             for (int k = 0; k < lisns.length; k++) {
                 int i = lisns[k];
@@ -176,10 +208,8 @@ final class XiveSnapshotSections {
                     throw r.refuse(String.format("field 'eas': the entry of EAS 0x%x is zero, which the table does"
                         + " not list", i));
                 }
-                eat[i] = words[k];
                 last = i;
             }
-            return eat;
         }
     }
 

@@ -123,6 +123,12 @@ public final class IrqSpace {
         return i >= 0 && i < nrMsis && msiMap.get(i);
     }
 
+    /** The lowest MSI number from {@code irq} on that the allocator handed out, or -1 (the cost follows the allocations). */
+    public int nextMsiAllocated(int irq) {
+        int i = msiMap.nextSetBit(Math.max(0, irq - SpaprIrq.MSI));
+        return i < 0 || i >= nrMsis ? -1 : SpaprIrq.MSI + i;
+    }
+
     /** Forgets every dynamic MSI allocation (machine reset). */
     public void resetMsis() {
         msiMap.clear();

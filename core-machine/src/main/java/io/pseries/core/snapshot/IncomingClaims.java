@@ -1,6 +1,7 @@
 package io.pseries.core.snapshot;
 
 import java.util.BitSet;
+import java.util.function.IntPredicate;
 
 import io.pseries.core.irq.IrqSpace;
 
@@ -48,5 +49,27 @@ public final class IncomingClaims {
             return msis.get(irq);
         }
         return claimedNow;
+    }
+
+    /**
+     * How many of the numbers below {@code n} are claimed once the stream is in
+     * ({@link #claimedAfter} true), given that {@code claimedNow} of them are claimed now and
+     * {@code isClaimedNow} says which: only the run-time MSIs (this machine's and the stream's)
+     * can change, so the cost follows them, not {@code n}. A section that checks each number
+     * the stream claims against {@link #claimedAfter} and finds as many as this has checked them all.
+     */
+    public int claimedAfterCount(int n, int claimedNow, IntPredicate isClaimedNow) {
+        int count = claimedNow;
+        for (int i = msis.nextSetBit(0); i >= 0 && i < n; i = msis.nextSetBit(i + 1)) {
+            count += isClaimedNow.test(i) ? 0 : 1;
+        }
+        if (space != null) {
+            for (int i = space.nextMsiAllocated(0); i >= 0 && i < n; i = space.nextMsiAllocated(i + 1)) {
+                if (!msis.get(i) && isClaimedNow.test(i)) {
+                    count--;
+                }
+            }
+        }
+        return count;
     }
 }
