@@ -20,6 +20,9 @@ import io.pseries.core.snapshot.SnapshotSection;
  * {@code SpaprXiveKvm}), so a stream is the same whichever side served the guest.
  */
 final class XiveSnapshotSections {
+    private static final java.lang.invoke.VarHandle BYTES8 = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+        long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private XiveSnapshotSections() {
     }
 
@@ -71,17 +74,34 @@ final class XiveSnapshotSections {
             XiveSource s = x.source();
             int n = r.u32("nr_irqs", s.nrIrqs(), s.nrIrqs());
             byte[] st = r.bytes("status", n);
-            for (int i = 0; i < n; i++) {
-                if ((st[i] & ~(3 | Pq.ASSERTED)) != 0) {
-                    throw r.refuse(String.format("source 0x%x: status byte 0x%02x has bits other than PQ and ASSERTED",
-                        i, st[i] & 0xff));
-                }
+            int bad = firstBeyond(st, 3 | Pq.ASSERTED);
+            if (bad >= 0) {
+                throw r.refuse(String.format("source 0x%x: status byte 0x%02x has bits other than PQ and ASSERTED",
+                    bad, st[bad] & 0xff));
             }
-            long[] lsi = r.longs("lsi_map", s.lsiWords().length);
-            if (!java.util.Arrays.equals(lsi, s.lsiWords())) {
+            long[] mine = s.lsiWords();
+            long[] lsi = r.longs("lsi_map", mine.length);
+            if (!java.util.Arrays.equals(lsi, mine)) {
                 throw r.refuse("foreign stream: its LSI map differs from this machine's claims");
             }
             return () -> s.restoreStatus(st);
+        }
+
+        /** The first byte of {@code b} with a bit outside {@code allowed}, or -1: eight bytes a step. */
+        private static int firstBeyond(byte[] b, int allowed) {
+            long beyond = ~(allowed * 0x0101_0101_0101_0101L);
+            int i = 0;
+            for (; i + 8 <= b.length; i += 8) {
+                if (((long) BYTES8.get(b, i) & beyond) != 0) {
+                    break;
+                }
+            }
+            for (; i < b.length; i++) {
+                if ((b[i] & ~allowed) != 0) {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 

@@ -52,11 +52,8 @@ public final class MachineSections {
         // the guest model, then each driver's state (after it: the guest commit makes the driver)
         List<SnapshotSection> driverSections = new ArrayList<>();
         java.util.Set<String> drivers = new java.util.LinkedHashSet<>();
-        List<GuestIrqDriverProvider> providers = new ArrayList<>();
-        ServiceLoader.load(GuestIrqDriverProvider.class, MachineSections.class.getClassLoader()).forEach(providers::add);
-        providers.sort((a, b) -> a.name().compareTo(b.name()));
         GuestSection guest = new GuestSection(m, clock, drivers);
-        for (GuestIrqDriverProvider p : providers) {
+        for (GuestIrqDriverProvider p : Providers.DRIVERS) {
             SnapshotSection s = p.snapshotSection(guest);
             if (s != null) {
                 drivers.add(p.name());
@@ -65,9 +62,28 @@ public final class MachineSections {
         }
         l.add(guest);
         l.addAll(driverSections);
-        ServiceLoader.load(SnapshotSectionProvider.class, MachineSections.class.getClassLoader())
-            .forEach(p -> l.addAll(p.sections(m)));
+        Providers.SECTIONS.forEach(p -> l.addAll(p.sections(m)));
         return l;
+    }
+
+    /**
+     * The providers on the class path, found once (each machine's snapshot and restore lists its
+     * sections anew, and looking the providers up reads the class path): stateless factories.
+     */
+    private static final class Providers {
+        /** By name. */
+        static final List<GuestIrqDriverProvider> DRIVERS = load(GuestIrqDriverProvider.class,
+            java.util.Comparator.comparing(GuestIrqDriverProvider::name));
+        static final List<SnapshotSectionProvider> SECTIONS = load(SnapshotSectionProvider.class, null);
+
+        private static <T> List<T> load(Class<T> type, java.util.Comparator<T> order) {
+            List<T> l = new ArrayList<>();
+            ServiceLoader.load(type, MachineSections.class.getClassLoader()).forEach(l::add);
+            if (order != null) {
+                l.sort(order);
+            }
+            return List.copyOf(l);
+        }
     }
 
     /** A controller that does not describe its state: snapshots of its machine are refused. */

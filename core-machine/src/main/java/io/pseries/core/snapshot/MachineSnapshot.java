@@ -1,11 +1,10 @@
 package io.pseries.core.snapshot;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.pseries.core.Machine;
 import io.pseries.core.host.Vma;
@@ -201,36 +200,19 @@ public final class MachineSnapshot {
 
     private static void restore(List<SnapshotSection> mine, byte[] stream, Runnable begin, IncomingClaims claims) {
         List<SnapshotStream.RawSection> raw = SnapshotStream.parse(stream);
-        Map<String, SnapshotSection> byName = new LinkedHashMap<>();
-        for (SnapshotSection s : mine) {
-            byName.put(s.name(), s);
-        }
-        Set<String> streamNames = new LinkedHashSet<>();
-        for (SnapshotStream.RawSection r : raw) {
-            streamNames.add(r.name());
-        }
         // a configuration mismatch explains a different component set best: check it first
-        List<Runnable> commits = new ArrayList<>();
-        SnapshotStream.RawSection cfg = raw.get(0);
-        commits.add(loadOne(byName.get(ConfigSection.NAME), cfg, claims));
-        for (SnapshotStream.RawSection r : raw) {
-            if (!byName.containsKey(r.name())) {
-                throw new SnapshotException(r.name(), "foreign stream: this machine has no such component (its sections: "
-                    + String.join(", ", byName.keySet()) + ")");
-            }
+        List<Runnable> commits = new ArrayList<>(mine.size());
+        commits.add(loadOne(section(mine, ConfigSection.NAME), raw.get(0), claims));
+        // a stream of a machine like this one lists the same sections in the same order: no lookups then
+        boolean same = raw.size() == mine.size();
+        for (int i = 0; same && i < raw.size(); i++) {
+            same = raw.get(i).name().equals(mine.get(i).name());
         }
-        for (String n : byName.keySet()) {
-            if (!streamNames.contains(n) && !byName.get(n).optional()) {
-                throw new SnapshotException(n, "missing from the stream: it was taken from a machine with other components");
-            }
-        }
-        Map<String, SnapshotStream.RawSection> rawByName = new LinkedHashMap<>();
-        for (SnapshotStream.RawSection r : raw) {
-            rawByName.put(r.name(), r);
-        }
-        for (SnapshotSection s : mine) {
+        List<SnapshotStream.RawSection> streamFor = same ? raw : matched(mine, raw);
+        for (int i = 0; i < mine.size(); i++) {
+            SnapshotSection s = mine.get(i);
             if (!s.name().equals(ConfigSection.NAME)) {
-                SnapshotStream.RawSection r = rawByName.get(s.name());
+                SnapshotStream.RawSection r = streamFor.get(i);
                 commits.add(r == null ? s.loadAbsent() : loadOne(s, r, claims));
             }
         }
@@ -245,6 +227,45 @@ public final class MachineSnapshot {
         for (SnapshotSection s : mine) {
             s.finish();
         }
+    }
+
+    private static SnapshotSection section(List<SnapshotSection> mine, String name) {
+        for (SnapshotSection s : mine) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The stream's section for each of {@code mine} (null: the stream lacks that optional one),
+     * refusing a stream with a section this machine lacks or without one it needs.
+     */
+    private static List<SnapshotStream.RawSection> matched(List<SnapshotSection> mine, List<SnapshotStream.RawSection> raw) {
+        Map<String, SnapshotSection> byName = new HashMap<>(mine.size() * 2);
+        for (SnapshotSection s : mine) {
+            byName.put(s.name(), s);
+        }
+        Map<String, SnapshotStream.RawSection> rawByName = new HashMap<>(raw.size() * 2);
+        for (SnapshotStream.RawSection r : raw) {
+            if (!byName.containsKey(r.name())) {
+                List<String> names = new ArrayList<>();
+                mine.forEach(s -> names.add(s.name()));
+                throw new SnapshotException(r.name(), "foreign stream: this machine has no such component (its sections: "
+                    + String.join(", ", names) + ")");
+            }
+            rawByName.put(r.name(), r);
+        }
+        List<SnapshotStream.RawSection> out = new ArrayList<>(mine.size());
+        for (SnapshotSection s : mine) {
+            SnapshotStream.RawSection r = rawByName.get(s.name());
+            if (r == null && !s.optional()) {
+                throw new SnapshotException(s.name(), "missing from the stream: it was taken from a machine with other components");
+            }
+            out.add(r);
+        }
+        return out;
     }
 
     static Runnable loadOne(SnapshotSection s, SnapshotStream.RawSection r, IncomingClaims claims) {
