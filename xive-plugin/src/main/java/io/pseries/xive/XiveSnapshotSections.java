@@ -79,9 +79,8 @@ final class XiveSnapshotSections {
                 throw r.refuse(String.format("source 0x%x: status byte 0x%02x has bits other than PQ and ASSERTED",
                     bad, st[bad] & 0xff));
             }
-            long[] mine = s.lsiWords();
-            long[] lsi = r.longs("lsi_map", mine.length);
-            if (!java.util.Arrays.equals(lsi, mine)) {
+            long[] lsi = r.longs("lsi_map", s.lsiWordCount());
+            if (!s.isLsiMap(lsi)) {
                 throw r.refuse("foreign stream: its LSI map differs from this machine's claims");
             }
             return () -> s.restoreStatus(st);

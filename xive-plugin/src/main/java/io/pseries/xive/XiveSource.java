@@ -107,6 +107,16 @@ public final class XiveSource {
         return status.clone();
     }
 
+    /** Whether {@code words} is this source's LSI bitmap (bit n of word n / 64). */
+    public boolean isLsiMap(long[] words) {
+        return java.util.Arrays.equals(lsiMap, words);
+    }
+
+    /** How many words the LSI bitmap has. */
+    public int lsiWordCount() {
+        return lsiMap.length;
+    }
+
     /** A copy of the LSI bitmap (bit n of word n / 64), for snapshots. */
     public long[] lsiWords() {
         return lsiMap.clone();

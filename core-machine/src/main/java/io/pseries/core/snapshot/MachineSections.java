@@ -24,7 +24,8 @@ public final class MachineSections {
     }
 
     public static List<SnapshotSection> of(Machine m) {
-        List<SnapshotSection> l = new ArrayList<>();
+        // a section or two per vCPU (its own, its controller's) and a few dozen others: sized once
+        List<SnapshotSection> l = new ArrayList<>(2 * m.cpus().size() + 64);
         l.add(new ConfigSection(m.config()));
         l.add(new PlatformSection(m));
         ClockSection clock = new ClockSection(m.scheduler());

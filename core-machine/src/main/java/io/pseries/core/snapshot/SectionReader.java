@@ -33,7 +33,7 @@ public final class SectionReader {
     private Object[] objects;
     private int count;
     private Map<String, Integer> index;
-    private IncomingClaims claims = new IncomingClaims(null);
+    private IncomingClaims claims;
 
     private SectionReader(String section, int version, int capacity) {
         this.section = section;
@@ -190,6 +190,9 @@ public final class SectionReader {
 
     /** The claims the target will hold once this restore is in (what the PCI sections declared so far). */
     public IncomingClaims claims() {
+        if (claims == null) {
+            claims = new IncomingClaims(null);
+        }
         return claims;
     }
 
