@@ -68,19 +68,15 @@ final class ByteInput {
     }
 
     private void need(long n, String what, String name) {
+        need(n, what, name, "");
+    }
+
+    /** {@code suffix} follows the name in the refusal (a field's " length"). */
+    private void need(long n, String what, String name, String suffix) {
         if (n < 0 || n > end - pos) {
-            throw new SnapshotException(part(), "truncated while reading " + label(what, name) + " (needs " + n
+            throw new SnapshotException(part(), "truncated while reading " + label(what, name) + suffix + " (needs " + n
                 + " bytes, " + (end - pos) + " left)");
         }
-    }
-
-    /** A refusal of this part. */
-    SnapshotException refuse(String reason) {
-        return new SnapshotException(part(), reason);
-    }
-
-    int u8(String what) {
-        return u8(what, null);
     }
 
     int u8(String what, String name) {
@@ -127,10 +123,7 @@ final class ByteInput {
 
     /** {@link #int32(String, String)} whose refusal adds {@code suffix} after the name. */
     private int int32(String what, String name, String suffix) {
-        if (4 > end - pos) {
-            throw new SnapshotException(part(), "truncated while reading " + label(what, name) + suffix + " (needs 4 bytes, "
-                + (end - pos) + " left)");
-        }
+        need(4, what, name, suffix);
         int v = (int) INT.get(b, pos);
         pos += 4;
         return v;

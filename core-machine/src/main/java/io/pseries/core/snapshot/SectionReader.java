@@ -44,13 +44,8 @@ public final class SectionReader {
         objects = new Object[capacity];
     }
 
-    /** Decodes a section body; malformed bodies are refused naming the section. */
-    static SectionReader decode(String section, int version, byte[] body) {
-        return decode(section, version, body, 0, body.length, null);
-    }
-
     /**
-     * Decodes the section body {@code data[from, to)}. A field whose name is one of
+     * Decodes the section body {@code data[from, to)}; malformed bodies are refused naming the section. A field whose name is one of
      * {@code schema}'s (null: none) takes the schema's name as it is, without decoding it again:
      * the refusals are the same either way.
      */

@@ -44,12 +44,6 @@ public final class SnapshotStream {
             this(name, version, minVersion, body, 0, body.length, 0, 0);
         }
 
-        /** The body's bytes (a copy when the body lies in a stream). */
-        public byte[] body() {
-            return bodyOffset == 0 && bodyLength == data.length ? data
-                : java.util.Arrays.copyOfRange(data, bodyOffset, bodyOffset + bodyLength);
-        }
-
         /** The body decoded into fields, names matched against {@code schema} (null: none). */
         SectionReader decode(Schema schema) {
             return SectionReader.decode(name, version, data, bodyOffset, bodyOffset + bodyLength, schema);
