@@ -59,6 +59,26 @@ public final class Schema {
         return names.length;
     }
 
+    /** The position of field {@code name} in declaration order, or -1. */
+    int indexOf(String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] == name) {
+                return i;
+            }
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The type of field {@code i} in declaration order. */
+    FieldType type(int i) {
+        return types[i];
+    }
+
     /** The name of field {@code i} in declaration order. */
     String name(int i) {
         return names[i];

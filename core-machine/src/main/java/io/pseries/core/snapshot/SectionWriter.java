@@ -5,8 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Writes the body of one section: each field as its name, its type tag and its value
@@ -23,11 +21,13 @@ public final class SectionWriter {
     /** The body so far: {@code buf[0, len)}; flat arrays are written in one pass, not byte by byte. */
     private byte[] buf = new byte[256];
     private int len;
-    private final Set<String> written = new HashSet<>();
+    /** Which of the schema's fields are written, by position. */
+    private final boolean[] written;
 
     SectionWriter(String section, Schema schema) {
         this.section = section;
         this.schema = schema;
+        this.written = new boolean[schema.size()];
     }
 
     public SectionWriter bool(String name, boolean v) {
@@ -95,15 +95,17 @@ public final class SectionWriter {
     }
 
     private void field(String name, FieldType t) {
-        FieldType declared = schema.type(name);
+        int k = schema.indexOf(name);
+        FieldType declared = k < 0 ? null : schema.type(k);
         if (declared != t) {
             throw new IllegalStateException("section " + section + " writes field '" + name + "' as " + t.schemaName()
                 + " but its schema " + (declared == null ? "has no such field" : "declares " + declared.schemaName()));
         }
-        if (!written.add(name)) {
+        if (written[k]) {
             throw new IllegalStateException("section " + section + " writes field '" + name + "' twice");
         }
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        written[k] = true;
+        byte[] n = schema.nameBytes(k);
         write(n.length >>> 8);
         write(n.length);
         write(n);
@@ -144,9 +146,9 @@ public final class SectionWriter {
     }
 
     byte[] finish() {
-        for (Schema.Field f : schema.fields()) {
-            if (!written.contains(f.name())) {
-                throw new IllegalStateException("section " + section + " did not write schema field '" + f.name() + "'");
+        for (int k = 0; k < written.length; k++) {
+            if (!written[k]) {
+                throw new IllegalStateException("section " + section + " did not write schema field '" + schema.name(k) + "'");
             }
         }
         return Arrays.copyOf(buf, len);

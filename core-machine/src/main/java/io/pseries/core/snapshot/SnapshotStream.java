@@ -1,6 +1,5 @@
 package io.pseries.core.snapshot;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,36 +53,43 @@ public final class SnapshotStream {
     }
 
     static byte[] encode(List<RawSection> sections) {
-        long size = 18;
-        for (RawSection s : sections) {
-            size += s.bodyLength() + s.name().length() * 3L + 32;
+        byte[][] names = new byte[sections.size()][];
+        long size = HEADER_BYTES;
+        for (int i = 0; i < names.length; i++) {
+            RawSection s = sections.get(i);
+            names[i] = s.name().getBytes(StandardCharsets.UTF_8);
+            size += 2 + names[i].length + 2 + 2 + 4 + (long) s.bodyLength() + 4;
         }
-        // sized once: a large stream is not copied over and over while it grows
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 16, size));
-        byte[] h = new byte[14];
-        System.arraycopy(MAGIC, 0, h, 0, 8);
-        put16(h, 8, FORMAT_VERSION);
-        put32(h, 10, sections.size());
-        out.write(h, 0, h.length);
-        writeCrc(out, h, 0, h.length);
-        for (RawSection s : sections) {
-            byte[] n = s.name().getBytes(StandardCharsets.UTF_8);
-            byte[] sh = new byte[2 + n.length + 2 + 2 + 4];
-            put16(sh, 0, n.length);
-            System.arraycopy(n, 0, sh, 2, n.length);
-            put16(sh, 2 + n.length, s.version());
-            put16(sh, 4 + n.length, s.minVersion());
-            put32(sh, 6 + n.length, s.bodyLength());
-            CRC32C crc = new CRC32C();
-            crc.update(sh);
-            crc.update(s.data(), s.bodyOffset(), s.bodyLength());
-            out.write(sh, 0, sh.length);
-            out.write(s.data(), s.bodyOffset(), s.bodyLength());
-            byte[] c = new byte[4];
-            put32(c, 0, (int) crc.getValue());
-            out.write(c, 0, 4);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("a snapshot stream of " + size + " bytes is larger than 2 GiB");
         }
-        return out.toByteArray();
+        // sized once and written in place: a large stream is neither grown nor copied at the end
+        byte[] out = new byte[(int) size];
+        System.arraycopy(MAGIC, 0, out, 0, 8);
+        put16(out, 8, FORMAT_VERSION);
+        put32(out, 10, sections.size());
+        put32(out, 14, crc(out, 0, 14));
+        int at = HEADER_BYTES;
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < names.length; i++) {
+            RawSection s = sections.get(i);
+            byte[] n = names[i];
+            int start = at;
+            put16(out, at, n.length);
+            System.arraycopy(n, 0, out, at + 2, n.length);
+            at += 2 + n.length;
+            put16(out, at, s.version());
+            put16(out, at + 2, s.minVersion());
+            put32(out, at + 4, s.bodyLength());
+            at += 8;
+            System.arraycopy(s.data(), s.bodyOffset(), out, at, s.bodyLength());
+            at += s.bodyLength();
+            crc.reset();
+            crc.update(out, start, at - start);
+            put32(out, at, (int) crc.getValue());
+            at += 4;
+        }
+        return out;
     }
 
     /** Splits a stream into its sections, refusing bad magic, format, layout or checksums. */
@@ -166,12 +172,6 @@ public final class SnapshotStream {
         CRC32C c = new CRC32C();
         c.update(b, off, len);
         return (int) c.getValue();
-    }
-
-    private static void writeCrc(ByteArrayOutputStream out, byte[] b, int off, int len) {
-        byte[] c = new byte[4];
-        put32(c, 0, crc(b, off, len));
-        out.write(c, 0, 4);
     }
 
     private static void put16(byte[] b, int at, int v) {

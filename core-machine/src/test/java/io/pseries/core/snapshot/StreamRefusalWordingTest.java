@@ -1,5 +1,6 @@
 package io.pseries.core.snapshot;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -158,6 +159,19 @@ class StreamRefusalWordingTest {
             restoreRefusal(stream(cfg, section("s", good()), sectionNamed("ö".getBytes(StandardCharsets.UTF_8), good()))));
         assertEquals("snapshot 3 bytes follow the last section (2 announced): the stream is corrupt",
             restoreRefusal(cat(stream(cfg, s), bytes(1, 2, 3))));
+    }
+
+    /** The writer lays a stream out as the hand-built one here: the two describe the same format. */
+    @Test
+    void theWriterLaysOutTheSameBytes() {
+        Schema schema = Schema.of("a", FieldType.U32, "é", FieldType.BOOL);
+        SectionWriter w = new SectionWriter("s", schema);
+        w.u32("a", 7).bool("é", true);
+        byte[] body = w.finish();
+        assertArrayEquals(cat(field("a", 3, 0, 0, 0, 7), bytes(0, 2, 0xc3, 0xa9, 1, 1)), body);
+        byte[] written = SnapshotStream.encode(List.of(new SnapshotStream.RawSection(ConfigSection.NAME, 1, 1, new byte[0]),
+            new SnapshotStream.RawSection("s", 1, 1, body)));
+        assertArrayEquals(stream(section(ConfigSection.NAME, new byte[0]), section("s", body)), written);
     }
 
     private static String restoreRefusal(byte[] stream) {
