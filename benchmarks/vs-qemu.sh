@@ -2,12 +2,13 @@
 # The side-by-side with QEMU 7.2 TCG (performance.md): QEMU runs the bare-metal payload's XIVE and
 # XICS self-IPI loops (payloads/qemu-selftest), and this model does the same guest operations,
 # interleaved round by round: QEMU xive, B1 mmio, the payload on our interpreter (B10) xive, QEMU
+# xive, B1 port (the same accesses through resolved access sites, GuestAccessPort), QEMU
 # xics, B3 selfIpi, B10 xics; then the next round. Prints one line per figure with the ratio:
 #
 #   BENCH VSQEMU B1_mmio_vs_qemu_xive wall_pseries_ns=M(min-max) wall_qemu_tcg_ns=... wall_ratio=... cpu_pseries_ns=...
 #     cpu_qemu_tcg_ns=... cpu_ratio=... p_gc_alloc_B_per_op=... goal_ratio=40 rounds=3 load=BEFORE-AFTER
 #
-# (figures: B1_mmio_vs_qemu_xive, B3_selfIpi_vs_qemu_xics, B10_payload_xive_vs_qemu, B10_payload_xics_vs_qemu;
+# (figures: B1_mmio_vs_qemu_xive, B1_port_vs_qemu_xive, B3_selfIpi_vs_qemu_xics, B10_payload_xive_vs_qemu, B10_payload_xics_vs_qemu;
 # "wall" is host time, "cpu" the CPU time used, fairer when other work shares the cores)
 #
 # Usage: benchmarks/vs-qemu.sh [ROUNDS]     (default 3)

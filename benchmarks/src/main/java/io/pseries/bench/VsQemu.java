@@ -99,24 +99,29 @@ public final class VsQemu {
         Map<String, List<Double>> ns = new LinkedHashMap<>();
         Map<String, List<Double>> alloc = new LinkedHashMap<>();
         Map<String, List<Double>> ratio = new LinkedHashMap<>();
-        // mode, the JMH method doing the same guest operations, the figure's name
+        // mode, the JMH method doing the same guest operations, the figure's name, whether the
+        // payload on our interpreter (B10) runs beside it (once per mode and round)
         String[][] figures = {
-            {"xive", XiveEndToEndBench.class.getName() + ".mmio", "B1_mmio_vs_qemu_xive"},
-            {"xics", XicsEndToEndBench.class.getName() + ".selfIpi", "B3_selfIpi_vs_qemu_xics"},
+            {"xive", XiveEndToEndBench.class.getName() + ".mmio", "B1_mmio_vs_qemu_xive", "b10"},
+            {"xive", XiveEndToEndBench.class.getName() + ".port", "B1_port_vs_qemu_xive", ""},
+            {"xics", XicsEndToEndBench.class.getName() + ".selfIpi", "B3_selfIpi_vs_qemu_xics", "b10"},
         };
         for (String[] f : figures) {
-            PayloadBench.ours(image, f[0]); // the interpreter's JIT warm-up, not counted
+            if (!f[3].isEmpty()) {
+                PayloadBench.ours(image, f[0]); // the interpreter's JIT warm-up, not counted
+            }
         }
         for (int round = 1; round <= rounds; round++) {
             for (String[] f : figures) {
                 String mode = f[0];
                 PayloadBench.Stamps qs = PayloadBench.qemu(qemu, elf, mode);
                 Jmh j = jmh(f[1]);
-                PayloadBench.Stamps ps = PayloadBench.ours(image, mode);
+                boolean b10 = !f[3].isEmpty();
+                PayloadBench.Stamps ps = b10 ? PayloadBench.ours(image, mode) : null;
                 double q = 1e9 / qs.rate();
                 double qCpu = 1e9 / qs.cpuRate();
-                double p = 1e9 / ps.rate();
-                double pCpu = 1e9 / ps.cpuRate();
+                double p = b10 ? 1e9 / ps.rate() : Double.NaN;
+                double pCpu = b10 ? 1e9 / ps.cpuRate() : Double.NaN;
                 System.out.printf("round %d %s: qemu-7.2-tcg %.1f ns/irq (cpu %.1f), %s %.2f ns/op (min %.2f max %.2f, cpu %.2f,"
                     + " %.4f B/op), payload on the interpreter %.1f ns/irq (cpu %.1f) (load %s)%n",
                     round, mode, q, qCpu, f[2], j.medianNs, j.minNs, j.maxNs, j.cpuNs, j.allocBytesPerOp, p, pCpu, load());
@@ -127,6 +132,9 @@ public final class VsQemu {
                 add(alloc, f[2], j.allocBytesPerOp);
                 add(ratio, f[2], q / j.medianNs);
                 add(ratio, f[2] + " cpu", qCpu / j.cpuNs);
+                if (!b10) {
+                    continue;
+                }
                 String b10 = "B10_payload_" + mode + "_vs_qemu";
                 add(ns, b10, p);
                 add(ns, b10 + " cpu", pCpu);
@@ -136,7 +144,7 @@ public final class VsQemu {
         }
         String loadAfter = load();
         for (String[] f : figures) {
-            for (String fig : List.of(f[2], "B10_payload_" + f[0] + "_vs_qemu")) {
+            for (String fig : f[3].isEmpty() ? List.of(f[2]) : List.of(f[2], "B10_payload_" + f[0] + "_vs_qemu")) {
                 List<Double> a = alloc.get(fig);
                 System.out.printf("BENCH VSQEMU %s %s %s%s rounds=%d load=%s-%s%n", fig,
                     figure("wall", ns.get(fig), ns.get(f[0] + " qemu"), ratio.get(fig)),

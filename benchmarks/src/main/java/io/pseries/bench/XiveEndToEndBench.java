@@ -143,6 +143,10 @@ public class XiveEndToEndBench {
             throw new IllegalStateException("source 0 not armed: PQ " + source.pq(0) + ", CPPR "
                 + tctx.reg(ThreadContext.QW1_OS + ThreadContext.CPPR));
         }
+        trigger = machine.port(0, triggerAddr, 8);
+        ackPort = machine.port(0, timaOs + Tima.SPC_ACK_OS_REG, 2);
+        eoiPort = machine.port(0, eoiAddr + XiveSource.ESB_SET_PQ_00, 8);
+        cpprPort = machine.port(0, timaOs + ThreadContext.QW1_OS + ThreadContext.CPPR, 1);
         ops = 0;
         enqueuedAtStart = xive.router().enqueuedCount();
         guestErrorsAtStart = machine.trace().guestErrorCount();
@@ -203,6 +207,24 @@ public class XiveEndToEndBench {
         tctx.setCppr(ThreadContext.QW1_OS, 0xff);
         ops++;
     }
+
+    /** One interrupt as {@link #mmio}'s accesses through resolved access sites ({@link GuestAccessPort}). */
+    @Benchmark
+    public void port(Blackhole bh) {
+        trigger.store(0);
+        long ack = ackPort.load();
+        check(ack, ACK_EXPECTED, "TIMA ACK");
+        readEq((int) machine.load(cpu, qpage + ((long) qidx << 2), 4), bh);
+        long pq = eoiPort.load();
+        check(pq, 0b10, "ESB EOI (SET_PQ_00) old PQ");
+        cpprPort.store(0xff);
+        ops++;
+    }
+
+    io.pseries.core.GuestAccessPort trigger;
+    io.pseries.core.GuestAccessPort ackPort;
+    io.pseries.core.GuestAccessPort eoiPort;
+    io.pseries.core.GuestAccessPort cpprPort;
 
     /** One interrupt as the guest's loads and stores through {@link Machine#load}/{@link Machine#store}. */
     @Benchmark

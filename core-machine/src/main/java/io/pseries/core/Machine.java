@@ -624,6 +624,20 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
         store(cpu(cpu), addr, size, value);
     }
 
+    /**
+     * A resolved access site of {@code cpu}: a load or store of {@code size} bytes at {@code addr}
+     * that a guest loop repeats (see {@link GuestAccessPort}).
+     */
+    public GuestAccessPort port(int cpu, long addr, int size) {
+        AddressSpace.checkSize(size);
+        return new GuestAccessPort(this, cpu(cpu), addr, size);
+    }
+
+    /** An emulated MMIO access's exit, as {@link #load} charges it. */
+    void chargeMmioExit() {
+        lastExitNs = host.chargeMmioExit();
+    }
+
     /** The load path (size already checked). */
     @Override
     public long load(VCpu cpu, long addr, int size) {

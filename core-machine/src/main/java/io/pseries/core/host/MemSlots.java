@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * <p>Threading: the machine's thread only.
  */
 public final class MemSlots {
+    private long changes;
     private final int limit;
     private final long pageMask;
     private final HostStats stats;
@@ -40,6 +41,7 @@ public final class MemSlots {
             return KvmResult.error(Errno.EINVAL);
         }
         MemSlot old = bySlot.get(slot);
+        changes++;
         if (size == 0) {
             if (old != null) {
                 bySlot.remove(slot);
@@ -93,5 +95,10 @@ public final class MemSlots {
 
     public int count() {
         return bySlot.size();
+    }
+
+    /** How many times a slot was set or removed (what serves guest addresses may have changed). */
+    public long changes() {
+        return changes;
     }
 }
