@@ -116,12 +116,12 @@ public final class VsQemu {
                 String mode = f[0];
                 PayloadBench.Stamps qs = PayloadBench.qemu(qemu, elf, mode);
                 Jmh j = jmh(f[1]);
-                boolean b10 = !f[3].isEmpty();
-                PayloadBench.Stamps ps = b10 ? PayloadBench.ours(image, mode) : null;
+                boolean withPayload = !f[3].isEmpty();
+                PayloadBench.Stamps ps = withPayload ? PayloadBench.ours(image, mode) : null;
                 double q = 1e9 / qs.rate();
                 double qCpu = 1e9 / qs.cpuRate();
-                double p = b10 ? 1e9 / ps.rate() : Double.NaN;
-                double pCpu = b10 ? 1e9 / ps.cpuRate() : Double.NaN;
+                double p = withPayload ? 1e9 / ps.rate() : Double.NaN;
+                double pCpu = withPayload ? 1e9 / ps.cpuRate() : Double.NaN;
                 System.out.printf("round %d %s: qemu-7.2-tcg %.1f ns/irq (cpu %.1f), %s %.2f ns/op (min %.2f max %.2f, cpu %.2f,"
                     + " %.4f B/op), payload on the interpreter %.1f ns/irq (cpu %.1f) (load %s)%n",
                     round, mode, q, qCpu, f[2], j.medianNs, j.minNs, j.maxNs, j.cpuNs, j.allocBytesPerOp, p, pCpu, load());
@@ -132,7 +132,7 @@ public final class VsQemu {
                 add(alloc, f[2], j.allocBytesPerOp);
                 add(ratio, f[2], q / j.medianNs);
                 add(ratio, f[2] + " cpu", qCpu / j.cpuNs);
-                if (!b10) {
+                if (!withPayload) {
                     continue;
                 }
                 String b10 = "B10_payload_" + mode + "_vs_qemu";
