@@ -18,7 +18,7 @@ import io.pseries.core.trace.TraceCategory;
  * goes straight to what serves it, with the same VMM exit charged, and gives what
  * {@link Machine#load(VCpu, long, int)} / {@link Machine#store(VCpu, long, int, long)} give.
  * Anything else (unassigned, misaligned, traced, a device page a memory slot maps) takes that
- * path itself.
+ * path itself. A stopped machine refuses a port's access as it refuses {@code Machine.load}.
  *
  * <p>Threading: the machine's thread, like the accesses it stands for.
  */
@@ -65,6 +65,7 @@ public final class GuestAccessPort {
 
     /** The load this site stands for. */
     public long load() {
+        m.requireRunning("load");
         if (generation != mmio.invalidations() + slots.changes()) {
             resolve();
         }
@@ -77,6 +78,7 @@ public final class GuestAccessPort {
 
     /** The store this site stands for. */
     public void store(long value) {
+        m.requireRunning("store");
         if (generation != mmio.invalidations() + slots.changes()) {
             resolve();
         }

@@ -165,6 +165,22 @@ class GuestAccessPortTest {
     }
 
     @Test
+    void aStoppedMachineRefusesAPortsAccessAsItRefusesMachineLoad() {
+        Machine m = machine("off");
+        GuestAccessPort ack = m.port(0, TIMA_OS + Tima.SPC_ACK_OS_REG, 2);
+        GuestAccessPort cppr = m.port(0, TIMA_OS + ThreadContext.QW1_OS + ThreadContext.CPPR, 1);
+        ack.load();
+        cppr.store(5);
+        m.stop("migrated");
+        String load = assertThrows(IllegalStateException.class, () -> m.load(0, ack.addr(), 2)).getMessage();
+        assertEquals(load, assertThrows(IllegalStateException.class, ack::load).getMessage());
+        String store = assertThrows(IllegalStateException.class, () -> m.store(0, cppr.addr(), 1, 0)).getMessage();
+        assertEquals(store, assertThrows(IllegalStateException.class, () -> cppr.store(0)).getMessage());
+        assertEquals(5, XiveTestSupport.xive(m).threadContext(0).reg(ThreadContext.QW1_OS + ThreadContext.CPPR),
+            "the CPPR is untouched");
+    }
+
+    @Test
     void aPortOfABadSizeIsRefusedWhenMade() {
         Machine m = machine("off");
         assertThrows(IllegalArgumentException.class, () -> m.port(0, TIMA_OS, 3));
