@@ -11,6 +11,8 @@ m.boot();
 m.runUntilIdle();
 const g = m.guest;
 const ram = m.mem.alloc(4096, 4096);
+const ramPort = m.port(0, ram, 4);
+const ackPort = m.port(0, /** @type {XiveInternals} */ (m.xive).layout.timaOsPage + 0x810, 2);
 let from = 0;
 // the hcall item is an implemented one (vCPU 0's IPI source after boot): check it succeeds
 const info = m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0);
@@ -24,6 +26,10 @@ const items = {
   'm.mem.write32': () => m.mem.write32(ram, 7),
   'm.load-ram': () => m.load(0, ram, 4),
   'm.store-ram': () => m.store(0, ram, 4, 7),
+  'port.load-ram': () => ramPort.load(),
+  'port.store-ram': () => ramPort.store(7),
+  'm.load-tima-ack': () => m.load(0, ackPort.addr, 2),
+  'port.load-tima-ack': () => ackPort.load(),
   'm.runUntilIdle-idle': () => m.runUntilIdle(),
   'm.run-1ns': () => m.run({ ns: 1 }),
   'm.hcall-H_INT_GET_SOURCE_INFO': () => m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0),

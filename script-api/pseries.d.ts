@@ -291,6 +291,17 @@ declare global {
     readonly size: number | bigint;
   }
 
+  /** A resolved guest access site (`m.port`). */
+  interface GuestPort {
+    readonly cpu: number;
+    readonly addr: number | bigint;
+    readonly size: 1 | 2 | 4 | 8;
+    /** `m.load(cpu, addr, size)`. */
+    load(): number | bigint;
+    /** `m.store(cpu, addr, size, value)`. */
+    store(value: Int): void;
+  }
+
   /** A claimed device interrupt line. A line ignores a repeated level. */
   interface IrqLine {
     readonly irq: number;
@@ -739,6 +750,13 @@ declare global {
     load(cpu: Int, addr: Int, size: 1 | 2 | 4 | 8): number | bigint;
     /** The matching store. */
     store(cpu: Int, addr: Int, size: 1 | 2 | 4 | 8, value: Int): void;
+    /**
+     * One access site a loop repeats, resolved ahead: `p.load()` and `p.store(v)` are
+     * `m.load(cpu, addr, size)` and `m.store(cpu, addr, size, v)` (same answers, exits, events and
+     * refusals) at a fraction of the cost per call. The arguments are checked here, as `m.load`
+     * checks them; the site follows changes of the address map (CAS, reset, unmapping).
+     */
+    port(cpu: Int, addr: Int, size: 1 | 2 | 4 | 8): GuestPort;
 
     /**
      * ibm,client-architecture-support from the boot CPU. Pass what the guest offers, the raw option

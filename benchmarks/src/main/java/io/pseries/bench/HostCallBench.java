@@ -44,7 +44,7 @@ import io.pseries.script.ScriptEngine;
 public class HostCallBench {
     static final int BATCH = 1024;
 
-    @Param({"empty", "cpus", "now", "memRead32", "load", "store", "runUntilIdle", "hcall", "ipi", "ipis"})
+    @Param({"empty", "cpus", "now", "memRead32", "load", "store", "portLoad", "portStore", "runUntilIdle", "hcall", "ipi", "ipis"})
     public String item;
 
     private ScriptEngine engine;
@@ -62,6 +62,9 @@ public class HostCallBench {
             case "memRead32" -> "m.mem.read32(ram)";
             case "load" -> "m.load(0, ram, 4)";
             case "store" -> "m.store(0, ram, 4, 7)";
+            // the same accesses through a site resolved ahead (m.port)
+            case "portLoad" -> "ramPort.load()";
+            case "portStore" -> "ramPort.store(7)";
             case "runUntilIdle" -> "m.runUntilIdle()";
             // an implemented hcall, answered H_SUCCESS: vCPU 0's IPI source (LISN 0) after boot
             case "hcall" -> "m.hcall(0, 'H_INT_GET_SOURCE_INFO', 0, 0).rc";
@@ -76,6 +79,7 @@ public class HostCallBench {
               m.runUntilIdle();
               const g = m.guest;
               const ram = m.mem.alloc(4096, 4096);
+              const ramPort = m.port(0, ram, 4);
               const f = () => 0;
               let from = 0;
               let sink = 0;

@@ -611,6 +611,30 @@
         } catch (e) { throw rethrowable(e); }
       },
 
+      port(cpu, addr, size) {
+        const c = cpuArg(cpu);
+        const a = int64(addr, 'address');
+        const n = sizeArg(size);
+        const jp = h.port(c, a, n);
+        return Object.freeze({
+          cpu: c,
+          addr: fromLong(a),
+          size: n,
+          load() {
+            try {
+              const v = jp.load();
+              return Number.isSafeInteger(v) ? v : BigInt(v);
+            } catch (e) { throw rethrowable(e); }
+          },
+          store(value) {
+            try {
+              jp.store(typeof value === 'number' && (value >>> 0) === value && (n >= 4 || value < (n === 1 ? 0x100 : 0x10000))
+                ? value : sized(value, n, 'value'));
+            } catch (e) { throw rethrowable(e); }
+          },
+        });
+      },
+
       cas(request) {
         const vectorBytes = (v) => {
           const len = v !== null && typeof v === 'object' && typeof v.length === 'number' ? v.length : 0;

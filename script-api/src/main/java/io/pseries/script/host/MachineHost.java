@@ -379,6 +379,12 @@ public final class MachineHost {
         }
     }
 
+    /** {@code m.port(cpu, addr, size)}: a resolved access site (arguments checked by the caller). */
+    @HostAccess.Export
+    public PortBinding port(int cpu, long addr, int size) {
+        return new PortBinding(this, cpu, addr, size);
+    }
+
     @HostAccess.Export
     public long memRead(long addr, int size) {
         return m.memory().read(addr, size);
