@@ -320,7 +320,7 @@ class ReplTest {
             s.batch("""
                 let calls = 0
                 const fake = {}
-                for (const k of ['cpus', 'icMode', 'now', 'config', 'mem', 'guest', 'console', 'hcall', 'rtas', 'load', 'store',
+                for (const k of ['cpus', 'icMode', 'now', 'config', 'mem', 'guest', 'console', 'hcall', 'rtas', 'load', 'store', 'port',
                   'cas', 'fdt', 'snapshot', 'restore', 'save', 'dt', 'dts', 'irq', 'boot', 'run', 'runUntilIdle', 'on', 'pic', 'reset', 'info', 'recordEvents',
                   'events', 'hcallNames', 'loadElf', 'cpu', 'host', 'running']) { fake[k] = () => { calls++; return {}; }; }
                 function sideEffect() { calls++; return { a: 1 }; }
