@@ -160,6 +160,18 @@ declare global {
      * a machine with the same proposals.
      */
     experimental?: 'ocapi-rfc-2019'[];
+    /**
+     * Host threads for throughput: 1 (the default) is the deterministic mode, every vCPU on the
+     * script's thread in virtual-time order. More (up to 64, at most `cpus`) split the vCPUs into
+     * that many contiguous domains, each on a host thread of its own, for `m.guest.ipis(pairs,
+     * { paced: false })` only (everything else, paced runs included, stays deterministic). Each
+     * vCPU takes the IPIs it takes in the deterministic mode and the controller ends in the same
+     * state; the virtual time after such a call is the latest domain's clock, which can differ.
+     * Such a call is refused, with the reason, on a XICS guest (H_IPI is an hcall), with the
+     * in-kernel controller, while the trace records or has listeners (`m.on`), during a
+     * checkpoint-invariance run, or while events are pending. Not guest-visible, not in snapshots.
+     */
+    hostThreads?: number;
   }
 
   /** The simulated host (machine option `host`); every field optional, defaults: a POWER9 host. */
@@ -198,6 +210,7 @@ declare global {
     esbLoads: 'papr' | 'qemu';
     /** The proposals the machine enables (`experimental`), [] by default. */
     experimental: 'ocapi-rfc-2019'[];
+    hostThreads: number;
   }
 
   /**
@@ -360,7 +373,10 @@ declare global {
      * is taken before the next is sent; `paced: false` sends them all, then runs until idle once.
      * Returns the virtual time after, as `m.runUntilIdle()` does. One call from the script for
      * the whole loop: the way to drive IPI workloads at the model's own speed (B8 in
-     * benchmarks/README.md). A listener's error stops the batch there and is thrown.
+     * benchmarks/README.md). A listener's error stops the batch there and is thrown. Not paced,
+     * on a machine made with `hostThreads` above 1, the IPIs run on that many host threads (see
+     * MachineOptions.hostThreads; in a burst, IPIs to one vCPU coalesce in its IPI's PQ bits, as
+     * they do in the deterministic mode: it takes two at most per call).
      */
     ipis(pairs: ArrayLike<number>, options?: { paced?: boolean; repeat?: Int }): number | bigint;
     /** Per-vCPU counts, indexed by vCPU. */

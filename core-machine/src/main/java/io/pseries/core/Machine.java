@@ -61,6 +61,7 @@ import io.pseries.core.rtas.SystemParameters;
 import io.pseries.core.rtas.RtasDispatch;
 import io.pseries.core.rtas.RtasResult;
 import io.pseries.core.rtas.RtasTable;
+import io.pseries.core.parallel.ParallelIpis;
 import io.pseries.core.sched.Scheduler;
 import io.pseries.core.snapshot.MachineSections;
 import io.pseries.core.snapshot.MachineSnapshot;
@@ -136,6 +137,7 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     private final RunState runState;
     /** Cost in ns of the exit the last guest access took (0: served without one). */
     private long lastExitNs;
+    private ParallelIpis parallelIpis;
     private final VtyConsole vty = devices.vty();
     private final CpuThreads threads;
     /** Why the machine stopped as QEMU would exit (a fatal CAS refusal), or null. */
@@ -790,6 +792,17 @@ public final class Machine implements IntcHost, DeviceHost, GuestPlatform {
     }
 
     // ------------------------------------------------------------------ guest model
+
+    /**
+     * The runs of unpaced IPI workloads on {@code hostThreads} host threads (made on first use;
+     * see {@link ParallelIpis}).
+     */
+    public ParallelIpis parallelIpis() {
+        if (parallelIpis == null) {
+            parallelIpis = new ParallelIpis(this);
+        }
+        return parallelIpis;
+    }
 
     /** The guest model once booted, or null. */
     public GuestOs guest() {

@@ -44,7 +44,7 @@ import static io.pseries.core.ConfigValues.string;
  */
 public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long memory,
                             List<DeviceConfig> devices, long seed, HostConfig host, int threads, int vsmt,
-                            int nrIrqs, Platform platform) {
+                            int nrIrqs, Platform platform, int hostThreads) {
 
     public static final int MAX_CPUS = 4096;
     public static final long MIN_MEMORY = 64L << 20;
@@ -52,7 +52,9 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
     public static final String DEFAULT_IC_MODE = "dual";
     public static final List<String> KERNEL_IRQCHIP = List.of("off", "on", "allowed");
     public static final List<String> KEYS = List.of("cpus", "threads", "vsmt", "icMode", "kernelIrqchip", "host", "memory",
-        "devices", "seed", "nrIrqs", "dtcClean", "xVof", "esbLoads", "experimental");
+        "devices", "seed", "nrIrqs", "dtcClean", "xVof", "esbLoads", "experimental", "hostThreads");
+    /** The most host threads a parallel IPI run uses. */
+    public static final int MAX_HOST_THREADS = 64;
     /**
      * Interfaces that exist only as proposals, each enabled by name in {@code experimental}:
      * {@code ocapi-rfc-2019}, the October 2019 RFC's OpenCAPI hcalls 0xF004-0xF007 (never merged).
@@ -99,7 +101,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
 
     /** The same machine on a host with configuration {@code h}. */
     public MachineConfig withHost(HostConfig h) {
-        return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, h, threads, vsmt, nrIrqs, platform);
+        return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, h, threads, vsmt, nrIrqs, platform, hostThreads);
     }
 
     /** The same machine with another {@code kernelIrqchip} ('off', 'on' or 'allowed'). */
@@ -107,7 +109,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         if (!KERNEL_IRQCHIP.contains(k)) {
             throw new IllegalArgumentException("kernelIrqchip must be 'off', 'on' or 'allowed', got '" + k + "'");
         }
-        return new MachineConfig(cpus, icMode, k, memory, devices, seed, host, threads, vsmt, nrIrqs, platform);
+        return new MachineConfig(cpus, icMode, k, memory, devices, seed, host, threads, vsmt, nrIrqs, platform, hostThreads);
     }
 
     /** One device: its type and its type-specific options. */
@@ -152,6 +154,7 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         private int vsmt;
         private int nrIrqs = SpaprIrq.XIVE_NR_IRQS;
         private Platform platform = Platform.DEFAULT;
+        private int hostThreads = 1;
 
         public Builder cpus(int n) {
             this.cpus = n;
@@ -238,6 +241,12 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
             return this;
         }
 
+        /** Host threads for unpaced IPI workloads (1: the deterministic mode). */
+        public Builder hostThreads(int n) {
+            this.hostThreads = n;
+            return this;
+        }
+
         public MachineConfig build() {
             if (cpus < 1 || cpus > MAX_CPUS) {
                 throw bad("cpus", cpus, "an integer from 1 to " + MAX_CPUS
@@ -270,9 +279,13 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
                         + Suggest.didYouMean(x, EXPERIMENTAL));
                 }
             }
+            if (hostThreads < 1 || hostThreads > MAX_HOST_THREADS || hostThreads > cpus) {
+                throw bad("hostThreads", hostThreads, "an integer from 1 (the deterministic mode) to "
+                    + MAX_HOST_THREADS + " and at most cpus (" + cpus + "): every host thread runs a domain of vCPUs");
+            }
             int mode = vsmt == 0 ? threads : vsmt;
             return new MachineConfig(cpus, icMode, kernelIrqchip, memory, devices, seed, host, threads, mode, nrIrqs,
-                platform);
+                platform, hostThreads);
         }
 
         /** QEMU's checks of -smp threads and vsmt (spapr_set_vsmt_mode, spapr_init_cpus), with QEMU's messages. */
@@ -338,6 +351,9 @@ public record MachineConfig(int cpus, String icMode, String kernelIrqchip, long 
         }
         if ((v = m.get("nrIrqs")) != null) {
             b.nrIrqs((int) integer("nrIrqs", v, SpaprIrq.XIVE_NR_IRQS, MAX_NR_IRQS));
+        }
+        if ((v = m.get("hostThreads")) != null) {
+            b.hostThreads((int) integer("hostThreads", v, 1, MAX_HOST_THREADS));
         }
         if ((v = m.get("dtcClean")) != null) {
             b.dtcClean(bool("dtcClean", v));

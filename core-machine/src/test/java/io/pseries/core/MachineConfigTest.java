@@ -128,7 +128,7 @@ class MachineConfigTest {
     void unknownKeySuggestsTheClosestOption() {
         String m = error(() -> MachineConfig.fromMap(map("cpu", 2)));
         assertEquals("unknown machine option 'cpu' (did you mean 'cpus'?); valid options: "
-            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed, nrIrqs, dtcClean, xVof, esbLoads, experimental", m);
+            + "cpus, threads, vsmt, icMode, kernelIrqchip, host, memory, devices, seed, nrIrqs, dtcClean, xVof, esbLoads, experimental, hostThreads", m);
     }
 
     @Test

@@ -69,6 +69,11 @@ public final class XiveRouter implements XiveSource.Notifier {
         /** The last thread/ring the presenter matched, valid while matchEpoch equals the presenter's. */
         long match;
         int matchEpoch;
+        /**
+         * Events this END wrote into its queue while it held this entry: counted per END, so that
+         * the host thread owning a vCPU's ENDs in a parallel IPI run shares no counter.
+         */
+        long enqueued;
 
         int word(int i) {
             return switch (i) {
@@ -116,6 +121,7 @@ public final class XiveRouter implements XiveSource.Notifier {
     private final Presenter presenter;
     private final NvtDirectory nvts;
     private final Trace trace;
+    /** Events enqueued by END entries no longer held (reset, restored over); the held ones count their own. */
     private long enqueued;
     /** The numbers whose EAS is not zero (set on every non-zero write, cleared on a zero one). */
     private final java.util.BitSet written = new java.util.BitSet();
@@ -214,6 +220,10 @@ public final class XiveRouter implements XiveSource.Notifier {
         if (idx < 0 || idx >= nrEnds) {
             throw new IndexOutOfBoundsException("END " + idx);
         }
+        EndEntry e = ends[idx];
+        if (e != null) {
+            enqueued += e.enqueued;
+        }
         ends[idx] = null;
     }
 
@@ -285,9 +295,13 @@ public final class XiveRouter implements XiveSource.Notifier {
         enqueued = enqueuedCount;
     }
 
-    /** Events written into event queues since creation. */
+    /** Events written into event queues since creation (a scan of the END table: snapshots and tests). */
     public long enqueuedCount() {
-        return enqueued;
+        long n = enqueued;
+        for (EndEntry e : ends) {
+            n += e == null ? 0 : e.enqueued;
+        }
+        return n;
     }
 
     @Override
@@ -485,7 +499,7 @@ public final class XiveRouter implements XiveSource.Notifier {
                 memory.write32(a, entry);
             }
         }
-        enqueued++;
+        e.enqueued++;
         index = (index + 1) & (End.entries(qsize) - 1);
         if (index == 0) {
             w1 ^= End.W1_GENERATION;

@@ -58,4 +58,21 @@ public interface GuestIrqDriver {
     default String debugLine(IrqDesc desc) {
         return null;
     }
+
+    /**
+     * The guest physical address of the one store that sends {@code to} its IPI (XIVE: the IPI
+     * source's ESB trigger page), which a parallel IPI run forwards to the domain owning {@code to};
+     * -1 when the IPI is not one MMIO store (XICS: H_IPI is an hcall).
+     */
+    default long ipiTrigger(int to) {
+        return -1;
+    }
+
+    /**
+     * The guest physical address of {@code cpu}'s event queue, or -1: a parallel IPI run faults its
+     * RAM page in before the host threads start (the lazily filled page table is shared).
+     */
+    default long queuePage(int cpu) {
+        return -1;
+    }
 }

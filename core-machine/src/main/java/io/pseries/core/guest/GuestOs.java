@@ -16,6 +16,7 @@ import io.pseries.core.hcall.HcallResult;
 import io.pseries.core.hcall.HcallTable;
 import io.pseries.core.hcall.PaprRc;
 import io.pseries.core.rtas.RtasResult;
+import io.pseries.core.sched.Scheduler;
 import io.pseries.core.trace.TraceCategory;
 
 /**
@@ -33,7 +34,12 @@ import io.pseries.core.trace.TraceCategory;
  * {@link GuestTiming#exceptionEntryNs()} after the CPU is free; the driver then fetches,
  * handles and EOIs; if the input is still up afterwards, another exception follows.
  *
- * <p>Threading: the machine's thread only (scheduler events and script calls alike).
+ * <p>Each vCPU's loads and stores go through its {@link GuestBus} and its exceptions are scheduled
+ * on its clock: the machine and the machine's scheduler, except during a parallel IPI run, where
+ * they are its schedule domain's ({@link #runOn}).
+ *
+ * <p>Threading: the machine's thread only (scheduler events and script calls alike); during a
+ * parallel IPI run, a vCPU's per-CPU state is touched only by the host thread of its domain.
  */
 public final class GuestOs implements VCpu.Listener {
 
@@ -67,13 +73,16 @@ public final class GuestOs implements VCpu.Listener {
     final List<Map<Integer, long[]>> irqCounts = new ArrayList<>();
     final IrqDomain irqs = new IrqDomain();
     private final long[] regs = new long[HcallTable.NARGS];
+    /** Per vCPU: the path of its loads and stores, and the scheduler its exceptions go on. */
+    private final GuestBus[] bus;
+    private final Scheduler[] clock;
     GuestIrqDriver driver;
     DtNode tree;
     private boolean attached;
     CasResult cas;
 
     /** The external-interrupt exception entry of one vCPU: a scheduled event snapshots record. */
-    final class ExceptionEntry implements io.pseries.core.sched.Scheduler.Recorded {
+    final class ExceptionEntry implements Scheduler.Recorded {
         final int cpu;
 
         ExceptionEntry(int cpu) {
@@ -98,9 +107,12 @@ public final class GuestOs implements VCpu.Listener {
         ipis = new long[ncpus];
         exceptions = new long[ncpus];
         exceptionAction = new ExceptionEntry[ncpus];
+        bus = new GuestBus[ncpus];
+        clock = new Scheduler[ncpus];
         for (int i = 0; i < ncpus; i++) {
             exceptionAction[i] = new ExceptionEntry(i);
         }
+        runOnMachine();
         for (int i = 0; i < ncpus; i++) {
             irqCounts.add(new HashMap<>());
         }
@@ -215,7 +227,7 @@ public final class GuestOs implements VCpu.Listener {
 
     /** Charges {@code ns} of the vCPU's time; returns when that work starts on the vCPU's own clock. */
     private long charge(int cpu, long ns) {
-        long start = Math.max(busyUntil[cpu], m.now());
+        long start = Math.max(busyUntil[cpu], clock[cpu].now());
         busyUntil[cpu] = start + ns;
         return start;
     }
@@ -282,8 +294,9 @@ public final class GuestOs implements VCpu.Listener {
     }
 
     public long load(int cpu, long addr, int size) {
-        long v = m.load(m.cpu(cpu), addr, size);
-        long start = charge(cpu, timing.mmioNs() + m.lastExitNs());
+        GuestBus b = bus[cpu];
+        long v = b.load(m.cpu(cpu), addr, size);
+        long start = charge(cpu, timing.mmioNs() + b.lastExitNs());
         if (m.trace().on(TraceCategory.GUEST)) {
             cpuStep(cpu, "op", start, "op", "load", "addr", addr, "size", size, "value", v);
         }
@@ -291,8 +304,9 @@ public final class GuestOs implements VCpu.Listener {
     }
 
     public void store(int cpu, long addr, int size, long value) {
-        m.store(m.cpu(cpu), addr, size, value);
-        long start = charge(cpu, timing.mmioNs() + m.lastExitNs());
+        GuestBus b = bus[cpu];
+        b.store(m.cpu(cpu), addr, size, value);
+        long start = charge(cpu, timing.mmioNs() + b.lastExitNs());
         if (m.trace().on(TraceCategory.GUEST)) {
             cpuStep(cpu, "op", start, "op", "store", "addr", addr, "size", size, "value", value);
         }
@@ -354,7 +368,8 @@ public final class GuestOs implements VCpu.Listener {
             return;
         }
         exceptionPending[i] = true;
-        m.scheduler().at(Math.max(m.now(), busyUntil[i]) + timing.exceptionEntryNs(), exceptionAction[i]);
+        Scheduler s = clock[i];
+        s.at(Math.max(s.now(), busyUntil[i]) + timing.exceptionEntryNs(), exceptionAction[i]);
     }
 
     private void takeException(int i) {
@@ -366,7 +381,7 @@ public final class GuestOs implements VCpu.Listener {
         exceptions[i]++;
         inHandler[i] = true;
         rerun[i] = false;
-        long start = Math.max(busyUntil[i], m.now());
+        long start = Math.max(busyUntil[i], clock[i].now());
         try {
             driver.handleException(i);
         } finally {
@@ -412,6 +427,40 @@ public final class GuestOs implements VCpu.Listener {
             throw new IllegalStateException("cpu " + (f.running() ? to : from) + " is not online");
         }
         driver.sendIpi(f.index(), t.index());
+    }
+
+    /**
+     * Runs {@code cpu}'s loads and stores on {@code b} and its exceptions on {@code s} (a schedule
+     * domain's, for a parallel IPI run), until {@link #runOnMachine}.
+     */
+    public void runOn(int cpu, GuestBus b, Scheduler s) {
+        bus[cpu] = b;
+        clock[cpu] = s;
+    }
+
+    /** Every vCPU back on the machine's bus and scheduler (the deterministic mode). */
+    public void runOnMachine() {
+        for (int i = 0; i < ncpus; i++) {
+            bus[i] = m;
+            clock[i] = m.scheduler();
+        }
+    }
+
+    /**
+     * The guest physical address of the store that sends {@code to} its IPI, or -1 when the driver's
+     * IPI is not one posted store (see {@link GuestIrqDriver#ipiTrigger}).
+     */
+    public long ipiTrigger(int to) {
+        return driver.ipiTrigger(to);
+    }
+
+    /**
+     * The cost on {@code cpu} of a store whose effect another domain performs (a posted store
+     * forwarded to the owner of its target): the vCPU is busy as for {@link #store}, with the
+     * exit cost {@code exitNs} its own bus charged.
+     */
+    public void chargePostedStore(int cpu, long exitNs) {
+        charge(cpu, timing.mmioNs() + exitNs);
     }
 
     /** Moves a started device interrupt to another CPU. */

@@ -16,11 +16,12 @@ import io.pseries.core.trace.Trace;
  * The platform as the guest model sees it: what a guest can do (hcalls, RTAS calls, loads and
  * stores, CAS, reading the device tree and its RAM), the vCPUs it runs on, virtual time and the
  * trace, and telling a device that its interrupt was handled. The machine implements it; the
- * guest model and its interrupt drivers depend on this, not on the machine.
+ * guest model and its interrupt drivers depend on this, not on the machine. Its loads and stores
+ * are the {@link GuestBus} of every vCPU outside parallel IPI runs.
  *
  * <p>Threading: the machine's thread only.
  */
-public interface GuestPlatform {
+public interface GuestPlatform extends GuestBus {
     /** The device tree as the platform would hand it over now. */
     DtNode deviceTree();
 
@@ -39,12 +40,6 @@ public interface GuestPlatform {
     /** The allocation-free hcall path: {@code regs} carries R4.. in and the outputs out; not traced. */
     long hcall(VCpu cpu, long opcode, long[] regs);
 
-    /** A load of 1, 2, 4 or 8 bytes (size already checked). */
-    long load(VCpu cpu, long addr, int size);
-
-    /** A store of 1, 2, 4 or 8 bytes (size already checked). */
-    void store(VCpu cpu, long addr, int size, long value);
-
     /** An RTAS call by name; {@code nret} negative: the call's usual count. */
     RtasResult rtas(int cpu, String name, int[] args, int nret);
 
@@ -56,15 +51,6 @@ public interface GuestPlatform {
     long now();
 
     Trace trace();
-
-    /**
-     * The virtual-time cost in ns of the exit the last hcall, RTAS call, load or store took (a
-     * VMM exit, an in-kernel round trip, a host page fault; 0 when none): the guest model adds it
-     * to the vCPU's busy time, so emulated and in-kernel controllers show their latency.
-     */
-    default long lastExitNs() {
-        return 0;
-    }
 
     /** The guest's handler for a device interrupt ran: the line's owner may deassert it. */
     void guestHandled(int irq);

@@ -236,6 +236,20 @@ public final class Host {
         return ns;
     }
 
+    /** What one MMIO exit to the VMM costs in ns (the {@link ExitCosts} of this host). */
+    public long mmioExitNs() {
+        return mmioExitNs;
+    }
+
+    /**
+     * Counts {@code n} MMIO exits to the VMM that a parallel IPI run's schedule domains took and
+     * counted themselves ({@link #chargeMmioExit} once each, folded in when the run is over).
+     */
+    public void countMmioExits(long n) {
+        stats.vmmExits[MMIO_EXIT] += n;
+        stats.exitNs += n * mmioExitNs;
+    }
+
     /**
      * A guest access at guest physical {@code gpa}: when a memory slot maps it to a device VMA,
      * the access goes to the host physical page inserted there (faulting it in first), and

@@ -48,6 +48,22 @@ public final class Trace {
         return (onMask & (1L << c.ordinal())) != 0;
     }
 
+    /**
+     * Whether anything takes events now: the ring, or a listener of any category (a parallel IPI
+     * run is refused then: events would come from several host threads at once).
+     */
+    public boolean recording() {
+        if (ring.length > 0) {
+            return true;
+        }
+        for (List<Consumer<TraceEvent>> l : listeners.values()) {
+            if (!l.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Keeps the last {@code n} events of every category (0 turns the ring off). */
     public void setRingCapacity(int n) {
         if (n < 0) {

@@ -13,6 +13,7 @@ import io.pseries.core.cas.GuestOv5;
 import io.pseries.core.guest.GuestOs;
 import io.pseries.core.guest.GuestTiming;
 import io.pseries.core.guest.IrqDesc;
+import io.pseries.core.parallel.ParallelIpis;
 import io.pseries.core.util.Json;
 import io.pseries.core.util.Suggest;
 
@@ -131,6 +132,8 @@ public final class GuestBinding {
      * {@link #guestIpi}; paced, the machine runs until idle after each (every IPI taken before the
      * next is sent), otherwise once after the last. One call for a loop a script would make
      * IPI by IPI; the virtual time after. Stops at the first listener error, which is rethrown.
+     * Unpaced on a machine with {@code hostThreads} above 1, the IPIs run on that many host threads
+     * ({@link ParallelIpis}: refused, with the reason, where state is shared).
      */
     @HostAccess.Export
     public long guestIpis(int[] pairs, boolean paced, int repeat) {
@@ -149,6 +152,14 @@ public final class GuestBinding {
         }
         if (repeat < 0) {
             throw new HostErrors.OutOfRange("m.guest.ipis: repeat must be >= 0, got " + repeat);
+        }
+        if (!paced && m.config().hostThreads() > 1) {
+            if (h.checkpointing()) {
+                throw new IllegalStateException("m.guest.ipis on " + m.config().hostThreads() + " host threads is refused:"
+                    + " a checkpoint-invariance run compares deterministic runs; hostThreads: 1 runs it in the"
+                    + " deterministic mode");
+            }
+            return m.parallelIpis().run(pairs, repeat).nowNs();
         }
         try {
             LongCalls.run(m, "m.guest.ipis", () -> {

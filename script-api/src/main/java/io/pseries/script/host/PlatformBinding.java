@@ -64,6 +64,7 @@ public final class PlatformBinding {
         c.put("xVof", cfg.platform().xVof());
         c.put("esbLoads", cfg.platform().esbLoads());
         c.put("experimental", cfg.platform().experimental());
+        c.put("hostThreads", cfg.hostThreads());
         return Json.write(c);
     }
 

@@ -257,6 +257,19 @@ public final class XiveGuestDriver implements GuestIrqDriver {
         os.store(from, esb.trig(), 8, 0);
     }
 
+    /** The IPI's ESB trigger page, when its ESB is MMIO (not H_INT_ESB). */
+    @Override
+    public long ipiTrigger(int to) {
+        IrqDesc d = os.ipiOf(to);
+        Esb esb = d == null ? null : d.driverData();
+        return esb == null || esb.viaHcall() || esb.trig() == -1 ? -1 : esb.trig();
+    }
+
+    @Override
+    public long queuePage(int cpu) {
+        return qpage[cpu] == 0 ? -1 : qpage[cpu];
+    }
+
     // ------------------------------------------------------------------ exceptions
 
     @Override
