@@ -3,16 +3,20 @@ package io.pseries.core.parallel;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The host thread that runs one schedule domain (other than the caller's) run after run: it waits
- * for the next run by spinning a little ({@link #SPIN_NS}: back-to-back calls of a throughput
- * workload find it awake), then parked, and it ends after {@link #IDLE_EXIT_NS} without a run, so
- * a machine that stopped using its host threads holds none (the next run starts a new one).
+ * A host thread that joins the parallel runs of one machine, run after run: it waits for the next
+ * run by spinning a little ({@link #SPIN_NS}: back-to-back calls of a throughput workload find it
+ * awake), then parked, and it ends after {@link #IDLE_EXIT_NS} without a run, so a machine that
+ * stopped using its host threads holds none (the next run starts a new one).
  *
  * <pre>
- *  caller: start(task) ── generation++ (volatile) ── unpark ─┐
- *  thread: sees a new generation ── task.run() ── done = generation (volatile)
- *  caller: awaitDone() ── spins, then yields, until done == generation
+ *  caller: start(task) ── generation++ (volatile) ── unpark
+ *  thread: sees generation g ── claims it (started: g-1 to g) ── task.run() ── done = g
+ *  caller: finish() ── claims g itself if the thread has not (then the thread skips it),
+ *          else waits until done == g
  * </pre>
+ *
+ * A thread the host did not schedule in time thus never holds a run up: the caller's thread
+ * does the domains' work itself ({@link ParallelIpis}: domains are claimed, not assigned).
  *
  * <p>Threading: {@link #start} and {@link #awaitDone} from the machine's thread only.
  */
@@ -24,6 +28,7 @@ final class DomainThread implements Runnable {
     private volatile Runnable task;
     private volatile long generation;
     private volatile long done;
+    private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
     private boolean exited = true;
     private Thread thread;
 
@@ -46,9 +51,12 @@ final class DomainThread implements Runnable {
         }
     }
 
-    /** Waits until the task given to the last {@link #start} returned. */
-    void awaitDone() {
+    /** After the caller's own work: the task of the last {@link #start} is skipped if it had not begun, else awaited. */
+    void finish() {
         long g = generation;
+        if (started.compareAndSet(g - 1, g)) {
+            return;
+        }
         int spins = 0;
         while (done != g) {
             if (++spins < 10_000) {
@@ -67,7 +75,9 @@ final class DomainThread implements Runnable {
             if (g != seen) {
                 seen = g;
                 try {
-                    task.run();
+                    if (started.compareAndSet(g - 1, g)) {
+                        task.run();
+                    }
                 } finally {
                     done = g;
                 }

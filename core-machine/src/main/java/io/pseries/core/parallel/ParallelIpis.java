@@ -15,8 +15,9 @@ import io.pseries.core.sched.Scheduler;
  * thread, one virtual clock) stays the default and is what every other call uses.
  *
  * <pre>
- *  vCPUs 0..n-1 ──► hostThreads contiguous {@link ScheduleDomain}s; the caller's thread runs
- *                   domain 0, a {@link DomainThread} each of the others
+ *  vCPUs 0..n-1 ──► hostThreads contiguous {@link ScheduleDomain}s, worked on by the caller's
+ *                   thread and hostThreads - 1 {@link DomainThread}s, each starting with its own
+ *                   domain and claiming any other that is not finished (work, not assignment)
  *  each domain:     its vCPUs' bus ({@link DomainBus}) and clock, its share of the IPIs (by sender)
  *  an IPI to another domain's vCPU: a posted store through a {@link TriggerRing} to the owner
  *  every domain idle ──► the vCPUs back on the machine's bus and clock, the clocks folded back
@@ -38,14 +39,12 @@ import io.pseries.core.sched.Scheduler;
  * <p>Threading: {@link #run} on the machine's thread, which it keeps until the run is over.
  */
 public final class ParallelIpis {
-    /** What one run did, for tests and benchmarks. */
-    public record Result(long nowNs, long events, long posted, int domains) {
-    }
 
     /** The shared progress of one run: how many domains sent their share, and whether one failed. */
     static final class Progress {
         private final int domains;
         private final AtomicInteger sent = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
         private volatile boolean failed;
 
         Progress(int domains) {
@@ -54,7 +53,16 @@ public final class ParallelIpis {
 
         void reset() {
             sent.set(0);
+            finished.set(0);
             failed = false;
+        }
+
+        void domainFinished() {
+            finished.incrementAndGet();
+        }
+
+        boolean over() {
+            return failed || finished.get() == domains;
         }
 
         void shareSent() {
@@ -82,10 +90,21 @@ public final class ParallelIpis {
     private Progress progress;
     private Throwable[] errors;
     private int repeat;
+    private long lastPosted;
 
     /** The parallel runs of {@code m} (one per machine: {@link Machine#parallelIpis()}). */
     public ParallelIpis(Machine m) {
         this.m = m;
+    }
+
+    /** The stores the last run posted from one domain to another (IPIs that crossed). */
+    public long lastPosted() {
+        return lastPosted;
+    }
+
+    /** The schedule domains of the last run (hostThreads, at most the vCPUs); 0 before the first. */
+    public int domains() {
+        return domains == null ? 0 : domains.size();
     }
 
     /**
@@ -127,10 +146,11 @@ public final class ParallelIpis {
 
     /**
      * Sends the IPIs {@code pairs[0] -> pairs[1], ...}, {@code repeat} times over, on the machine's
-     * {@code hostThreads} host threads, and returns once the machine is idle again; throws
-     * {@link IllegalStateException} naming the reason when {@link #refusal} refuses.
+     * {@code hostThreads} host threads, and returns the virtual time once the machine is idle
+     * again (allocation-free after the first run); throws {@link IllegalStateException} naming the
+     * reason when {@link #refusal} refuses.
      */
-    public Result run(int[] pairs, int repeat) {
+    public long run(int[] pairs, int repeat) {
         m.requireRunning("m.guest.ipis");
         String why = refusal(pairs);
         if (why != null) {
@@ -164,7 +184,7 @@ public final class ParallelIpis {
             tasks[0].run();
         } finally {
             for (int i = 1; i < nd; i++) {
-                threads[i].awaitDone();
+                threads[i].finish();
             }
             g.runOnMachine();
         }
@@ -187,7 +207,8 @@ public final class ParallelIpis {
                     + ") failed: " + errors[i].getMessage() + "; the machine's state is what the run left", errors[i]);
             }
         }
-        return new Result(now, events, posted, nd);
+        lastPosted = posted;
+        return now;
     }
 
     /** The RAM page table fills on first write and is shared: the queue pages are faulted in first. */
@@ -242,17 +263,44 @@ public final class ParallelIpis {
             }
         }
         for (int i = 0; i < nd; i++) {
-            ScheduleDomain d = ds.get(i);
-            tasks[i] = () -> {
-                try {
-                    d.run(progress, repeat);
-                } catch (Throwable t) {
-                    errors[d.index] = t;
-                    progress.fail();
-                }
-            };
+            int first = i;
+            tasks[i] = () -> work(first);
         }
         domains = ds;
         guest = g;
+    }
+
+    /**
+     * What every host thread of a run does, starting with domain {@code first} (its own): claim a
+     * domain that is not finished, do one step of it, release it, go on to the next, until every
+     * domain is finished. A thread the host does not schedule holds nothing up but the step it is in.
+     */
+    private void work(int first) {
+        int nd = domains.size();
+        int idle = 0;
+        while (!progress.over()) {
+            boolean did = false;
+            for (int k = 0; k < nd; k++) {
+                ScheduleDomain d = domains.get((first + k) % nd);
+                if (d.finished() || !d.claim()) {
+                    continue;
+                }
+                try {
+                    did |= d.step(progress, repeat);
+                } catch (Throwable t) {
+                    errors[d.index] = t;
+                    progress.fail();
+                } finally {
+                    d.release();
+                }
+            }
+            if (did) {
+                idle = 0;
+            } else if (++idle < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.pseries.core.parallel;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.pseries.core.Machine;
 import io.pseries.core.cpu.VCpu;
@@ -8,18 +9,20 @@ import io.pseries.core.guest.GuestOs;
 import io.pseries.core.sched.Scheduler;
 
 /**
- * One host thread's share of a parallel IPI run: a contiguous range of vCPUs and everything their
- * IPIs reach (their thread contexts and TIMA state, their ENDs and event queues, the IPI sources
- * routed to them, the guest model's per-CPU state), its own {@link Scheduler} (virtual clock) for
- * their exceptions, its own {@link DomainBus}, and one inbound {@link TriggerRing} per other domain.
+ * One share of a parallel IPI run: a contiguous range of vCPUs and everything their IPIs reach
+ * (their thread contexts and TIMA state, their ENDs and event queues, the IPI sources routed to
+ * them, the guest model's per-CPU state), its own {@link Scheduler} (virtual clock) for their
+ * exceptions, its own {@link DomainBus}, and one inbound {@link TriggerRing} per other domain.
+ * A host thread works on a domain only while it holds the domain's claim ({@link #claim}), so
+ * one thread at a time touches that state; the claim's release and acquire order the threads.
  *
  * <pre>
  *  send:   for each IPI of its share (sender in this domain), in order, repeat times:
  *            target here  ──► the guest's IPI path (the ESB trigger store, on this bus)
- *            target there ──► the sender pays the store; the store is posted to the owner's ring
- *          every 32 IPIs, and while a ring is full: perform the stores posted to this domain
- *  settle: perform posted stores until every domain has sent its share and the rings are empty
- *  take:   fire this domain's clock until idle (the exceptions, their handlers)
+ *            target there ──► the store is posted to the owner's ring; the sender pays for it
+ *          every 32 IPIs: perform the stores posted to this domain; a full ring ends the step
+ *  settle: perform posted stores until every domain has sent its share
+ *  take:   the last posted stores, then this domain's clock until idle (exceptions, handlers)
  * </pre>
  *
  * This is the deterministic mode's unpaced run ("every IPI sent, then the machine runs until
@@ -28,11 +31,11 @@ import io.pseries.core.sched.Scheduler;
  * deterministic mode. The handlers of an IPI touch only their own vCPU's state (TIMA ACK and
  * CPPR, its queue, its IPI's ESB EOI and re-trigger), so the take phase posts nothing.
  *
- * <p>Threading: {@link #run} on the domain's host thread; the rest is set up before it starts and
- * read after it finished.
+ * <p>Threading: {@link #step} by the host thread holding the claim; {@link #prepare} before the
+ * run's threads start, the counters after they finished.
  */
 final class ScheduleDomain {
-    /** Posted stores a ring holds before the sender waits (performs its own inbox meanwhile). */
+    /** Posted stores a ring holds; a sender finding it full ends its step (the owner drains it). */
     static final int RING_CAPACITY = 1024;
     private static final int DRAIN_EVERY = 32;
 
@@ -52,6 +55,12 @@ final class ScheduleDomain {
     private final long[] entry = new long[3];
     private int[] share = new int[0];
     private int shareLen;
+    private final AtomicBoolean claim = new AtomicBoolean();
+    private int rep;
+    private int pos;
+    private boolean sent;
+    private boolean progressed;
+    private volatile boolean finished;
     long posted;
     long exitsBefore;
 
@@ -80,6 +89,10 @@ final class ScheduleDomain {
         clock.restoreClock(nowNs, 0, 0);
         exitsBefore = bus.exits();
         posted = 0;
+        rep = 0;
+        pos = 0;
+        sent = false;
+        finished = false;
         int n = 0;
         for (int i = 0; i < pairs.length; i += 2) {
             if (pairs[i] >= lo && pairs[i] < hi) {
@@ -98,52 +111,87 @@ final class ScheduleDomain {
         }
     }
 
-    /** The whole run of this domain: its share {@code repeat} times, the settle and take phases. */
-    void run(ParallelIpis.Progress r, int repeat) {
+    /** Takes the domain for one {@link #step}; false when another thread has it. */
+    boolean claim() {
+        return claim.compareAndSet(false, true);
+    }
+
+    /** Gives the domain back: everything the step did is visible to the next thread that claims it. */
+    void release() {
+        claim.set(false);
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    /**
+     * One piece of this domain's run, by whichever host thread claimed it: its sends (until its
+     * share is sent {@code repeat} times, or a ring to another domain is full), then, once every
+     * domain sent its share, the stores still posted to it and its clock until idle. Whether it
+     * did anything.
+     */
+    boolean step(ParallelIpis.Progress r, int repeat) {
+        if (finished) {
+            // finished by the thread that held the claim before this one
+            return false;
+        }
+        if (!sent) {
+            boolean any = drain();
+            if (sendSome(repeat)) {
+                sent = true;
+                r.shareSent();
+                return true;
+            }
+            return any | progressed;
+        }
+        // every sender done (read first): every store it posted is in a ring already
+        if (!r.allSent()) {
+            return drain();
+        }
+        drain();
+        clock.runUntilIdle(Machine.IDLE_EVENT_LIMIT);
+        finished = true;
+        r.domainFinished();
+        return true;
+    }
+
+    /** Sends from where the last step stopped; true when the whole share was sent {@code repeat} times. */
+    private boolean sendSome(int repeat) {
+        progressed = false;
         int k = 0;
-        for (int rep = 0; rep < repeat && !r.failed(); rep++) {
-            for (int i = 0; i < shareLen; i += 2) {
-                send(share[i], share[i + 1], r);
+        while (rep < repeat) {
+            while (pos < shareLen) {
+                if (!send(share[pos], share[pos + 1])) {
+                    return false;
+                }
+                progressed = true;
+                pos += 2;
                 if (++k == DRAIN_EVERY) {
                     k = 0;
                     drain();
                 }
             }
+            pos = 0;
+            rep++;
         }
-        r.shareSent();
-        // every sender done (read first): every store it posted is in a ring already
-        while (!r.failed()) {
-            boolean did = drain();
-            if (!did && r.allSent() && inboxEmpty()) {
-                break;
-            }
-            if (!did) {
-                Thread.onSpinWait();
-            }
-        }
-        if (!r.failed()) {
-            clock.runUntilIdle(Machine.IDLE_EVENT_LIMIT);
-        }
+        return true;
     }
 
-    private void send(int from, int to, ParallelIpis.Progress r) {
+    /** One IPI; false (nothing done) when it goes to another domain whose ring is full. */
+    private boolean send(int from, int to) {
         int d = domainOf[to];
         if (d == index) {
             os.ipi(from, to);
-            return;
+            return true;
+        }
+        if (!out[d].offer(from, trigger[to], 0)) {
+            return false;
         }
         bus.countExit();
         os.chargePostedStore(from, bus.lastExitNs());
-        TriggerRing ring = out[d];
-        while (!ring.offer(from, trigger[to], 0)) {
-            if (r.failed()) {
-                return;
-            }
-            if (!drain()) {
-                Thread.onSpinWait();
-            }
-        }
         posted++;
+        return true;
     }
 
     /** Performs every store the inbound rings hold; whether there was any. */
@@ -158,12 +206,4 @@ final class ScheduleDomain {
         return any;
     }
 
-    private boolean inboxEmpty() {
-        for (TriggerRing ring : in) {
-            if (!ring.isEmpty()) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

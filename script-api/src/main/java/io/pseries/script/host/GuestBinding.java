@@ -159,7 +159,7 @@ public final class GuestBinding {
                     + " a checkpoint-invariance run compares deterministic runs; hostThreads: 1 runs it in the"
                     + " deterministic mode");
             }
-            return m.parallelIpis().run(pairs, repeat).nowNs();
+            return m.parallelIpis().run(pairs, repeat);
         }
         try {
             LongCalls.run(m, "m.guest.ipis", () -> {
