@@ -168,7 +168,8 @@ declare global {
      * vCPU takes the IPIs it takes in the deterministic mode and the controller ends in the same
      * state; the virtual time after such a call is the latest domain's clock, which can differ.
      * Such a call is refused, with the reason, on a XICS guest (H_IPI is an hcall), with the
-     * in-kernel controller, while the trace records or has listeners (`m.on`), during a
+     * in-kernel controller, while the trace records or has listeners (`m.recordEvents(n)`, `m.on`; a
+     * test run that keeps failure artifacts records: `m.recordEvents(0)` stops it), during a
      * checkpoint-invariance run, or while events are pending. Not guest-visible, not in snapshots.
      */
     hostThreads?: number;

@@ -117,7 +117,8 @@ public final class ParallelIpis {
             return "the guest is not booted";
         }
         if (m.trace().recording()) {
-            return "the trace is recording or has listeners (its events would come from several host threads)";
+            return "the trace is recording or has listeners (m.recordEvents(n) with n > 0, m.on: its events would"
+                + " come from several host threads)";
         }
         InterruptController c = m.activeController();
         if (c != null && c.inKernel()) {
