@@ -24,8 +24,7 @@ import io.pseries.core.trace.TraceCategory;
  */
 public final class GuestAccessPort {
     private static final int SLOW = 0;
-    private static final int RAM = 1;
-    private static final int MMIO = 2;
+    private static final int MMIO = 1;
 
     private final Machine m;
     private final MmioSpace mmio;
@@ -94,12 +93,12 @@ public final class GuestAccessPort {
         generation = mmio.invalidations() + slots.changes();
         handler = null;
         kind = SLOW;
+        // RAM is served by Machine.load/store's first test; only an emulated MMIO page is resolved
         if (m.addressSpace().inRam(addr, size)) {
-            kind = RAM;
             return;
         }
-        MmioRegion r = m.addressSpace().mmio().lookup(addr, size);
-        if (r != null && (addr & (size - 1)) == 0 && m.host().memslots().count() <= 1) {
+        MmioRegion r = mmio.lookup(addr, size);
+        if (r != null && (addr & (size - 1)) == 0 && slots.count() <= 1) {
             kind = MMIO;
             handler = r.handler();
             offset = addr - r.base();
