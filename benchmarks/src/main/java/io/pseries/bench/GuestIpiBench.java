@@ -69,10 +69,11 @@ public class GuestIpiBench {
         if (!mode.equals(guest.mode())) {
             throw new IllegalStateException("the guest booted in " + guest.mode() + ", not " + mode);
         }
-        takenBefore = taken();
+        takenBefore = taken(guest, cpus);
     }
 
-    private long taken() {
+    /** IPIs the guest's vCPUs took so far (B4's check that each IPI sent was taken). */
+    static long taken(GuestOs guest, int cpus) {
         long n = 0;
         for (int c = 0; c < cpus; c++) {
             n += guest.ipisTaken(c);
@@ -98,7 +99,7 @@ public class GuestIpiBench {
 
     @TearDown(Level.Trial)
     public void check() {
-        long got = taken() - takenBefore;
+        long got = taken(guest, cpus) - takenBefore;
         if (got != sent) {
             throw new IllegalStateException(cpus + " vCPUs " + mode + ": " + sent + " IPIs sent, " + got + " taken");
         }

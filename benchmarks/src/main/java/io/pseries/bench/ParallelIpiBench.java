@@ -66,15 +66,7 @@ public class ParallelIpiBench {
             p[2 * k] = k;
             p[2 * k + 1] = "cross".equals(pairs) ? (k + cpus / 2) % cpus : k ^ 1;
         }
-        takenBefore = taken();
-    }
-
-    private long taken() {
-        long n = 0;
-        for (int c = 0; c < cpus; c++) {
-            n += guest.ipisTaken(c);
-        }
-        return n;
+        takenBefore = GuestIpiBench.taken(guest, cpus);
     }
 
     @Benchmark
@@ -94,7 +86,7 @@ public class ParallelIpiBench {
     @TearDown(Level.Trial)
     public void check() {
         long sent = calls * REPEAT * cpus;
-        long got = taken() - takenBefore;
+        long got = GuestIpiBench.taken(guest, cpus) - takenBefore;
         if (got != sent) {
             throw new IllegalStateException(cpus + " vCPUs, " + pairs + ", " + hostThreads + " host threads: " + sent
                 + " IPIs sent, " + got + " taken");

@@ -123,7 +123,7 @@ public final class XiveRouter implements XiveSource.Notifier {
     private final Trace trace;
     /** Events enqueued by END entries no longer held (reset, restored over); the held ones count their own. */
     private long enqueued;
-    /** The numbers whose EAS is not zero (set on every non-zero write, cleared on a zero one). */
+    /** Exactly the numbers whose EAS is not zero (set on every non-zero write, cleared on a zero one). */
     private final java.util.BitSet written = new java.util.BitSet();
     /** How many EASs are valid: with {@link #written}, what a restore checks the claims against. */
     private int validCount;
@@ -166,16 +166,10 @@ public final class XiveRouter implements XiveSource.Notifier {
     /**
      * The lowest interrupt number at or above {@code from} whose EAS is not all zeros, or -1: what
      * a reset (and anything else that wants the entries in use) visits instead of every number
-     * configured. Numbers found zero again are dropped from the set on the way.
+     * configured.
      */
     public int nextNonZeroEas(int from) {
-        for (int i = written.nextSetBit(from); i >= 0; i = written.nextSetBit(i + 1)) {
-            if (eat[i] != 0) {
-                return i;
-            }
-            written.clear(i);
-        }
-        return -1;
+        return written.nextSetBit(from);
     }
 
     /** How many EASs are valid. */
@@ -185,7 +179,7 @@ public final class XiveRouter implements XiveSource.Notifier {
 
     /** The numbers whose EAS is not all zeros, ascending (the cost follows them, not the table's size). */
     public int[] writtenEas() {
-        return written.stream().filter(i -> eat[i] != 0).toArray();
+        return written.stream().toArray();
     }
 
     public int endWord(int idx, int word) {

@@ -10,7 +10,8 @@ import io.pseries.core.mem.MmioSpace;
 /**
  * A schedule domain's path for its vCPUs' loads and stores: what the machine's emulated path
  * does (RAM, or one MMIO exit to the VMM and the region's handler), with the domain's own decoded
- * page cache and its own exit count, so that no host thread writes what another reads. The exits
+ * page cache (the layout of {@link MmioSpace}'s, which is written by whoever misses in it) and its
+ * own exit count, so that no host thread writes what another reads. The exits
  * are folded into the host's statistics when the run is over ({@link #exits()}).
  *
  * <p>It serves only what a parallel IPI run may do: aligned accesses to RAM and to enabled MMIO
@@ -24,6 +25,7 @@ final class DomainBus implements GuestBus {
     private static final int SLOTS_LOG2 = 6;
     private static final long NO_PAGE = -1L;
 
+    private final AddressSpace space;
     private final GuestMemory ram;
     private final MmioSpace mmio;
     private final long mmioExitNs;
@@ -32,16 +34,17 @@ final class DomainBus implements GuestBus {
     private long lastExitNs;
     private long exits;
 
-    DomainBus(GuestMemory ram, MmioSpace mmio, long mmioExitNs) {
-        this.ram = ram;
-        this.mmio = mmio;
+    DomainBus(AddressSpace space, long mmioExitNs) {
+        this.space = space;
+        this.ram = space.ram();
+        this.mmio = space.mmio();
         this.mmioExitNs = mmioExitNs;
         java.util.Arrays.fill(slotPage, NO_PAGE);
     }
 
     @Override
     public long load(VCpu cpu, long addr, int size) {
-        if (inRam(addr, size)) {
+        if (space.inRam(addr, size)) {
             lastExitNs = 0;
             return ram.read(addr, size);
         }
@@ -53,7 +56,7 @@ final class DomainBus implements GuestBus {
 
     @Override
     public void store(VCpu cpu, long addr, int size, long value) {
-        if (inRam(addr, size)) {
+        if (space.inRam(addr, size)) {
             lastExitNs = 0;
             ram.write(addr, size, value);
             return;
@@ -85,10 +88,6 @@ final class DomainBus implements GuestBus {
     /** MMIO exits this domain's vCPUs took. */
     long exits() {
         return exits;
-    }
-
-    private boolean inRam(long addr, int size) {
-        return Long.compareUnsigned(addr, ram.size()) < 0 && ram.contains(addr, size);
     }
 
     private MmioRegion region(VCpu cpu, long addr, int size, String what) {

@@ -239,7 +239,7 @@ public final class ParallelIpis {
             while (hi < n && domainOf[hi] == i) {
                 hi++;
             }
-            DomainBus bus = new DomainBus(m.memory(), m.addressSpace().mmio(), m.host().mmioExitNs());
+            DomainBus bus = new DomainBus(m.addressSpace(), m.host().mmioExitNs());
             ds.add(new ScheduleDomain(i, lo, hi, g, bus, domainOf, trigger, nd));
             lo = hi;
         }
